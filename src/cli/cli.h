@@ -1,0 +1,79 @@
+/* cli.h — what the command-line layer shares: the command table, option
+ * parsing helpers that validate as they parse, the kernel options every
+ * kernel-using command accepts, and a small JSON writer.
+ *
+ * Exit codes (SPEC §7): 0 success, 1 a failed check or verdict the user asked
+ * to enforce, 2 bad usage or bad input. */
+#ifndef TKC_CLI_H
+#define TKC_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tkc/kernel.h"
+
+enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);   /* argv[0] is the command name */
+} cli_command;
+
+/* Commands, one file each (cmd_<name>.c). */
+int cmd_templates(int argc, char **argv);
+int cmd_kernel(int argc, char **argv);
+int cmd_series(int argc, char **argv);
+int cmd_nmatrix(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_krr(int argc, char **argv);
+
+/* Print "tkc COMMAND: message" on stderr; returns CLI_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Report a library error on stderr; returns CLI_USAGE for TKC_EINPUT and
+ * TKC_ERANGE (the user's input), CLI_FAILED otherwise. */
+int cli_library_error(const char *command, const tkc_error *err);
+
+/* Strict number parsing: the whole text, finite, within [lo, hi].  On failure
+ * print which option and why, return nonzero. */
+int cli_parse_double(const char *command, const char *option, const char *text,
+                     double lo, double hi, double *out);
+int cli_parse_u64(const char *command, const char *option, const char *text,
+                  uint64_t lo, uint64_t hi, uint64_t *out);
+
+/* Kernel options shared by kernel, nmatrix, check and krr:
+ *   --kernel K --estimator E --act A --beta B --gamma G --b1 X --b2 Y
+ *   --depth L --samples N --replicates R --order D --prec BITS --seed S
+ *   --threads T --target-se E
+ * cli_kernel_option consumes argv[*i] (and its value) when it is one of these
+ * and returns 1; 0 when it is not a kernel option; -1 on a bad value (message
+ * printed). */
+int cli_kernel_option(const char *command, int argc, char **argv, int *i,
+                      tkc_kernel_spec *spec);
+/* The help text for the options above. */
+void cli_kernel_options_help(FILE *out);
+
+/* JSON writer: enough for tkc's objects, always valid output (non-finite
+ * numbers become null). Nesting is tracked so commas are automatic. */
+typedef struct cli_json {
+    FILE *out;
+    int depth;
+    int first[32];       /* per depth: nothing written yet at this level */
+    int after_key;
+} cli_json;
+
+void cli_json_begin(cli_json *j, FILE *out);           /* writes "{"   */
+void cli_json_end(cli_json *j);                        /* writes "}\n" */
+void cli_json_key(cli_json *j, const char *key);
+void cli_json_object_begin(cli_json *j);
+void cli_json_object_end(cli_json *j);
+void cli_json_array_begin(cli_json *j);
+void cli_json_array_end(cli_json *j);
+void cli_json_string(cli_json *j, const char *s);
+void cli_json_number(cli_json *j, double x);           /* %.17g, or null */
+void cli_json_integer(cli_json *j, long long x);
+void cli_json_bool(cli_json *j, int b);
+void cli_json_null(cli_json *j);
+
+#endif

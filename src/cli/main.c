@@ -1,0 +1,60 @@
+/* main.c — `tkc COMMAND [options]`: a table lookup, nothing more. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_command commands[] = {
+#ifdef TKC_HAVE_CMD_TEMPLATES
+    {"templates", "parse, validate and sample template sets", cmd_templates},
+#endif
+#ifdef TKC_HAVE_CMD_KERNEL
+    {"kernel", "one kernel value K(X, Y) with its error", cmd_kernel},
+#endif
+#ifdef TKC_HAVE_CMD_SERIES
+    {"series", "exact Taylor coefficients of K_attn in beta and gamma", cmd_series},
+#endif
+#ifdef TKC_HAVE_CMD_NMATRIX
+    {"nmatrix", "the matrix N of a template set, and its verdict", cmd_nmatrix},
+#endif
+#ifdef TKC_HAVE_CMD_CHECK
+    {"check", "MLP, MLP+XX^T and transformer verdicts side by side", cmd_check},
+#endif
+#ifdef TKC_HAVE_CMD_KRR
+    {"krr", "kernel ridge regression on unseen symbols", cmd_krr},
+#endif
+    {NULL, NULL, NULL}
+};
+
+static void usage(FILE *out)
+{
+    fputs("usage: tkc COMMAND [options]   (tkc COMMAND --help for more)\n\n"
+          "tkc, the template kernel calculator: kernels of transformers and MLPs\n"
+          "on template tasks (arXiv 2310.09753), with certified verdicts.\n\n"
+          "commands:\n", out);
+    for (const cli_command *c = commands; c->name; c++)
+        fprintf(out, "  %-10s %s\n", c->name, c->summary);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        puts("tkc " TKC_VERSION);
+        return CLI_OK;
+    }
+    for (const cli_command *c = commands; c->name; c++)
+        if (!strcmp(argv[1], c->name))
+            return c->run(argc - 1, argv + 1);
+    fprintf(stderr, "tkc: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return CLI_USAGE;
+}
