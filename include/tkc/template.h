@@ -1,0 +1,103 @@
+/* tkc/template.h — templates (paper §2, SPEC §2 and §7): the file format,
+ * validation, substitution, matching and exact disjointness.
+ *
+ * A template is a string over regular tokens and wildcards.  Regular tokens
+ * are interned in the set's symbol table and are tkc_token ids
+ * 0 .. nsymbols-1; wildcards are local to their template and are numbered
+ * 0 .. nwild-1 in order of first appearance.  Strings built from templates
+ * take the tokens of substituted wildcards from ids >= nsymbols (fresh
+ * symbols), so they never collide with the templates' own tokens. */
+#ifndef TKC_TEMPLATE_H
+#define TKC_TEMPLATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tkc/error.h"
+#include "tkc/pattern.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* In tkc_template.sym: v >= 0 is the regular token v, v < 0 is wildcard
+ * TKC_WILDCARD_INDEX(v). */
+#define TKC_WILDCARD(w) (-(int32_t)(w) - 1)
+#define TKC_IS_WILDCARD(v) ((v) < 0)
+#define TKC_WILDCARD_INDEX(v) ((size_t)(-(v) - 1))
+
+typedef struct tkc_template {
+    int32_t *sym;              /* k symbols                                  */
+    size_t nwild;              /* distinct wildcards                         */
+    char **wild_names;         /* nwild spellings ("α", "$x")                */
+    double label;              /* real label, when label_wildcard < 0        */
+    int label_wildcard;        /* wildcard index of a symbolic label, or -1  */
+    double weight;             /* probability under µ_tmplt (sums to 1)      */
+    int line;                  /* line of the source file                    */
+} tkc_template;
+
+typedef struct tkc_template_set {
+    size_t count;              /* r                                          */
+    size_t k;                  /* common length (with [CLS] if appended)     */
+    tkc_template *t;
+    size_t nsymbols;           /* regular tokens: ids 0 .. nsymbols-1        */
+    char **symbol_names;
+    int cls_appended;          /* [CLS] was appended by the parser           */
+    int symbolic_labels;       /* some label is a wildcard                   */
+    char *source;              /* file name used in messages                 */
+} tkc_template_set;
+
+typedef struct tkc_parse_options {
+    int append_cls;            /* append [CLS] unless a template ends in it  */
+    int allow_overlap;         /* skip the disjointness requirement          */
+} tkc_parse_options;
+
+/* Defaults: append_cls = 1, allow_overlap = 0. */
+void tkc_parse_options_default(tkc_parse_options *opt);
+
+/* Parse a template file.  Errors name file:line:col and what was expected;
+ * on error *out is NULL and nothing is kept. */
+int tkc_template_set_read_file(const char *path, const tkc_parse_options *opt,
+                               tkc_template_set **out, tkc_error *err);
+/* Same from memory; `name` is used in messages. */
+int tkc_template_set_parse(const char *text, size_t len, const char *name,
+                           const tkc_parse_options *opt,
+                           tkc_template_set **out, tkc_error *err);
+void tkc_template_set_free(tkc_template_set *set);
+
+/* Write the set back in the file format (round trip). */
+int tkc_template_set_write(const tkc_template_set *set, FILE *out,
+                           tkc_error *err);
+/* Spell template i ("α α [CLS]") into buf. */
+int tkc_template_format(const tkc_template_set *set, size_t i, char *buf,
+                        size_t size);
+
+/* Exact disjointness of templates i and j (Definition 3.2).  Sets *disjoint;
+ * when not disjoint and witness != NULL, writes a string (k tokens, fresh
+ * tokens from ids >= nsymbols) matching both. */
+int tkc_template_disjoint(const tkc_template_set *set, size_t i, size_t j,
+                          int *disjoint, tkc_token *witness, tkc_error *err);
+
+/* Does string x (k tokens) match template i (Definition 2.1)? */
+int tkc_template_matches(const tkc_template_set *set, size_t i,
+                         const tkc_token *x);
+
+/* sub(z_i, s): map[w] is the token for wildcard w (injective, avoiding the
+ * template's regular tokens — checked). */
+int tkc_template_substitute(const tkc_template_set *set, size_t i,
+                            const tkc_token *map, tkc_token *out,
+                            tkc_error *err);
+
+/* Data diversity ρ for uniform injective maps into an alphabet of size A:
+ * ρ = A / max_z nwild(z).  EINPUT when A < max nwild. */
+int tkc_template_set_rho(const tkc_template_set *set, size_t alphabet,
+                         double *rho, tkc_error *err);
+
+/* Largest number of wildcards of any template. */
+size_t tkc_template_set_max_wildcards(const tkc_template_set *set);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
