@@ -4,6 +4,7 @@
  * tkc/activation.h. */
 #include "tkc/activation.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -301,4 +302,12 @@ int tkc_activation_dual_eval(const tkc_activation_type *act, double A,
     if (rc || !grad)
         return rc;
     return quadrature_gradient(act, A, B, C, spec, grad, err);
+}
+
+double tkc_activation_dual_rounding(double K, const double grad[3], double A,
+                                    double B, double C)
+{
+    double mag = fabs(K) + fabs(grad[0] * A) + fabs(grad[1] * B) +
+                 fabs(grad[2] * C);
+    return 16 * DBL_EPSILON * mag;
 }

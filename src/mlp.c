@@ -38,9 +38,8 @@ static int dual_with_bound(const tkc_activation_type *act,
     int rc = tkc_activation_dual_eval(act, A, B, C, spec, K, g, err);
     if (rc)
         return rc;
-    double mag = fabs(*K) + fabs(g[0] * A) + fabs(g[1] * B) + fabs(g[2] * C);
     *e = fabs(g[0]) * eA + fabs(g[1]) * eB + fabs(g[2]) * eC +
-         16 * DBL_EPSILON * mag;
+         tkc_activation_dual_rounding(*K, g, A, B, C);
     return TKC_SUCCESS;
 }
 

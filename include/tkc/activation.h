@@ -46,6 +46,13 @@ int tkc_activation_dual_eval(const tkc_activation_type *act, double A,
                              double B, double C, const tkc_kernel_spec *spec,
                              double *K, double grad[3], tkc_error *err);
 
+/* A bound on the floating-point error of one closed-form dual evaluation
+ * K at (A, B, C) with gradient grad: 16 ε (|K| + Σ_i |grad_i · arg_i|), a
+ * few ulps of the magnitude of every term the formulas add up
+ * (ε = DBL_EPSILON). */
+double tkc_activation_dual_rounding(double K, const double grad[3], double A,
+                                    double B, double C);
+
 #ifdef __cplusplus
 }
 #endif

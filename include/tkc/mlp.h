@@ -19,8 +19,8 @@
  *
  * These are closed forms: error kind TKC_ERROR_ROUNDING, and se bounds the
  * floating-point error — propagated through the recursion by the dual's
- * gradient, plus 16 ε (|K| + Σ_i |∂K/∂arg_i · arg_i|) for each dual
- * evaluation (a few ulps of each term's magnitude; ε = DBL_EPSILON). */
+ * gradient, plus tkc_activation_dual_rounding for each dual evaluation
+ * (16 ε times the magnitude of the terms; ε = DBL_EPSILON). */
 #ifndef TKC_MLP_H
 #define TKC_MLP_H
 

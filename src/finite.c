@@ -1,0 +1,362 @@
+/* finite.c — sampled finite-width networks and their empirical kernels, the
+ * check that the kernel formulas are the infinite-width limits.  The
+ * networks and the in-law sampling of V_η and ω_j: tkc/finite.h. */
+#include "tkc/finite.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#define WIDTH_MAX ((size_t)1 << 20)
+
+static int check_finite_spec(const tkc_finite_spec *fs, const tkc_strings *S,
+                             int need_heads, tkc_error *err)
+{
+    if (!fs || fs->d < 1 || fs->d > WIDTH_MAX)
+        return tkc_fail(err, TKC_EINPUT, "finite network: width d = %zu outside 1..%zu",
+                        fs ? fs->d : 0, WIDTH_MAX);
+    if (need_heads && (fs->heads < 1 || fs->heads > WIDTH_MAX))
+        return tkc_fail(err, TKC_EINPUT, "finite network: heads = %zu outside 1..%zu",
+                        fs->heads, WIDTH_MAX);
+    if (need_heads && (fs->units < 1 || fs->units > WIDTH_MAX))
+        return tkc_fail(err, TKC_EINPUT, "finite network: MLP units = %zu outside 1..%zu",
+                        fs->units, WIDTH_MAX);
+    if (!S || S->count < 1 || S->k < 1 || S->k > TKC_K_MAX)
+        return tkc_fail(err, TKC_EINPUT,
+                        "finite network: need at least one string of length 1..%d",
+                        TKC_K_MAX);
+    if (S->count > 4096)
+        return tkc_fail(err, TKC_EINPUT, "finite network: %zu strings (at most 4096)",
+                        S->count);
+    return TKC_SUCCESS;
+}
+
+/* Dense ids 0 .. ntok-1 for the tokens of S, in order of first appearance. */
+static size_t dense_tokens(const tkc_strings *S, size_t *id)
+{
+    size_t n = S->count * S->k, ntok = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < i && S->tok[j] != S->tok[i])
+            j++;
+        id[i] = j < i ? id[j] : ntok++;
+    }
+    return ntok;
+}
+
+/* F with F Fᵀ = G for a PSD n×n G (eigen-decomposition, negative rounding
+ * eigenvalues set to 0: Gram matrices of equal strings are singular). */
+static int psd_factor(const double *G, size_t n, double *F, tkc_error *err)
+{
+    gsl_matrix *A = gsl_matrix_alloc(n, n), *U = gsl_matrix_alloc(n, n);
+    gsl_vector *lam = gsl_vector_alloc(n);
+    gsl_eigen_symmv_workspace *w = gsl_eigen_symmv_alloc(n);
+    int rc = TKC_SUCCESS;
+    if (!A || !U || !lam || !w) {
+        rc = tkc_fail(err, TKC_ENOMEM, "finite network: %zu x %zu eigenproblem", n, n);
+        goto done;
+    }
+    memcpy(A->data, G, n * n * sizeof *G);  /* n×n gsl_matrix: tda = n */
+    if (gsl_eigen_symmv(A, lam, U, w)) {
+        rc = tkc_fail(err, TKC_ENUMERIC, "finite network: eigen-decomposition failed");
+        goto done;
+    }
+    for (size_t j = 0; j < n; j++) {
+        double s = sqrt(fmax(gsl_vector_get(lam, j), 0.0));
+        for (size_t i = 0; i < n; i++)
+            F[i * n + j] = gsl_matrix_get(U, i, j) * s;
+    }
+done:
+    gsl_eigen_symmv_free(w);
+    gsl_vector_free(lam);
+    gsl_matrix_free(U);
+    gsl_matrix_free(A);
+    return rc;
+}
+
+/* y = F ξ, ξ ~ N(0, I_n); xi is scratch of length n. */
+static void gaussian_in_law(gsl_rng *r, const double *F, size_t n, double *xi,
+                            double *y)
+{
+    for (size_t j = 0; j < n; j++)
+        xi[j] = gsl_ran_gaussian_ziggurat(r, 1.0);
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t j = 0; j < n; j++)
+            s += F[i * n + j] * xi[j];
+        y[i] = s;
+    }
+}
+
+static double dot(const double *a, const double *b, size_t d)
+{
+    double s = 0;
+    for (size_t t = 0; t < d; t++)
+        s += a[t] * b[t];
+    return s;
+}
+
+static void gram_add(const double *v, size_t n, size_t d, double scale, double *G)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j <= i; j++) {
+            double g = scale * dot(v + i * d, v + j * d, d);
+            G[i * n + j] += g;
+            if (j < i)
+                G[j * n + i] += g;
+        }
+}
+
+/* ---- transformer ---------------------------------------------------------- */
+
+typedef struct trans_work {
+    size_t n, k, d, H, m;
+    double *h;      /* n k d: h_a(x_i)                        */
+    double *hbar;   /* n d: Σ_a smax_a h_a for the current head */
+    double *o;      /* n d: o_η(x_i)                          */
+    double *w;      /* d: query direction, or a row of V / ω  */
+    double *logit;  /* k                                      */
+    double *pre;    /* m n: explicit MLP pre-activations      */
+    double *F;      /* n n                                    */
+    double *M;      /* n n                                    */
+    double *xi;     /* n                                      */
+    size_t *tokid;  /* n k                                    */
+} trans_work;
+
+static void trans_work_free(trans_work *t)
+{
+    free(t->h), free(t->hbar), free(t->o), free(t->w), free(t->logit);
+    free(t->pre), free(t->F), free(t->M), free(t->xi), free(t->tokid);
+}
+
+static int trans_work_alloc(trans_work *t, const tkc_finite_spec *fs,
+                            const tkc_strings *S, tkc_error *err)
+{
+    memset(t, 0, sizeof *t);
+    t->n = S->count, t->k = S->k, t->d = fs->d, t->H = fs->heads, t->m = fs->units;
+    size_t n = t->n, k = t->k, d = t->d;
+    t->h = malloc(n * k * d * sizeof *t->h);
+    t->hbar = malloc(n * d * sizeof *t->hbar);
+    t->o = malloc(n * d * sizeof *t->o);
+    t->w = malloc(d * sizeof *t->w);
+    t->logit = malloc(k * sizeof *t->logit);
+    t->F = malloc(n * n * sizeof *t->F);
+    t->M = malloc(n * n * sizeof *t->M);
+    t->xi = malloc(n * sizeof *t->xi);
+    t->tokid = malloc(n * k * sizeof *t->tokid);
+    if (fs->explicit_weights)
+        t->pre = calloc(t->m * n, sizeof *t->pre);
+    if (!t->h || !t->hbar || !t->o || !t->w || !t->logit || !t->F || !t->M ||
+        !t->xi || !t->tokid || (fs->explicit_weights && !t->pre)) {
+        trans_work_free(t);
+        return tkc_fail(err, TKC_ENOMEM,
+                        "finite network: width %zu, %zu strings of length %zu", d, n, k);
+    }
+    return TKC_SUCCESS;
+}
+
+/* h_a(x_i) = e_{x_ia} + γ q_a with e, q entries N(0, 1/d). */
+static int embed(trans_work *t, const tkc_strings *S, double gamma, gsl_rng *r,
+                 tkc_error *err)
+{
+    size_t ntok = dense_tokens(S, t->tokid), d = t->d;
+    double *e = malloc((ntok + t->k) * d * sizeof *e);
+    if (!e)
+        return tkc_fail(err, TKC_ENOMEM, "finite network: %zu embeddings", ntok + t->k);
+    double sd = 1 / sqrt((double)d), *q = e + ntok * d;
+    for (size_t i = 0; i < (ntok + t->k) * d; i++)
+        e[i] = gsl_ran_gaussian_ziggurat(r, sd);
+    for (size_t i = 0; i < t->n; i++)
+        for (size_t a = 0; a < t->k; a++) {
+            double *h = t->h + (i * t->k + a) * d;
+            const double *et = e + t->tokid[i * t->k + a] * d, *qa = q + a * d;
+            for (size_t s = 0; s < d; s++)
+                h[s] = et[s] + gamma * qa[s];
+        }
+    free(e);
+    return TKC_SUCCESS;
+}
+
+/* h̄(x_i) = Σ_a smax(β⟨h_a, w⟩)_a h_a for a fresh query direction w. */
+static void attend(trans_work *t, double beta, gsl_rng *r)
+{
+    size_t d = t->d, k = t->k;
+    for (size_t s = 0; s < d; s++)
+        t->w[s] = gsl_ran_gaussian_ziggurat(r, 1.0);
+    for (size_t i = 0; i < t->n; i++) {
+        const double *h = t->h + i * k * d;
+        double mx = -INFINITY, z = 0;
+        for (size_t a = 0; a < k; a++) {
+            t->logit[a] = beta * dot(h + a * d, t->w, d);
+            mx = fmax(mx, t->logit[a]);
+        }
+        for (size_t a = 0; a < k; a++)
+            z += t->logit[a] = exp(t->logit[a] - mx);  /* safe softmax */
+        double *hb = t->hbar + i * d;
+        memset(hb, 0, d * sizeof *hb);
+        for (size_t a = 0; a < k; a++)
+            for (size_t s = 0; s < d; s++)
+                hb[s] += t->logit[a] / z * h[a * d + s];
+    }
+}
+
+/* o_i = V h̄_i with V explicit (d×d, N(0, 1/d)), then the explicit ω_j
+ * blocks of this head added into the pre-activations. */
+static void head_explicit(trans_work *t, gsl_rng *r)
+{
+    size_t n = t->n, d = t->d;
+    double sd = 1 / sqrt((double)d), scale = 1 / sqrt((double)t->H);
+    for (size_t row = 0; row < d; row++) {
+        for (size_t s = 0; s < d; s++)
+            t->w[s] = gsl_ran_gaussian_ziggurat(r, sd);
+        for (size_t i = 0; i < n; i++)
+            t->o[i * d + row] = dot(t->w, t->hbar + i * d, d);
+    }
+    for (size_t j = 0; j < t->m; j++) {
+        for (size_t s = 0; s < d; s++)
+            t->w[s] = gsl_ran_gaussian_ziggurat(r, 1.0);
+        for (size_t i = 0; i < n; i++)
+            t->pre[j * n + i] += scale * dot(t->o + i * d, t->w, d);
+    }
+}
+
+/* o_η in law: the d rows of V [h̄_1 … h̄_n] are i.i.d. N(0, Gram(h̄)/d). */
+static int head_in_law(trans_work *t, gsl_rng *r, tkc_error *err)
+{
+    size_t n = t->n, d = t->d;
+    memset(t->M, 0, n * n * sizeof *t->M);
+    gram_add(t->hbar, n, d, 1 / (double)d, t->M);
+    int rc = psd_factor(t->M, n, t->F, err);
+    if (rc)
+        return rc;
+    for (size_t row = 0; row < d; row++) {
+        gaussian_in_law(r, t->F, n, t->xi, t->M);  /* M reused as scratch */
+        for (size_t i = 0; i < n; i++)
+            t->o[i * d + row] = t->M[i];
+    }
+    return TKC_SUCCESS;
+}
+
+/* (1/m) Σ_j φ(g_j(x_i)) φ(g_j(x_i')) from explicit or in-law g_j. */
+static int mlp_layer(trans_work *t, const tkc_kernel_spec *spec,
+                     const double *attn, gsl_rng *r, int explicit_weights,
+                     double *trans, tkc_error *err)
+{
+    size_t n = t->n;
+    if (!explicit_weights) {
+        int rc = psd_factor(attn, n, t->F, err);
+        if (rc)
+            return rc;
+    }
+    memset(trans, 0, n * n * sizeof *trans);
+    for (size_t j = 0; j < t->m; j++) {
+        const double *g = t->M;
+        if (explicit_weights)
+            g = t->pre + j * n;
+        else
+            gaussian_in_law(r, t->F, n, t->xi, t->M);
+        for (size_t i = 0; i < n; i++)
+            t->xi[i] = spec->activation->phi(g[i], spec);
+        for (size_t i = 0; i < n; i++)
+            for (size_t l = 0; l < n; l++)
+                trans[i * n + l] += t->xi[i] * t->xi[l] / (double)t->m;
+    }
+    return TKC_SUCCESS;
+}
+
+int tkc_finite_transformer_gram(const tkc_kernel_spec *spec,
+                                const tkc_finite_spec *fs,
+                                const tkc_strings *S, double *attn,
+                                double *trans, tkc_error *err)
+{
+    int rc = check_finite_spec(fs, S, 1, err);
+    if (rc)
+        return rc;
+    if (!spec || (trans && !spec->activation))
+        return tkc_fail(err, TKC_EINPUT, "finite transformer: spec has no activation");
+    if (!isfinite(spec->beta) || !isfinite(spec->gamma))
+        return tkc_fail(err, TKC_EINPUT, "finite transformer: beta, gamma must be finite");
+    trans_work t;
+    if ((rc = trans_work_alloc(&t, fs, S, err)))
+        return rc;
+    size_t n = t.n;
+    double *G = calloc(n * n, sizeof *G);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!G || !r) {
+        rc = tkc_fail(err, TKC_ENOMEM, "finite transformer: Gram or rng");
+        goto done;
+    }
+    gsl_rng_set(r, fs->seed);
+    if ((rc = embed(&t, S, spec->gamma, r, err)))
+        goto done;
+    for (size_t eta = 0; eta < t.H; eta++) {
+        attend(&t, spec->beta, r);
+        if (fs->explicit_weights)
+            head_explicit(&t, r);
+        else if ((rc = head_in_law(&t, r, err)))
+            goto done;
+        gram_add(t.o, n, t.d, 1 / (double)t.H, G);
+    }
+    if (attn)
+        memcpy(attn, G, n * n * sizeof *G);
+    if (trans)
+        rc = mlp_layer(&t, spec, G, r, fs->explicit_weights, trans, err);
+done:
+    gsl_rng_free(r);
+    free(G);
+    trans_work_free(&t);
+    return rc;
+}
+
+/* ---- MLP on one-hot inputs ------------------------------------------------ */
+
+int tkc_finite_mlp_gram(const tkc_kernel_spec *spec, const tkc_finite_spec *fs,
+                        const tkc_strings *S, double *gram, tkc_error *err)
+{
+    int rc = check_finite_spec(fs, S, 0, err);
+    if (rc)
+        return rc;
+    if (!spec || (spec->mlp_depth > 0 && !spec->activation))
+        return tkc_fail(err, TKC_EINPUT, "finite MLP: spec has no activation");
+    size_t n = S->count, k = S->k, d = fs->d;
+    size_t *tokid = malloc(n * k * sizeof *tokid);
+    size_t ntok = tokid ? dense_tokens(S, tokid) : 0, in = k * ntok;
+    size_t wmax = in > d ? in : d;
+    double *h = calloc(n * wmax, sizeof *h), *hn = malloc(n * wmax * sizeof *hn);
+    double *row = malloc(wmax * sizeof *row);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!tokid || !h || !hn || !row || !r) {
+        rc = tkc_fail(err, TKC_ENOMEM, "finite MLP: width %zu, input %zu", d, in);
+        goto done;
+    }
+    gsl_rng_set(r, fs->seed);
+    for (size_t i = 0; i < n; i++)  /* concatenated one-hot, norm² = 1 */
+        for (size_t a = 0; a < k; a++)
+            h[i * in + a * ntok + tokid[i * k + a]] = 1 / sqrt((double)k);
+    size_t width = in;
+    for (unsigned l = 0; l < spec->mlp_depth; l++) {
+        for (size_t u = 0; u < d; u++) {
+            for (size_t s = 0; s < width; s++)
+                row[s] = gsl_ran_gaussian_ziggurat(r, 1.0);
+            for (size_t i = 0; i < n; i++)
+                hn[i * d + u] = spec->activation->phi(dot(row, h + i * width, width),
+                                                      spec) / sqrt((double)d);
+        }
+        double *tmp = h;
+        h = hn, hn = tmp, width = d;
+    }
+    memset(gram, 0, n * n * sizeof *gram);
+    gram_add(h, n, width, 1.0, gram);
+done:
+    gsl_rng_free(r);
+    free(row);
+    free(hn);
+    free(h);
+    free(tokid);
+    return rc;
+}
