@@ -168,11 +168,12 @@ static int mlpxx_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                              err);
 }
 
-static const tkc_kernel_type mlp_type = {
+/* Named structs for the list in kernel.c (it needs address constants). */
+const tkc_kernel_type tkc_kernel_mlp_type = {
     "mlp", "MLP on concatenated one-hot inputs (inner-product kernel)",
     mlp_eval_pairs};
-static const tkc_kernel_type mlpxx_type = {
+const tkc_kernel_type tkc_kernel_mlpxx_type = {
     "mlpxx", "MLP on one-hot inputs augmented by vec(XX^T)", mlpxx_eval_pairs};
 
-const tkc_kernel_type *const tkc_kernel_mlp = &mlp_type;
-const tkc_kernel_type *const tkc_kernel_mlpxx = &mlpxx_type;
+const tkc_kernel_type *const tkc_kernel_mlp = &tkc_kernel_mlp_type;
+const tkc_kernel_type *const tkc_kernel_mlpxx = &tkc_kernel_mlpxx_type;

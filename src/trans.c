@@ -194,8 +194,9 @@ done:
     return rc;
 }
 
-static const tkc_kernel_type trans_type = {
+/* Named struct for the list in kernel.c (it needs address constants). */
+const tkc_kernel_type tkc_kernel_trans_type = {
     "trans", "transformer: MLP layer with activation phi on top of attention",
     trans_eval_pairs};
 
-const tkc_kernel_type *const tkc_kernel_trans = &trans_type;
+const tkc_kernel_type *const tkc_kernel_trans = &tkc_kernel_trans_type;
