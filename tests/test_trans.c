@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_math.h>
+
 #include "check.h"
 #include "tkc/activation.h"
 #include "tkc/trans.h"
