@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_eigen.h>
-#include <gsl/gsl_matrix.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -49,34 +47,36 @@ static size_t dense_tokens(const tkc_strings *S, size_t *id)
     return ntok;
 }
 
-/* F with F Fᵀ = G for a PSD n×n G (eigen-decomposition, negative rounding
- * eigenvalues set to 0: Gram matrices of equal strings are singular). */
+/* Lower-triangular F with F Fᵀ = G for a PSD n×n Gram matrix G: Cholesky
+ * that skips pivots at rounding level (equal strings make G singular, and
+ * then the column is a copy of an earlier one, which F reproduces). */
 static int psd_factor(const double *G, size_t n, double *F, tkc_error *err)
 {
-    gsl_matrix *A = gsl_matrix_alloc(n, n), *U = gsl_matrix_alloc(n, n);
-    gsl_vector *lam = gsl_vector_alloc(n);
-    gsl_eigen_symmv_workspace *w = gsl_eigen_symmv_alloc(n);
-    int rc = TKC_SUCCESS;
-    if (!A || !U || !lam || !w) {
-        rc = tkc_fail(err, TKC_ENOMEM, "finite network: %zu x %zu eigenproblem", n, n);
-        goto done;
-    }
-    memcpy(A->data, G, n * n * sizeof *G);  /* n×n gsl_matrix: tda = n */
-    if (gsl_eigen_symmv(A, lam, U, w)) {
-        rc = tkc_fail(err, TKC_ENUMERIC, "finite network: eigen-decomposition failed");
-        goto done;
-    }
+    double tr = 0;
+    for (size_t i = 0; i < n; i++)
+        tr += G[i * n + i];
+    double tiny = 1e-12 * tr;
+    memset(F, 0, n * n * sizeof *F);
     for (size_t j = 0; j < n; j++) {
-        double s = sqrt(fmax(gsl_vector_get(lam, j), 0.0));
-        for (size_t i = 0; i < n; i++)
-            F[i * n + j] = gsl_matrix_get(U, i, j) * s;
+        double piv = G[j * n + j];
+        for (size_t l = 0; l < j; l++)
+            piv -= F[j * n + l] * F[j * n + l];
+        if (!(piv >= -tiny))
+            return tkc_fail(err, TKC_ENUMERIC,
+                            "finite network: Gram matrix not positive "
+                            "semidefinite (pivot %g)", piv);
+        if (piv <= tiny)
+            continue;  /* column j is dependent: F[·][j] stays 0 */
+        double d = sqrt(piv);
+        F[j * n + j] = d;
+        for (size_t i = j + 1; i < n; i++) {
+            double s = G[i * n + j];
+            for (size_t l = 0; l < j; l++)
+                s -= F[i * n + l] * F[j * n + l];
+            F[i * n + j] = s / d;
+        }
     }
-done:
-    gsl_eigen_symmv_free(w);
-    gsl_vector_free(lam);
-    gsl_matrix_free(U);
-    gsl_matrix_free(A);
-    return rc;
+    return TKC_SUCCESS;
 }
 
 /* y = F ξ, ξ ~ N(0, I_n); xi is scratch of length n. */
@@ -87,7 +87,7 @@ static void gaussian_in_law(gsl_rng *r, const double *F, size_t n, double *xi,
         xi[j] = gsl_ran_gaussian_ziggurat(r, 1.0);
     for (size_t i = 0; i < n; i++) {
         double s = 0;
-        for (size_t j = 0; j < n; j++)
+        for (size_t j = 0; j <= i; j++)
             s += F[i * n + j] * xi[j];
         y[i] = s;
     }
