@@ -28,9 +28,10 @@ static int check_finite_spec(const tkc_finite_spec *fs, const tkc_strings *S,
         return tkc_fail(err, TKC_EINPUT,
                         "finite network: need at least one string of length 1..%d",
                         TKC_K_MAX);
-    if (S->count > 4096)
-        return tkc_fail(err, TKC_EINPUT, "finite network: %zu strings (at most 4096)",
-                        S->count);
+    if (S->count * S->k > 4096)
+        return tkc_fail(err, TKC_EINPUT,
+                        "finite network: %zu strings of length %zu (at most 4096 "
+                        "positions in all)", S->count, S->k);
     return TKC_SUCCESS;
 }
 
@@ -115,23 +116,25 @@ static void gram_add(const double *v, size_t n, size_t d, double scale, double *
 /* ---- transformer ---------------------------------------------------------- */
 
 typedef struct trans_work {
-    size_t n, k, d, H, m;
-    double *h;      /* n k d: h_a(x_i)                        */
-    double *hbar;   /* n d: Σ_a smax_a h_a for the current head */
-    double *o;      /* n d: o_η(x_i)                          */
-    double *w;      /* d: query direction, or a row of V / ω  */
-    double *logit;  /* k                                      */
-    double *pre;    /* m n: explicit MLP pre-activations      */
-    double *F;      /* n n                                    */
-    double *M;      /* n n                                    */
-    double *xi;     /* n                                      */
-    size_t *tokid;  /* n k                                    */
+    size_t n, k, d, H, m, nk;
+    double *h;      /* nk d: h_a(x_i), row i k + a                      */
+    double *Hg;     /* nk nk: Gram of the h_a (in law)                   */
+    double *Lh;     /* nk nk: its factor (in law)                        */
+    double *logit;  /* nk: logits, then softmax weights                  */
+    double *xi;     /* nk: scratch normals                               */
+    double *hbar;   /* n d: Σ_a smax_a h_a (explicit)                    */
+    double *o;      /* n d: o_η(x_i) (explicit)                          */
+    double *w;      /* d: query direction, or a row of V / ω (explicit)  */
+    double *pre;    /* m n: MLP pre-activations (explicit)               */
+    double *F, *M, *B;  /* n n each                                      */
+    size_t *tokid;  /* n k                                               */
 } trans_work;
 
 static void trans_work_free(trans_work *t)
 {
-    free(t->h), free(t->hbar), free(t->o), free(t->w), free(t->logit);
-    free(t->pre), free(t->F), free(t->M), free(t->xi), free(t->tokid);
+    free(t->h), free(t->Hg), free(t->Lh), free(t->logit), free(t->xi);
+    free(t->hbar), free(t->o), free(t->w), free(t->pre);
+    free(t->F), free(t->M), free(t->B), free(t->tokid);
 }
 
 static int trans_work_alloc(trans_work *t, const tkc_finite_spec *fs,
@@ -139,20 +142,23 @@ static int trans_work_alloc(trans_work *t, const tkc_finite_spec *fs,
 {
     memset(t, 0, sizeof *t);
     t->n = S->count, t->k = S->k, t->d = fs->d, t->H = fs->heads, t->m = fs->units;
-    size_t n = t->n, k = t->k, d = t->d;
-    t->h = malloc(n * k * d * sizeof *t->h);
-    t->hbar = malloc(n * d * sizeof *t->hbar);
-    t->o = malloc(n * d * sizeof *t->o);
-    t->w = malloc(d * sizeof *t->w);
-    t->logit = malloc(k * sizeof *t->logit);
-    t->F = malloc(n * n * sizeof *t->F);
-    t->M = malloc(n * n * sizeof *t->M);
-    t->xi = malloc(n * sizeof *t->xi);
-    t->tokid = malloc(n * k * sizeof *t->tokid);
-    if (fs->explicit_weights)
-        t->pre = calloc(t->m * n, sizeof *t->pre);
-    if (!t->h || !t->hbar || !t->o || !t->w || !t->logit || !t->F || !t->M ||
-        !t->xi || !t->tokid || (fs->explicit_weights && !t->pre)) {
+    size_t n = t->n, k = t->k, d = t->d, nk = t->nk = n * k;
+    int ok = (t->h = malloc(nk * d * sizeof *t->h)) &&
+             (t->logit = malloc(nk * sizeof *t->logit)) &&
+             (t->xi = malloc(nk * sizeof *t->xi)) &&
+             (t->F = malloc(n * n * sizeof *t->F)) &&
+             (t->M = malloc(n * n * sizeof *t->M)) &&
+             (t->B = malloc(n * n * sizeof *t->B)) &&
+             (t->tokid = malloc(nk * sizeof *t->tokid));
+    if (ok && fs->explicit_weights)
+        ok = (t->hbar = malloc(n * d * sizeof *t->hbar)) &&
+             (t->o = malloc(n * d * sizeof *t->o)) &&
+             (t->w = malloc(d * sizeof *t->w)) &&
+             (t->pre = calloc(t->m * n, sizeof *t->pre));
+    else if (ok)
+        ok = (t->Hg = calloc(nk * nk, sizeof *t->Hg)) &&
+             (t->Lh = malloc(nk * nk * sizeof *t->Lh));
+    if (!ok) {
         trans_work_free(t);
         return tkc_fail(err, TKC_ENOMEM,
                         "finite network: width %zu, %zu strings of length %zu", d, n, k);
@@ -182,35 +188,36 @@ static int embed(trans_work *t, const tkc_strings *S, double gamma, gsl_rng *r,
     return TKC_SUCCESS;
 }
 
-/* h̄(x_i) = Σ_a smax(β⟨h_a, w⟩)_a h_a for a fresh query direction w. */
-static void attend(trans_work *t, double beta, gsl_rng *r)
+/* Logits of every string to softmax weights, in place (max subtracted). */
+static void softmax_rows(double *l, size_t n, size_t k)
 {
-    size_t d = t->d, k = t->k;
-    for (size_t s = 0; s < d; s++)
-        t->w[s] = gsl_ran_gaussian_ziggurat(r, 1.0);
-    for (size_t i = 0; i < t->n; i++) {
-        const double *h = t->h + i * k * d;
+    for (size_t i = 0; i < n; i++, l += k) {
         double mx = -INFINITY, z = 0;
-        for (size_t a = 0; a < k; a++) {
-            t->logit[a] = beta * dot(h + a * d, t->w, d);
-            mx = fmax(mx, t->logit[a]);
-        }
         for (size_t a = 0; a < k; a++)
-            z += t->logit[a] = exp(t->logit[a] - mx);  /* safe softmax */
-        double *hb = t->hbar + i * d;
-        memset(hb, 0, d * sizeof *hb);
+            mx = fmax(mx, l[a]);
         for (size_t a = 0; a < k; a++)
-            for (size_t s = 0; s < d; s++)
-                hb[s] += t->logit[a] / z * h[a * d + s];
+            z += l[a] = exp(l[a] - mx);
+        for (size_t a = 0; a < k; a++)
+            l[a] /= z;
     }
 }
 
-/* o_i = V h̄_i with V explicit (d×d, N(0, 1/d)), then the explicit ω_j
- * blocks of this head added into the pre-activations. */
-static void head_explicit(trans_work *t, gsl_rng *r)
+/* Explicit head: w ~ N(0, I_d), V (d×d, N(0, 1/d)) and this head's blocks
+ * of the ω_j (N(0, I_d)) drawn entry by entry. */
+static void head_explicit(trans_work *t, double beta, gsl_rng *r)
 {
-    size_t n = t->n, d = t->d;
+    size_t n = t->n, k = t->k, d = t->d;
     double sd = 1 / sqrt((double)d), scale = 1 / sqrt((double)t->H);
+    for (size_t s = 0; s < d; s++)
+        t->w[s] = gsl_ran_gaussian_ziggurat(r, 1.0);
+    for (size_t ia = 0; ia < t->nk; ia++)
+        t->logit[ia] = beta * dot(t->h + ia * d, t->w, d);
+    softmax_rows(t->logit, n, k);
+    memset(t->hbar, 0, n * d * sizeof *t->hbar);
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = 0; a < k; a++)
+            for (size_t s = 0; s < d; s++)
+                t->hbar[i * d + s] += t->logit[i * k + a] * t->h[(i * k + a) * d + s];
     for (size_t row = 0; row < d; row++) {
         for (size_t s = 0; s < d; s++)
             t->w[s] = gsl_ran_gaussian_ziggurat(r, sd);
@@ -225,20 +232,70 @@ static void head_explicit(trans_work *t, gsl_rng *r)
     }
 }
 
-/* o_η in law: the d rows of V [h̄_1 … h̄_n] are i.i.d. N(0, Gram(h̄)/d). */
-static int head_in_law(trans_work *t, gsl_rng *r, tkc_error *err)
+/* W ~ Wishart_n(d, I) as B = L (Bartlett: L lower triangular, L_jj² ~ χ²
+ * with d − j degrees of freedom, L_ij ~ N(0, 1) below), or as a sum of d
+ * outer products when d < n.  Writes a factor: W = B Bᵀ, B n×max(n,d)
+ * stored n×n when d ≥ n. */
+static void wishart_factor(gsl_rng *r, size_t n, size_t d, double *L)
 {
-    size_t n = t->n, d = t->d;
-    memset(t->M, 0, n * n * sizeof *t->M);
-    gram_add(t->hbar, n, d, 1 / (double)d, t->M);
+    memset(L, 0, n * n * sizeof *L);
+    for (size_t j = 0; j < n; j++) {
+        L[j * n + j] = sqrt(gsl_ran_chisq(r, (double)(d - j)));
+        for (size_t i = j + 1; i < n; i++)
+            L[i * n + j] = gsl_ran_gaussian_ziggurat(r, 1.0);
+    }
+}
+
+/* In-law head: logits β⟨h_a, w⟩ ~ N(0, β² Gram(h)); the d rows of
+ * V [h̄_1 … h̄_n] are i.i.d. N(0, M/d), M = Gram(h̄), so
+ * Σ_rows o oᵀ = F W Fᵀ / d with F Fᵀ = M and W ~ Wishart_n(d, I).  Adds
+ * that / H into G. */
+static int head_in_law(trans_work *t, double beta, gsl_rng *r, double *G,
+                       tkc_error *err)
+{
+    size_t n = t->n, k = t->k, nk = t->nk, d = t->d;
+    for (size_t ia = 0; ia < nk; ia++)
+        t->xi[ia] = gsl_ran_gaussian_ziggurat(r, 1.0);
+    for (size_t ia = 0; ia < nk; ia++) {
+        double s = 0;
+        for (size_t jb = 0; jb <= ia; jb++)
+            s += t->Lh[ia * nk + jb] * t->xi[jb];
+        t->logit[ia] = beta * s;
+    }
+    softmax_rows(t->logit, n, k);
+    for (size_t i = 0; i < n; i++)  /* M = S Hg Sᵀ */
+        for (size_t j = 0; j < n; j++) {
+            double s = 0;
+            for (size_t a = 0; a < k; a++)
+                for (size_t b = 0; b < k; b++)
+                    s += t->logit[i * k + a] * t->logit[j * k + b] *
+                         t->Hg[(i * k + a) * nk + j * k + b];
+            t->M[i * n + j] = s;
+        }
     int rc = psd_factor(t->M, n, t->F, err);
     if (rc)
         return rc;
-    for (size_t row = 0; row < d; row++) {
-        gaussian_in_law(r, t->F, n, t->xi, t->M);  /* M reused as scratch */
-        for (size_t i = 0; i < n; i++)
-            t->o[i * d + row] = t->M[i];
+    double scale = 1 / ((double)d * (double)t->H);
+    if (d < n) {  /* too few rows for Bartlett: sum the d outer products */
+        for (size_t row = 0; row < d; row++) {
+            gaussian_in_law(r, t->F, n, t->xi, t->B);
+            for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < n; j++)
+                    G[i * n + j] += scale * t->B[i] * t->B[j];
+        }
+        return TKC_SUCCESS;
     }
+    wishart_factor(r, n, d, t->M);  /* M reused for L */
+    for (size_t i = 0; i < n; i++)   /* B = F L, both lower triangular */
+        for (size_t j = 0; j < n; j++) {
+            double s = 0;
+            for (size_t l = j; l <= i; l++)
+                s += t->F[i * n + l] * t->M[l * n + j];
+            t->B[i * n + j] = s;
+        }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            G[i * n + j] += scale * dot(t->B + i * n, t->B + j * n, n);
     return TKC_SUCCESS;
 }
 
@@ -261,10 +318,10 @@ static int mlp_layer(trans_work *t, const tkc_kernel_spec *spec,
         else
             gaussian_in_law(r, t->F, n, t->xi, t->M);
         for (size_t i = 0; i < n; i++)
-            t->xi[i] = spec->activation->phi(g[i], spec);
+            t->B[i] = spec->activation->phi(g[i], spec);
         for (size_t i = 0; i < n; i++)
             for (size_t l = 0; l < n; l++)
-                trans[i * n + l] += t->xi[i] * t->xi[l] / (double)t->m;
+                trans[i * n + l] += t->B[i] * t->B[l] / (double)t->m;
     }
     return TKC_SUCCESS;
 }
@@ -294,12 +351,18 @@ int tkc_finite_transformer_gram(const tkc_kernel_spec *spec,
     gsl_rng_set(r, fs->seed);
     if ((rc = embed(&t, S, spec->gamma, r, err)))
         goto done;
-    for (size_t eta = 0; eta < t.H; eta++) {
-        attend(&t, spec->beta, r);
-        if (fs->explicit_weights)
-            head_explicit(&t, r);
-        else if ((rc = head_in_law(&t, r, err)))
+    if (!fs->explicit_weights) {
+        gram_add(t.h, t.nk, t.d, 1.0, t.Hg);
+        if ((rc = psd_factor(t.Hg, t.nk, t.Lh, err)))
             goto done;
+    }
+    for (size_t eta = 0; eta < t.H; eta++) {
+        if (!fs->explicit_weights) {
+            if ((rc = head_in_law(&t, spec->beta, r, G, err)))
+                goto done;
+            continue;
+        }
+        head_explicit(&t, spec->beta, r);
         gram_add(t.o, n, t.d, 1 / (double)t.H, G);
     }
     if (attn)
