@@ -29,7 +29,7 @@ import numpy as np
 __all__ = [
     "TkcError", "root", "exe", "data", "run", "templates_check",
     "templates_sample", "kernel", "series", "series_value", "nmatrix",
-    "check", "krr", "is_wildcard", "canonical_pair", "gram",
+    "check", "krr", "is_wildcard", "regular_tokens", "canonical_pair", "gram",
 ]
 
 
@@ -242,14 +242,23 @@ def canonical_pair(x, y, keep=()):
     return tuple(cx), tuple(cy)
 
 
-def gram(xs, ys=None, keep=(), progress=None, **opts):
+def regular_tokens(checked):
+    """The regular (non-wildcard) tokens of a template set, from
+    templates_check(...) output: the tokens a canonical pattern keeps."""
+    return {t for z in checked["templates"] for t in z["template"].split()
+            if not is_wildcard(t)}
+
+
+def gram(xs, ys=None, keep=(), cache=None, progress=None, **opts):
     """Kernel matrix [K(x_a, y_b)] and its standard errors, with one
     `tkc kernel` call per distinct canonical pair pattern (K is symmetric,
-    so (x, y) and (y, x) share one call).  xs, ys: lists of token lists.
-    Returns (values, stderr, calls) with calls the number of tkc runs."""
+    so (x, y) and (y, x) share one call).  xs, ys: lists of token lists;
+    keep: the template set's regular tokens; cache: a dict to share patterns
+    between calls with the same kernel options.  Returns (values, stderr,
+    calls) with calls the number of distinct patterns in the cache."""
     sym = ys is None
     ys = xs if sym else ys
-    cache = {}
+    cache = {} if cache is None else cache
     val = np.empty((len(xs), len(ys)))
     err = np.empty_like(val)
     for a, x in enumerate(xs):
