@@ -804,19 +804,12 @@ static int check_overlaps(parser *p, const tkc_template_set *set)
                              "templates",
                              zi->line);
     char w[512];
-    size_t off = 0;
-    for (size_t a = 0; a < set->k && off < sizeof w; a++) {
-        int n = tkc_template_token_name(set, witness[a], w + off,
-                                        sizeof w - off);
-        off += (size_t)n;
-        if (a + 1 < set->k && off + 1 < sizeof w)
-            w[off++] = ' ', w[off] = '\0';
-    }
+    tkc_template_string_format(set, witness, w, sizeof w);
     return fail_line_col(p, zj->line, p->info[j].template_col,
                          "template overlaps line %d's: both match '%s' "
-                         "(t1, t2, ... are fresh tokens); expected disjoint "
-                         "templates",
-                         zi->line, w);
+                         "(%s1, %s2, ... are fresh tokens); expected "
+                         "disjoint templates",
+                         zi->line, w, set->fresh_prefix, set->fresh_prefix);
 }
 
 static int build_set(parser *p, size_t k, tkc_template_set **out)
@@ -1150,6 +1143,23 @@ int tkc_template_token_name(const tkc_template_set *set, tkc_token t,
         return snprintf(buf, size, "%s%lld", set->fresh_prefix,
                         (long long)t - (long long)set->nsymbols + 1);
     return snprintf(buf, size, "<invalid token %d>", (int)t);
+}
+
+int tkc_template_string_format(const tkc_template_set *set,
+                               const tkc_token *x, char *buf, size_t size)
+{
+    size_t off = 0;
+    if (size)
+        buf[0] = '\0';
+    for (size_t a = 0; a < set->k; a++) {
+        if (a)
+            off += (size_t)snprintf(off < size ? buf + off : NULL,
+                                    off < size ? size - off : 0, " ");
+        off += (size_t)tkc_template_token_name(set, x[a],
+                                               off < size ? buf + off : NULL,
+                                               off < size ? size - off : 0);
+    }
+    return (int)off;
 }
 
 static const char *symbol_name(const tkc_template_set *set,
