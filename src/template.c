@@ -24,6 +24,9 @@
  *   - A compact template may not hold an unescaped `$` or `[CLS]` (both mean
  *     the author wanted the spaced form).
  *   - Symbols are at most 256 bytes, templates at most TKC_K_MAX symbols.
+ *   - No NUL, no control characters but tab, CR (a space) and LF, and no
+ *     Unicode spaces (U+00A0, U+2000–U+200B, ...): they would silently
+ *     become tokens.
  *   - Columns in messages count code points from 1.
  *
  * Validation: all templates have one length (after [CLS] is appended),
@@ -94,6 +97,14 @@ static int is_greek(uint32_t cp)
 {
     return (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) ||
            (cp >= 0x3B1 && cp <= 0x3C9) || cp == 0x3F5;
+}
+
+/* Spaces other than ASCII ones: they would silently become tokens. */
+static int is_unicode_space(uint32_t cp)
+{
+    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 || cp == 0x2029 ||
+           cp == 0x202F || cp == 0x205F || cp == 0x3000 || cp == 0xFEFF;
 }
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
@@ -298,6 +309,11 @@ static int validate_text(parser *p)
             cp == 0x7F)
             return FAIL_AT(p, p->text + i,
                            "unexpected control character U+%04X", cp);
+        if (is_unicode_space(cp) && !(cp == 0xFEFF && i == 0))
+            return FAIL_AT(p, p->text + i,
+                           "unexpected Unicode space U+%04X; expected ASCII "
+                           "spaces or tabs between symbols",
+                           cp);
         i += n;
         if (cp == '\n') {
             p->line++;
@@ -517,8 +533,9 @@ static int push_compact_symbols(parser *p, draft *d, const char *fs,
             size_t len = escape_length(s, fe);
             if (!len)
                 return unknown_escape(p, s, fe);
-            if (draft_push(p, d, s, s + 1, len - 1, 0))
-                return p->err ? (int)p->err->status : TKC_EINPUT;
+            int rc = draft_push(p, d, s, s + 1, len - 1, 0);
+            if (rc)
+                return rc;
             s += len;
             continue;
         }
