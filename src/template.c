@@ -221,7 +221,7 @@ static void symtab_clear(symtab *t)
 
 /* Where each template's pieces sit, for messages after the line is gone. */
 typedef struct line_info {
-    int label_col, weight_col, template_col;
+    int weight_col, template_col;
     int has_weight;
 } line_info;
 
@@ -624,7 +624,7 @@ static int parse_line(parser *p, const char *s, const char *e, size_t *k0)
     if (!next_field(&pos, e, &fs, &fe))
         return TKC_SUCCESS;                                   /* blank line */
 
-    line_info info = {column_of(s, fs), 0, 0, 0};
+    line_info info = {0, 0, 0};
     double label = 0.0, weight = 0.0;
     const char *label_s = fs;
     size_t label_n = (size_t)(fe - fs);
