@@ -279,7 +279,10 @@ static void print_sample(const options *o, const tkc_template_set *set,
         cli_json_key(&j, "split");
         cli_json_string(&j, o->test ? "test" : "train");
         cli_json_key(&j, "seed");
-        cli_json_number(&j, (double)o->seed);
+        if (o->seed <= (uint64_t)INT64_MAX)
+            cli_json_integer(&j, (long long)o->seed);
+        else                      /* beyond a JSON integer's safe range */
+            cli_json_number(&j, (double)o->seed);
         cli_json_key(&j, "noise");
         cli_json_number(&j, o->noise);
         cli_json_key(&j, "samples");
