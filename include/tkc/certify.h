@@ -158,7 +158,9 @@ typedef struct tkc_sigma_ladder {
 } tkc_sigma_ladder;
 
 /* σ_min of the r×r midpoint (exact doubles) by one-sided Jacobi at 53, 128,
- * 256 and 512 bits (tkc_mpmat_singular_values), and the trend. */
+ * 256 and 512 bits (tkc_mpmat_singular_values), and the trend.  Cost grows
+ * as r³ (about 2.5 s for r = 64 on one core, mostly the 512-bit rung), so
+ * callers may want it behind an option for large r. */
 int tkc_certify_ladder(tkc_sigma_ladder *lad, size_t r, const double *mid,
                        tkc_error *err);
 
@@ -201,17 +203,24 @@ int tkc_certify_permutation_condition(tkc_perm_condition *out, size_t r,
 
 /* ---- Lemma 3.7 / small β: the exact leading term of det N(β) ----------- */
 
-/* N(β) = Σ_{i<nterms} N_i t^i with t = β², N_i exact rational r×r matrices:
- * coef[(i*r + a)*r + b] = (N_i)_ab.  Computes, exactly, det N(β) =
- * leading · t^order + O(t^(order+1)).  Only N_0 … N_{nterms-1} are known,
- * so only det mod t^nterms is determined: Gaussian elimination over the
- * power series Q[[t]] with pivots of least t-valuation (full pivoting),
- * which keeps every entry exact mod t^nterms.  If det ≡ 0 mod t^nterms
- * (e.g. exactly equal rows), determined = 0 and order_lower_bound says
- * det = O(t^order_lower_bound): more Taylor terms are needed (or the
- * matrix is singular).  A nonzero leading coefficient proves N(β)
- * nonsingular for all small enough β > 0 (N is smooth in β, so Taylor's
- * theorem gives det N(β) = leading·β^(2·order)(1 + O(β²))). */
+/* N(β) = Σ_i N_i t^i with t = β², of which the caller knows N_0 …
+ * N_{nterms-1}: exact rational r×r matrices, coef[(i*r + a)*r + b] =
+ * (N_i)_ab.  Computes, exactly, det N(β) = leading · t^order +
+ * O(t^(order+1)), valid whatever the unknown terms N_nterms, … are.
+ * Method: Gaussian elimination over the power series Q[[t]] with full
+ * pivoting on the least t-valuation.  Every entry of the trailing matrix has
+ * valuation >= the pivot's, so the elimination keeps all entries exact mod
+ * t^nterms; the determinant is ± the product of the pivots, so its order
+ * (Σ of pivot valuations) and leading coefficient (Π of their leading
+ * coefficients) are exact as soon as every pivot has valuation < nterms —
+ * the order itself may exceed nterms.  If at some step the whole trailing
+ * s×s matrix is 0 mod t^nterms (e.g. exactly equal rows), determined = 0
+ * and order_lower_bound = (Σ valuations so far) + s·nterms: det =
+ * O(t^order_lower_bound); more Taylor terms are needed, or the matrix is
+ * singular.  A nonzero leading coefficient proves N(β) nonsingular for all
+ * small enough β > 0 (N is smooth in β, so Taylor's theorem gives det N(β)
+ * = leading·β^(2·order)·(1 + O(β²)); the β-series being only asymptotic
+ * does not matter here).  Cost O(r³ nterms²) rational operations. */
 typedef struct tkc_series_det {
     int determined;
     unsigned long order;              /* power of t = β² (β power 2·order)   */
