@@ -429,6 +429,14 @@ static void test_statistical(void)
         se[k] = 0.3 / (c.shrink_factor * 1.01);
     CHECK(tkc_certify(&c, &in, &err) == TKC_SUCCESS &&
               c.verdict == TKC_VERDICT_NONSINGULAR, "after the advised samples");
+    /* radii for callers: z·se rounded up */
+    double rr[4], sev[4] = {0.1, 0, 1e-300, 3};
+    CHECK(tkc_certify_radii_from_se(rr, sev, 4, 2.5, NULL) == 0 &&
+              rr[0] >= 0.25 && rr[0] < 0.25 * (1 + 1e-15) && rr[1] == 0 &&
+              rr[2] >= 2.5e-300 && rr[3] >= 7.5, "radii from se");
+    sev[1] = -1;
+    CHECK(tkc_certify_radii_from_se(rr, sev, 4, 2.5, &err) == TKC_EINPUT,
+          "negative se refused");
     /* bad input */
     double nanm[4] = {1, NAN, 0, 1}, neg[4] = {0, -1, 0, 0};
     in.mid = nanm;
@@ -543,8 +551,8 @@ static void test_permutation(void)
     tkc_perm_condition pc;
     tkc_error err;
     /* exhaustive: random 4..7 matrices, margin equals brute force */
-    for (int trial = 0; trial < 20; trial++) {
-        size_t r = 2 + (size_t)(trial % 6);
+    for (int trial = 0; trial < 21; trial++) {
+        size_t r = 2 + (size_t)(trial % 7);
         double a[64], rad[64];
         for (size_t k = 0; k < r * r; k++) {
             a[k] = rnd_unit();
@@ -770,6 +778,21 @@ static void test_series_det(void)
         for (size_t i = 0; i < nterms * R * R; i++)
             mpq_clear(c[i]);
         free(c);
+    }
+    /* the statement in words: same/different-like 2×2, N_0 = (1/4)J,
+     * N_1 = [[1, 0], [0, 2]]: det = (1/4)(2 + 1)t + 2t² → 3/4 β² */
+    {
+        mpq_t e[8];
+        const long num[8] = {1, 1, 1, 1, 1, 0, 0, 2}, den[8] = {4, 4, 4, 4, 1, 1, 1, 1};
+        for (int i = 0; i < 8; i++)
+            mpq_init(e[i]), mpq_set_si(e[i], num[i], (unsigned long)den[i]);
+        char text[256];
+        CHECK(tkc_series_det_leading(&d, 2, 2, e, NULL) == 0 && d.determined &&
+                  d.order == 1, "2x2 order 1");
+        tkc_series_det_snprint(text, sizeof text, &d);
+        CHECK(strstr(text, "3/4·β^2") != NULL, "statement: %s", text);
+        for (int i = 0; i < 8; i++)
+            mpq_clear(e[i]);
     }
     /* equal rows: never determined */
     mpq_t e2[2 * 4];

@@ -73,8 +73,8 @@ typedef struct tkc_certificate {
     double confidence;        /* joint confidence of the box: 1 unless STATISTICAL */
     double z;                 /* STATISTICAL: radius = z·se per entry; else 0  */
     mpfr_prec_t prec;         /* working precision used                        */
-    char method[320];         /* how the verdict was reached, in words         */
-    char reason[512];         /* the evidence (SINGULAR: rows and why)         */
+    char method[640];         /* how the verdict was reached, in words         */
+    char reason[640];         /* the evidence (SINGULAR: rows and why)         */
     char advice[512];         /* UNDECIDED: what would settle it; else ""      */
     size_t row_i, row_j;      /* SINGULAR: the two rows (0-based, i < j)       */
 
@@ -113,6 +113,11 @@ const char *tkc_radius_kind_name(tkc_radius_kind k);
  * confidence is not in (0, 1) or m == 0. */
 int tkc_certify_bonferroni_z(double *z, double confidence, size_t m,
                              tkc_error *err);
+
+/* radius[k] = z·se[k] rounded up (for callers that need the radii
+ * themselves, e.g. tkc_certify_permutation_condition on Monte Carlo A). */
+int tkc_certify_radii_from_se(double *radius, const double *se, size_t count,
+                              double z, tkc_error *err);
 
 /* The verdict for the box [mid ± radius] (see tkc_certify_input): first the
  * exact-structure check (equal rows/columns, zero rows/columns, all with zero
@@ -187,7 +192,9 @@ typedef struct tkc_perm_condition {
     char text[320];
 } tkc_perm_condition;
 
-/* A (r×r row-major, the K_attn matrix N) with radii (NULL = exact).
+/* A (r×r row-major, the K_attn matrix N) with radii (NULL = exact; for
+ * Monte Carlo A pass z·se from tkc_certify_radii_from_se and report the
+ * confidence).
  * r <= 8: exhaustive over all r! permutations, each sum difference bounded
  * with MPFR directed rounding (mpfr_sum), exact as a decision on the box.
  * r > 8: a sound sufficient test — identity is the unique maximum (or
@@ -232,6 +239,9 @@ void tkc_series_det_init(tkc_series_det *d);
 void tkc_series_det_clear(tkc_series_det *d);
 int tkc_series_det_leading(tkc_series_det *d, size_t r, size_t nterms,
                            const mpq_t *coef, tkc_error *err);
+/* "det N(β) = -3/64·β^4 + O(β^6): N is nonsingular for all small enough
+ * β > 0", or the undetermined statement. */
+int tkc_series_det_snprint(char *buf, size_t size, const tkc_series_det *d);
 
 #ifdef __cplusplus
 }
