@@ -587,7 +587,7 @@ static void test_permutation(void)
         double a[81], rad[81];
         for (size_t i = 0; i < r; i++)
             for (size_t j = 0; j < r; j++) {
-                a[i * r + j] = rnd_unit() + (i == j ? (trial % 3) * 0.4 : 0);
+                a[i * r + j] = rnd_unit() + (i == j ? (trial % 3) * 0.8 : 0);
                 if (trial == 5)
                     a[i * r + j] = -a[i * r + j];        /* unique minimum */
                 rad[i * r + j] = 1e-4 * rnd_unit();
