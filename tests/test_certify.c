@@ -507,6 +507,32 @@ static void test_ladder(void)
           lad.sigma_min[3]);
 }
 
+/* The 64×64 matrix with det ~1e-340 (test_mpmat's construction A = L·U,
+ * exact in double): certified nonsingular, the σ bound below LAPACK's. */
+static void test_underflow_matrix(void)
+{
+    enum { N = 64 };
+    static double L[N * N], U[N * N], A[N * N];
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < N; j++) {
+            L[i * N + j] = i == j ? 1 : i > j ? (double)rnd_int(-1, 1) * 0.5 : 0;
+            U[i * N + j] = i == j ? ldexp((double)rnd_int(1, 9), -20)
+                         : i < j ? ldexp((double)rnd_int(-3, 3), -20) : 0;
+        }
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < N; j++) {
+            double s = 0;
+            for (size_t k = 0; k < N; k++)
+                s += L[i * N + k] * U[k * N + j];
+            A[i * N + j] = s;
+        }
+    tkc_certificate c;
+    CHECK(verdict_of(A, NULL, N, &c) == TKC_VERDICT_NONSINGULAR &&
+              sigma_bound_sound(&c, A, NULL, N) && c.sigma_min_lower > 0,
+          "64x64, det ~1e-340: %s, σ_min >= %s", tkc_verdict_name(c.verdict),
+          c.sigma_min_lower_text);
+}
+
 /* ---- Lemma 3.6 -------------------------------------------------------------- */
 
 /* Brute force over all permutations in long double: the smallest
@@ -814,6 +840,7 @@ int main(void)
     test_statistical();
     test_structure();
     test_ladder();
+    test_underflow_matrix();
     test_permutation();
     test_series_det();
     test_near_singular();
