@@ -157,6 +157,23 @@ static void test_transformer(double beta, double gamma)
     for (int e = 0; e < 4; e++)
         CHECK(s.activation->dual(A[e / 2 * 3], A[e % 2 * 3], A[e], &s, &T[e], NULL, NULL) == 0,
               "dual status");
+    /* The library's K_trans (MC estimator, delta-method se) is the same
+     * limit: tie the network to tkc_kernel_trans, not just to the dual. */
+    if (beta != 0) {
+        tkc_kernel_spec lib = s;
+        lib.estimator = tkc_attn_mc;
+        lib.samples = 1 << 17;
+        lib.seed = 5;
+        tkc_kernel_values *v = tkc_kernel_values_alloc(3, 0, NULL);
+        const tkc_pair pp[3] = {{0, 0}, {0, 1}, {1, 1}};
+        tkc_error err;
+        int rc = v ? tkc_kernel_trans->eval_pairs(&lib, &pair, pp, 3, v, &err) : -1;
+        CHECK(rc == 0, "library K_trans: %s", rc > 0 ? err.message : "alloc");
+        for (int e = 0; rc == 0 && e < 3; e++)
+            CHECK_WITHIN_SE(v->value[e], T[(int[]){0, 1, 3}[e]], v->se[e] + 2e-3, 4,
+                            "library K_trans vs dual of the test's K_attn");
+        tkc_kernel_values_free(v);
+    }
     char what[64];
     snprintf(what, sizeof what, "K_attn beta=%g", beta);
     check_convergence(what, &s, transformer, 0, A);
