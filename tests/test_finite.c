@@ -169,8 +169,11 @@ static void test_transformer(double beta, double gamma)
         tkc_error err;
         int rc = v ? tkc_kernel_trans->eval_pairs(&lib, &pair, pp, 3, v, &err) : -1;
         CHECK(rc == 0, "library K_trans: %s", rc > 0 ? err.message : "alloc");
+        /* se: the library's, plus 1e-3 for the test's own Monte Carlo
+         * (2·10⁵ antithetic draws: its K_attn se is a few 1e-4). */
+        static const int entry[3] = {0, 1, 3};
         for (int e = 0; rc == 0 && e < 3; e++)
-            CHECK_WITHIN_SE(v->value[e], T[(int[]){0, 1, 3}[e]], v->se[e] + 2e-3, 4,
+            CHECK_WITHIN_SE(v->value[e], T[entry[e]], v->se[e] + 1e-3, 4,
                             "library K_trans vs dual of the test's K_attn");
         tkc_kernel_values_free(v);
     }
