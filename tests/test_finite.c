@@ -160,8 +160,12 @@ static void test_transformer(double beta, double gamma)
     /* The library's K_trans (MC estimator, delta-method se) is the same
      * limit: tie the network to tkc_kernel_trans, not just to the dual. */
     if (beta != 0) {
-        tkc_kernel_spec lib = s;
+        tkc_kernel_spec lib;
+        tkc_kernel_spec_default(&lib);
+        lib.kernel = tkc_kernel_trans;
         lib.estimator = tkc_attn_mc;
+        lib.activation = s.activation;
+        lib.beta = s.beta, lib.gamma = s.gamma, lib.b1 = s.b1, lib.b2 = s.b2;
         lib.samples = 1 << 17;
         lib.seed = 5;
         tkc_kernel_values *v = tkc_kernel_values_alloc(3, 0, NULL);
