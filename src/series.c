@@ -42,6 +42,7 @@
  * that count. */
 #include "tkc/series.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -785,4 +786,76 @@ double tkc_series_cost(const tkc_pattern *pat, int order)
     for (int l = 0; l <= H; l++)
         cost += binom_d(Lc + l - 1, l) * binom_d(Ls + H - l, H - l);
     return 2.0 * k * cost;
+}
+
+/* ---- summation ---------------------------------------------------------- */
+
+int tkc_series_sum(const tkc_series *s, double beta, double gamma, long prec,
+                   int fixed_order, double *value, double *se,
+                   mpfr_t value_fr, tkc_series_sum_info *info, tkc_error *err)
+{
+    if (!isfinite(beta) || !isfinite(gamma))
+        return tkc_fail(err, TKC_EINPUT, "series: beta and gamma must be "
+                        "finite");
+    if (prec < MPFR_PREC_MIN || prec > 1 << 16)
+        return tkc_fail(err, TKC_EINPUT, "series: precision must be in "
+                        "[%d, 65536] bits, got %ld", (int)MPFR_PREC_MIN, prec);
+    fixed_order -= fixed_order % 2;
+    if (fixed_order < 0 || (fixed_order > 0 && fixed_order + 2 > s->order))
+        return tkc_fail(err, TKC_EINPUT, "series: order %d needs a table of "
+                        "order %d (have %d)", fixed_order, fixed_order + 2,
+                        s->order);
+    int n = s->nbeta;
+    mpfr_t g, b2, pw, *t, sum, mag;
+    t = malloc((size_t)n * sizeof *t);
+    if (!t)
+        return tkc_fail(err, TKC_ENOMEM, "series: out of memory");
+    mpfr_inits2((mpfr_prec_t)prec + 16, g, b2, pw, sum, mag, (mpfr_ptr)0);
+    mpfr_set_d(g, gamma, MPFR_RNDN);          /* exact: double fits */
+    mpfr_sqr(g, g, MPFR_RNDN);
+    mpfr_set_d(b2, beta, MPFR_RNDN);
+    mpfr_sqr(b2, b2, MPFR_RNDN);
+    mpfr_set_ui(pw, 1, MPFR_RNDN);
+    for (int i = 0; i < n; i++) {
+        mpfr_init2(t[i], (mpfr_prec_t)prec + 16);
+        tkc_series_beta_coeff_fr(t[i], s, i, g);
+        mpfr_mul(t[i], t[i], pw, MPFR_RNDN);
+        mpfr_mul(pw, pw, b2, MPFR_RNDN);
+    }
+    int stop;                 /* first index not summed */
+    if (fixed_order > 0) {
+        stop = fixed_order / 2 + 1;
+    } else {
+        stop = n > 1 ? 1 : 0;
+        for (int i = 2; i < n; i++)
+            if (mpfr_cmpabs(t[i], t[stop]) < 0)
+                stop = i;
+    }
+    mpfr_set_zero(sum, 1);
+    mpfr_set_zero(mag, 1);
+    for (int i = 0; i < (stop ? stop : n); i++) {
+        mpfr_add(sum, sum, t[i], MPFR_RNDN);
+        mpfr_abs(pw, t[i], MPFR_RNDN);
+        mpfr_add(mag, mag, pw, MPFR_RNDN);
+    }
+    /* truncation estimate + a generous bound on rounding (n ops of
+     * relative size 2^-prec each, on the terms' magnitudes) */
+    double e = stop && stop < n ? fabs(mpfr_get_d(t[stop], MPFR_RNDU)) : 0.0;
+    e += ldexp(mpfr_get_d(mag, MPFR_RNDU) * (4.0 * n + 8.0), -(int)prec);
+    if (value)
+        *value = mpfr_get_d(sum, MPFR_RNDN);
+    if (se)
+        *se = e;
+    if (value_fr)
+        mpfr_set(value_fr, sum, MPFR_RNDN);
+    if (info) {
+        info->order_used = 2 * ((stop ? stop : n) - 1);
+        info->smallest_at = stop;
+        info->at_end = fixed_order == 0 && stop == n - 1;
+    }
+    for (int i = 0; i < n; i++)
+        mpfr_clear(t[i]);
+    free(t);
+    mpfr_clears(g, b2, pw, sum, mag, (mpfr_ptr)0);
+    return TKC_SUCCESS;
 }

@@ -25,6 +25,7 @@
 #include <mpfr.h>
 
 #include "tkc/error.h"
+#include "tkc/kernel.h"
 #include "tkc/pattern.h"
 
 #ifdef __cplusplus
@@ -68,10 +69,39 @@ void tkc_series_beta_coeff_q(mpq_t out, const tkc_series *s, int i,
 void tkc_series_beta_coeff_fr(mpfr_t out, const tkc_series *s, int i,
                               const mpfr_t g);
 
+/* The series summed at (β, γ) in MPFR at `prec` bits: terms
+ * t_i = c_i(γ²) β^{2i}, i < s->nbeta.
+ *   fixed_order > 0: the sum of the terms of order ≤ fixed_order (rounded
+ *     down to even), error estimate |first omitted term| (so the table must
+ *     reach fixed_order + 2);
+ *   fixed_order = 0: optimal truncation inside the table: i* = the index
+ *     ≥ 1 of the smallest |t_i|; sum of t_0 .. t_{i*-1}, estimate |t_{i*}|.
+ * *value and *se as doubles (se also covers MPFR rounding); value_fr
+ * (nullable, its own precision) receives the MPFR sum.  info (nullable):
+ * order_used = largest β power summed, smallest_at = i*, at_end = 1 when
+ * the smallest term is the table's last (a longer table may do better). */
+typedef struct tkc_series_sum_info {
+    int order_used;
+    int smallest_at;
+    int at_end;
+} tkc_series_sum_info;
+
+int tkc_series_sum(const tkc_series *s, double beta, double gamma, long prec,
+                   int fixed_order, double *value, double *se,
+                   mpfr_t value_fr, tkc_series_sum_info *info, tkc_error *err);
+
 /* A rough count of the inner operations tkc_series_compute will do for this
  * pattern at this order: lets callers (the series estimator, auto) keep the
  * order affordable.  Monotone in order. */
 double tkc_series_cost(const tkc_pattern *pat, int order);
+
+/* The series estimator on one pair (what `--estimator series` does per
+ * pair, attn_series.c): optimal truncation with spec->order = 0, else the
+ * fixed order; TKC_ERANGE, with a message naming the estimator to use
+ * instead, when β is outside the range where the series is useful. */
+int tkc_attn_series_pair(const tkc_kernel_spec *spec, const tkc_token *x,
+                         const tkc_token *y, size_t k, double *value,
+                         double *se, int *order_used, tkc_error *err);
 
 #ifdef __cplusplus
 }
