@@ -388,6 +388,112 @@ static void test_mc_derivatives(const char *x, const char *y, double h,
     tkc_strings_free(S);
 }
 
+/* ---- control-variate Monte Carlo and auto --------------------------------- */
+
+static void test_cvmc(void)
+{
+    tkc_kernel_spec sc, sm, ss;
+    spec_attn(&ss, tkc_attn_series, 0.25, 0.5);
+    spec_attn(&sc, tkc_attn_cvmc, 0.25, 0.5);
+    spec_attn(&sm, tkc_attn_mc, 0.25, 0.5);
+    sc.samples = sm.samples = 1 << 16;
+    sc.seed = sm.seed = 3;
+    const char *pairs[][2] = {{"aC", "bC"}, {"abab", "aabb"}, {"abcab", "ccbaa"}};
+    for (size_t n = 0; n < 3; n++) {
+        const char *x = pairs[n][0], *y = pairs[n][1];
+        double vc, ec, vm, em, vs, es;
+        tkc_error_kind kc;
+        tkc_error err;
+        CHECK(eval(&sc, x, y, &vc, &ec, &kc, &err) == 0, "cvmc: %s", err.message);
+        CHECK(eval(&sm, x, y, &vm, &em, &kc, &err) == 0, "mc: %s", err.message);
+        CHECK(eval(&ss, x, y, &vs, &es, &kc, &err) == 0, "series: %s", err.message);
+        CHECK_WITHIN_SE(vc, vs, sqrt(ec * ec + es * es), 4.0, "cvmc vs series");
+        /* variance O(β⁸) instead of O(β⁴): at β = 1/4 far smaller */
+        CHECK(em / ec > 5.0, "cvmc se %g vs mc se %g at beta 0.25 (%s, %s)", ec,
+              em, x, y);
+    }
+    /* unbiased at large β too, where the control helps little */
+    sc.beta = sm.beta = 1.5;
+    sc.seed = 5;
+    sm.samples = 1 << 18;
+    double vc, ec, vm, em;
+    tkc_error_kind kind;
+    tkc_error err;
+    CHECK(eval(&sc, "abab", "aabb", &vc, &ec, &kind, &err) == 0, "cvmc beta 1.5");
+    CHECK(eval(&sm, "abab", "aabb", &vm, &em, &kind, &err) == 0, "mc beta 1.5");
+    CHECK_WITHIN_SE(vc, vm, sqrt(ec * ec + em * em), 4.0, "cvmc vs mc at beta 1.5");
+    CHECK(kind == TKC_ERROR_STATISTICAL, "cvmc error kind");
+    /* same seed, same digits; covariance of common random numbers */
+    tkc_strings *S = tkc_strings_alloc(3, 3, NULL);
+    tokens("aab", tkc_strings_row(S, 0));
+    tokens("bca", tkc_strings_row(S, 1));
+    tokens("ccc", tkc_strings_row(S, 2));
+    tkc_pair p[2] = {{0, 1}, {0, 2}};
+    tkc_kernel_values *v1 = tkc_kernel_values_alloc(2, 1, NULL);
+    tkc_kernel_values *v2 = tkc_kernel_values_alloc(2, 1, NULL);
+    sc.beta = 0.5;
+    CHECK(tkc_attn_cvmc->eval_pairs(&sc, S, p, 2, v1, &err) == 0, "cvmc pairs");
+    CHECK(tkc_attn_cvmc->eval_pairs(&sc, S, p, 2, v2, &err) == 0, "cvmc pairs");
+    CHECK(v1->value[0] == v2->value[0] && v1->value[1] == v2->value[1],
+          "cvmc reproducible");
+    CHECK(v1->cov[1] == v1->cov[2] && v1->cov[0] == v1->se[0] * v1->se[0] &&
+              fabs(v1->cov[1]) <= v1->se[0] * v1->se[1] * (1 + 1e-12),
+          "cvmc covariance symmetric, diagonal se^2, |rho| <= 1");
+    CHECK(strstr(v1->note, "reduced") != NULL, "cvmc note: %s", v1->note);
+    tkc_kernel_values_free(v1);
+    tkc_kernel_values_free(v2);
+    tkc_strings_free(S);
+}
+
+static void auto_eval(double beta, double target, const char *x, const char *y,
+                      const char **picked, double *value, double *se)
+{
+    tkc_kernel_spec sa;
+    spec_attn(&sa, tkc_attn_auto, beta, 0.5);
+    sa.target_se = target;
+    tkc_strings *S = tkc_strings_alloc(2, strlen(x), NULL);
+    tokens(x, tkc_strings_row(S, 0));
+    tokens(y, tkc_strings_row(S, 1));
+    tkc_pair p = {0, 1};
+    tkc_kernel_values *v = tkc_kernel_values_alloc(1, 0, NULL);
+    tkc_error err;
+    int rc = tkc_attn_auto->eval_pairs(&sa, S, &p, 1, v, &err);
+    CHECK(rc == 0, "auto at beta %g: %s", beta, rc ? err.message : "");
+    CHECK(strstr(v->note, "auto:") != NULL, "auto note says why: %s", v->note);
+    *picked = v->estimator;
+    *value = v->value[0];
+    *se = v->se[0];
+    tkc_kernel_values_free(v);
+    tkc_strings_free(S);
+}
+
+static void test_auto(void)
+{
+    const char *picked;
+    double v, se, vm, em;
+    tkc_error_kind kind;
+    tkc_error err;
+    /* small β: the series alone reaches the target */
+    auto_eval(0.25, 1e-4, "aab", "bca", &picked, &v, &se);
+    CHECK(!strcmp(picked, "series"), "auto at beta 0.25 picked %s", picked);
+    CHECK(se <= 1e-4, "auto se %g within target", se);
+    /* moderate β, tight target: the series cannot, the control variate can */
+    auto_eval(0.45, 1e-4, "abab", "aabb", &picked, &v, &se);
+    CHECK(!strcmp(picked, "cvmc"), "auto at beta 0.45 picked %s", picked);
+    CHECK(se <= 1e-4 * 1.25, "auto se %g near target", se);
+    tkc_kernel_spec sm;
+    spec_attn(&sm, tkc_attn_mc, 0.45, 0.5);
+    sm.samples = 1 << 18;
+    CHECK(eval(&sm, "abab", "aabb", &vm, &em, &kind, &err) == 0, "mc");
+    CHECK_WITHIN_SE(v, vm, sqrt(se * se + em * em), 4.0, "auto vs mc at beta 0.45");
+    /* large β: the series refuses, a sampler is used and agrees with mc */
+    auto_eval(3.0, 2e-3, "abab", "aabb", &picked, &v, &se);
+    CHECK(strcmp(picked, "series") != 0, "auto at beta 3 picked %s", picked);
+    sm.beta = 3.0;
+    CHECK(eval(&sm, "abab", "aabb", &vm, &em, &kind, &err) == 0, "mc beta 3");
+    CHECK_WITHIN_SE(v, vm, sqrt(se * se + em * em), 4.0, "auto vs mc at beta 3");
+}
+
 int main(void)
 {
     test_beta0();
@@ -398,5 +504,7 @@ int main(void)
     test_refusal();
     test_mc_derivatives("aC", "bC", 0.05, 40000);
     test_mc_derivatives("aab", "bca", 0.05, 40000);
+    test_cvmc();
+    test_auto();
     return check_summary();
 }
