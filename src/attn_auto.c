@@ -365,6 +365,51 @@ static uint64_t samples_capped(double n)
     return n < (double)AUTO_SAMPLES_MAX ? (uint64_t)ceil(n) : AUTO_SAMPLES_MAX;
 }
 
+/* RQMC to the target: its error falls like n^-a with a between 1/2 and 1
+ * (1 for smooth low-dimensional integrands), so from the pilot (pts0, se0)
+ * jump to the points that rate predicts, measure the rate between the last
+ * two runs, and repeat (at most QMC_ROUNDS runs, points a power of two). */
+#define QMC_ROUNDS 4
+static int qmc_adaptive(const tkc_kernel_spec *spec,
+                        const tkc_attn_estimator_type *qmc,
+                        const tkc_strings *S, const tkc_pair *pairs,
+                        size_t npairs, uint64_t pts0, double se0,
+                        tkc_kernel_values *out, tkc_error *err)
+{
+    tkc_kernel_spec sp = *spec;
+    sp.estimator = qmc;
+    sp.replicates = spec->replicates >= 2 ? spec->replicates : 16u;
+    uint64_t max_pts = AUTO_SAMPLES_MAX / (2 * sp.replicates);
+    double a = 1.0;          /* optimistic first; measured after */
+    uint64_t pts = pts0;
+    double se = se0;
+    for (int round = 0; round < QMC_ROUNDS; round++) {
+        double want = (double)pts * pow(se / spec->target_se, 1.0 / a);
+        uint64_t next = pts;
+        while ((double)next < want && next < max_pts)
+            next <<= 1;
+        if (next == pts)
+            next = pts < max_pts ? 2 * pts : pts;
+        sp.samples = next;
+        int rc = qmc->eval_pairs(&sp, S, pairs, npairs, out, err);
+        if (rc)
+            return rc;
+        double se_new = 0;
+        for (size_t i = 0; i < npairs; i++)
+            se_new = fmax(se_new, out->se[i]);
+        if (se_new <= spec->target_se || next >= max_pts)
+            break;
+        if (se_new > 0 && se_new < se)
+            a = fmin(1.0, fmax(0.5, log(se / se_new) /
+                                         log((double)next / (double)pts)));
+        else
+            a = 0.5;
+        pts = next;
+        se = se_new;
+    }
+    return TKC_SUCCESS;
+}
+
 static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                            const tkc_pair *pairs, size_t npairs,
                            tkc_kernel_values *out, tkc_error *err)
@@ -392,12 +437,16 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     double n_mc = samples_needed(pilot.var_plain_max, spec->target_se);
     const tkc_attn_estimator_type *qmc = tkc_attn_estimator_lookup("qmc");
     double n_q = INFINITY;
+    uint64_t q_pts = 0;
     double q_se = INFINITY;
     if (qmc) {
         unsigned R = spec->replicates >= 2 ? spec->replicates : 16u;
         sp.estimator = qmc;
         sp.replicates = R;
-        sp.samples = AUTO_PILOT / R / 2 ? AUTO_PILOT / R / 2 : 1;
+        uint64_t pts = 1;      /* a power of two, ~AUTO_PILOT evaluations */
+        while (4 * pts * R <= AUTO_PILOT)
+            pts <<= 1;
+        sp.samples = q_pts = pts;
         tkc_error e;
         if (!qmc->eval_pairs(&sp, S, pairs, npairs, out, &e)) {
             q_se = 0;
@@ -422,11 +471,7 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     } else if (qmc && c_q < c_mc) {
         snprintf(why, sizeof why, "randomized QMC pilot error %.2g beats "
                  "Monte Carlo", q_se);
-        sp = *spec;
-        sp.estimator = qmc;
-        sp.replicates = spec->replicates >= 2 ? spec->replicates : 16u;
-        sp.samples = samples_capped(n_q) / sp.replicates / 2 + 1;
-        rc = qmc->eval_pairs(&sp, S, pairs, npairs, out, err);
+        rc = qmc_adaptive(spec, qmc, S, pairs, npairs, q_pts, q_se, out, err);
     } else {
         snprintf(why, sizeof why, "control variate gains only %.3g-fold at "
                  "beta = %g", pilot.reduction_min, spec->beta);

@@ -77,6 +77,7 @@ const char *tkc_error_kind_name(tkc_error_kind kind)
  * const tkc_attn_estimator_type *const tkc_attn_mc = &tkc_attn_mc_type;`).
  * To add one: declare it here and put it in its list. */
 extern const tkc_attn_estimator_type tkc_attn_mc_type;
+extern const tkc_attn_estimator_type tkc_attn_qmc_type;
 extern const tkc_attn_estimator_type tkc_attn_series_type;
 extern const tkc_attn_estimator_type tkc_attn_cvmc_type;
 extern const tkc_attn_estimator_type tkc_attn_auto_type;
@@ -101,6 +102,7 @@ const tkc_kernel_type *const tkc_kernel_types[] = {
 
 const tkc_attn_estimator_type *const tkc_attn_estimator_types[] = {
     &tkc_attn_mc_type,
+    &tkc_attn_qmc_type,
     &tkc_attn_series_type,
     &tkc_attn_cvmc_type,
     &tkc_attn_auto_type,

@@ -477,9 +477,11 @@ static void test_auto(void)
     auto_eval(0.25, 1e-4, "aab", "bca", &picked, &v, &se);
     CHECK(!strcmp(picked, "series"), "auto at beta 0.25 picked %s", picked);
     CHECK(se <= 1e-4, "auto se %g within target", se);
-    /* moderate β, tight target: the series cannot, the control variate can */
+    /* moderate β: the series cannot; the control variate and RQMC both
+     * beat plain Monte Carlo (6x and ~60x less variance in the pilots) */
     auto_eval(0.45, 1e-4, "abab", "aabb", &picked, &v, &se);
-    CHECK(!strcmp(picked, "cvmc"), "auto at beta 0.45 picked %s", picked);
+    CHECK(!strcmp(picked, "cvmc") || !strcmp(picked, "qmc"),
+          "auto at beta 0.45 picked %s", picked);
     CHECK(se <= 1e-4 * 1.25, "auto se %g near target", se);
     tkc_kernel_spec sm;
     spec_attn(&sm, tkc_attn_mc, 0.45, 0.5);
