@@ -575,6 +575,32 @@ double tkc_krr_gram_cross(const tkc_krr_gram *g, size_t i, size_t j)
     return g->base[i * g->r + j];
 }
 
+int tkc_krr_gram_nmatrix_sigma(const tkc_krr_gram *g, double *sigma_min,
+                               double *sigma_max, tkc_error *err)
+{
+    size_t r = g->r;
+    double *A = malloc(r * r * sizeof *A), *w = malloc(r * sizeof *w);
+    if (!A || !w) {
+        free(A), free(w);
+        return tkc_fail(err, TKC_ENOMEM, "krr: out of memory");
+    }
+    memcpy(A, g->base, r * r * sizeof *A);
+    lapack_int info = LAPACKE_dsyev(LAPACK_COL_MAJOR, 'N', 'L', (lapack_int)r, A,
+                                    (lapack_int)r, w);
+    double lo = INFINITY, hi = 0;
+    for (size_t i = 0; info == 0 && i < r; i++) {
+        lo = fmin(lo, fabs(w[i]));
+        hi = fmax(hi, fabs(w[i]));
+    }
+    free(A), free(w);
+    if (info != 0)
+        return tkc_fail(err, TKC_ENUMERIC, "krr: dsyev on N failed (info %d)",
+                        (int)info);
+    *sigma_min = lo;
+    *sigma_max = hi;
+    return TKC_SUCCESS;
+}
+
 size_t tkc_krr_gram_patterns(const tkc_krr_gram *g) { return g->npatterns; }
 double tkc_krr_gram_se_max(const tkc_krr_gram *g) { return g->se_max; }
 tkc_error_kind tkc_krr_gram_error_kind(const tkc_krr_gram *g)
@@ -804,6 +830,22 @@ static void score(const tkc_template_set *set, const tkc_krr_gram *g,
     res->test_mse_population = s;
 }
 
+static int nmatrix_figures(const tkc_krr_gram *g, tkc_krr_result *res,
+                           tkc_error *err)
+{
+    double lo, hi;
+    int st = tkc_krr_gram_nmatrix_sigma(g, &lo, &hi, err);
+    if (st)
+        return st;
+    res->nmatrix_sigma_min = lo;
+    res->nmatrix_inv_norm =
+        lo <= (double)g->r * DBL_EPSILON * hi ? INFINITY : 1.0 / lo;
+    res->kernel_diag_max = 0;
+    for (size_t t = 0; t < g->r; t++)
+        res->kernel_diag_max = fmax(res->kernel_diag_max, g->diag[t]);
+    return TKC_SUCCESS;
+}
+
 int tkc_krr_fit(const tkc_template_set *set, const tkc_krr_options *opt,
                 tkc_krr_result **out, tkc_error *err)
 {
@@ -849,6 +891,9 @@ int tkc_krr_fit(const tkc_template_set *set, const tkc_krr_options *opt,
     if (st)
         goto done;
     score(set, g, train, test, alpha, asum, pred, res);
+    st = nmatrix_figures(g, res, err);
+    if (st)
+        goto done;
     res->npatterns = g->npatterns;
     res->kernel_se_max = g->se_max;
     res->kernel_error_kind = g->error_kind;

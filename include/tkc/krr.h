@@ -74,6 +74,10 @@ int tkc_krr_gram_fill(const tkc_krr_gram *g, double *K, size_t lda,
 /* K(x, x') for training template i and a string x' of template j whose
  * substituted symbols are disjoint from x's: the matrix N_ij. */
 double tkc_krr_gram_cross(const tkc_krr_gram *g, size_t i, size_t j);
+/* Singular values of N (the base table) by LAPACK dsyev: smallest and
+ * largest |eigenvalue|. */
+int tkc_krr_gram_nmatrix_sigma(const tkc_krr_gram *g, double *sigma_min,
+                               double *sigma_max, tkc_error *err);
 /* Distinct patterns evaluated, largest error radius, its kind, estimator. */
 size_t tkc_krr_gram_patterns(const tkc_krr_gram *g);
 double tkc_krr_gram_se_max(const tkc_krr_gram *g);
@@ -120,6 +124,12 @@ typedef struct tkc_krr_result {
     double kernel_se_max;      /* largest error radius of a kernel entry     */
     tkc_error_kind kernel_error_kind;
     char estimator[32];        /* estimator actually used                    */
+    /* The constants of Lemma 3.5 / C.3, from the same kernel values: */
+    double nmatrix_sigma_min;  /* smallest singular value of N (floating)    */
+    double nmatrix_inv_norm;   /* ‖N⁻¹‖₂; +inf when N is singular to rounding
+                                  (σ_min ≤ r·eps·‖N‖₂) — `tkc nmatrix` gives
+                                  the certified verdict                      */
+    double kernel_diag_max;    /* ‖K‖∞ = max_z K(x, x)                       */
     double seconds_kernel, seconds_fill, seconds_solve;
 } tkc_krr_result;
 
