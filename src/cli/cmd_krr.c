@@ -237,10 +237,11 @@ static int settle_lists(krr_cli *c, const tkc_template_set *set)
             return cli_usage_error(CMD, "--alphabet %zu is smaller than the %zu "
                                         "wildcards of some template", c->alphabet[i], w);
     if (c->compare) {
-        c->kernels[0] = tkc_kernel_trans;
-        c->kernels[1] = tkc_kernel_mlp;
-        c->kernels[2] = tkc_kernel_mlpxx;
-        c->nk = 3;
+        static const char *const names[] = {"trans", "mlp", "mlpxx"};
+        for (c->nk = 0; c->nk < 3; c->nk++)
+            if (!(c->kernels[c->nk] = tkc_kernel_type_lookup(names[c->nk])))
+                return cli_usage_error(CMD, "--compare: kernel %s is not built",
+                                       names[c->nk]);
     } else {
         c->kernels[0] = c->opt.kernel.kernel;
         c->nk = 1;
@@ -440,16 +441,15 @@ static void xs_of(const krr_cli *c, krr_runs *R, double *xs)
 static void describe_kernel(FILE *out, const tkc_kernel_spec *sp,
                             const tkc_kernel_type *k, const tkc_krr_result *r)
 {
-    fprintf(out, "kernel %s", k->name);
-    if (k != tkc_kernel_attn)
-        fprintf(out, " (act %s", sp->activation->name);
-    if (k == tkc_kernel_trans || k == tkc_kernel_attn)
-        fprintf(out, "%sbeta %g, gamma %g", k == tkc_kernel_attn ? " (" : ", ",
-                sp->beta, sp->gamma);
-    if ((k == tkc_kernel_trans || k == tkc_kernel_mlp || k == tkc_kernel_mlpxx) &&
-        sp->activation == tkc_activation_cos)
-        fprintf(out, ", b1 %g, b2 %g", sp->b1, sp->b2);
-    fprintf(out, "): %s, entries' %s error <= %.2g; ||N^-1|| = ", r->estimator,
+    int attn = !strcmp(k->name, "attn"), trans = !strcmp(k->name, "trans");
+    fprintf(out, "kernel %s (", k->name);
+    if (!attn)
+        fprintf(out, "act %s, ", sp->activation->name);
+    if (attn || trans)
+        fprintf(out, "beta %g, gamma %g, ", sp->beta, sp->gamma);
+    if (!attn && !strcmp(sp->activation->name, "cos"))
+        fprintf(out, "b1 %g, b2 %g, ", sp->b1, sp->b2);
+    fprintf(out, "%s): entries' %s error <= %.2g; ||N^-1|| = ", r->estimator,
             tkc_error_kind_name(r->kernel_error_kind), r->kernel_se_max);
     if (isfinite(r->nmatrix_inv_norm))
         fprintf(out, "%.4g", r->nmatrix_inv_norm);
@@ -493,11 +493,14 @@ static void print_text(const krr_cli *c, const tkc_template_set *set,
         for (size_t x = 0; x < R->nx; x++) {
             point_stats p = stats_at(R, k, x);
             const tkc_krr_result *r = *run_at(R, k, x, 0);
-            printf("  %7zu %7zu %9.4g %10.3g %10.3g %9.2g %10.3g %9.3g %9.2g %5u\n",
-                   r->n, r->alphabet, r->rho, p.train_mean, p.test_mean,
-                   p.test_se, p.pop_mean,
-                   r->label_variance > 0 ? p.pop_mean / r->label_variance : NAN,
-                   p.rcond_min, p.escalations);
+            char se[32] = "-", ratio[32] = "-";
+            if (isfinite(p.test_se))
+                snprintf(se, sizeof se, "%.2g", p.test_se);
+            if (r->label_variance > 0)
+                snprintf(ratio, sizeof ratio, "%.3g", p.pop_mean / r->label_variance);
+            printf("  %7zu %7zu %9.4g %10.3g %10.3g %9s %10.3g %9s %9.2g %5u\n",
+                   r->n, r->alphabet, r->rho, p.train_mean, p.test_mean, se,
+                   p.pop_mean, ratio, p.rcond_min, p.escalations);
         }
         for (size_t x = 0; x < R->nx; x++)
             for (size_t s = 0; s < R->ns; s++) {
