@@ -107,7 +107,7 @@ int main(int argc, char **argv)
     t_touch = now() - t_touch;
     mallopt(M_MMAP_THRESHOLD, 1 << 30);
     mallopt(M_TRIM_THRESHOLD, -1);
-    double best_potrf = 1e300, best_fit = 1e300;
+    double best_potrf = 1e300, best_fit = 1e300, best_pair = 1e300;
     tkc_krr_result *best = NULL;
     printf("krr fit vs OpenBLAS dpotrf, n = %zu, kernel %s/%s, αβα vs αββ, A = %zu\n",
            n, kname, ename, opt.alphabet);
@@ -123,6 +123,8 @@ int main(int argc, char **argv)
         printf("  round %d: dpotrf %.3f s, fit %.3f s (ratio %.3f)\n", round + 1,
                t_potrf, t_fit, t_fit / t_potrf);
         best_potrf = t_potrf < best_potrf ? t_potrf : best_potrf;
+        if (t_fit / t_potrf < best_pair)
+            best_pair = t_fit / t_potrf;
         if (t_fit < best_fit) {
             best_fit = t_fit;
             tkc_krr_result_free(best);
@@ -132,8 +134,9 @@ int main(int argc, char **argv)
         }
     }
     printf("  best dpotrf alone     %8.3f s\n", best_potrf);
-    printf("  best whole fit        %8.3f s   ratio %.3f (target <= 1.25)\n",
-           best_fit, best_fit / best_potrf);
+    printf("  best whole fit        %8.3f s   ratio of bests %.3f, best paired "
+           "ratio %.3f (target <= 1.25)\n", best_fit, best_fit / best_potrf,
+           best_pair);
     printf("    kernel (%zu patterns, %s) %.3f s\n", best->npatterns,
            best->estimator, best->seconds_kernel);
     printf("    fill K              %8.3f s\n", best->seconds_fill);

@@ -5,6 +5,9 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_fit.h>
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -711,6 +714,12 @@ int cmd_krr(int argc, char **argv)
     if (set->cls_appended && !c.json && !c.csv)
         fprintf(stderr, "tkc krr: [CLS] appended to the templates (--no-cls to "
                         "keep them as written)\n");
+#ifdef __GLIBC__
+    /* Repeated fits reuse the n×n matrix's pages instead of mapping fresh
+     * ones each time: first touch of new pages dominates filling them. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, -1);
+#endif
     krr_runs R = {0};
     st = settle_lists(&c, set);
     if (!st)
