@@ -46,6 +46,9 @@ typedef struct tkc_template_set {
     int cls_appended;          /* [CLS] was appended by the parser           */
     int symbolic_labels;       /* some label is a wildcard                   */
     char *source;              /* file name used in messages                 */
+    char fresh_prefix[8];      /* spelling of fresh tokens: "t" → t1, t2, …;
+                                  lengthened ("tt") when a regular token of
+                                  the set is already spelled t<digits>       */
 } tkc_template_set;
 
 typedef struct tkc_parse_options {
@@ -96,6 +99,19 @@ int tkc_template_set_rho(const tkc_template_set *set, size_t alphabet,
 
 /* Largest number of wildcards of any template. */
 size_t tkc_template_set_max_wildcards(const tkc_template_set *set);
+
+/* Spell token t: a regular token by its name, a fresh token f >= nsymbols
+ * as fresh_prefix followed by f - nsymbols + 1 ("t1", "t2", ...).  Returns
+ * the length snprintf would have written. */
+int tkc_template_token_name(const tkc_template_set *set, tkc_token t,
+                            char *buf, size_t size);
+
+/* Find the first pair i < j of templates that are not disjoint.  Sets
+ * *all_disjoint; when 0, sets *i, *j and (witness != NULL) a string of k
+ * tokens matching both. */
+int tkc_template_set_check_disjoint(const tkc_template_set *set,
+                                    int *all_disjoint, size_t *i, size_t *j,
+                                    tkc_token *witness, tkc_error *err);
 
 #ifdef __cplusplus
 }
