@@ -8,6 +8,8 @@
  * exact products is bounded by one correctly rounded mpfr_dot / mpfr_sum.
  * Approximations (the inverse R, σ estimates, the Cholesky factor) may be
  * anything: only the residual bounds built from them must be rigorous. */
+#include <stdio.h>
+
 #include "tkc/certify.h"
 
 #include <gsl/gsl_cdf.h>
@@ -50,6 +52,22 @@ int tkc_certify_bonferroni_z(double *z, double confidence, size_t m,
         return tkc_fail(err, TKC_ENUMERIC, "certify: normal quantile for "
                         "tail %g failed", q);
     *z = v * (1 + 1e-12);       /* Qinv is accurate to ~1e-15: stay above */
+    return TKC_SUCCESS;
+}
+
+int tkc_certify_radii_from_se(double *radius, const double *se, size_t count,
+                               double z, tkc_error *err)
+{
+    if (!(z > 0) || !isfinite(z))
+        return tkc_fail(err, TKC_EINPUT, "certify: multiplier z = %g is not "
+                        "positive", z);
+    for (size_t k = 0; k < count; k++) {
+        if (!(se[k] >= 0) || !isfinite(se[k]))
+            return tkc_fail(err, TKC_EINPUT, "certify: standard error %zu = %g "
+                            "is not finite and >= 0", k, se[k]);
+        double v = se[k] * z;              /* rounded to nearest: step up */
+        radius[k] = v == 0 ? 0 : nextafter(v, INFINITY);
+    }
     return TKC_SUCCESS;
 }
 
@@ -577,6 +595,10 @@ static int check_input(const tkc_certify_input *in, tkc_error *err)
 {
     if (!in || in->r == 0 || !in->mid)
         return tkc_fail(err, TKC_EINPUT, "certify: empty matrix");
+    if (in->kind != TKC_RADIUS_ROUNDING && in->kind != TKC_RADIUS_TRUNCATION &&
+        in->kind != TKC_RADIUS_STATISTICAL)
+        return tkc_fail(err, TKC_EINPUT, "certify: unknown radius kind %d",
+                        (int)in->kind);
     if (in->r > 4096)
         return tkc_fail(err, TKC_EINPUT, "certify: order %zu too large", in->r);
     if (in->prec && (in->prec < 53 || in->prec > 65536))
@@ -605,13 +627,14 @@ static void fmt_down(char *buf, size_t size, const mpfr_t x)
 }
 
 static void describe(tkc_certificate *c, const work *w, int rump_ok,
-                     int weyl_ok, double nsamples_hint)
+                     int weyl_ok)
 {
-    (void)nsamples_hint;
     const char *box = c->kind == TKC_RADIUS_STATISTICAL
-        ? "every matrix within z·se of the estimates"
+        ? "every matrix within z·se of the estimates (Bonferroni over the "
+          "entries; holds the true N at the stated joint confidence)"
         : c->kind == TKC_RADIUS_TRUNCATION
-            ? "every matrix within the truncation radii"
+            ? "every matrix within the truncation radii (a proof for N if "
+              "the truncation estimates bound the error)"
             : "every matrix within the rounding radii";
     if (rump_ok || weyl_ok) {
         snprintf(c->method, sizeof c->method, "%s%s%s, MPFR %ld bits with "
@@ -725,7 +748,7 @@ int tkc_certify(tkc_certificate *cert, const tkc_certify_input *in,
             cert->shrink_factor = mpfr_get_d(w.rump_shrink, MPFR_RNDU);
             cert->samples_factor = cert->shrink_factor * cert->shrink_factor;
         }
-        describe(cert, &w, rump_ok, weyl_ok, 0);
+        describe(cert, &w, rump_ok, weyl_ok);
     }
     work_clear(&w);
     free(zero);
@@ -1023,6 +1046,17 @@ int tkc_certify_permutation_condition(tkc_perm_condition *out, size_t r,
 }
 
 /* ---- the exact small-β determinant ---------------------------------------- */
+
+int tkc_series_det_snprint(char *buf, size_t size, const tkc_series_det *d)
+{
+    if (!d->determined)
+        return snprintf(buf, size, "det N(β) = O(β^%lu): not determined by "
+                        "the Taylor terms given (more terms needed, or N is "
+                        "singular)", 2 * d->order_lower_bound);
+    return gmp_snprintf(buf, size, "det N(β) = %Qd·β^%lu + O(β^%lu): N is "
+                        "nonsingular for all small enough β > 0", d->leading,
+                        2 * d->order, 2 * d->order + 2);
+}
 
 void tkc_series_det_init(tkc_series_det *d)
 {

@@ -429,6 +429,14 @@ static void test_statistical(void)
         se[k] = 0.3 / (c.shrink_factor * 1.01);
     CHECK(tkc_certify(&c, &in, &err) == TKC_SUCCESS &&
               c.verdict == TKC_VERDICT_NONSINGULAR, "after the advised samples");
+    /* radii for callers: z·se rounded up */
+    double rr[4], sev[4] = {0.1, 0, 1e-300, 3};
+    CHECK(tkc_certify_radii_from_se(rr, sev, 4, 2.5, NULL) == 0 &&
+              rr[0] >= 0.25 && rr[0] < 0.25 * (1 + 1e-15) && rr[1] == 0 &&
+              rr[2] >= 2.5e-300 && rr[3] >= 7.5, "radii from se");
+    sev[1] = -1;
+    CHECK(tkc_certify_radii_from_se(rr, sev, 4, 2.5, &err) == TKC_EINPUT,
+          "negative se refused");
     /* bad input */
     double nanm[4] = {1, NAN, 0, 1}, neg[4] = {0, -1, 0, 0};
     in.mid = nanm;
@@ -499,6 +507,32 @@ static void test_ladder(void)
           lad.sigma_min[3]);
 }
 
+/* The 64×64 matrix with det ~1e-340 (test_mpmat's construction A = L·U,
+ * exact in double): certified nonsingular, the σ bound below LAPACK's. */
+static void test_underflow_matrix(void)
+{
+    enum { N = 64 };
+    static double L[N * N], U[N * N], A[N * N];
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < N; j++) {
+            L[i * N + j] = i == j ? 1 : i > j ? (double)rnd_int(-1, 1) * 0.5 : 0;
+            U[i * N + j] = i == j ? ldexp((double)rnd_int(1, 9), -20)
+                         : i < j ? ldexp((double)rnd_int(-3, 3), -20) : 0;
+        }
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; j < N; j++) {
+            double s = 0;
+            for (size_t k = 0; k < N; k++)
+                s += L[i * N + k] * U[k * N + j];
+            A[i * N + j] = s;
+        }
+    tkc_certificate c;
+    CHECK(verdict_of(A, NULL, N, &c) == TKC_VERDICT_NONSINGULAR &&
+              sigma_bound_sound(&c, A, NULL, N) && c.sigma_min_lower > 0,
+          "64x64, det ~1e-340: %s, σ_min >= %s", tkc_verdict_name(c.verdict),
+          c.sigma_min_lower_text);
+}
+
 /* ---- Lemma 3.6 -------------------------------------------------------------- */
 
 /* Brute force over all permutations in long double: the smallest
@@ -543,8 +577,8 @@ static void test_permutation(void)
     tkc_perm_condition pc;
     tkc_error err;
     /* exhaustive: random 4..7 matrices, margin equals brute force */
-    for (int trial = 0; trial < 20; trial++) {
-        size_t r = 2 + (size_t)(trial % 6);
+    for (int trial = 0; trial < 21; trial++) {
+        size_t r = 2 + (size_t)(trial % 7);
         double a[64], rad[64];
         for (size_t k = 0; k < r * r; k++) {
             a[k] = rnd_unit();
@@ -579,7 +613,7 @@ static void test_permutation(void)
         double a[81], rad[81];
         for (size_t i = 0; i < r; i++)
             for (size_t j = 0; j < r; j++) {
-                a[i * r + j] = rnd_unit() + (i == j ? (trial % 3) * 0.4 : 0);
+                a[i * r + j] = rnd_unit() + (i == j ? (trial % 3) * 0.8 : 0);
                 if (trial == 5)
                     a[i * r + j] = -a[i * r + j];        /* unique minimum */
                 rad[i * r + j] = 1e-4 * rnd_unit();
@@ -771,6 +805,21 @@ static void test_series_det(void)
             mpq_clear(c[i]);
         free(c);
     }
+    /* the statement in words: same/different-like 2×2, N_0 = (1/4)J,
+     * N_1 = [[1, 0], [0, 2]]: det = (1/4)(2 + 1)t + 2t² → 3/4 β² */
+    {
+        mpq_t e[8];
+        const long num[8] = {1, 1, 1, 1, 1, 0, 0, 2}, den[8] = {4, 4, 4, 4, 1, 1, 1, 1};
+        for (int i = 0; i < 8; i++)
+            mpq_init(e[i]), mpq_set_si(e[i], num[i], (unsigned long)den[i]);
+        char text[256];
+        CHECK(tkc_series_det_leading(&d, 2, 2, e, NULL) == 0 && d.determined &&
+                  d.order == 1, "2x2 order 1");
+        tkc_series_det_snprint(text, sizeof text, &d);
+        CHECK(strstr(text, "3/4·β^2") != NULL, "statement: %s", text);
+        for (int i = 0; i < 8; i++)
+            mpq_clear(e[i]);
+    }
     /* equal rows: never determined */
     mpq_t e2[2 * 4];
     for (int i = 0; i < 8; i++)
@@ -791,6 +840,7 @@ int main(void)
     test_statistical();
     test_structure();
     test_ladder();
+    test_underflow_matrix();
     test_permutation();
     test_series_det();
     test_near_singular();

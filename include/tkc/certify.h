@@ -73,8 +73,8 @@ typedef struct tkc_certificate {
     double confidence;        /* joint confidence of the box: 1 unless STATISTICAL */
     double z;                 /* STATISTICAL: radius = z·se per entry; else 0  */
     mpfr_prec_t prec;         /* working precision used                        */
-    char method[320];         /* how the verdict was reached, in words         */
-    char reason[512];         /* the evidence (SINGULAR: rows and why)         */
+    char method[640];         /* how the verdict was reached, in words         */
+    char reason[640];         /* the evidence (SINGULAR: rows and why)         */
     char advice[512];         /* UNDECIDED: what would settle it; else ""      */
     size_t row_i, row_j;      /* SINGULAR: the two rows (0-based, i < j)       */
 
@@ -113,6 +113,11 @@ const char *tkc_radius_kind_name(tkc_radius_kind k);
  * confidence is not in (0, 1) or m == 0. */
 int tkc_certify_bonferroni_z(double *z, double confidence, size_t m,
                              tkc_error *err);
+
+/* radius[k] = z·se[k] rounded up (for callers that need the radii
+ * themselves, e.g. tkc_certify_permutation_condition on Monte Carlo A). */
+int tkc_certify_radii_from_se(double *radius, const double *se, size_t count,
+                              double z, tkc_error *err);
 
 /* The verdict for the box [mid ± radius] (see tkc_certify_input): first the
  * exact-structure check (equal rows/columns, zero rows/columns, all with zero
@@ -158,7 +163,9 @@ typedef struct tkc_sigma_ladder {
 } tkc_sigma_ladder;
 
 /* σ_min of the r×r midpoint (exact doubles) by one-sided Jacobi at 53, 128,
- * 256 and 512 bits (tkc_mpmat_singular_values), and the trend. */
+ * 256 and 512 bits (tkc_mpmat_singular_values), and the trend.  Cost grows
+ * as r³ (about 2.5 s for r = 64 on one core, mostly the 512-bit rung), so
+ * callers may want it behind an option for large r. */
 int tkc_certify_ladder(tkc_sigma_ladder *lad, size_t r, const double *mid,
                        tkc_error *err);
 
@@ -185,7 +192,9 @@ typedef struct tkc_perm_condition {
     char text[320];
 } tkc_perm_condition;
 
-/* A (r×r row-major, the K_attn matrix N) with radii (NULL = exact).
+/* A (r×r row-major, the K_attn matrix N) with radii (NULL = exact; for
+ * Monte Carlo A pass z·se from tkc_certify_radii_from_se and report the
+ * confidence).
  * r <= 8: exhaustive over all r! permutations, each sum difference bounded
  * with MPFR directed rounding (mpfr_sum), exact as a decision on the box.
  * r > 8: a sound sufficient test — identity is the unique maximum (or
@@ -201,17 +210,24 @@ int tkc_certify_permutation_condition(tkc_perm_condition *out, size_t r,
 
 /* ---- Lemma 3.7 / small β: the exact leading term of det N(β) ----------- */
 
-/* N(β) = Σ_{i<nterms} N_i t^i with t = β², N_i exact rational r×r matrices:
- * coef[(i*r + a)*r + b] = (N_i)_ab.  Computes, exactly, det N(β) =
- * leading · t^order + O(t^(order+1)).  Only N_0 … N_{nterms-1} are known,
- * so only det mod t^nterms is determined: Gaussian elimination over the
- * power series Q[[t]] with pivots of least t-valuation (full pivoting),
- * which keeps every entry exact mod t^nterms.  If det ≡ 0 mod t^nterms
- * (e.g. exactly equal rows), determined = 0 and order_lower_bound says
- * det = O(t^order_lower_bound): more Taylor terms are needed (or the
- * matrix is singular).  A nonzero leading coefficient proves N(β)
- * nonsingular for all small enough β > 0 (N is smooth in β, so Taylor's
- * theorem gives det N(β) = leading·β^(2·order)(1 + O(β²))). */
+/* N(β) = Σ_i N_i t^i with t = β², of which the caller knows N_0 …
+ * N_{nterms-1}: exact rational r×r matrices, coef[(i*r + a)*r + b] =
+ * (N_i)_ab.  Computes, exactly, det N(β) = leading · t^order +
+ * O(t^(order+1)), valid whatever the unknown terms N_nterms, … are.
+ * Method: Gaussian elimination over the power series Q[[t]] with full
+ * pivoting on the least t-valuation.  Every entry of the trailing matrix has
+ * valuation >= the pivot's, so the elimination keeps all entries exact mod
+ * t^nterms; the determinant is ± the product of the pivots, so its order
+ * (Σ of pivot valuations) and leading coefficient (Π of their leading
+ * coefficients) are exact as soon as every pivot has valuation < nterms —
+ * the order itself may exceed nterms.  If at some step the whole trailing
+ * s×s matrix is 0 mod t^nterms (e.g. exactly equal rows), determined = 0
+ * and order_lower_bound = (Σ valuations so far) + s·nterms: det =
+ * O(t^order_lower_bound); more Taylor terms are needed, or the matrix is
+ * singular.  A nonzero leading coefficient proves N(β) nonsingular for all
+ * small enough β > 0 (N is smooth in β, so Taylor's theorem gives det N(β)
+ * = leading·β^(2·order)·(1 + O(β²)); the β-series being only asymptotic
+ * does not matter here).  Cost O(r³ nterms²) rational operations. */
 typedef struct tkc_series_det {
     int determined;
     unsigned long order;              /* power of t = β² (β power 2·order)   */
@@ -223,6 +239,9 @@ void tkc_series_det_init(tkc_series_det *d);
 void tkc_series_det_clear(tkc_series_det *d);
 int tkc_series_det_leading(tkc_series_det *d, size_t r, size_t nterms,
                            const mpq_t *coef, tkc_error *err);
+/* "det N(β) = -3/64·β^4 + O(β^6): N is nonsingular for all small enough
+ * β > 0", or the undetermined statement. */
+int tkc_series_det_snprint(char *buf, size_t size, const tkc_series_det *d);
 
 #ifdef __cplusplus
 }
