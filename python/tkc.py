@@ -165,7 +165,8 @@ def kernel(x, y, **opts):
 
 
 def series(x, y, order, **opts):
-    """`tkc series X Y --order D`; adds `terms`: a dict {(i, j): Fraction}
+    """`tkc series X Y --order D` (D: the largest power of beta; opts: gamma,
+    gamma2, beta, prec); adds `terms`: a dict {(i, j): Fraction}
     with the exact coefficient of beta^(2i) gamma^(2j)."""
     out = run("series", _spell(_tokens(x)), _spell(_tokens(y)), order=order,
               **opts)
