@@ -22,9 +22,13 @@ struct tkc_attn_layout {
     double *beta0;      /* npairs: exact value at β = 0                      */
 };
 
+/* Softmax weights are kept unnormalized, with the inverse of their sum
+ * per string: a pair's value is then (weights)ᵀ M (weights) · inv_x · inv_y,
+ * which saves normalizing every string at every draw. */
 struct tkc_attn_work {
-    double *smp, *smm;  /* nstrings * k softmax at +z and -z                 */
-    double *agp, *agm;  /* nstrings * k softmax mass per distinct token      */
+    double *smp, *smm;  /* nstrings * k exp weights at +z and -z             */
+    double *agp, *agm;  /* nstrings * k weight per distinct token            */
+    double *invp, *invm;/* nstrings: 1 / (sum of weights)                    */
     double *t;          /* k: β u of one string                              */
 };
 
@@ -286,16 +290,19 @@ double tkc_attn_layout_beta0(const tkc_attn_layout *L, size_t i)
 
 tkc_attn_work *tkc_attn_work_alloc(const tkc_attn_layout *L, tkc_error *err)
 {
-    size_t n = (L->nstrings ? L->nstrings : 1) * L->k;
+    size_t ns = L->nstrings ? L->nstrings : 1, n = ns * L->k;
     tkc_attn_work *w = calloc(1, sizeof *w);
     if (w) {
         w->smp = malloc(n * sizeof *w->smp);
         w->smm = malloc(n * sizeof *w->smm);
         w->agp = malloc(n * sizeof *w->agp);
         w->agm = malloc(n * sizeof *w->agm);
+        w->invp = malloc(ns * sizeof *w->invp);
+        w->invm = malloc(ns * sizeof *w->invm);
         w->t = malloc(L->k * sizeof *w->t);
     }
-    if (!w || !w->smp || !w->smm || !w->agp || !w->agm || !w->t) {
+    if (!w || !w->smp || !w->smm || !w->agp || !w->agm || !w->invp ||
+        !w->invm || !w->t) {
         tkc_attn_work_free(w);
         tkc_fail(err, TKC_ENOMEM, "K_attn: out of memory for a workspace");
         return NULL;
@@ -310,13 +317,111 @@ void tkc_attn_work_free(tkc_attn_work *w)
         free(w->smm);
         free(w->agp);
         free(w->agm);
+        free(w->invp);
+        free(w->invm);
         free(w->t);
         free(w);
     }
 }
 
+/* 2^(j/64), j = 0 .. 63, correctly rounded (computed to 50 digits). */
+static const double exp2_64th[64] = {
+    0x1.0000000000000p+0, 0x1.02c9a3e778061p+0, 0x1.059b0d3158574p+0,
+    0x1.0874518759bc8p+0, 0x1.0b5586cf9890fp+0, 0x1.0e3ec32d3d1a2p+0,
+    0x1.11301d0125b51p+0, 0x1.1429aaea92de0p+0, 0x1.172b83c7d517bp+0,
+    0x1.1a35beb6fcb75p+0, 0x1.1d4873168b9aap+0, 0x1.2063b88628cd6p+0,
+    0x1.2387a6e756238p+0, 0x1.26b4565e27cddp+0, 0x1.29e9df51fdee1p+0,
+    0x1.2d285a6e4030bp+0, 0x1.306fe0a31b715p+0, 0x1.33c08b26416ffp+0,
+    0x1.371a7373aa9cbp+0, 0x1.3a7db34e59ff7p+0, 0x1.3dea64c123422p+0,
+    0x1.4160a21f72e2ap+0, 0x1.44e086061892dp+0, 0x1.486a2b5c13cd0p+0,
+    0x1.4bfdad5362a27p+0, 0x1.4f9b2769d2ca7p+0, 0x1.5342b569d4f82p+0,
+    0x1.56f4736b527dap+0, 0x1.5ab07dd485429p+0, 0x1.5e76f15ad2148p+0,
+    0x1.6247eb03a5585p+0, 0x1.6623882552225p+0, 0x1.6a09e667f3bcdp+0,
+    0x1.6dfb23c651a2fp+0, 0x1.71f75e8ec5f74p+0, 0x1.75feb564267c9p+0,
+    0x1.7a11473eb0187p+0, 0x1.7e2f336cf4e62p+0, 0x1.82589994cce13p+0,
+    0x1.868d99b4492edp+0, 0x1.8ace5422aa0dbp+0, 0x1.8f1ae99157736p+0,
+    0x1.93737b0cdc5e5p+0, 0x1.97d829fde4e50p+0, 0x1.9c49182a3f090p+0,
+    0x1.a0c667b5de565p+0, 0x1.a5503b23e255dp+0, 0x1.a9e6b5579fdbfp+0,
+    0x1.ae89f995ad3adp+0, 0x1.b33a2b84f15fbp+0, 0x1.b7f76f2fb5e47p+0,
+    0x1.bcc1e904bc1d2p+0, 0x1.c199bdd85529cp+0, 0x1.c67f12e57d14bp+0,
+    0x1.cb720dcef9069p+0, 0x1.d072d4a07897cp+0, 0x1.d5818dcfba487p+0,
+    0x1.da9e603db3285p+0, 0x1.dfc97337b9b5fp+0, 0x1.e502ee78b3ff6p+0,
+    0x1.ea4afa2a490dap+0, 0x1.efa1bee615a27p+0, 0x1.f50765b6e4540p+0,
+    0x1.fa7c1819e90d8p+0,
+};
+
+/* exp(x) for -708 ≤ x ≤ 0, the only arguments a max-shifted softmax
+ * needs (callers clamp, see below).  x = (64 i + j) ln2/64 + r with
+ * |r| ≤ ln2/128 (Cody–Waite, two-part constant); exp(x) = 2^i · 2^(j/64) ·
+ * P(r), P the degree-5 Taylor polynomial (truncation < 4e-17), 2^i from the
+ * exponent bits.  Relative error a few ulp; branch-free, short dependency
+ * chains, several times faster than libm's exp in the MC loop. */
+static inline double exp_nonpos(double x)
+{
+    const double shifter = 0x1.8p52, inv = 0x1.71547652b82fep+6;
+    /* c_hi has 31 significant bits: n c_hi is exact for |n| < 2^22 */
+    const double c_hi = 0x1.62e42fec00000p-7, c_lo = 0x1.d1cf79abc9e3bp-38;
+    double kd = x * inv + shifter;         /* n = 64 i + j in the low bits */
+    double n = kd - shifter;
+    double r = (x - n * c_hi) - n * c_lo;
+    double r2 = r * r;
+    double p = (1.0 + r) + r2 * ((0.5 + r * (1.0 / 6)) +
+                                 r2 * (1.0 / 24 + r * (1.0 / 120)));
+    uint64_t ki;
+    memcpy(&ki, &kd, sizeof ki);
+    uint64_t sbits = ((ki >> 6) + 1023) << 52;   /* 2^floor(n/64) */
+    double scale;
+    memcpy(&scale, &sbits, sizeof scale);
+    return exp2_64th[ki & 63] * scale * p;
+}
+
+/* Arguments below -708 (logit spreads beyond 708) are raised to -708: a
+ * weight of 3e-308 instead of less, against a largest weight of 1. */
+#define EXP_FLOOR -708.0
+
+double tkc_exp_nonpos(double x)
+{
+    return exp_nonpos(x < EXP_FLOOR ? EXP_FLOOR : x);
+}
+
+/* Max-shifted weights exp(t_a - m) and, when mn != NULL, the antithetic
+ * weights exp(mn - t_a).  The common case (spread ≤ 708) runs a clamp-free
+ * loop that the compiler vectorizes. */
+static inline void weights(const double *restrict t, double m, double mn,
+                           double *restrict ep, double *restrict en, size_t k)
+{
+    if (m - mn <= -EXP_FLOOR) {
+        for (size_t a = 0; a < k; a++)
+            ep[a] = exp_nonpos(t[a] - m);
+        if (en)
+            for (size_t a = 0; a < k; a++)
+                en[a] = exp_nonpos(mn - t[a]);
+    } else {
+        for (size_t a = 0; a < k; a++) {
+            double x = t[a] - m, y = mn - t[a];
+            ep[a] = exp_nonpos(x < EXP_FLOOR ? EXP_FLOOR : x);
+            if (en)
+                en[a] = exp_nonpos(y < EXP_FLOOR ? EXP_FLOOR : y);
+        }
+    }
+}
+
+/* The integrand is where all the time goes: on x86-64 with GCC, compile it
+ * twice, for the baseline and for AVX2 + FMA (x86-64-v3), and let the
+ * loader pick.  Digits can differ between the two in the last bits, never
+ * between runs or thread counts on one machine. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+    defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define HOT_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#endif
+#endif
+#ifndef HOT_CLONES
+#define HOT_CLONES
+#endif
+
 /* Logits β u_a of string s at draw z; returns max and min through m, mn. */
-static void logits(const tkc_attn_layout *L, size_t s, const double *z,
+static inline void logits(const tkc_attn_layout *L, size_t s, const double *z,
                    double *t, double *m, double *mn)
 {
     const int *tok = L->tok + s * L->k;
@@ -331,55 +436,62 @@ static void logits(const tkc_attn_layout *L, size_t s, const double *z,
     *mn = lo;
 }
 
-/* Softmax mass per distinct token of string s. */
-static void aggregate(const tkc_attn_layout *L, size_t s, const double *sm,
+/* Weight per distinct token of string s, when it has repeated tokens
+ * (otherwise slot a is position a and the weights themselves serve). */
+static inline void aggregate(const tkc_attn_layout *L, size_t s, const double *sm,
                       double *ag)
 {
     const int *slot = L->slot + s * L->k;
+    if ((size_t)L->ndist[s] == L->k)
+        return;
     for (int j = 0; j < L->ndist[s]; j++)
         ag[j] = 0.0;
     for (size_t a = 0; a < L->k; a++)
         ag[slot[a]] += sm[a];
 }
 
-/* f_i = Σ_{equal tokens t} mass_x(t) mass_y(t) + γ² Σ_a sx_a sy_a. */
-static void pair_values(const tkc_attn_layout *L, const double *sm,
-                        const double *ag, double *f)
+/* f_i = (Σ_{equal tokens t} mass_x(t) mass_y(t) + γ² Σ_a sx_a sy_a), with
+ * unnormalized weights, times the two inverse sums. */
+static inline void pair_values(const tkc_attn_layout *L, const double *sm,
+                        const double *ag, const double *inv, double *f)
 {
     size_t k = L->k;
     for (size_t i = 0; i < L->npairs; i++) {
-        const double *sx = sm + L->px[i] * k, *sy = sm + L->py[i] * k;
-        const double *ax = ag + L->px[i] * k, *ay = ag + L->py[i] * k;
+        size_t x = L->px[i], y = L->py[i];
+        const double *sx = sm + x * k, *sy = sm + y * k;
+        const double *ax = (size_t)L->ndist[x] == k ? sx : ag + x * k;
+        const double *ay = (size_t)L->ndist[y] == k ? sy : ag + y * k;
         double cross = 0.0, diag = 0.0;
         for (size_t j = L->moff[i]; j < L->moff[i + 1]; j++)
             cross += ax[L->mx[j]] * ay[L->my[j]];
         for (size_t a = 0; a < k; a++)
             diag += sx[a] * sy[a];
-        f[i] = cross + L->gamma2 * diag;
+        f[i] = (cross + L->gamma2 * diag) * inv[x] * inv[y];
     }
 }
 
+HOT_CLONES
 void tkc_attn_integrand(const tkc_attn_layout *L, tkc_attn_work *w,
                         const double *z, double *f)
 {
     size_t k = L->k;
     for (size_t s = 0; s < L->nstrings; s++) {
-        double m, mn, sum = 0.0, *sm = w->smp + s * k;
+        double m, mn, sum = 0.0, *e = w->smp + s * k;
         logits(L, s, z, w->t, &m, &mn);
+        weights(w->t, m, mn, e, NULL, k);
         for (size_t a = 0; a < k; a++)
-            sum += sm[a] = exp(w->t[a] - m);
-        double inv = 1.0 / sum;
-        for (size_t a = 0; a < k; a++)
-            sm[a] *= inv;
-        aggregate(L, s, sm, w->agp + s * k);
+            sum += e[a];
+        w->invp[s] = 1.0 / sum;
+        aggregate(L, s, e, w->agp + s * k);
     }
-    pair_values(L, w->smp, w->agp, f);
+    pair_values(L, w->smp, w->agp, w->invp, f);
 }
 
-/* Reciprocals are safe while every exp(t_a - m) ≥ exp(-600): then
- * 1 / exp(t_a - m) ≤ e^600 and k of them cannot overflow. */
-#define RECIPROCAL_SPREAD 600.0
-
+/* The antithetic point -z has logits -t; its max-shifted weights are
+ * exp(mn - t_a) with mn = min t.  Both weight vectors lie in (0, 1] with a
+ * largest weight of 1, so both sums lie in [1, k] and one division serves
+ * the two inverse sums. */
+HOT_CLONES
 void tkc_attn_integrand_antithetic(const tkc_attn_layout *L,
                                    tkc_attn_work *w, const double *z,
                                    double *fplus, double *fminus)
@@ -389,26 +501,19 @@ void tkc_attn_integrand_antithetic(const tkc_attn_layout *L,
         double m, mn, sp = 0.0, sn = 0.0;
         double *ep = w->smp + s * k, *en = w->smm + s * k, *t = w->t;
         logits(L, s, z, t, &m, &mn);
-        for (size_t a = 0; a < k; a++)
-            sp += ep[a] = exp(t[a] - m);
-        if (m - mn <= RECIPROCAL_SPREAD) {
-            /* smax(-t)_a ∝ exp(m - t_a) = 1 / exp(t_a - m) */
-            for (size_t a = 0; a < k; a++)
-                sn += en[a] = 1.0 / ep[a];
-        } else {
-            for (size_t a = 0; a < k; a++)
-                sn += en[a] = exp(mn - t[a]);
-        }
-        double ip = 1.0 / sp, in = 1.0 / sn;
+        weights(t, m, mn, ep, en, k);
         for (size_t a = 0; a < k; a++) {
-            ep[a] *= ip;
-            en[a] *= in;
+            sp += ep[a];
+            sn += en[a];
         }
+        double inv = 1.0 / (sp * sn);
+        w->invp[s] = sn * inv;
+        w->invm[s] = sp * inv;
         aggregate(L, s, ep, w->agp + s * k);
         aggregate(L, s, en, w->agm + s * k);
     }
-    pair_values(L, w->smp, w->agp, fplus);
-    pair_values(L, w->smm, w->agm, fminus);
+    pair_values(L, w->smp, w->agp, w->invp, fplus);
+    pair_values(L, w->smm, w->agm, w->invm, fminus);
 }
 
 /* ---- exact shortcuts --------------------------------------------------- */

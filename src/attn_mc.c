@@ -37,7 +37,7 @@ typedef struct mc_run {
 typedef struct mc_worker {
     mc_run *run;
     tkc_attn_work *work;
-    double *z, *fp, *fm, *g;
+    double *z, *fp, *fm, *g, *beta0;
     uint64_t first, stride, end;   /* blocks first, first+stride, ... < end */
     uint64_t round0;               /* block stored in slot 0            */
 } mc_worker;
@@ -66,7 +66,7 @@ static void mc_block(mc_worker *w, uint64_t b, double *part)
             w->z[d] = tkc_rng_normal(&run->zig, &rng);
         tkc_attn_integrand_antithetic(L, w->work, w->z, w->fp, w->fm);
         for (size_t i = 0; i < np; i++) {
-            double g = 0.5 * (w->fp[i] + w->fm[i]) - tkc_attn_layout_beta0(L, i);
+            double g = 0.5 * (w->fp[i] + w->fm[i]) - w->beta0[i];
             w->g[i] = g;
             sum[i] += g;
         }
@@ -99,6 +99,7 @@ static void worker_free(mc_worker *w)
     free(w->fp);
     free(w->fm);
     free(w->g);
+    free(w->beta0);
 }
 
 static int worker_init(mc_worker *w, mc_run *run, tkc_error *err)
@@ -111,10 +112,13 @@ static int worker_init(mc_worker *w, mc_run *run, tkc_error *err)
     w->fp = malloc(n * sizeof *w->fp);
     w->fm = malloc(n * sizeof *w->fm);
     w->g = malloc(n * sizeof *w->g);
-    if (!w->work || !w->z || !w->fp || !w->fm || !w->g) {
+    w->beta0 = malloc(n * sizeof *w->beta0);
+    if (!w->work || !w->z || !w->fp || !w->fm || !w->g || !w->beta0) {
         worker_free(w);
         return tkc_fail(err, TKC_ENOMEM, "K_attn mc: out of memory");
     }
+    for (size_t i = 0; i < run->np; i++)
+        w->beta0[i] = tkc_attn_layout_beta0(run->L, i);
     return TKC_SUCCESS;
 }
 

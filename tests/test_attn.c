@@ -125,6 +125,25 @@ static void test_rng(void)
 
 /* ---- the integrand ------------------------------------------------------- */
 
+static void test_exp(void)
+{
+    /* the integrand's exp against libm over its whole domain [-708, 0] */
+    double worst = 0;
+    tkc_rng r;
+    tkc_rng_seed(&r, 3, 0);
+    for (int i = 0; i < 200000; i++) {
+        double x = i < 100000 ? -708.0 * i / 100000.0
+                              : -40.0 * tkc_rng_uniform_pos(&r);
+        double rel = fabs(tkc_exp_nonpos(x) - exp(x)) / exp(x);
+        worst = rel > worst ? rel : worst;
+    }
+    CHECK(worst < 1e-15, "exp: worst relative error %g", worst);
+    CHECK(tkc_exp_nonpos(0.0) == 1.0, "exp(0) = 1 exactly");
+    CHECK(tkc_exp_nonpos(-1e6) == tkc_exp_nonpos(-708.0) &&
+              tkc_exp_nonpos(-708.0) > 0,
+          "arguments below -708 are floored at exp(-708)");
+}
+
 static void test_integrand(void)
 {
     const char *xs[] = {"abcab", "aCbCa", "xyzzy"};
@@ -575,6 +594,7 @@ static void test_bad_input(void)
 int main(void)
 {
     test_rng();
+    test_exp();
     test_integrand();
     test_exact_cases();
     test_series();

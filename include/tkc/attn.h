@@ -57,6 +57,10 @@ void tkc_attn_integrand_antithetic(const tkc_attn_layout *L,
                                    tkc_attn_work *w, const double *z,
                                    double *fplus, double *fminus);
 
+/* exp(x) for x ≤ 0 as the integrand computes it (branch-free, a few ulp;
+ * arguments below -708 give exp(-708)).  Exposed for tests. */
+double tkc_exp_nonpos(double x);
+
 /* Exact K_attn at β = 0 (uniform softmax):
  * #{(a, b) : x_a = y_b} / k² + γ² / k.  Rounding error only. */
 double tkc_attn_beta0(const tkc_token *x, const tkc_token *y, size_t k,
