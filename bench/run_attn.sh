@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # run_attn.sh — K_attn estimators against the numpy peer, one core.
-# usage: bench/run_attn.sh [BUILD_DIR] [MC_SAMPLES]
+# usage: bench/run_attn.sh [BUILD_DIR] [MC_SAMPLES] [REPEATS]
 # Prints samples per second, time to SE = 1e-4 for a k = 3 and a k = 11
 # pair (tkc vs numpy, and the ratio), and QMC against MC.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
 samples=${2:-4194304}
+repeats=${3:-3}
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 bench=$build/bench/bench_attn
 [ -x "$bench" ] || { echo "run_attn.sh: $bench not built" >&2; exit 2; }
 
-tkc_out=$("$bench" "$samples")
-py_k3=$(/usr/bin/python3 "$here/attn_numpy.py" abc bcd 1 1 "$samples" 1)
-py_k11=$(/usr/bin/python3 "$here/attn_numpy.py" abcdefghijk bcdeafghAjB 1 1 "$samples" 1)
+tkc_out=$("$bench" "$samples" "$repeats")
+py_k3=$(/usr/bin/python3 "$here/attn_numpy.py" abc bcd 1 1 "$samples" 1 "$repeats")
+py_k11=$(/usr/bin/python3 "$here/attn_numpy.py" abcdefghijk bcdeafghAjB 1 1 "$samples" 1 "$repeats")
 
 /usr/bin/python3 - "$tkc_out" "$py_k3" "$py_k11" <<'PY'
 import sys
@@ -26,7 +27,7 @@ mc = {kv(l)["pair"]: kv(l) for l in lines if l.startswith("mc ")}
 qmc = {kv(l)["pair"]: kv(l) for l in lines if l.startswith("qmc ")}
 tgt = {kv(l)["pair"]: kv(l) for l in lines if l.startswith("qmc_target ")}
 peer = {"k3": kvp(sys.argv[2]), "k11": kvp(sys.argv[3])}
-print("K_attn Monte Carlo, one core (CPU seconds), beta = 1, gamma = 1")
+print("K_attn Monte Carlo, one core (best-of-runs CPU seconds), beta = 1, gamma = 1")
 print(f"{'pair':5} {'impl':6} {'samples/s':>12} {'se':>10} {'value':>14} {'t(se=1e-4) s':>13}")
 for p in ("k3", "k11"):
     rows = []

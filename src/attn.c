@@ -26,11 +26,17 @@ struct tkc_attn_layout {
  * per string: a pair's value is then (weights)ᵀ M (weights) · inv_x · inv_y,
  * which saves normalizing every string at every draw. */
 struct tkc_attn_work {
-    double *smp, *smm;  /* nstrings * k exp weights at +z and -z             */
-    double *agp, *agm;  /* nstrings * k weight per distinct token            */
-    double *invp, *invm;/* nstrings: 1 / (sum of weights)                    */
+    size_t rows;        /* draws per batch                                   */
+    double *smp, *smm;  /* rows * nstrings * k exp weights at +z and -z      */
+    double *agp, *agm;  /* rows * nstrings * k weight per distinct token     */
+    double *invp, *invm;/* rows * nstrings: 1 / (sum of weights)             */
     double *t;          /* k: β u of one string                              */
 };
+
+/* Draws per batch: enough to amortize the loops, few enough that the
+ * weights of a batch stay in cache (about 2^16 doubles per array). */
+#define BATCH_ROWS_MAX 32
+#define BATCH_DOUBLES 65536
 
 /* ---- interning: small open-addressing tables built once per layout ----- */
 
@@ -290,15 +296,19 @@ double tkc_attn_layout_beta0(const tkc_attn_layout *L, size_t i)
 
 tkc_attn_work *tkc_attn_work_alloc(const tkc_attn_layout *L, tkc_error *err)
 {
-    size_t ns = L->nstrings ? L->nstrings : 1, n = ns * L->k;
+    size_t ns = L->nstrings ? L->nstrings : 1, per_row = ns * L->k;
+    size_t rows = BATCH_DOUBLES / per_row;
+    rows = rows < 1 ? 1 : rows > BATCH_ROWS_MAX ? BATCH_ROWS_MAX : rows;
+    size_t n = rows * per_row;
     tkc_attn_work *w = calloc(1, sizeof *w);
     if (w) {
+        w->rows = rows;
         w->smp = malloc(n * sizeof *w->smp);
         w->smm = malloc(n * sizeof *w->smm);
         w->agp = malloc(n * sizeof *w->agp);
         w->agm = malloc(n * sizeof *w->agm);
-        w->invp = malloc(ns * sizeof *w->invp);
-        w->invm = malloc(ns * sizeof *w->invm);
+        w->invp = malloc(rows * ns * sizeof *w->invp);
+        w->invm = malloc(rows * ns * sizeof *w->invm);
         w->t = malloc(L->k * sizeof *w->t);
     }
     if (!w || !w->smp || !w->smm || !w->agp || !w->agm || !w->invp ||
@@ -308,6 +318,11 @@ tkc_attn_work *tkc_attn_work_alloc(const tkc_attn_layout *L, tkc_error *err)
         return NULL;
     }
     return w;
+}
+
+size_t tkc_attn_work_batch(const tkc_attn_work *w)
+{
+    return w->rows;
 }
 
 void tkc_attn_work_free(tkc_attn_work *w)
@@ -490,30 +505,64 @@ void tkc_attn_integrand(const tkc_attn_layout *L, tkc_attn_work *w,
 /* The antithetic point -z has logits -t; its max-shifted weights are
  * exp(mn - t_a) with mn = min t.  Both weight vectors lie in (0, 1] with a
  * largest weight of 1, so both sums lie in [1, k] and one division serves
- * the two inverse sums. */
+ * the two inverse sums.  A batch first writes every exponent of every draw
+ * and string, then takes all the exponentials in one long loop (which the
+ * compiler vectorizes), then forms the pairs. */
 HOT_CLONES
+void tkc_attn_integrand_antithetic_batch(const tkc_attn_layout *L,
+                                         tkc_attn_work *w, size_t nb,
+                                         const double *Z, double *fplus,
+                                         double *fminus)
+{
+    size_t k = L->k, ns = L->nstrings, dim = L->k + L->ntokens;
+    size_t n = nb * ns * k;
+    double *restrict ep = w->smp, *restrict en = w->smm;
+    int wide = 0;
+    for (size_t i = 0; i < nb; i++)
+        for (size_t s = 0; s < ns; s++) {
+            double m, mn, *tp = ep + (i * ns + s) * k, *tm = en + (i * ns + s) * k;
+            logits(L, s, Z + i * dim, tp, &m, &mn);
+            wide |= m - mn > -EXP_FLOOR;
+            for (size_t a = 0; a < k; a++) {
+                tm[a] = mn - tp[a];
+                tp[a] -= m;
+            }
+        }
+    if (wide)
+        for (size_t j = 0; j < n; j++) {
+            ep[j] = ep[j] < EXP_FLOOR ? EXP_FLOOR : ep[j];
+            en[j] = en[j] < EXP_FLOOR ? EXP_FLOOR : en[j];
+        }
+    for (size_t j = 0; j < n; j++) {
+        ep[j] = exp_nonpos(ep[j]);
+        en[j] = exp_nonpos(en[j]);
+    }
+    for (size_t r = 0; r < nb * ns; r++) {
+        double sp = 0.0, sn = 0.0;
+        for (size_t a = 0; a < k; a++) {
+            sp += ep[r * k + a];
+            sn += en[r * k + a];
+        }
+        double inv = 1.0 / (sp * sn);
+        w->invp[r] = sn * inv;
+        w->invm[r] = sp * inv;
+        aggregate(L, r % ns, ep + r * k, w->agp + r * k);
+        aggregate(L, r % ns, en + r * k, w->agm + r * k);
+    }
+    for (size_t i = 0; i < nb; i++) {
+        size_t o = i * ns * k;
+        pair_values(L, ep + o, w->agp + o, w->invp + i * ns,
+                    fplus + i * L->npairs);
+        pair_values(L, en + o, w->agm + o, w->invm + i * ns,
+                    fminus + i * L->npairs);
+    }
+}
+
 void tkc_attn_integrand_antithetic(const tkc_attn_layout *L,
                                    tkc_attn_work *w, const double *z,
                                    double *fplus, double *fminus)
 {
-    size_t k = L->k;
-    for (size_t s = 0; s < L->nstrings; s++) {
-        double m, mn, sp = 0.0, sn = 0.0;
-        double *ep = w->smp + s * k, *en = w->smm + s * k, *t = w->t;
-        logits(L, s, z, t, &m, &mn);
-        weights(t, m, mn, ep, en, k);
-        for (size_t a = 0; a < k; a++) {
-            sp += ep[a];
-            sn += en[a];
-        }
-        double inv = 1.0 / (sp * sn);
-        w->invp[s] = sn * inv;
-        w->invm[s] = sp * inv;
-        aggregate(L, s, ep, w->agp + s * k);
-        aggregate(L, s, en, w->agm + s * k);
-    }
-    pair_values(L, w->smp, w->agp, w->invp, fplus);
-    pair_values(L, w->smm, w->agm, w->invm, fminus);
+    tkc_attn_integrand_antithetic_batch(L, w, 1, z, fplus, fminus);
 }
 
 /* ---- exact shortcuts --------------------------------------------------- */

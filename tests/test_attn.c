@@ -201,6 +201,23 @@ static void test_integrand(void)
     CHECK(maxerr < 1e-13, "integrand vs dense one-hot formula: max error %g",
           maxerr);
 
+    /* a batch gives the numbers of single calls */
+    size_t rows = tkc_attn_work_batch(w);
+    CHECK(rows >= 1, "batch rows %zu", rows);
+    enum { NB = 5 };
+    double Z[NB * 32], bp[NB * 6], bm[NB * 6], fp1[6], fm1[6], berr = 0;
+    for (size_t d = 0; d < NB * dim; d++)
+        Z[d] = 2 * tkc_rng_normal(&zg, &r);
+    size_t nb = rows < NB ? rows : NB;
+    tkc_attn_integrand_antithetic_batch(L, w, nb, Z, bp, bm);
+    for (size_t i = 0; i < nb; i++) {
+        tkc_attn_integrand_antithetic(L, w, Z + i * dim, fp1, fm1);
+        for (int j = 0; j < 6; j++)
+            berr = fmax(berr, fmax(fabs(bp[i * 6 + j] - fp1[j]),
+                                   fabs(bm[i * 6 + j] - fm1[j])));
+    }
+    CHECK(berr < 1e-15, "batch vs single draws: %g", berr);
+
     /* large β: the max-shifted softmax stays finite where exp overflows */
     tkc_attn_layout *Lb = tkc_attn_layout_alloc(S, pairs, 6, 900.0, gamma, NULL);
     double z[32], fp[6], fm[6];
