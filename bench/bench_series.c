@@ -203,12 +203,13 @@ static void peer(const char *python, const char *script)
 
 static void control_variate(void)
 {
-    printf("5. control variate: plain-MC variance / cvmc variance (same draws)\n");
+    printf("5. control variate: plain-MC variance / cvmc variance (same draws),\n"
+           "   control of order 2 / order 4\n");
     const char *pairs[][2] = {{"aC", "bC"}, {"abab", "aabb"}, {"abcab", "ccbaa"}};
     const double betas[] = {0.1, 0.25, 0.5, 0.75, 1.0, 2.0};
     printf("   %-12s", "pair");
     for (size_t b = 0; b < 6; b++)
-        printf(" beta=%-6g", betas[b]);
+        printf("  beta=%-11g", betas[b]);
     printf("\n");
     for (size_t n = 0; n < 3; n++) {
         size_t k = strlen(pairs[n][0]);
@@ -230,8 +231,11 @@ static void control_variate(void)
             const char *r = NULL;
             if (v && !sp.estimator->eval_pairs(&sp, S, &p, 1, v, &err))
                 r = strstr(v->note, "reduced ");
-            double red = r ? atof(r + 8) : NAN;
-            printf(" %11.3g", red);
+            /* the note reads "... (worst entry; order 2: A, order 4: B)" */
+            const char *o2 = r ? strstr(r, "order 2: ") : NULL;
+            const char *o4 = r ? strstr(r, "order 4: ") : NULL;
+            printf("  %7.3g/%-7.3g", o2 ? atof(o2 + 9) : NAN,
+                   o4 ? atof(o4 + 9) : NAN);
             tkc_kernel_values_free(v);
         }
         printf("\n");

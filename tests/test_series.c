@@ -474,6 +474,25 @@ static void test_cvmc(void)
         CHECK(em / ec > 5.0, "cvmc se %g vs mc se %g at beta 0.25 (%s, %s)", ec,
               em, x, y);
     }
+    /* the β⁴ control beats the β² one at small β; both unbiased */
+    {
+        double v2, e2, v4, e4;
+        tkc_error_kind kk;
+        tkc_error er;
+        sc.order = 2;
+        CHECK(eval(&sc, "abab", "aabb", &v2, &e2, &kk, &er) == 0, "cvmc order 2");
+        sc.order = 4;
+        CHECK(eval(&sc, "abab", "aabb", &v4, &e4, &kk, &er) == 0, "cvmc order 4");
+        CHECK(e4 * 3 < e2, "order-4 control se %g vs order-2 %g at beta 0.25", e4, e2);
+        double vs, es;
+        CHECK(eval(&ss, "abab", "aabb", &vs, &es, &kk, &er) == 0, "series");
+        CHECK_WITHIN_SE(v2, vs, sqrt(e2 * e2 + es * es), 4.0, "cvmc order 2 vs series");
+        CHECK_WITHIN_SE(v4, vs, sqrt(e4 * e4 + es * es), 4.0, "cvmc order 4 vs series");
+        sc.order = 3;
+        CHECK(eval(&sc, "abab", "aabb", &v2, &e2, &kk, &er) == TKC_EINPUT,
+              "cvmc order 3 refused");
+        sc.order = 0;
+    }
     /* unbiased at large β too, where the control helps little */
     sc.beta = sm.beta = 1.5;
     sc.seed = 5;
