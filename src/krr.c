@@ -717,7 +717,8 @@ double tkc_krr_gram_cross(const tkc_krr_gram *g, size_t i, size_t j)
 }
 
 int tkc_krr_gram_nmatrix_sigma(const tkc_krr_gram *g, double *sigma_min,
-                               double *sigma_max, tkc_error *err)
+                               double *sigma_max, double *eig_min,
+                               tkc_error *err)
 {
     size_t r = g->r;
     double *A = malloc(r * r * sizeof *A), *w = malloc(r * sizeof *w);
@@ -728,7 +729,7 @@ int tkc_krr_gram_nmatrix_sigma(const tkc_krr_gram *g, double *sigma_min,
     memcpy(A, g->base, r * r * sizeof *A);
     lapack_int info = LAPACKE_dsyev(LAPACK_COL_MAJOR, 'N', 'L', (lapack_int)r, A,
                                     (lapack_int)r, w);
-    double lo = INFINITY, hi = 0;
+    double lo = INFINITY, hi = 0, emin = info == 0 ? w[0] : NAN;
     for (size_t i = 0; info == 0 && i < r; i++) {
         lo = fmin(lo, fabs(w[i]));
         hi = fmax(hi, fabs(w[i]));
@@ -739,6 +740,7 @@ int tkc_krr_gram_nmatrix_sigma(const tkc_krr_gram *g, double *sigma_min,
                         (int)info);
     *sigma_min = lo;
     *sigma_max = hi;
+    *eig_min = emin;
     return TKC_SUCCESS;
 }
 
@@ -974,11 +976,13 @@ static void score(const tkc_template_set *set, const tkc_krr_gram *g,
 static int nmatrix_figures(const tkc_krr_gram *g, tkc_krr_result *res,
                            tkc_error *err)
 {
-    double lo, hi;
-    int st = tkc_krr_gram_nmatrix_sigma(g, &lo, &hi, err);
+    double lo, hi, emin;
+    int st = tkc_krr_gram_nmatrix_sigma(g, &lo, &hi, &emin, err);
     if (st)
         return st;
     res->nmatrix_sigma_min = lo;
+    res->nmatrix_eig_min = emin;
+    res->nmatrix_resolved = lo > (double)g->r * g->se_max;
     res->nmatrix_inv_norm =
         lo <= (double)g->r * DBL_EPSILON * hi ? INFINITY : 1.0 / lo;
     res->kernel_diag_max = 0;

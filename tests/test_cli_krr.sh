@@ -56,7 +56,7 @@ json_true "rho = A / 2" "j['rho'] == 500.0 and j['alphabet'] == 1000"
 
 expect_exit 0 "trans json" "$TKC" krr "$dir/samediff.tpl" --n 200 --kernel trans $MC --json
 json_true "trans: test MSE far below the variance" "j['test_mse'] < 0.1 * j['label_variance']"
-json_true "trans: N nonsingular" "j['nmatrix_inv_norm'] is not None and j['nmatrix_inv_norm'] > 0"
+json_true "trans: N nonsingular" "j['nmatrix_inv_norm'] is not None and j['nmatrix_inv_norm'] > 0 and j['nmatrix_resolved']"
 json_true "trans: statistical kernel error reported" "j['kernel_error_kind'] != '' and j['kernel_se_max'] >= 0"
 
 expect_exit 0 "mlpxx json" "$TKC" krr "$dir/samediff.tpl" --n 120 --kernel mlpxx --json

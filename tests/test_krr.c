@@ -399,6 +399,9 @@ static void test_same_different(void)
         CHECK_CLOSE(r->test_mse, sampled, 1e-12, "MLP sampled test MSE");
         CHECK(r->train_mse < 1e-3, "MLP fits its training set (%g)",
               r->train_mse);
+        CHECK(isinf(r->nmatrix_inv_norm),
+              "MLP: N = kappa(1) 1 1^T is singular to rounding (sigma_min %g)",
+              r->nmatrix_sigma_min);
         tkc_krr_result_free(r);
     }
     r = fit(set, "trans", 200, 1e-3, 0.0);
@@ -411,6 +414,10 @@ static void test_same_different(void)
                   r->kernel_error_kind == TKC_ERROR_TRUNCATION,
               "kernel error kind reported");
         CHECK(r->rho == 250.0, "rho = A / max w = 500/2, got %g", r->rho);
+        CHECK(isfinite(r->nmatrix_inv_norm) && r->nmatrix_resolved &&
+                  r->nmatrix_eig_min > 0,
+              "transformer: N positive definite beyond the entries' errors "
+              "(sigma_min %g, se %g)", r->nmatrix_sigma_min, r->kernel_se_max);
         CHECK(r->template_train_count[0] + r->template_train_count[1] == 200,
               "train counts");
         tkc_krr_result_free(r);

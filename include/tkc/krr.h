@@ -78,10 +78,12 @@ int tkc_krr_gram_fill(const tkc_krr_gram *g, double *K, size_t lda,
 /* K(x, x') for training template i and a string x' of template j whose
  * substituted symbols are disjoint from x's: the matrix N_ij. */
 double tkc_krr_gram_cross(const tkc_krr_gram *g, size_t i, size_t j);
-/* Singular values of N (the base table) by LAPACK dsyev: smallest and
- * largest |eigenvalue|. */
+/* Eigenvalues of N (the base table) by LAPACK dsyev: smallest and largest
+ * |eigenvalue| (its singular values) and the smallest signed eigenvalue
+ * (negative when estimator noise made N indefinite). */
 int tkc_krr_gram_nmatrix_sigma(const tkc_krr_gram *g, double *sigma_min,
-                               double *sigma_max, tkc_error *err);
+                               double *sigma_max, double *eig_min,
+                               tkc_error *err);
 /* Distinct patterns evaluated, largest error radius, its kind, estimator. */
 size_t tkc_krr_gram_patterns(const tkc_krr_gram *g);
 double tkc_krr_gram_se_max(const tkc_krr_gram *g);
@@ -133,6 +135,13 @@ typedef struct tkc_krr_result {
     double nmatrix_inv_norm;   /* ‖N⁻¹‖₂; +inf when N is singular to rounding
                                   (σ_min ≤ r·eps·‖N‖₂) — `tkc nmatrix` gives
                                   the certified verdict                      */
+    double nmatrix_eig_min;    /* smallest signed eigenvalue of N            */
+    /* σ_min(N) > r·kernel_se_max: N's smallest singular value is larger than
+     * the entries' errors can move it (Weyl), so the fit learns the kernel,
+     * not the estimator's noise.  When 0, test errors at large n reflect
+     * the noise (MC kernels can even be indefinite): use more samples or
+     * another estimator. */
+    int nmatrix_resolved;
     double kernel_diag_max;    /* ‖K‖∞ = max_z K(x, x)                       */
     double seconds_kernel, seconds_fill, seconds_solve;
 } tkc_krr_result;
