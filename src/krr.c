@@ -795,11 +795,9 @@ static double template_prediction(const tkc_krr_gram *g, const double *asum,
     return s;
 }
 
-int tkc_krr_predict(const tkc_krr_gram *g, const tkc_sample *train,
-                    const double *alpha, const tkc_sample *test, double *pred,
-                    tkc_error *err)
+int tkc_krr_predict(const tkc_krr_gram *g, const double *alpha,
+                    const tkc_sample *test, double *pred, tkc_error *err)
 {
-    (void)train;
     size_t m = test->strings->count;
     if (test->strings->k != g->set->k)
         return tkc_fail(err, TKC_EINPUT, "krr: test strings have length %zu, "
@@ -1030,7 +1028,7 @@ int tkc_krr_fit(const tkc_template_set *set, const tkc_krr_options *opt,
     if (!st)
         st = fit_solve(g, train, res, alpha, err);
     if (!st)
-        st = tkc_krr_predict(g, train, alpha, test, pred, err);
+        st = tkc_krr_predict(g, alpha, test, pred, err);
     if (!st)
         st = alpha_sums(g, alpha, &asum, err);
     if (st)

@@ -339,6 +339,36 @@ static void test_gram_against_direct(const char *kernel_name, size_t alphabet)
           kernel_name, alphabet, worst);
     if (alphabet <= 4)
         CHECK(coincident > 0, "small alphabet exercises coincident pairs");
+
+    /* Predictions through the cache (f̂ = Σ_t N(z, t) Σ_{i∈t} α_i) against
+     * Σ_i α_i K(x_i, x) evaluated string by string. */
+    double alpha[40], pred[25];
+    for (size_t i = 0; i < n; i++)
+        alpha[i] = sin(1.0 + (double)i);
+    tkc_sample *t = NULL;
+    CHECK(tkc_sample_draw(set, 25, alphabet, 1, 0.0, 8, &t, &err) == 0,
+          "test sample");
+    CHECK(tkc_krr_predict(g, alpha, t, pred, &err) == 0, "predict: %s",
+          err.message);
+    double pworst = 0;
+    for (size_t j = 0; j < 25; j++) {
+        double f = 0;
+        for (size_t i = 0; i < n; i++) {
+            double v, se;
+            tkc_error_kind kind;
+            tkc_kernel_eval(&spec, tkc_strings_row(s->strings, i),
+                            tkc_strings_row(t->strings, j), set->k, &v, &se,
+                            &kind, NULL);
+            f += alpha[i] * v;
+        }
+        pworst = fmax(pworst, fabs(f - pred[j]));
+    }
+    CHECK(pworst <= 1e-13, "%s: predict vs direct sum, max diff %.3g",
+          kernel_name, pworst);
+    /* Strings that reuse training symbols are refused, not mispredicted. */
+    CHECK(tkc_krr_predict(g, alpha, s, pred, &err) == TKC_EINPUT,
+          "predict refuses seen symbols");
+    tkc_sample_free(t);
     free(K);
     tkc_krr_gram_free(g);
     tkc_sample_free(s);

@@ -152,11 +152,12 @@ int tkc_krr_fit(const tkc_template_set *set, const tkc_krr_options *opt,
                 tkc_krr_result **out, tkc_error *err);
 void tkc_krr_result_free(tkc_krr_result *r);
 
-/* Predictions on unseen-symbol strings of `test`, given the training sample,
- * its Gram cache and the dual coefficients α. */
-int tkc_krr_predict(const tkc_krr_gram *g, const tkc_sample *train,
-                    const double *alpha, const tkc_sample *test,
-                    double *pred, tkc_error *err);
+/* Predictions f̂(x) = Σ_i α_i K(x_i, x) on the strings of `test`, given the
+ * Gram cache of the training sample and the dual coefficients α.  Every test
+ * string must use symbols never seen in training (checked, TKC_EINPUT
+ * otherwise): then K(x_i, x) = N(z_i, z) and f̂ costs O(r) per string. */
+int tkc_krr_predict(const tkc_krr_gram *g, const double *alpha,
+                    const tkc_sample *test, double *pred, tkc_error *err);
 
 #ifdef __cplusplus
 }
