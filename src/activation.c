@@ -6,6 +6,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_integration.h>
@@ -181,48 +182,52 @@ const tkc_activation_type *tkc_activation_lookup(const char *name)
 
 /* ---- Gauss–Hermite quadrature -------------------------------------------- */
 
-/* E φ(a) φ(b) with a = sa z1, b = c z1 + s z2, z ~ N(0, I₂):
- * ∫ e^{−x²} f = Σ w_i f(x_i), so E g(z) = (1/π) Σ_ij w_i w_j g(√2 x_i, √2 x_j). */
-static int hermite_sum(const tkc_activation_type *act,
-                       const tkc_kernel_spec *spec, double sa, double c,
-                       double s, size_t n, double *out, tkc_error *err)
+struct tkc_dual_quadrature {
+    gsl_integration_fixed_workspace *rule;
+};
+
+tkc_dual_quadrature *tkc_dual_quadrature_alloc(size_t nodes, tkc_error *err)
 {
-    gsl_integration_fixed_workspace *w =
-        gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, n, 0, 1, 0, 0);
-    if (!w)
-        return tkc_fail(err, TKC_ENOMEM,
-                        "Gauss-Hermite rule with %zu nodes: allocation failed", n);
-    const double *x = gsl_integration_fixed_nodes(w);
-    const double *wt = gsl_integration_fixed_weights(w);
-    double total = 0;
-    for (size_t i = 0; i < n; i++) {
-        double z1 = M_SQRT2 * x[i];
-        double fa = act->phi(sa * z1, spec);
-        if (fa == 0)
-            continue;
-        double inner = 0;
-        for (size_t j = 0; j < n; j++)
-            inner += wt[j] * act->phi(c * z1 + s * M_SQRT2 * x[j], spec);
-        total += wt[i] * fa * inner;
+    if (nodes < 2 || nodes > 1024) {
+        tkc_fail(err, TKC_EINPUT, "dual quadrature: nodes = %zu outside 2..1024",
+                 nodes);
+        return NULL;
     }
-    gsl_integration_fixed_free(w);
-    *out = total / M_PI;
-    if (!isfinite(*out))
-        return tkc_fail(err, TKC_ENUMERIC,
-                        "Gauss-Hermite dual of %s is not finite", act->name);
-    return TKC_SUCCESS;
+    tkc_dual_quadrature *q = malloc(sizeof *q);
+    if (q)
+        q->rule = gsl_integration_fixed_alloc(gsl_integration_fixed_hermite,
+                                              nodes, 0, 1, 0, 0);
+    if (!q || !q->rule) {
+        free(q);
+        tkc_fail(err, TKC_ENOMEM,
+                 "Gauss-Hermite rule with %zu nodes: allocation failed", nodes);
+        return NULL;
+    }
+    return q;
 }
 
-int tkc_activation_dual_quadrature(const tkc_activation_type *act, double A,
-                                   double B, double C,
-                                   const tkc_kernel_spec *spec, size_t nodes,
-                                   double *K, double *K_err, tkc_error *err)
+void tkc_dual_quadrature_free(tkc_dual_quadrature *q)
+{
+    if (q) {
+        gsl_integration_fixed_free(q->rule);
+        free(q);
+    }
+}
+
+size_t tkc_dual_quadrature_nodes(const tkc_dual_quadrature *q)
+{
+    return gsl_integration_fixed_n(q->rule);
+}
+
+/* E φ(a) φ(b) with a = sa z1, b = c z1 + s z2, z ~ N(0, I₂):
+ * ∫ e^{−x²} f = Σ w_i f(x_i), so E g(z) = (1/π) Σ_ij w_i w_j g(√2 x_i, √2 x_j). */
+int tkc_dual_quadrature_eval(const tkc_dual_quadrature *q,
+                             const tkc_activation_type *act, double A, double B,
+                             double C, const tkc_kernel_spec *spec, double *K,
+                             tkc_error *err)
 {
     if (!act || !act->phi)
         return tkc_fail(err, TKC_EINPUT, "dual quadrature: no activation phi");
-    if (nodes < 2 || nodes > 1024)
-        return tkc_fail(err, TKC_EINPUT,
-                        "dual quadrature: nodes = %zu outside 2..1024", nodes);
     int rc = check_variances(act->name, A, B, C, err);
     if (!rc)
         rc = clamp_covariance(act->name, A, B, &C, err);
@@ -240,11 +245,44 @@ int tkc_activation_dual_quadrature(const tkc_activation_type *act, double A,
         c = C / sa;
         s = sqrt(fmax(0.0, B - c * c));
     }
-    rc = hermite_sum(act, spec, sa, c, s, nodes, K, err);
+    size_t n = gsl_integration_fixed_n(q->rule);
+    const double *x = gsl_integration_fixed_nodes(q->rule);
+    const double *wt = gsl_integration_fixed_weights(q->rule);
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        double z1 = M_SQRT2 * x[i];
+        double fa = act->phi(sa * z1, spec);
+        if (fa == 0)
+            continue;
+        double inner = 0;
+        for (size_t j = 0; j < n; j++)
+            inner += wt[j] * act->phi(c * z1 + s * M_SQRT2 * x[j], spec);
+        total += wt[i] * fa * inner;
+    }
+    *K = total / M_PI;
+    if (!isfinite(*K))
+        return tkc_fail(err, TKC_ENUMERIC,
+                        "Gauss-Hermite dual of %s is not finite", act->name);
+    return TKC_SUCCESS;
+}
+
+int tkc_activation_dual_quadrature(const tkc_activation_type *act, double A,
+                                   double B, double C,
+                                   const tkc_kernel_spec *spec, size_t nodes,
+                                   double *K, double *K_err, tkc_error *err)
+{
+    tkc_dual_quadrature *q = tkc_dual_quadrature_alloc(nodes, err);
+    if (!q)
+        return err ? (int)err->status : TKC_EINPUT;
+    int rc = tkc_dual_quadrature_eval(q, act, A, B, C, spec, K, err);
+    tkc_dual_quadrature_free(q);
     if (rc || !K_err)
         return rc;
     double half;
-    rc = hermite_sum(act, spec, sa, c, s, (nodes + 1) / 2, &half, err);
+    if (!(q = tkc_dual_quadrature_alloc((nodes + 1) / 2, err)))
+        return err ? (int)err->status : TKC_EINPUT;
+    rc = tkc_dual_quadrature_eval(q, act, A, B, C, spec, &half, err);
+    tkc_dual_quadrature_free(q);
     if (!rc)
         *K_err = fabs(*K - half);
     return rc;
@@ -252,7 +290,8 @@ int tkc_activation_dual_quadrature(const tkc_activation_type *act, double A,
 
 /* Central difference for activations without a closed-form dual.  The step
  * respects the domain (A, B ≥ 0, |C| ≤ √(AB)) by shrinking when needed. */
-static int quadrature_gradient(const tkc_activation_type *act, double A,
+static int quadrature_gradient(const tkc_dual_quadrature *q,
+                               const tkc_activation_type *act, double A,
                                double B, double C, const tkc_kernel_spec *spec,
                                double grad[3], tkc_error *err)
 {
@@ -274,13 +313,9 @@ static int quadrature_gradient(const tkc_activation_type *act, double A,
             p[2] = fmin(p[2], r);
             m[2] = fmax(m[2], -r);
         }
-        int rc = tkc_activation_dual_quadrature(act, p[0], p[1], p[2], spec,
-                                                TKC_ACTIVATION_QUAD_NODES, &kp,
-                                                NULL, err);
+        int rc = tkc_dual_quadrature_eval(q, act, p[0], p[1], p[2], spec, &kp, err);
         if (!rc)
-            rc = tkc_activation_dual_quadrature(act, m[0], m[1], m[2], spec,
-                                                TKC_ACTIVATION_QUAD_NODES, &km,
-                                                NULL, err);
+            rc = tkc_dual_quadrature_eval(q, act, m[0], m[1], m[2], spec, &km, err);
         if (rc)
             return rc;
         grad[i] = p[i] > m[i] ? (kp - km) / (p[i] - m[i]) : 0;
@@ -296,12 +331,14 @@ int tkc_activation_dual_eval(const tkc_activation_type *act, double A,
         return tkc_fail(err, TKC_EINPUT, "dual: no activation given");
     if (act->dual)
         return act->dual(A, B, C, spec, K, grad, err);
-    int rc = tkc_activation_dual_quadrature(act, A, B, C, spec,
-                                            TKC_ACTIVATION_QUAD_NODES, K, NULL,
-                                            err);
-    if (rc || !grad)
-        return rc;
-    return quadrature_gradient(act, A, B, C, spec, grad, err);
+    tkc_dual_quadrature *q = tkc_dual_quadrature_alloc(TKC_ACTIVATION_QUAD_NODES, err);
+    if (!q)
+        return err ? (int)err->status : TKC_ENOMEM;
+    int rc = tkc_dual_quadrature_eval(q, act, A, B, C, spec, K, err);
+    if (!rc && grad)
+        rc = quadrature_gradient(q, act, A, B, C, spec, grad, err);
+    tkc_dual_quadrature_free(q);
+    return rc;
 }
 
 double tkc_activation_dual_rounding(double K, const double grad[3], double A,

@@ -378,6 +378,43 @@ done:
 
 /* ---- MLP on one-hot inputs ------------------------------------------------ */
 
+/* One hidden layer in law: the d pre-activation vectors (over the n inputs)
+ * are i.i.d. N(0, G); G ← (1/d) Σ_u φ(g_u) φ(g_u)ᵀ.  scratch: 3 n² + n. */
+static int mlp_layer_in_law(const tkc_kernel_spec *spec, size_t n, size_t d,
+                            gsl_rng *r, double *G, double *scratch,
+                            tkc_error *err)
+{
+    double *F = scratch, *acc = F + n * n, *g = acc + n * n, *xi = g + n;
+    int rc = psd_factor(G, n, F, err);
+    if (rc)
+        return rc;
+    memset(acc, 0, n * n * sizeof *acc);
+    for (size_t u = 0; u < d; u++) {
+        gaussian_in_law(r, F, n, xi, g);
+        for (size_t i = 0; i < n; i++)
+            g[i] = spec->activation->phi(g[i], spec);
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++)
+                acc[i * n + j] += g[i] * g[j] / (double)d;
+    }
+    memcpy(G, acc, n * n * sizeof *G);
+    return TKC_SUCCESS;
+}
+
+/* One hidden layer with explicit weights W (d × width, N(0, 1)). */
+static void mlp_layer_explicit(const tkc_kernel_spec *spec, size_t n,
+                               size_t width, size_t d, gsl_rng *r,
+                               const double *h, double *hn, double *row)
+{
+    for (size_t u = 0; u < d; u++) {
+        for (size_t s = 0; s < width; s++)
+            row[s] = gsl_ran_gaussian_ziggurat(r, 1.0);
+        for (size_t i = 0; i < n; i++)
+            hn[i * d + u] = spec->activation->phi(dot(row, h + i * width, width),
+                                                  spec) / sqrt((double)d);
+    }
+}
+
 int tkc_finite_mlp_gram(const tkc_kernel_spec *spec, const tkc_finite_spec *fs,
                         const tkc_strings *S, double *gram, tkc_error *err)
 {
@@ -391,7 +428,7 @@ int tkc_finite_mlp_gram(const tkc_kernel_spec *spec, const tkc_finite_spec *fs,
     size_t ntok = tokid ? dense_tokens(S, tokid) : 0, in = k * ntok;
     size_t wmax = in > d ? in : d;
     double *h = calloc(n * wmax, sizeof *h), *hn = malloc(n * wmax * sizeof *hn);
-    double *row = malloc(wmax * sizeof *row);
+    double *row = malloc((wmax + 3 * n * n + n) * sizeof *row);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     if (!tokid || !h || !hn || !row || !r) {
         rc = tkc_fail(err, TKC_ENOMEM, "finite MLP: width %zu, input %zu", d, in);
@@ -401,19 +438,19 @@ int tkc_finite_mlp_gram(const tkc_kernel_spec *spec, const tkc_finite_spec *fs,
     for (size_t i = 0; i < n; i++)  /* concatenated one-hot, norm² = 1 */
         for (size_t a = 0; a < k; a++)
             h[i * in + a * ntok + tokid[i * k + a]] = 1 / sqrt((double)k);
+    memset(gram, 0, n * n * sizeof *gram);
+    if (!fs->explicit_weights) {
+        gram_add(h, n, in, 1.0, gram);
+        for (unsigned l = 0; l < spec->mlp_depth && !rc; l++)
+            rc = mlp_layer_in_law(spec, n, d, r, gram, row, err);
+        goto done;
+    }
     size_t width = in;
     for (unsigned l = 0; l < spec->mlp_depth; l++) {
-        for (size_t u = 0; u < d; u++) {
-            for (size_t s = 0; s < width; s++)
-                row[s] = gsl_ran_gaussian_ziggurat(r, 1.0);
-            for (size_t i = 0; i < n; i++)
-                hn[i * d + u] = spec->activation->phi(dot(row, h + i * width, width),
-                                                      spec) / sqrt((double)d);
-        }
+        mlp_layer_explicit(spec, n, width, d, r, h, hn, row);
         double *tmp = h;
         h = hn, hn = tmp, width = d;
     }
-    memset(gram, 0, n * n * sizeof *gram);
     gram_add(h, n, width, 1.0, gram);
 done:
     gsl_rng_free(r);

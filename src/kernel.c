@@ -76,8 +76,10 @@ const char *tkc_error_kind_name(tkc_error_kind kind)
  * (e.g. attn_mc.c: `const tkc_attn_estimator_type tkc_attn_mc_type = {...};
  * const tkc_attn_estimator_type *const tkc_attn_mc = &tkc_attn_mc_type;`).
  * To add one: declare it here and put it in its list. */
-extern const tkc_attn_estimator_type tkc_attn_mc_type;
-extern const tkc_attn_estimator_type tkc_attn_qmc_type;
+extern const tkc_kernel_type tkc_kernel_trans_type, tkc_kernel_mlp_type,
+    tkc_kernel_mlpxx_type;
+extern const tkc_attn_estimator_type tkc_attn_mc_type, tkc_attn_qmc_type,
+    tkc_attn_series_type, tkc_attn_cvmc_type, tkc_attn_auto_type;
 
 static int attn_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                            const tkc_pair *pairs, size_t npairs,
@@ -95,11 +97,15 @@ const tkc_kernel_type *const tkc_kernel_attn = &tkc_kernel_attn_type;
 
 const tkc_kernel_type *const tkc_kernel_types[] = {
     &tkc_kernel_attn_type,
+    &tkc_kernel_trans_type, &tkc_kernel_mlp_type, &tkc_kernel_mlpxx_type,
     NULL};
 
 const tkc_attn_estimator_type *const tkc_attn_estimator_types[] = {
     &tkc_attn_mc_type,
     &tkc_attn_qmc_type,
+    &tkc_attn_series_type,
+    &tkc_attn_cvmc_type,
+    &tkc_attn_auto_type,
     NULL};
 
 const tkc_kernel_type *tkc_kernel_type_lookup(const char *name)
@@ -131,7 +137,7 @@ void tkc_kernel_spec_default(tkc_kernel_spec *spec)
     spec->estimator = tkc_attn_estimator_lookup("auto");
     if (!spec->estimator)
         spec->estimator = &tkc_attn_mc_type;
-    spec->activation = NULL;   /* cos, once activation.c provides it */
+    spec->activation = tkc_activation_cos;
     spec->beta = 1.0;
     spec->gamma = 1.0;
     spec->b1 = 1.0;

@@ -129,29 +129,21 @@ void tkc_sample_free(tkc_sample *s)
 {
     if (!s)
         return;
-    if (s->strings) {
-        free(s->strings->tok);
-        free(s->strings);
-    }
+    tkc_strings_free(s->strings);
     free(s->template_index);
     free(s->label);
     free(s);
 }
 
-static tkc_sample *sample_alloc(size_t n, size_t k)
+static tkc_sample *sample_alloc(size_t n, size_t k, tkc_error *err)
 {
     tkc_sample *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->strings = calloc(1, sizeof *s->strings);
+    s->strings = tkc_strings_alloc(n, k, err);
     s->template_index = malloc((n ? n : 1) * sizeof *s->template_index);
     s->label = malloc((n ? n : 1) * sizeof *s->label);
-    if (s->strings) {
-        s->strings->count = n;
-        s->strings->k = k;
-        s->strings->tok = malloc((n ? n * k : 1) * sizeof *s->strings->tok);
-    }
-    if (!s->strings || !s->strings->tok || !s->template_index || !s->label) {
+    if (!s->strings || !s->template_index || !s->label) {
         tkc_sample_free(s);
         return NULL;
     }
@@ -190,7 +182,7 @@ int tkc_sample_draw(const tkc_template_set *set, size_t n, size_t alphabet,
     int rc = check_draw_arguments(set, n, alphabet, alphabet_id, sigma, err);
     if (rc)
         return rc;
-    tkc_sample *s = sample_alloc(n, set->k);
+    tkc_sample *s = sample_alloc(n, set->k, err);
     double *cum = malloc(set->count * sizeof *cum);
     if (!s || !cum) {
         tkc_sample_free(s);

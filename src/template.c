@@ -24,6 +24,9 @@
  *   - A compact template may not hold an unescaped `$` or `[CLS]` (both mean
  *     the author wanted the spaced form).
  *   - Symbols are at most 256 bytes, templates at most TKC_K_MAX symbols.
+ *   - No NUL, no control characters but tab, CR (a space) and LF, and no
+ *     Unicode spaces (U+00A0, U+2000–U+200B, ...): they would silently
+ *     become tokens.
  *   - Columns in messages count code points from 1.
  *
  * Validation: all templates have one length (after [CLS] is appended),
@@ -94,6 +97,14 @@ static int is_greek(uint32_t cp)
 {
     return (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) ||
            (cp >= 0x3B1 && cp <= 0x3C9) || cp == 0x3F5;
+}
+
+/* Spaces other than ASCII ones: they would silently become tokens. */
+static int is_unicode_space(uint32_t cp)
+{
+    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 || cp == 0x2029 ||
+           cp == 0x202F || cp == 0x205F || cp == 0x3000 || cp == 0xFEFF;
 }
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
@@ -210,7 +221,7 @@ static void symtab_clear(symtab *t)
 
 /* Where each template's pieces sit, for messages after the line is gone. */
 typedef struct line_info {
-    int label_col, weight_col, template_col;
+    int weight_col, template_col;
     int has_weight;
 } line_info;
 
@@ -298,6 +309,11 @@ static int validate_text(parser *p)
             cp == 0x7F)
             return FAIL_AT(p, p->text + i,
                            "unexpected control character U+%04X", cp);
+        if (is_unicode_space(cp) && !(cp == 0xFEFF && i == 0))
+            return FAIL_AT(p, p->text + i,
+                           "unexpected Unicode space U+%04X; expected ASCII "
+                           "spaces or tabs between symbols",
+                           cp);
         i += n;
         if (cp == '\n') {
             p->line++;
@@ -517,8 +533,9 @@ static int push_compact_symbols(parser *p, draft *d, const char *fs,
             size_t len = escape_length(s, fe);
             if (!len)
                 return unknown_escape(p, s, fe);
-            if (draft_push(p, d, s, s + 1, len - 1, 0))
-                return p->err ? (int)p->err->status : TKC_EINPUT;
+            int rc = draft_push(p, d, s, s + 1, len - 1, 0);
+            if (rc)
+                return rc;
             s += len;
             continue;
         }
@@ -607,7 +624,7 @@ static int parse_line(parser *p, const char *s, const char *e, size_t *k0)
     if (!next_field(&pos, e, &fs, &fe))
         return TKC_SUCCESS;                                   /* blank line */
 
-    line_info info = {column_of(s, fs), 0, 0, 0};
+    line_info info = {0, 0, 0};
     double label = 0.0, weight = 0.0;
     const char *label_s = fs;
     size_t label_n = (size_t)(fe - fs);
@@ -804,19 +821,12 @@ static int check_overlaps(parser *p, const tkc_template_set *set)
                              "templates",
                              zi->line);
     char w[512];
-    size_t off = 0;
-    for (size_t a = 0; a < set->k && off < sizeof w; a++) {
-        int n = tkc_template_token_name(set, witness[a], w + off,
-                                        sizeof w - off);
-        off += (size_t)n;
-        if (a + 1 < set->k && off + 1 < sizeof w)
-            w[off++] = ' ', w[off] = '\0';
-    }
+    tkc_template_string_format(set, witness, w, sizeof w);
     return fail_line_col(p, zj->line, p->info[j].template_col,
                          "template overlaps line %d's: both match '%s' "
-                         "(t1, t2, ... are fresh tokens); expected disjoint "
-                         "templates",
-                         zi->line, w);
+                         "(%s1, %s2, ... are fresh tokens); expected "
+                         "disjoint templates",
+                         zi->line, w, set->fresh_prefix, set->fresh_prefix);
 }
 
 static int build_set(parser *p, size_t k, tkc_template_set **out)
@@ -1150,6 +1160,23 @@ int tkc_template_token_name(const tkc_template_set *set, tkc_token t,
         return snprintf(buf, size, "%s%lld", set->fresh_prefix,
                         (long long)t - (long long)set->nsymbols + 1);
     return snprintf(buf, size, "<invalid token %d>", (int)t);
+}
+
+int tkc_template_string_format(const tkc_template_set *set,
+                               const tkc_token *x, char *buf, size_t size)
+{
+    size_t off = 0;
+    if (size)
+        buf[0] = '\0';
+    for (size_t a = 0; a < set->k; a++) {
+        if (a)
+            off += (size_t)snprintf(off < size ? buf + off : NULL,
+                                    off < size ? size - off : 0, " ");
+        off += (size_t)tkc_template_token_name(set, x[a],
+                                               off < size ? buf + off : NULL,
+                                               off < size ? size - off : 0);
+    }
+    return (int)off;
 }
 
 static const char *symbol_name(const tkc_template_set *set,

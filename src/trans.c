@@ -108,33 +108,98 @@ int tkc_trans_from_attn(const tkc_kernel_spec *spec,
 
 /* ---- the kernel type ----------------------------------------------------- */
 
-/* Distinct unordered patterns among the pairs and their self pairs: reps
- * receives one representative pair per pattern, ix the three ids of each
- * output pair.  Returns the number of distinct patterns, or 0 on error. */
-static size_t collect_patterns(const tkc_strings *S, const tkc_pair *pairs,
-                               size_t npairs, tkc_pattern_index *pix,
-                               tkc_pair *reps, tkc_trans_index *ix,
-                               tkc_error *err)
+/* The K_attn entries to estimate, each once.  Every distinct cross pattern
+ * gets one representative pair (x, y) — the first met — and its self terms
+ * come from that pair's own rows, so each (A, B, C) triple is estimated on
+ * the same tokens: with common random numbers every sample is then a Gram
+ * matrix and the estimated triple is positive semidefinite, as the relu and
+ * quadrature duals need.  Entries are deduplicated by content (a hash of
+ * the two rows, order-free), so equal self terms are estimated once. */
+typedef struct entry_set {
+    const tkc_strings *S;
+    tkc_pair *pair;     /* the estimator's pair list            */
+    size_t n;
+    size_t *slot;       /* open addressing: entry id + 1, or 0  */
+    size_t mask;
+} entry_set;
+
+static uint64_t row_hash(const tkc_strings *S, size_t r)
 {
-    for (size_t p = 0; p < npairs; p++) {
-        const tkc_pair three[3] = {{pairs[p].x, pairs[p].x},
-                                   {pairs[p].y, pairs[p].y},
-                                   {pairs[p].x, pairs[p].y}};
-        for (int a = 0; a < 3; a++) {
-            tkc_pattern pat;
-            int swapped, is_new;
-            tkc_pattern_of_unordered_pair(&pat, tkc_strings_row(S, three[a].x),
-                                          tkc_strings_row(S, three[a].y), S->k,
-                                          &swapped);
-            long id = tkc_pattern_index_insert(pix, &pat, &is_new, err);
-            if (id < 0)
-                return 0;
-            if (is_new)
-                reps[id] = three[a];
-            ix[p][a] = (size_t)id;
-        }
+    const tkc_token *t = tkc_strings_row(S, r);
+    uint64_t h = 1469598103934665603u;  /* FNV-1a */
+    for (size_t a = 0; a < S->k; a++) {
+        h ^= (uint64_t)(uint32_t)t[a];
+        h *= 1099511628211u;
     }
-    return tkc_pattern_index_size(pix);
+    return h;
+}
+
+static int rows_equal(const tkc_strings *S, size_t r, size_t q)
+{
+    return r == q || memcmp(tkc_strings_row(S, r), tkc_strings_row(S, q),
+                            S->k * sizeof(tkc_token)) == 0;
+}
+
+static size_t entry_id(entry_set *E, size_t x, size_t y)
+{
+    uint64_t h = row_hash(E->S, x) + row_hash(E->S, y);  /* order-free */
+    h ^= h >> 29;
+    for (size_t i = (size_t)(h * 0x9E3779B97F4A7C15u) & E->mask;; i = (i + 1) & E->mask) {
+        if (!E->slot[i]) {
+            E->pair[E->n] = (tkc_pair){x, y};
+            E->slot[i] = ++E->n;
+            return E->n - 1;
+        }
+        const tkc_pair *q = &E->pair[E->slot[i] - 1];
+        if ((rows_equal(E->S, q->x, x) && rows_equal(E->S, q->y, y)) ||
+            (rows_equal(E->S, q->x, y) && rows_equal(E->S, q->y, x)))
+            return E->slot[i] - 1;
+    }
+}
+
+/* Fills E and ix (the three entry ids of each output pair).  At most
+ * 3 npairs entries; E->slot must have room for twice that. */
+static int collect_entries(const tkc_strings *S, const tkc_pair *pairs,
+                           size_t npairs, entry_set *E, tkc_trans_index *ix,
+                           tkc_error *err)
+{
+    tkc_pattern_index *pix = tkc_pattern_index_alloc(npairs, err);
+    tkc_trans_index *trip = malloc(npairs * sizeof *trip);
+    int *rep_swapped = malloc(npairs * sizeof *rep_swapped);
+    int rc = TKC_SUCCESS;
+    if (!pix || !trip || !rep_swapped) {
+        rc = tkc_fail(err, TKC_ENOMEM, "trans kernel: pattern index of %zu pairs",
+                      npairs);
+        goto done;
+    }
+    for (size_t p = 0; p < npairs; p++) {
+        size_t x = pairs[p].x, y = pairs[p].y;
+        tkc_pattern pat;
+        int swapped, is_new;
+        tkc_pattern_of_unordered_pair(&pat, tkc_strings_row(S, x),
+                                      tkc_strings_row(S, y), S->k, &swapped);
+        long c = tkc_pattern_index_insert(pix, &pat, &is_new, err);
+        if (c < 0) {
+            rc = TKC_ENOMEM;
+            goto done;
+        }
+        if (is_new) {
+            trip[c][0] = entry_id(E, x, x);
+            trip[c][1] = entry_id(E, y, y);
+            trip[c][2] = entry_id(E, x, y);
+            rep_swapped[c] = swapped;
+        }
+        /* Same orientation as the representative, or reversed: A ↔ B. */
+        int same = swapped == rep_swapped[c];
+        ix[p][0] = trip[c][same ? 0 : 1];
+        ix[p][1] = trip[c][same ? 1 : 0];
+        ix[p][2] = trip[c][2];
+    }
+done:
+    free(rep_swapped);
+    free(trip);
+    tkc_pattern_index_free(pix);
+    return rc;
 }
 
 static int check_input(const tkc_kernel_spec *spec, const tkc_strings *S,
@@ -164,33 +229,32 @@ static int trans_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     int rc = check_input(spec, S, pairs, npairs, err);
     if (rc || npairs == 0)
         return rc;
-    tkc_pattern_index *pix = tkc_pattern_index_alloc(3 * npairs, err);
-    tkc_pair *reps = malloc(3 * npairs * sizeof *reps);
+    size_t cap = 8;
+    while (cap < 6 * npairs)
+        cap *= 2;
+    entry_set E = {S, malloc(3 * npairs * sizeof(tkc_pair)), 0,
+                   calloc(cap, sizeof(size_t)), cap - 1};
     tkc_trans_index *ix = malloc(npairs * sizeof *ix);
     tkc_kernel_values *attn = NULL;
-    if (!pix || !reps || !ix) {
-        rc = pix ? tkc_fail(err, TKC_ENOMEM, "trans kernel: %zu pairs", npairs)
-                 : (err ? (int)err->status : TKC_ENOMEM);
+    if (!E.pair || !E.slot || !ix) {
+        rc = tkc_fail(err, TKC_ENOMEM, "trans kernel: %zu pairs", npairs);
         goto done;
     }
-    size_t nu = collect_patterns(S, pairs, npairs, pix, reps, ix, err);
-    if (nu == 0) {
-        rc = err ? (int)err->status : TKC_ENOMEM;
+    if ((rc = collect_entries(S, pairs, npairs, &E, ix, err)))
         goto done;
-    }
     /* One call, full covariance: the K_attn entries share their samples. */
-    if (!(attn = tkc_kernel_values_alloc(nu, 1, err))) {
-        rc = err ? (int)err->status : TKC_ENOMEM;
+    if (!(attn = tkc_kernel_values_alloc(E.n, 1, err))) {
+        rc = TKC_ENOMEM;
         goto done;
     }
-    rc = spec->estimator->eval_pairs(spec, S, reps, nu, attn, err);
+    rc = spec->estimator->eval_pairs(spec, S, E.pair, E.n, attn, err);
     if (!rc)
         rc = tkc_trans_from_attn(spec, attn, ix, npairs, out, err);
 done:
     tkc_kernel_values_free(attn);
     free(ix);
-    free(reps);
-    tkc_pattern_index_free(pix);
+    free(E.slot);
+    free(E.pair);
     return rc;
 }
 

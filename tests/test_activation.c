@@ -210,6 +210,28 @@ static void test_dual_eval_without_closed_form(void)
     }
 }
 
+/* A kept rule gives the same digits as the one-shot call. */
+static void test_quadrature_workspace(void)
+{
+    tkc_kernel_spec s = spec_with(0.8, 0.1);
+    tkc_dual_quadrature *q = tkc_dual_quadrature_alloc(48, NULL);
+    CHECK(q != NULL && tkc_dual_quadrature_nodes(q) == 48, "workspace alloc");
+    if (!q)
+        return;
+    for (size_t t = 0; t < NTRIPLES; t++) {
+        const double *v = triples[t];
+        double k1, k2;
+        CHECK(tkc_dual_quadrature_eval(q, tkc_activation_erf, v[0], v[1], v[2], &s, &k1,
+                                       NULL) == 0 &&
+                  tkc_activation_dual_quadrature(tkc_activation_erf, v[0], v[1], v[2], &s, 48,
+                                                 &k2, NULL, NULL) == 0,
+              "workspace status");
+        CHECK(k1 == k2, "workspace and one-shot agree exactly");
+    }
+    CHECK(tkc_dual_quadrature_alloc(0, NULL) == NULL, "0 nodes refused");
+    tkc_dual_quadrature_free(q);
+}
+
 static void test_bad_input(void)
 {
     tkc_kernel_spec s = spec_with(1, 0);
@@ -242,6 +264,7 @@ int main(void)
     test_special_values();
     test_gradients();
     test_dual_eval_without_closed_form();
+    test_quadrature_workspace();
     test_bad_input();
     return check_summary();
 }

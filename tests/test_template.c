@@ -193,6 +193,8 @@ static void test_errors(void)
     ERR("+1 ab \xe2\x82", "t.tpl:1:7:", "invalid UTF-8");           /* truncated */
     ERR("+1 a\x01 b\n", "t.tpl:1:5:", "control character U+0001");
     expect_error("+1 a\0b\n", 7, "t.tpl:1:5:", "NUL byte");
+    ERR("+1 α\xc2\xa0β\n", "t.tpl:1:5:", "Unicode space U+00A0");
+    ERR("+1 αβ\n-1 α\xe2\x80\x83α\n", "t.tpl:2:5:", "Unicode space U+2003");
 
     /* 10 MB lines: too many symbols, one huge symbol, a huge label, and a
      * huge comment (which is fine) */

@@ -37,7 +37,7 @@ static double exact_attn(const tkc_token *x, const tkc_token *y, size_t k, doubl
 
 static int calls;
 static size_t last_npairs;
-static tkc_pattern seen[64];
+static tkc_pair seen_pairs[64];
 
 static int exact_eval(const tkc_kernel_spec *spec, const tkc_strings *s,
                       const tkc_pair *p, size_t n, tkc_kernel_values *out, tkc_error *err)
@@ -48,9 +48,8 @@ static int exact_eval(const tkc_kernel_spec *spec, const tkc_strings *s,
     last_npairs = n;
     for (size_t i = 0; i < n; i++) {
         const tkc_token *x = tkc_strings_row(s, p[i].x), *y = tkc_strings_row(s, p[i].y);
-        int sw;
-        if (i < 64)
-            tkc_pattern_of_unordered_pair(&seen[i], x, y, s->k, &sw);
+        if (i < 64)  /* S has distinct rows: indices identify contents */
+            seen_pairs[i] = p[i].x <= p[i].y ? p[i] : (tkc_pair){p[i].y, p[i].x};
         out->value[i] = exact_attn(x, y, s->k, spec->gamma);
         out->se[i] = 0;
     }
@@ -92,15 +91,15 @@ static void test_beta0(void)
         CHECK(rc == 0, "%s: eval_pairs: %s", s.activation->name, err.message);
         CHECK(calls == 1, "%s: estimator called %d times (want once)", s.activation->name,
               calls);
-        /* Distinct unordered patterns: 2 self patterns (aaC; bcC, which
-         * ghi shares) and 5 cross ones: (0,2); (0,3) ~ (1,2); (1,3); (4,1);
-         * (2,4); the pair (0,0) is the self pattern aaC. */
-        CHECK(last_npairs == 7, "%s: %zu K_attn patterns (want 7)", s.activation->name,
+        /* One triple per distinct cross pattern — (0,2); (0,3) ~ (1,2);
+         * (1,3); (0,0); (4,1); (2,4) — on its representative's rows, equal
+         * contents once: self terms of strings 0..4 and 5 cross pairs. */
+        CHECK(last_npairs == 10, "%s: %zu K_attn entries (want 10)", s.activation->name,
               last_npairs);
         for (size_t i = 0; i < last_npairs && i < 64; i++)
             for (size_t j = 0; j < i; j++)
-                CHECK(tkc_pattern_compare(&seen[i], &seen[j]) != 0,
-                      "patterns %zu and %zu passed twice", i, j);
+                CHECK(!(seen_pairs[i].x == seen_pairs[j].x && seen_pairs[i].y == seen_pairs[j].y),
+                      "entry %zu passed twice", i);
         CHECK(v->error_kind == TKC_ERROR_ROUNDING, "exact K_attn gives ROUNDING kind");
         for (size_t p = 0; p < NPAIRS; p++) {
             const tkc_token *x = tkc_strings_row(&S, pairs[p].x),
@@ -271,6 +270,8 @@ static void test_mc_spread(void)
      * ~ 1/sqrt(2 runs) = 6.5%: allow ±25%. */
     for (size_t p = 0; p < np; p++) {
         double m = sum[p] / runs, sd = sqrt((sum2[p] / runs - m * m) * runs / (runs - 1));
+        printf("pair %zu: mean reported se %.4g, spread over %zu runs %.4g\n", p, se_mean[p],
+               runs, sd);
         CHECK(se_mean[p] > 0.75 * sd && se_mean[p] < 1.25 * sd,
               "pair %zu: reported se %.4g vs spread %.4g", p, se_mean[p], sd);
     }
@@ -289,6 +290,139 @@ static void test_mc_spread(void)
         double m = sum[p] / runs, sd = sqrt(sum2[p] / runs - m * m);
         CHECK_WITHIN_SE(m, v->value[p], sqrt(sd * sd / runs + v->se[p] * v->se[p]), 4,
                         "seed average vs high-sample run");
+    }
+    tkc_kernel_values_free(v);
+}
+
+/* Through the dispatcher (which relabels tokens per pattern): duplicates and
+ * reversed pairs are copies with fully correlated errors, and the values
+ * agree statistically with the direct call on the original strings. */
+static void test_dispatcher(void)
+{
+    tkc_kernel_spec s = spec_for(tkc_activation_erf);
+    s.estimator = tkc_attn_mc;
+    s.beta = 0.8;
+    s.samples = 8192;
+    const tkc_pair direct[] = {{0, 3}, {1, 3}};
+    /* (0,3), (3,0), (2,1), (0,3) share a pattern (aaC vs a fresh bcC); (1,3)
+     * is the other one. */
+    const tkc_pair many[] = {{0, 3}, {3, 0}, {1, 3}, {2, 1}, {0, 3}};
+    const int which[5] = {0, 0, 1, 0, 0};
+    tkc_kernel_values *d = tkc_kernel_values_alloc(2, 1, NULL);
+    tkc_kernel_values *v = tkc_kernel_values_alloc(5, 1, NULL);
+    tkc_error err;
+    CHECK(d && v, "alloc");
+    if (!d || !v)
+        goto done;
+    CHECK(tkc_kernel_trans->eval_pairs(&s, &S, direct, 2, d, NULL) == 0, "direct");
+    int rc = tkc_kernel_eval_pairs(&s, &S, many, 5, v, &err);
+    CHECK(rc == 0, "dispatcher: %s", rc ? err.message : "");
+    if (rc)
+        goto done;
+    for (int p = 0; p < 5; p++) {
+        CHECK(v->value[p] == v->value[which[p] ? 2 : 0], "copies are equal");
+        for (int q = 0; q < 5; q++)
+            if (which[p] == which[q])
+                CHECK_CLOSE(v->cov[p * 5 + q], v->se[p] * v->se[p], 1e-18,
+                            "copies fully correlated");
+        double c = sqrt(v->se[p] * v->se[p] + d->se[which[p]] * d->se[which[p]]);
+        CHECK_WITHIN_SE(v->value[p], d->value[which[p]], c, 4, "dispatcher vs direct");
+    }
+    CHECK(v->cov[0 * 5 + 2] == v->cov[2 * 5 + 0] && v->cov[2] != 0,
+          "the two patterns' errors are correlated (common random numbers)");
+    double K, se;
+    tkc_error_kind kind;
+    CHECK(tkc_kernel_eval(&s, tkc_strings_row(&S, 0), tkc_strings_row(&S, 3), 3, &K, &se,
+                          &kind, NULL) == 0 &&
+              kind == TKC_ERROR_STATISTICAL,
+          "tkc_kernel_eval");
+    CHECK_WITHIN_SE(K, d->value[0], sqrt(se * se + d->se[0] * d->se[0]), 4,
+                    "tkc_kernel_eval value");
+    CHECK(tkc_kernel_type_lookup("trans") == tkc_kernel_trans, "lookup trans");
+done:
+    tkc_kernel_values_free(d);
+    tkc_kernel_values_free(v);
+}
+
+/* A deliberately token-dependent "estimator": ⟨u(x), u(y)⟩ with
+ * u(x) = Σ_a (1 + x_a) e_{x_a}.  Every triple taken from one pair of rows
+ * is a Gram matrix; mixing rows of equal pattern but different tokens is
+ * not, and gives other values — which is what this catches. */
+static double u_dot(const tkc_token *x, const tkc_token *y, size_t k)
+{
+    double s = 0;
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b < k; b++)
+            if (x[a] == y[b])
+                s += (1.0 + x[a]) * (1.0 + y[b]) / (double)k;  /* per-position mass */
+    return s;
+}
+
+static int gram_eval(const tkc_kernel_spec *spec, const tkc_strings *s,
+                     const tkc_pair *p, size_t n, tkc_kernel_values *out, tkc_error *err)
+{
+    (void)spec, (void)err;
+    for (size_t i = 0; i < n; i++) {
+        out->value[i] = u_dot(tkc_strings_row(s, p[i].x), tkc_strings_row(s, p[i].y), s->k);
+        out->se[i] = 0;
+    }
+    if (out->cov)
+        memset(out->cov, 0, n * n * sizeof *out->cov);
+    out->error_kind = TKC_ERROR_EXACT;
+    out->estimator = "gram-test";
+    return TKC_SUCCESS;
+}
+
+static const tkc_attn_estimator_type gram_type = {"gram-test", "test", gram_eval};
+
+static void test_triples_from_one_pair(void)
+{
+    /* Rows 2, 3 are rows 0, 1 relabelled; |u| differs between 0 and 1. */
+    tkc_token t[] = {0, 1, 2,  0, 1, 3,  4, 5, 6,  4, 5, 7};
+    const tkc_strings T = {4, 3, t};
+    const tkc_pair tp[] = {{0, 1}, {3, 2}, {1, 0}};
+    tkc_kernel_spec s = spec_for(tkc_activation_relu);
+    s.estimator = &gram_type;
+    tkc_kernel_values *v = tkc_kernel_values_alloc(3, 0, NULL);
+    CHECK(v && tkc_kernel_trans->eval_pairs(&s, &T, tp, 3, v, NULL) == 0, "gram eval");
+    if (!v)
+        return;
+    const tkc_token *r0 = t, *r1 = t + 3;
+    double want;
+    s.activation->dual(u_dot(r0, r0, 3), u_dot(r1, r1, 3), u_dot(r0, r1, 3), &s, &want,
+                       NULL, NULL);
+    for (int p = 0; p < 3; p++)
+        CHECK_CLOSE(v->value[p], want, 1e-14,
+                    "triple of the pattern's representative rows (0, 1)");
+    tkc_kernel_values_free(v);
+}
+
+/* Each (A, B, C) triple is estimated on the same tokens, so with common
+ * random numbers it is an exact Gram matrix: relu's Cauchy–Schwarz check
+ * never trips, even with few samples on nearly equal strings. */
+static void test_triples_psd(void)
+{
+    tkc_token t[] = {0, 1, 2, 3, 4, 5, 6, 9,  0, 1, 2, 3, 4, 5, 7, 9,
+                     10, 11, 12, 13, 14, 15, 16, 9,  10, 11, 12, 13, 14, 15, 17, 9};
+    const tkc_strings T = {4, 8, t};
+    /* (2,3) has the pattern of (0,1): its triple must come from rows 2, 3. */
+    const tkc_pair tp[] = {{0, 1}, {2, 3}, {0, 3}, {2, 1}};
+    tkc_kernel_spec s = spec_for(tkc_activation_relu);
+    s.estimator = tkc_attn_mc;
+    s.beta = 3;
+    s.samples = 16;
+    tkc_kernel_values *v = tkc_kernel_values_alloc(4, 1, NULL);
+    CHECK(v != NULL, "alloc");
+    if (!v)
+        return;
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        s.seed = seed;
+        tkc_error err;
+        int rc = tkc_kernel_trans->eval_pairs(&s, &T, tp, 4, v, &err);
+        CHECK(rc == 0, "seed %llu: %s", (unsigned long long)seed, rc ? err.message : "");
+        rc = tkc_kernel_eval_pairs(&s, &T, tp, 4, v, &err);
+        CHECK(rc == 0, "dispatcher seed %llu: %s", (unsigned long long)seed,
+              rc ? err.message : "");
     }
     tkc_kernel_values_free(v);
 }
@@ -326,6 +460,9 @@ int main(void)
     test_beta0();
     test_delta_method();
     test_mc_spread();
+    test_dispatcher();
+    test_triples_from_one_pair();
+    test_triples_psd();
     test_bad_input();
     return check_summary();
 }

@@ -37,6 +37,18 @@ int tkc_activation_dual_quadrature(const tkc_activation_type *act, double A,
                                    const tkc_kernel_spec *spec, size_t nodes,
                                    double *K, double *K_err, tkc_error *err);
 
+/* A reusable Gauss–Hermite rule (GSL computes its nodes by Golub–Welsch:
+ * O(nodes²), worth keeping when evaluating many triples). */
+typedef struct tkc_dual_quadrature tkc_dual_quadrature;
+tkc_dual_quadrature *tkc_dual_quadrature_alloc(size_t nodes, tkc_error *err);
+void tkc_dual_quadrature_free(tkc_dual_quadrature *q);
+size_t tkc_dual_quadrature_nodes(const tkc_dual_quadrature *q);
+/* The dual of act->phi at (A, B, C) with the rule q (no error estimate). */
+int tkc_dual_quadrature_eval(const tkc_dual_quadrature *q,
+                             const tkc_activation_type *act, double A, double B,
+                             double C, const tkc_kernel_spec *spec, double *K,
+                             tkc_error *err);
+
 /* The dual with its gradient (∂K/∂A, ∂K/∂B, ∂K/∂C) for any activation: the
  * closed form act->dual when there is one, otherwise quadrature with
  * `TKC_ACTIVATION_QUAD_NODES` nodes and a central-difference gradient.

@@ -15,14 +15,17 @@
  * *in law* for the strings at hand: for a fixed finite set of inputs the rows
  * of V_η [h̄(x_1) … h̄(x_n)] are i.i.d. N(0, Gram(h̄)/d), and the vectors
  * (⟨z(x_i), ω_j⟩)_i are i.i.d. N(0, Gram(z)), so sampling those Gaussians
- * gives exactly the joint law of the network's features at O(d n²) per head
- * instead of O(d²).  explicit_weights = 1 draws every weight (for small d;
- * the tests check the two agree in distribution).  Embeddings and query
- * directions are always explicit.
+ * gives exactly the joint law of the network's features at O(n²) per head
+ * instead of O(d²).  Likewise the logits β⟨h_a, w_η⟩ are drawn from
+ * N(0, β² Gram(h)) and Σ_rows o_η oᵀ_η from its Wishart law (Bartlett), so a
+ * head costs O((nk)²) whatever d.  explicit_weights = 1 draws every weight
+ * (for small d; the tests check the two agree in distribution).  Token and
+ * positional embeddings are always explicit.
  *
  * MLP on concatenated one-hot inputs: h⁰ = onehot(x)/√k, then for each of
  * spec->mlp_depth hidden layers h^l = φ(W^l h^{l−1})/√d with W^l entries
- * N(0, 1), all weights explicit; empirical kernel ⟨h^L(x), h^L(y)⟩.
+ * N(0, 1); empirical kernel ⟨h^L(x), h^L(y)⟩.  In law (explicit_weights =
+ * 0): the d pre-activation vectors of a layer are i.i.d. N(0, Gram(h^{l−1})).
  *
  * Everything is seeded (GSL mt19937): same seed, same digits. */
 #ifndef TKC_FINITE_H

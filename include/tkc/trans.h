@@ -6,8 +6,12 @@
  * The kernel type tkc_kernel_trans (declared in tkc/kernel.h) evaluates the
  * requested pairs together with the self pairs (x, x), (y, y) in ONE call of
  * spec->estimator (common random numbers: every K_attn entry from the same
- * samples, which also keeps each (A, B, C) triple a Gram matrix), applies
- * the dual of spec->activation, and propagates the K_attn errors:
+ * samples), applies the dual of spec->activation, and propagates the K_attn
+ * errors.  Each distinct pair pattern is estimated once, on its first pair
+ * (x, y), and its self terms on those same two rows: with common random
+ * numbers every sample of (A, B, C) is then a Gram matrix, so the estimated
+ * triple is positive semidefinite (relu and quadrature need |C| ≤ √(AB)).
+ * Error propagation:
  *
  *   statistical K_attn   first order (delta method): Cov K_trans = J Σ Jᵀ,
  *                        J the gradient of the dual, Σ the estimator's

@@ -110,19 +110,6 @@ static int load(const options *o, tkc_template_set **set)
     return CLI_OK;
 }
 
-static void spell_string(const tkc_template_set *set, const tkc_token *x,
-                         char *buf, size_t size)
-{
-    size_t off = 0;
-    buf[0] = '\0';
-    for (size_t a = 0; a < set->k && off + 1 < size; a++) {
-        if (a)
-            buf[off++] = ' ', buf[off] = '\0';
-        int n = tkc_template_token_name(set, x[a], buf + off, size - off);
-        off += (size_t)n < size - off ? (size_t)n : size - off - 1;
-    }
-}
-
 /* ---- check -------------------------------------------------------------- */
 
 typedef struct overlap {
@@ -145,12 +132,12 @@ static void check_human(const options *o, const tkc_template_set *set,
         printf(" %zu", set->t[i].nwild);
     printf(" (max %zu)\n", maxw);
     if (ov->disjoint) {
-        printf("disjoint: yes (%zu pairs)\n",
+        printf("disjoint: yes (all %zu pairs)\n",
                set->count * (set->count - 1) / 2);
     } else {
         tkc_template_format(set, ov->i, a, sizeof a);
         tkc_template_format(set, ov->j, b, sizeof b);
-        spell_string(set, ov->witness, w, sizeof w);
+        tkc_template_string_format(set, ov->witness, w, sizeof w);
         printf("disjoint: NO\n  line %d: %s\n  line %d: %s\n",
                set->t[ov->i].line, a, set->t[ov->j].line, b);
         if (ov->identical)
@@ -292,7 +279,10 @@ static void print_sample(const options *o, const tkc_template_set *set,
         cli_json_key(&j, "split");
         cli_json_string(&j, o->test ? "test" : "train");
         cli_json_key(&j, "seed");
-        cli_json_number(&j, (double)o->seed);
+        if (o->seed <= (uint64_t)INT64_MAX)
+            cli_json_integer(&j, (long long)o->seed);
+        else                      /* beyond a JSON integer's safe range */
+            cli_json_number(&j, (double)o->seed);
         cli_json_key(&j, "noise");
         cli_json_number(&j, o->noise);
         cli_json_key(&j, "samples");
@@ -302,7 +292,7 @@ static void print_sample(const options *o, const tkc_template_set *set,
         const tkc_token *x = tkc_strings_row(s->strings, m);
         size_t i = s->template_index[m];
         if (!o->json) {
-            spell_string(set, x, buf, sizeof buf);
+            tkc_template_string_format(set, x, buf, sizeof buf);
             if (set->symbolic_labels) {
                 char lab[256];
                 tkc_template_token_name(set, (tkc_token)s->label[m], lab,
