@@ -276,7 +276,7 @@ static void progress_show(progress *p, const char *kernel, size_t n, size_t A,
     if (!p->on)
         return;
     double el = now() - p->start;
-    if (el < 0.5 && p->done == 0 && p->total == 1)
+    if (p->total == 1 && n < 5000)       /* one quick fit: nothing to show */
         return;
     int width = 24, fill = (int)(width * p->done / (p->total ? p->total : 1));
     char bar[32];
