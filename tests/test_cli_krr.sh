@@ -62,6 +62,9 @@ json_true "trans: statistical kernel error reported" "j['kernel_error_kind'] != 
 expect_exit 0 "mlpxx json" "$TKC" krr "$dir/samediff.tpl" --n 120 --kernel mlpxx --json
 json_true "mlpxx sees the relation" "j['test_mse'] < 0.05 * j['label_variance']"
 
+expect_exit 0 "attn json" "$TKC" krr "$dir/samediff.tpl" --n 40 --kernel attn --estimator mc --samples 1024 --json
+json_true "attn: all four kernels run" "j['kernel'] == 'attn' and j['test_mse'] is not None and j['kernel_error_kind'] == 'statistical'"
+
 # ---- learning curve, seeds, CSV ------------------------------------------------
 expect_exit 0 "learning curve csv" "$TKC" krr "$dir/samediff.tpl" --n 20,40,80 --kernel mlp --csv
 [ "$(wc -l </tmp/krr_cli_out.$$)" -eq 4 ] && ok || bad "csv: header + 3 rows"
