@@ -48,17 +48,17 @@ static void restore_lower(double *K, size_t n, size_t lda)
         }
 }
 
-/* Non-finite entries are a bug upstream, never something to factor. */
-static int check_finite_lower(const double *K, size_t n, size_t lda,
-                              tkc_error *err)
+/* Non-finite entries are a bug upstream, never something to factor.  Whole
+ * columns: both triangles are used (factor and residual). */
+static int check_finite(const double *K, size_t n, size_t lda, tkc_error *err)
 {
     for (size_t j = 0; j < n; j++) {
         const double *col = K + j * lda;
         double s = 0;
-        for (size_t i = j; i < n; i++)
+        for (size_t i = 0; i < n; i++)
             s += col[i] * 0.0;            /* NaN or ±inf make s NaN */
         if (s != 0.0) {
-            for (size_t i = j; i < n; i++)
+            for (size_t i = 0; i < n; i++)
                 if (!isfinite(col[i]))
                     return tkc_fail(err, TKC_EINPUT,
                                     "krr solve: K[%zu,%zu] = %g is not finite",
@@ -243,7 +243,7 @@ int tkc_krr_solve(double *K, size_t n, size_t lda, double lambda,
         if (!isfinite(y[i]))
             return tkc_fail(err, TKC_EINPUT, "krr solve: y[%zu] = %g is not finite",
                             i, y[i]);
-    int st = check_finite_lower(K, n, lda, err);
+    int st = check_finite(K, n, lda, err);
     if (st)
         return st;
     solve_work w = {malloc(n * sizeof(double)), malloc(n * sizeof(double)),
