@@ -11,13 +11,20 @@
  * matrix is filled by table look-up.
  *
  * The solve is a Cholesky factorization with condition estimate and error
- * bounds (LAPACK dposvx).  Ridge policy (documented in tkc_krr_solve): λ is
- * absolute (the paper's eq. 5), default 1e-3; when K̂ + λI is not
+ * bounds (dposvx's algorithm).  Ridge policy: λ is absolute, as in the
+ * paper's eq. (5) and Theorem 3.4 (a constant, not scaled with n), default
+ * 1e-3: the kernels here have K(x, x) = O(1), and 1e-3 keeps K̂ + λI
+ * factorable when strings repeat while staying far below the gap
+ * K(x, x) − N_zz that carries generalization; when K̂ + λI is not
  * numerically positive definite (rcond < machine epsilon or a non-positive
  * pivot) the ridge is raised — first to the rounding floor n·eps·max K̂_ii,
- * then tenfold per step — and every escalation is reported.  No NaN is ever
- * returned: the solve either succeeds with a reported ridge or fails with
- * TKC_ENUMERIC. */
+ * then tenfold per step — and every escalation is reported.  Precision is
+ * raised where it helps: residuals of the refinement are accumulated in
+ * long double, so the answer is accurate to ~eps/rcond; more precision
+ * cannot rescue rcond < eps (the entries themselves carry rounding or Monte
+ * Carlo error larger than that), which is why the ridge is what escalates.
+ * No NaN is ever returned: the solve either succeeds with a reported ridge
+ * or fails with TKC_ENUMERIC. */
 #ifndef TKC_KRR_H
 #define TKC_KRR_H
 
