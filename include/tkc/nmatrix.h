@@ -82,6 +82,67 @@ int tkc_nmatrix_row_classes(const tkc_kernel_spec *spec,
 /* The first pair of identical rows (i < i'), 0-based; 0 when none. */
 int tkc_nmatrix_identical_rows(const tkc_nmatrix *nm, size_t *i, size_t *ip);
 
+/* ---- the verdict (SPEC §4) ---------------------------------------------- */
+
+typedef enum tkc_nmatrix_verdict_kind {
+    TKC_NMATRIX_UNDECIDED = 0,
+    TKC_NMATRIX_SINGULAR,       /* exact, from structure                      */
+    TKC_NMATRIX_NONSINGULAR     /* certified for every matrix in the radii    */
+} tkc_nmatrix_verdict_kind;
+
+const char *tkc_nmatrix_verdict_name(tkc_nmatrix_verdict_kind v);
+
+typedef struct tkc_nmatrix_options {
+    int want_cov;               /* TKC_NMATRIX_COV_*                          */
+    long prec;                  /* MPFR bits for the certificate              */
+    double confidence;          /* for statistical radii, e.g. 0.999          */
+    int auto_refine;            /* resample until decided or over budget      */
+    uint64_t budget;            /* largest sample count auto-refine may use   */
+    double time_budget;         /* seconds auto-refine may spend; 0 = none    */
+} tkc_nmatrix_options;
+
+/* Defaults: cov auto, 256 bits, confidence 0.999, no auto-refine, budget
+ * 2^22 samples, no time budget. */
+void tkc_nmatrix_options_default(tkc_nmatrix_options *opt);
+
+#define TKC_NMATRIX_LADDER 4    /* 53, 128, 256, 512 bits                     */
+
+typedef struct tkc_nmatrix_decision {
+    tkc_nmatrix_verdict_kind verdict;
+    double sigma_min;           /* of the computed N (0 when singular)        */
+    double sigma_min_lower;     /* proved bound (nonsingular), else 0         */
+    double inv_norm;            /* ‖N⁻¹‖₂ = 1/σ_min; inf when singular        */
+    double inv_norm_upper;      /* proved bound on ‖M⁻¹‖₂ over the radii      */
+    double cond;                /* σ_max / σ_min                              */
+    double *singular_values;    /* r, descending                              */
+    double det_mantissa;        /* det N = mantissa · 2^exponent              */
+    long det_exponent;
+    long ladder_prec[TKC_NMATRIX_LADDER];
+    double ladder_sigma_min[TKC_NMATRIX_LADDER];
+    double radius_scale;        /* radii = radius_scale · se (quantile)       */
+    double confidence;          /* 1 for closed forms                         */
+    double radius_norm;         /* ‖radii‖_F, the perturbation certified      */
+    int lemma36;                /* -1 not checked, 0 fails, 1 holds           */
+    char lemma36_method[64];
+    char method[128];           /* e.g. "Rump test, 256-bit MPFR"             */
+    char evidence[256];         /* one line, for a table                      */
+    char settle[256];           /* undecided: what would settle it            */
+    uint64_t samples;           /* samples of the final N; 0 = closed form    */
+    uint64_t samples_total;     /* over all auto-refine rounds                */
+    unsigned rounds;
+    double seconds;
+} tkc_nmatrix_decision;
+
+void tkc_nmatrix_decision_free(tkc_nmatrix_decision *d);
+
+/* Build N and decide: structure first (singular, exact), then the
+ * certificate; with opt->auto_refine, quadruple the samples while undecided
+ * and within the budgets.  *nm receives the final N. */
+int tkc_nmatrix_decide(const tkc_template_set *set,
+                       const tkc_kernel_spec *spec,
+                       const tkc_nmatrix_options *opt, tkc_nmatrix **nm,
+                       tkc_nmatrix_decision **out, tkc_error *err);
+
 #ifdef __cplusplus
 }
 #endif
