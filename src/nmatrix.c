@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "tkc/certify.h"
+#include "tkc/mpmat.h"
 #include "tkc/nmatrix.h"
 
 /* ---- substitution ------------------------------------------------------ */
@@ -287,5 +290,390 @@ int tkc_nmatrix_build(const tkc_template_set *set,
     return TKC_SUCCESS;
 fail:
     tkc_nmatrix_free(nm);
+    return rc;
+}
+
+/* ---- the verdict -------------------------------------------------------- */
+
+const char *tkc_nmatrix_verdict_name(tkc_nmatrix_verdict_kind v)
+{
+    switch (v) {
+    case TKC_NMATRIX_SINGULAR:
+        return "singular";
+    case TKC_NMATRIX_NONSINGULAR:
+        return "nonsingular";
+    default:
+        return "undecided";
+    }
+}
+
+void tkc_nmatrix_options_default(tkc_nmatrix_options *opt)
+{
+    opt->want_cov = TKC_NMATRIX_COV_AUTO;
+    opt->prec = 256;
+    opt->confidence = 0.999;
+    opt->auto_refine = 0;
+    opt->budget = UINT64_C(1) << 22;
+    opt->time_budget = 0;
+}
+
+void tkc_nmatrix_decision_free(tkc_nmatrix_decision *d)
+{
+    if (!d)
+        return;
+    free(d->singular_values);
+    free(d);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Do templates i and i' hold the same regular tokens at the same positions
+ * (so that only their wildcard relations tell them apart)? */
+static int same_regular_profile(const tkc_template_set *set, size_t i,
+                                size_t ip)
+{
+    for (size_t a = 0; a < set->k; a++) {
+        int32_t u = set->t[i].sym[a], v = set->t[ip].sym[a];
+        if (TKC_IS_WILDCARD(u) != TKC_IS_WILDCARD(v) ||
+            (!TKC_IS_WILDCARD(u) && u != v))
+            return 0;
+    }
+    return 1;
+}
+
+static void structural_evidence(const tkc_template_set *set,
+                                const tkc_nmatrix *nm, tkc_nmatrix_decision *d)
+{
+    size_t i, ip;
+    tkc_nmatrix_identical_rows(nm, &i, &ip);
+    d->verdict = TKC_NMATRIX_SINGULAR;
+    int n = snprintf(d->evidence, sizeof d->evidence, "rows %zu,%zu identical: %s",
+                     i + 1, ip + 1,
+                     same_regular_profile(set, i, ip)
+                         ? "templates differ only in wildcard relations"
+                         : "equal pair invariants in every column");
+    if (nm->r - nm->nclasses > 1 && n > 0 && (size_t)n < sizeof d->evidence)
+        snprintf(d->evidence + n, sizeof d->evidence - (size_t)n,
+                 " (%zu distinct rows of %zu: rank <= %zu)", nm->nclasses,
+                 nm->r, nm->nclasses);
+    snprintf(d->method, sizeof d->method,
+             "structure: the kernel depends only on %s", nm->invariant);
+}
+
+static tkc_radius_kind radius_kind_of(tkc_error_kind kind)
+{
+    switch (kind) {
+    case TKC_ERROR_STATISTICAL:
+        return TKC_RADIUS_STATISTICAL;
+    case TKC_ERROR_TRUNCATION:
+        return TKC_RADIUS_TRUNCATION;
+    default:
+        return TKC_RADIUS_ROUNDING;
+    }
+}
+
+/* Distinct estimates among N's entries: pairs with equal unordered
+ * patterns are one estimate (the kernel layer evaluates each pattern once).
+ * The count the Bonferroni correction needs. */
+static int distinct_entries(const tkc_nmatrix *nm, size_t *count,
+                            tkc_error *err)
+{
+    size_t r = nm->r;
+    tkc_pattern_index *ix = tkc_pattern_index_alloc(r * r, err);
+    if (!ix)
+        return err ? err->status : TKC_ENOMEM;
+    for (size_t i = 0; i < r; i++)
+        for (size_t j = 0; j < r; j++) {
+            tkc_pattern pat;
+            int swapped;
+            tkc_pattern_of_unordered_pair(&pat, tkc_strings_row(nm->strings, i),
+                                          tkc_strings_row(nm->strings, r + j),
+                                          nm->k, &swapped);
+            if (tkc_pattern_index_insert(ix, &pat, NULL, err) < 0) {
+                tkc_pattern_index_free(ix);
+                return err ? err->status : TKC_ENOMEM;
+            }
+        }
+    *count = tkc_pattern_index_size(ix);
+    tkc_pattern_index_free(ix);
+    return TKC_SUCCESS;
+}
+
+/* Numbers of the computed N: singular values, determinant, ladder. */
+static int numbers(const tkc_nmatrix *nm, long prec, tkc_nmatrix_decision *d,
+                   tkc_error *err)
+{
+    size_t r = nm->r;
+    tkc_mpmat *A = tkc_mpmat_alloc(r, r, (mpfr_prec_t)prec, err);
+    mpfr_t *s = calloc(r, sizeof *s);
+    d->singular_values = malloc(r * sizeof *d->singular_values);
+    int rc = (!A || !s || !d->singular_values)
+                 ? tkc_fail(err, TKC_ENOMEM, "out of memory for N's numbers")
+                 : TKC_SUCCESS;
+    if (!rc)
+        rc = tkc_mpmat_set_d(A, nm->N, r, err);
+    if (s)
+        for (size_t i = 0; i < r; i++)
+            mpfr_init2(s[i], 64);
+    if (!rc)
+        rc = tkc_mpmat_singular_values(s, A, err);
+    if (!rc) {
+        for (size_t i = 0; i < r; i++)
+            d->singular_values[i] = mpfr_get_d(s[i], MPFR_RNDN);
+        mpfr_t det;
+        mpfr_init2(det, 64);
+        rc = tkc_mpmat_det(det, A, err);
+        d->det_mantissa = mpfr_zero_p(det) ? 0 : mpfr_get_d_2exp(&d->det_exponent, det, MPFR_RNDN);
+        mpfr_clear(det);
+    }
+    if (s)
+        for (size_t i = 0; i < r; i++)
+            mpfr_clear(s[i]);
+    free(s);
+    tkc_mpmat_free(A);
+    if (rc)
+        return rc;
+    d->sigma_min = d->singular_values[r - 1];
+    d->inv_norm = d->sigma_min > 0 ? 1 / d->sigma_min : INFINITY;
+    d->cond = d->sigma_min > 0 ? d->singular_values[0] / d->sigma_min : INFINITY;
+    tkc_sigma_ladder lad;
+    if ((rc = tkc_certify_ladder(&lad, r, nm->N, err)))
+        return rc;
+    for (int l = 0; l < TKC_NMATRIX_LADDER && l < TKC_LADDER_RUNGS; l++) {
+        d->ladder_prec[l] = (long)lad.prec[l];
+        d->ladder_sigma_min[l] = lad.sigma_min[l];
+    }
+    snprintf(d->ladder_text, sizeof d->ladder_text, "%s", lad.text);
+    return TKC_SUCCESS;
+}
+
+/* Statistical radii for a joint confidence over the distinct estimates. */
+static int radii(const tkc_nmatrix *nm, double confidence, double *z,
+                 tkc_error *err)
+{
+    *z = 1;
+    if (nm->error_kind != TKC_ERROR_STATISTICAL)
+        return TKC_SUCCESS;
+    size_t m;
+    int rc = distinct_entries(nm, &m, err);
+    return rc ? rc : tkc_certify_bonferroni_z(z, confidence, m, err);
+}
+
+/* Lemma 3.6's permutation condition on N_attn: N itself for attn, a second
+ * evaluation (same estimator and seed) for trans; not applicable to the MLPs. */
+static int lemma36(const tkc_template_set *set, const tkc_kernel_spec *spec,
+                   const tkc_nmatrix *nm, double confidence,
+                   tkc_nmatrix_decision *d, tkc_error *err)
+{
+    d->lemma36 = -1;
+    int is_attn = !strcmp(spec->kernel->name, "attn");
+    if (!is_attn && strcmp(spec->kernel->name, "trans"))
+        return TKC_SUCCESS;
+    tkc_nmatrix *A = NULL;
+    tkc_kernel_spec s = *spec;
+    s.kernel = tkc_kernel_attn;
+    int rc = TKC_SUCCESS;
+    if (!is_attn && (rc = tkc_nmatrix_build(set, &s, TKC_NMATRIX_COV_NO, &A, err)))
+        return rc;
+    const tkc_nmatrix *a = is_attn ? nm : A;
+    size_t n = a->r * a->r;
+    double z, *rad = malloc(n * sizeof *rad);
+    if (!rad)
+        rc = tkc_fail(err, TKC_ENOMEM, "out of memory for N_attn's radii");
+    if (!rc)
+        rc = radii(a, confidence, &z, err);
+    if (!rc) {
+        for (size_t e = 0; e < n; e++)
+            rad[e] = z * a->se[e];
+        tkc_perm_condition pc;
+        rc = tkc_certify_permutation_condition(&pc, a->r, a->N, rad, err);
+        if (!rc) {
+            d->lemma36 = pc.status == TKC_PERM_ESTABLISHED ? 1
+                         : pc.status == TKC_PERM_VIOLATED  ? 0
+                                                           : 2;
+            snprintf(d->lemma36_method, sizeof d->lemma36_method, "%s",
+                     pc.method);
+            snprintf(d->lemma36_text, sizeof d->lemma36_text, "%s", pc.text);
+        }
+    }
+    free(rad);
+    tkc_nmatrix_free(A);
+    return rc;
+}
+
+/* What produced the entries, in a few words. */
+static void source_words(const tkc_nmatrix *nm, double confidence, char *buf,
+                         size_t size)
+{
+    switch (nm->error_kind) {
+    case TKC_ERROR_STATISTICAL:
+        snprintf(buf, size, "%s %llu samples, %.4g%% confidence",
+                 nm->estimator, (unsigned long long)nm->samples,
+                 100 * confidence);
+        break;
+    case TKC_ERROR_TRUNCATION:
+        snprintf(buf, size, "%s, truncation estimate", nm->estimator);
+        break;
+    case TKC_ERROR_EXACT:
+        snprintf(buf, size, "exact entries");
+        break;
+    default:
+        snprintf(buf, size, "closed form, rounding only");
+    }
+}
+
+static void from_certificate(const tkc_nmatrix *nm, const tkc_certificate *c,
+                             double confidence, tkc_nmatrix_decision *d)
+{
+    char src[128];
+    source_words(nm, confidence, src, sizeof src);
+    d->confidence = nm->error_kind == TKC_ERROR_STATISTICAL ? confidence : 1;
+    d->radius_scale = nm->error_kind == TKC_ERROR_STATISTICAL ? c->z : 1;
+    d->radius_norm = c->radius_norm2_upper;
+    snprintf(d->method, sizeof d->method, "%s", c->method);
+    switch (c->verdict) {
+    case TKC_VERDICT_NONSINGULAR:
+        d->verdict = TKC_NMATRIX_NONSINGULAR;
+        d->sigma_min_lower = c->sigma_min_lower;
+        d->inv_norm_upper = c->sigma_min_lower > 0 ? 1 / c->sigma_min_lower
+                                                   : INFINITY;
+        snprintf(d->evidence, sizeof d->evidence, "%s, %s", src,
+                 c->rump_alpha < 1 ? "Rump test" : "Weyl bound");
+        break;
+    case TKC_VERDICT_SINGULAR:
+        d->verdict = TKC_NMATRIX_SINGULAR;
+        snprintf(d->evidence, sizeof d->evidence, "rows %zu,%zu: %s",
+                 c->row_i + 1, c->row_j + 1, c->reason);
+        break;
+    default:
+        d->verdict = TKC_NMATRIX_UNDECIDED;
+        snprintf(d->evidence, sizeof d->evidence, "%s: radii too wide to certify",
+                 src);
+        if (nm->error_kind == TKC_ERROR_STATISTICAL && isfinite(c->shrink_factor))
+            snprintf(d->settle, sizeof d->settle,
+                     "radii must shrink %.2gx -> about %.3gx more samples "
+                     "(--samples %.0f or --auto-refine)",
+                     c->shrink_factor, c->samples_factor,
+                     ceil((double)nm->samples * c->samples_factor * 1.1));
+        else
+            snprintf(d->settle, sizeof d->settle, "%s", c->advice);
+    }
+}
+
+/* Rounds auto-refine may take: samples ×4 per round within the budget. */
+static unsigned max_rounds(const tkc_kernel_spec *spec,
+                           const tkc_nmatrix_options *opt)
+{
+    unsigned n = 1;
+    for (uint64_t s = spec->samples; opt->auto_refine && s <= opt->budget / 4;
+         s *= 4)
+        n++;
+    return n;
+}
+
+static int certify_once(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
+                        double confidence, tkc_certificate *cert,
+                        tkc_error *err)
+{
+    size_t m = nm->r * nm->r;
+    int rc;
+    if (nm->error_kind == TKC_ERROR_STATISTICAL &&
+        (rc = distinct_entries(nm, &m, err)))
+        return rc;
+    tkc_certify_input in = {.r = nm->r,
+                            .mid = nm->N,
+                            .radius = nm->se,
+                            .kind = radius_kind_of(nm->error_kind),
+                            .confidence = confidence,
+                            .n_estimates = m,
+                            .prec = (mpfr_prec_t)opt->prec,
+                            .row_names = NULL};
+    return tkc_certify(cert, &in, err);
+}
+
+int tkc_nmatrix_decide(const tkc_template_set *set,
+                       const tkc_kernel_spec *spec,
+                       const tkc_nmatrix_options *opt, tkc_nmatrix **nm_out,
+                       tkc_nmatrix_decision **out, tkc_error *err)
+{
+    *nm_out = NULL;
+    *out = NULL;
+    if (!(opt->confidence > 0 && opt->confidence < 1) || opt->prec < 53)
+        return tkc_fail(err, TKC_EINPUT,
+                        "confidence must be in (0, 1) and precision >= 53 bits");
+    double t0 = now_seconds();
+    tkc_nmatrix_decision *d = calloc(1, sizeof *d);
+    if (!d)
+        return tkc_fail(err, TKC_ENOMEM, "out of memory for the verdict");
+    tkc_kernel_spec s = *spec;
+    /* Each round's box holds the truth with 1 − α/R, so the one reported
+     * holds it with 1 − α whichever round stops (union bound). */
+    unsigned R = max_rounds(spec, opt);
+    double conf = 1 - (1 - opt->confidence) / R;
+    tkc_nmatrix *nm = NULL;
+    tkc_certificate cert;
+    int rc;
+    for (;;) {
+        double t = now_seconds();
+        if ((rc = tkc_nmatrix_build(set, &s, opt->want_cov, &nm, err)))
+            goto fail;
+        d->rounds++;
+        d->samples_total += nm->samples;
+        if (nm->nclasses < nm->r)
+            break;
+        if ((rc = certify_once(nm, opt, conf, &cert, err)))
+            goto fail;
+        if (cert.verdict != TKC_VERDICT_UNDECIDED || !opt->auto_refine ||
+            nm->error_kind != TKC_ERROR_STATISTICAL || d->rounds >= R)
+            break;
+        double f = isfinite(cert.samples_factor) && cert.samples_factor > 4
+                       ? ceil(cert.samples_factor * 1.1) : 4;
+        double next = (double)s.samples * f;
+        double spent = now_seconds() - t0, round = now_seconds() - t;
+        if (next > (double)opt->budget ||
+            (opt->time_budget > 0 && spent + round * f > opt->time_budget))
+            break;
+        s.samples = (uint64_t)next;
+        s.target_se /= sqrt(f);  /* so that `auto` refines too */
+        tkc_nmatrix_free(nm);
+        nm = NULL;
+    }
+    if (nm->nclasses < nm->r) {
+        structural_evidence(set, nm, d);
+        d->confidence = 1;
+        d->radius_scale = 1;
+    } else {
+        from_certificate(nm, &cert, opt->confidence, d);
+        if (d->verdict == TKC_NMATRIX_UNDECIDED && opt->auto_refine &&
+            nm->error_kind == TKC_ERROR_STATISTICAL)
+            snprintf(d->settle + strlen(d->settle),
+                     sizeof d->settle - strlen(d->settle),
+                     "; auto-refine stopped at %llu samples (budget %llu%s)",
+                     (unsigned long long)s.samples,
+                     (unsigned long long)opt->budget,
+                     opt->time_budget > 0 ? ", or the time budget" : "");
+    }
+    if (R > 1 && nm->error_kind == TKC_ERROR_STATISTICAL) {
+        size_t len = strlen(d->method);
+        snprintf(d->method + len, sizeof d->method - len,
+                 "; per-round confidence %.6g over up to %u auto-refine rounds",
+                 conf, R);
+    }
+    d->samples = nm->samples;
+    if ((rc = numbers(nm, opt->prec, d, err)) ||
+        (rc = lemma36(set, &s, nm, opt->confidence, d, err)))
+        goto fail;
+    d->seconds = now_seconds() - t0;
+    *nm_out = nm;
+    *out = d;
+    return TKC_SUCCESS;
+fail:
+    tkc_nmatrix_free(nm);
+    tkc_nmatrix_decision_free(d);
     return rc;
 }

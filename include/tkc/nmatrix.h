@@ -119,14 +119,17 @@ typedef struct tkc_nmatrix_decision {
     long det_exponent;
     long ladder_prec[TKC_NMATRIX_LADDER];
     double ladder_sigma_min[TKC_NMATRIX_LADDER];
+    char ladder_text[256];      /* stable / shrinking with the precision      */
     double radius_scale;        /* radii = radius_scale · se (quantile)       */
     double confidence;          /* 1 for closed forms                         */
     double radius_norm;         /* ‖radii‖_F, the perturbation certified      */
-    int lemma36;                /* -1 not checked, 0 fails, 1 holds           */
-    char lemma36_method[64];
-    char method[128];           /* e.g. "Rump test, 256-bit MPFR"             */
+    int lemma36;                /* -1 not applicable, 0 violated, 1 holds,
+                                   2 not established                          */
+    char lemma36_method[256];
+    char lemma36_text[320];
+    char method[512];           /* how the verdict was reached, in words      */
     char evidence[256];         /* one line, for a table                      */
-    char settle[256];           /* undecided: what would settle it            */
+    char settle[640];           /* undecided: what would settle it            */
     uint64_t samples;           /* samples of the final N; 0 = closed form    */
     uint64_t samples_total;     /* over all auto-refine rounds                */
     unsigned rounds;

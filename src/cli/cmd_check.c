@@ -248,6 +248,11 @@ int cmd_check(int argc, char **argv)
                    "sigma_min", ">= bound", "||N^-1||", "evidence");
             for (int k = 0; k < NKERNELS; k++)
                 print_row(kernel_labels[k], d[k]);
+            if (d[2]->lemma36 >= 0)
+                printf("transformer: Lemma 3.6's permutation condition on "
+                       "N_attn %s (%s)\n",
+                       cli_nmatrix_lemma36_words(d[2]->lemma36),
+                       d[2]->lemma36_method);
             printf("beta = %g, gamma = %g, %s(b1 t + b2) with b1 = %g, b2 = %g\n",
                    spec.beta, spec.gamma, spec.activation->name, spec.b1,
                    spec.b2);

@@ -104,6 +104,20 @@ static const char *error_words(tkc_error_kind kind)
     return "?";
 }
 
+const char *cli_nmatrix_lemma36_words(int status)
+{
+    switch (status) {
+    case 0:
+        return "violated";
+    case 1:
+        return "holds";
+    case 2:
+        return "not established";
+    default:
+        return "not applicable";
+    }
+}
+
 /* ---- JSON --------------------------------------------------------------- */
 
 static void json_matrix(cli_json *j, const double *a, size_t r)
@@ -200,15 +214,24 @@ void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
         cli_json_object_end(j);
     }
     cli_json_array_end(j);
+    cli_json_key(j, "precision_ladder_trend");
+    cli_json_string(j, d->ladder_text);
     cli_json_key(j, "lemma_3_6");
     if (d->lemma36 < 0) {
         cli_json_null(j);
     } else {
         cli_json_object_begin(j);
         cli_json_key(j, "holds");
-        cli_json_bool(j, d->lemma36);
+        if (d->lemma36 == 2)
+            cli_json_null(j);       /* not established either way */
+        else
+            cli_json_bool(j, d->lemma36);
+        cli_json_key(j, "status");
+        cli_json_string(j, cli_nmatrix_lemma36_words(d->lemma36));
         cli_json_key(j, "method");
         cli_json_string(j, d->lemma36_method);
+        cli_json_key(j, "text");
+        cli_json_string(j, d->lemma36_text);
         cli_json_object_end(j);
     }
     cli_json_key(j, "samples");
@@ -313,12 +336,12 @@ static void print_text(const tkc_template_set *set, const tkc_kernel_spec *spec,
     for (int l = 0; l < TKC_NMATRIX_LADDER; l++)
         if (d->ladder_prec[l])
             printf("  %ld bits %.6g", d->ladder_prec[l], d->ladder_sigma_min[l]);
-    printf("\n");
+    printf("\n  %s\n", d->ladder_text);
     printf("det N = %.6f * 2^%ld, ||N^-1|| = %.6g, cond = %.6g\n",
            d->det_mantissa, d->det_exponent, d->inv_norm, d->cond);
     if (d->lemma36 >= 0)
         printf("lemma 3.6 (permutation condition on N_attn): %s (%s)\n",
-               d->lemma36 ? "holds" : "fails", d->lemma36_method);
+               cli_nmatrix_lemma36_words(d->lemma36), d->lemma36_method);
     if (d->rounds > 1)
         printf("auto-refine: %u rounds, %llu samples in all, %.1f s\n",
                d->rounds, (unsigned long long)d->samples_total, d->seconds);
