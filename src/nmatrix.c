@@ -126,17 +126,14 @@ size_t tkc_nmatrix_pair_key(const tkc_kernel_spec *spec, const tkc_token *x,
                             const tkc_token *y, size_t k, uint8_t *key,
                             const char **what)
 {
-    const tkc_kernel_type *K = spec->kernel;
-    tkc_pair_invariant_fn f = key_pattern;
+    const char *name = spec->kernel ? spec->kernel->name : "";
+    size_t (*f)(const tkc_kernel_spec *, const tkc_token *, const tkc_token *,
+                size_t, uint8_t *) = key_pattern;
     const char *words = "the pairs' token-equality patterns";
-    if (K && K->pair_invariant) {
-        f = K->pair_invariant;
-        words = K->invariant_description ? K->invariant_description
-                                         : "the kernel's pair invariant";
-    } else if (K && !strcmp(K->name, "mlp")) {
+    if (!strcmp(name, "mlp")) {
         f = key_positional;
         words = "the number of positions holding equal tokens";
-    } else if (K && !strcmp(K->name, "mlpxx")) {
+    } else if (!strcmp(name, "mlpxx")) {
         f = key_positional_gram;
         words = "the positions holding equal tokens and the XX^T overlaps";
     }
@@ -147,14 +144,14 @@ size_t tkc_nmatrix_pair_key(const tkc_kernel_spec *spec, const tkc_token *x,
 
 /* ---- structural evidence ----------------------------------------------- */
 
-/* Keys of row i: r keys of (x_i, y_j), each TKC_PAIR_KEY_MAX + 1 bytes
+/* Keys of row i: r keys of (x_i, y_j), each TKC_NMATRIX_KEY_MAX + 1 bytes
  * (length first). */
 static void row_keys(const tkc_kernel_spec *spec, const tkc_strings *S,
                      size_t r, size_t i, uint8_t *keys)
 {
     for (size_t j = 0; j < r; j++) {
-        uint8_t *key = keys + j * (TKC_PAIR_KEY_MAX + 1);
-        memset(key, 0, TKC_PAIR_KEY_MAX + 1);
+        uint8_t *key = keys + j * (TKC_NMATRIX_KEY_MAX + 1);
+        memset(key, 0, TKC_NMATRIX_KEY_MAX + 1);
         key[0] = (uint8_t)tkc_nmatrix_pair_key(spec, tkc_strings_row(S, i),
                                                tkc_strings_row(S, r + j), S->k,
                                                key + 1, NULL);
@@ -165,8 +162,8 @@ int tkc_nmatrix_row_classes(const tkc_kernel_spec *spec,
                             const tkc_strings *S, size_t r, size_t *row_class,
                             size_t *nclasses, tkc_error *err)
 {
-    size_t rowbytes = r * (TKC_PAIR_KEY_MAX + 1);
-    if (r && rowbytes / r != TKC_PAIR_KEY_MAX + 1)
+    size_t rowbytes = r * (TKC_NMATRIX_KEY_MAX + 1);
+    if (r && rowbytes / r != TKC_NMATRIX_KEY_MAX + 1)
         return tkc_fail(err, TKC_ENOMEM, "r = %zu too large", r);
     /* Keys of every row: r² small keys (r = 144: 3 MB). */
     uint8_t *keys = malloc(r * rowbytes + 1);
@@ -277,7 +274,7 @@ int tkc_nmatrix_build(const tkc_template_set *set,
     }
     tkc_nmatrix_pair_key(spec, tkc_strings_row(nm->strings, 0),
                          tkc_strings_row(nm->strings, nm->r), nm->k,
-                         (uint8_t[TKC_PAIR_KEY_MAX]){0}, &nm->invariant);
+                         (uint8_t[TKC_NMATRIX_KEY_MAX]){0}, &nm->invariant);
     if ((rc = tkc_nmatrix_row_classes(spec, nm->strings, nm->r, nm->row_class,
                                       &nm->nclasses, err)))
         goto fail;

@@ -65,26 +65,10 @@ typedef int (*tkc_pairs_fn)(const tkc_kernel_spec *spec, const tkc_strings *S,
                             const tkc_pair *pairs, size_t npairs,
                             tkc_kernel_values *out, tkc_error *err);
 
-/* A pair invariant: writes a key (at most TKC_PAIR_KEY_MAX bytes) for the
- * unordered pair {x, y} and returns its length, such that two pairs with
- * equal keys have exactly equal kernel values by the kernel's own invariance
- * (not by a numerical accident).  Coarser keys prove more: the MLP kernel
- * sees only how many positions hold equal tokens, which is why it cannot
- * tell apart templates that differ only in wildcard relations (SPEC §4).
- * Used for the *structural* evidence that N is singular (tkc/nmatrix.h). */
-#define TKC_PAIR_KEY_MAX (2 * TKC_K_MAX + 16)
-typedef size_t (*tkc_pair_invariant_fn)(const tkc_kernel_spec *spec,
-                                        const tkc_token *x, const tkc_token *y,
-                                        size_t k, uint8_t *key);
-
 typedef struct tkc_kernel_type {
     const char *name;           /* "attn", "trans", "mlp", "mlpxx"            */
     const char *description;
     tkc_pairs_fn eval_pairs;
-    /* Optional (NULL = the canonical unordered pattern, valid for every
-     * token-symmetric kernel); with what the key is, in words. */
-    tkc_pair_invariant_fn pair_invariant;
-    const char *invariant_description;
 } tkc_kernel_type;
 
 extern const tkc_kernel_type *const tkc_kernel_attn;

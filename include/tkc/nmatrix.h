@@ -5,7 +5,7 @@
  *
  * Besides the numbers, N carries its *structural* evidence: rows i ≠ i' are
  * identical, exactly, when for every j the pairs (x_i, y_j) and (x_i', y_j)
- * have equal keys under the kernel's pair invariant (tkc/kernel.h).  Then N
+ * have equal keys under the kernel's pair invariant (below).  Then N
  * is singular for every value of the kernel's parameters — the MLP's
  * failure on templates told apart only by wildcard relations.
  *
@@ -63,11 +63,18 @@ void tkc_nmatrix_free(tkc_nmatrix *nm);
 int tkc_nmatrix_strings(const tkc_template_set *set, tkc_strings **out,
                         tkc_error *err);
 
-/* The key of the pair (x, y) under spec->kernel's invariant: the kernel's own
- * pair_invariant when it has one; else, for the built-in MLP kernels, the
- * positions holding equal tokens (mlp) plus the XXᵀ Gram overlaps (mlpxx);
- * else the canonical unordered pattern.  *what (nullable) receives the words
- * for it.  Returns the key length. */
+/* Keys of pairs (at most TKC_NMATRIX_KEY_MAX bytes): two pairs with equal
+ * keys have exactly equal kernel values by the kernel's own invariance (not
+ * by a numerical accident).  Coarser keys prove more:
+ *   mlp    the number of positions holding equal tokens (every input has
+ *          norm² k, so the kernel is a function of ⟨x, y⟩ alone) — which is
+ *          why it cannot tell apart templates that differ only in wildcard
+ *          relations (SPEC §4);
+ *   mlpxx  that, ⟨XXᵀ, YYᵀ⟩_F and the two norms ‖XXᵀ‖² (unordered);
+ *   other  the canonical unordered pattern (every token-symmetric kernel;
+ *          for trans it fixes the self terms' patterns too).
+ * *what (nullable) receives the words for the key.  Returns its length. */
+#define TKC_NMATRIX_KEY_MAX (2 * TKC_K_MAX + 16)
 size_t tkc_nmatrix_pair_key(const tkc_kernel_spec *spec, const tkc_token *x,
                             const tkc_token *y, size_t k, uint8_t *key,
                             const char **what);
@@ -128,7 +135,7 @@ typedef struct tkc_nmatrix_decision {
     char lemma36_method[256];
     char lemma36_text[320];
     char method[512];           /* how the verdict was reached, in words      */
-    char evidence[256];         /* one line, for a table                      */
+    char evidence[768];         /* one line, for a table                      */
     char settle[640];           /* undecided: what would settle it            */
     uint64_t samples;           /* samples of the final N; 0 = closed form    */
     uint64_t samples_total;     /* over all auto-refine rounds                */
