@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <lapacke.h>
+
 #include "tkc/certify.h"
 #include "tkc/mpmat.h"
 #include "tkc/nmatrix.h"
@@ -310,8 +312,9 @@ void tkc_nmatrix_options_default(tkc_nmatrix_options *opt)
     opt->prec = 256;
     opt->confidence = 0.999;
     opt->auto_refine = 0;
-    opt->budget = UINT64_C(1) << 22;
+    opt->budget = UINT64_C(1) << 26;
     opt->time_budget = 0;
+    opt->ladder = -1;
 }
 
 void tkc_nmatrix_decision_free(tkc_nmatrix_decision *d)
@@ -401,51 +404,88 @@ static int distinct_entries(const tkc_nmatrix *nm, size_t *count,
     return TKC_SUCCESS;
 }
 
-/* Numbers of the computed N: singular values, determinant, ladder. */
-static int numbers(const tkc_nmatrix *nm, long prec, tkc_nmatrix_decision *d,
-                   tkc_error *err)
+/* σ's of the computed N in double (LAPACK dgesdd): for display; the proved
+ * statements come from tkc_certify. */
+static int singular_values(const tkc_nmatrix *nm, double *sv, tkc_error *err)
+{
+    size_t r = nm->r;
+    double *a = malloc(r * r * sizeof *a);
+    if (!a)
+        return tkc_fail(err, TKC_ENOMEM, "out of memory for N's SVD");
+    memcpy(a, nm->N, r * r * sizeof *a);
+    lapack_int info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'N', (lapack_int)r,
+                                     (lapack_int)r, a, (lapack_int)r, sv, NULL,
+                                     (lapack_int)r, NULL, (lapack_int)r);
+    free(a);
+    if (info != 0)
+        return tkc_fail(err, TKC_ENUMERIC, "LAPACK dgesdd failed on N (info %d)",
+                        (int)info);
+    return TKC_SUCCESS;
+}
+
+/* det N = mantissa · 2^exponent by MPFR LU at prec bits (a 144×144 kernel
+ * matrix's determinant is far below the double range). */
+static int determinant(const tkc_nmatrix *nm, long prec,
+                       tkc_nmatrix_decision *d, tkc_error *err)
 {
     size_t r = nm->r;
     tkc_mpmat *A = tkc_mpmat_alloc(r, r, (mpfr_prec_t)prec, err);
-    mpfr_t *s = calloc(r, sizeof *s);
-    d->singular_values = malloc(r * sizeof *d->singular_values);
-    int rc = (!A || !s || !d->singular_values)
-                 ? tkc_fail(err, TKC_ENOMEM, "out of memory for N's numbers")
-                 : TKC_SUCCESS;
-    if (!rc)
-        rc = tkc_mpmat_set_d(A, nm->N, r, err);
-    if (s)
-        for (size_t i = 0; i < r; i++)
-            mpfr_init2(s[i], 64);
-    if (!rc)
-        rc = tkc_mpmat_singular_values(s, A, err);
+    if (!A)
+        return err ? err->status : TKC_ENOMEM;
+    int rc = tkc_mpmat_set_d(A, nm->N, r, err);
     if (!rc) {
-        for (size_t i = 0; i < r; i++)
-            d->singular_values[i] = mpfr_get_d(s[i], MPFR_RNDN);
         mpfr_t det;
         mpfr_init2(det, 64);
         rc = tkc_mpmat_det(det, A, err);
-        d->det_mantissa = mpfr_zero_p(det) ? 0 : mpfr_get_d_2exp(&d->det_exponent, det, MPFR_RNDN);
+        d->det_mantissa = 0;
+        d->det_exponent = 0;
+        if (!rc && !mpfr_zero_p(det))
+            d->det_mantissa = mpfr_get_d_2exp(&d->det_exponent, det, MPFR_RNDN);
         mpfr_clear(det);
     }
-    if (s)
-        for (size_t i = 0; i < r; i++)
-            mpfr_clear(s[i]);
-    free(s);
     tkc_mpmat_free(A);
-    if (rc)
-        return rc;
-    d->sigma_min = d->singular_values[r - 1];
-    d->inv_norm = d->sigma_min > 0 ? 1 / d->sigma_min : INFINITY;
-    d->cond = d->sigma_min > 0 ? d->singular_values[0] / d->sigma_min : INFINITY;
+    return rc;
+}
+
+/* σ_min at 53, 128, 256, 512 bits: stable, or shrinking with the precision
+ * (then the midpoint is numerically singular).  A failure here (e.g. Jacobi
+ * not converging) is reported in the text, not fatal. */
+static void ladder(const tkc_nmatrix *nm, int want, tkc_nmatrix_decision *d)
+{
+    if (!want) {
+        snprintf(d->ladder_text, sizeof d->ladder_text,
+                 "skipped for r = %zu > %d (--ladder to force)", nm->r,
+                 TKC_NMATRIX_LADDER_MAX_R);
+        return;
+    }
     tkc_sigma_ladder lad;
-    if ((rc = tkc_certify_ladder(&lad, r, nm->N, err)))
-        return rc;
+    tkc_error e;
+    if (tkc_certify_ladder(&lad, nm->r, nm->N, &e)) {
+        snprintf(d->ladder_text, sizeof d->ladder_text, "failed: %.200s", e.message);
+        return;
+    }
     for (int l = 0; l < TKC_NMATRIX_LADDER && l < TKC_LADDER_RUNGS; l++) {
         d->ladder_prec[l] = (long)lad.prec[l];
         d->ladder_sigma_min[l] = lad.sigma_min[l];
     }
     snprintf(d->ladder_text, sizeof d->ladder_text, "%s", lad.text);
+}
+
+static int numbers(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
+                   tkc_nmatrix_decision *d, tkc_error *err)
+{
+    size_t r = nm->r;
+    if (!(d->singular_values = malloc(r * sizeof *d->singular_values)))
+        return tkc_fail(err, TKC_ENOMEM, "out of memory for N's numbers");
+    int rc = singular_values(nm, d->singular_values, err);
+    if (!rc)
+        rc = determinant(nm, opt->prec, d, err);
+    if (rc)
+        return rc;
+    d->sigma_min = d->singular_values[r - 1];
+    d->inv_norm = d->sigma_min > 0 ? 1 / d->sigma_min : INFINITY;
+    d->cond = d->sigma_min > 0 ? d->singular_values[0] / d->sigma_min : INFINITY;
+    ladder(nm, opt->ladder < 0 ? r <= TKC_NMATRIX_LADDER_MAX_R : opt->ladder, d);
     return TKC_SUCCESS;
 }
 
@@ -662,7 +702,7 @@ int tkc_nmatrix_decide(const tkc_template_set *set,
                  conf, R);
     }
     d->samples = nm->samples;
-    if ((rc = numbers(nm, opt->prec, d, err)) ||
+    if ((rc = numbers(nm, opt, d, err)) ||
         (rc = lemma36(set, &s, nm, opt->confidence, d, err)))
         goto fail;
     d->seconds = now_seconds() - t0;

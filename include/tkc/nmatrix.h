@@ -106,22 +106,26 @@ typedef struct tkc_nmatrix_options {
     int auto_refine;            /* resample until decided or over budget      */
     uint64_t budget;            /* largest sample count auto-refine may use   */
     double time_budget;         /* seconds auto-refine may spend; 0 = none    */
+    int ladder;                 /* precision ladder: -1 auto (r <= 64), 0, 1  */
 } tkc_nmatrix_options;
 
 /* Defaults: cov auto, 256 bits, confidence 0.999, no auto-refine, budget
- * 2^22 samples, no time budget. */
+ * 2^26 samples, no time budget, ladder auto. */
 void tkc_nmatrix_options_default(tkc_nmatrix_options *opt);
 
 #define TKC_NMATRIX_LADDER 4    /* 53, 128, 256, 512 bits                     */
+/* The ladder runs one-sided Jacobi at 512 bits: O(r³) MPFR operations per
+ * sweep, seconds at r = 64, a minute at r = 144; by default only up to: */
+#define TKC_NMATRIX_LADDER_MAX_R 64
 
 typedef struct tkc_nmatrix_decision {
     tkc_nmatrix_verdict_kind verdict;
-    double sigma_min;           /* of the computed N (0 when singular)        */
+    double sigma_min;           /* of the computed N, approximate             */
     double sigma_min_lower;     /* proved bound (nonsingular), else 0         */
     double inv_norm;            /* ‖N⁻¹‖₂ = 1/σ_min; inf when singular        */
     double inv_norm_upper;      /* proved bound on ‖M⁻¹‖₂ over the radii      */
     double cond;                /* σ_max / σ_min                              */
-    double *singular_values;    /* r, descending                              */
+    double *singular_values;    /* r, descending (LAPACK, double)             */
     double det_mantissa;        /* det N = mantissa · 2^exponent              */
     long det_exponent;
     long ladder_prec[TKC_NMATRIX_LADDER];

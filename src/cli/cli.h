@@ -80,7 +80,7 @@ void cli_json_null(cli_json *j);
 
 /* Shared by nmatrix and check (cmd_nmatrix.c): their options beyond the
  * kernel ones (--confidence --auto-refine --no-auto-refine --budget
- * --time-budget --no-cls; same return convention as cli_kernel_option),
+ * --time-budget --ladder --no-ladder --no-cls; same return convention as cli_kernel_option),
  * loading the set, and printing a verdict. */
 int cli_nmatrix_option(const char *command, int argc, char **argv, int *i,
                        tkc_nmatrix_options *opt, int *append_cls);

@@ -13,7 +13,7 @@ static void help(FILE *out)
 {
     fputs("usage: tkc nmatrix FILE [kernel options] [--prec BITS] [--confidence C]\n"
           "                   [--auto-refine] [--budget SAMPLES] [--time-budget SECONDS]\n"
-          "                   [--no-cls] [--json]\n\n"
+          "                   [--ladder|--no-ladder] [--no-cls] [--json]\n\n"
           "The r x r matrix N_ij = K(sub(z_i, s), sub(z_j, s')) of the templates in FILE\n"
           "(SPEC section 4), with each entry's error, N's singular values, a precision\n"
           "ladder (53, 128, 256, 512 bits), ||N^-1||, det N and the verdict:\n"
@@ -25,8 +25,10 @@ static void help(FILE *out)
           "  --prec BITS         MPFR precision of the certificate (default 256)\n"
           "  --confidence C      confidence of Monte Carlo radii (default 0.999)\n"
           "  --auto-refine       quadruple the samples while undecided\n"
-          "  --budget SAMPLES    most samples auto-refine may use (default 4194304)\n"
+          "  --budget SAMPLES    most samples auto-refine may use (default 67108864)\n"
           "  --time-budget S     most seconds auto-refine may spend (default none)\n"
+          "  --ladder            run the precision ladder whatever r (default r <= 64)\n"
+          "  --no-ladder         skip it\n"
           "  --no-cls            do not append [CLS] to the templates\n"
           "  --json              one JSON object on stdout\n", out);
     cli_kernel_options_help(out);
@@ -49,6 +51,10 @@ int cli_nmatrix_option(const char *command, int argc, char **argv, int *i,
     }
     if (!strcmp(a, "--no-cls")) {
         *append_cls = 0;
+        return 1;
+    }
+    if (!strcmp(a, "--ladder") || !strcmp(a, "--no-ladder")) {
+        opt->ladder = !strcmp(a, "--ladder");
         return 1;
     }
     int is_conf = !strcmp(a, "--confidence"), is_budget = !strcmp(a, "--budget");
@@ -337,8 +343,12 @@ static void print_text(const tkc_template_set *set, const tkc_kernel_spec *spec,
         if (d->ladder_prec[l])
             printf("  %ld bits %.6g", d->ladder_prec[l], d->ladder_sigma_min[l]);
     printf("\n  %s\n", d->ladder_text);
-    printf("det N = %.6f * 2^%ld, ||N^-1|| = %.6g, cond = %.6g\n",
-           d->det_mantissa, d->det_exponent, d->inv_norm, d->cond);
+    if (d->verdict == TKC_NMATRIX_SINGULAR)
+        printf("det N = 0 and ||N^-1|| = inf exactly (computed from the rounded "
+               "entries: det %.6f * 2^%ld)\n", d->det_mantissa, d->det_exponent);
+    else
+        printf("det N = %.6f * 2^%ld, ||N^-1|| = %.6g, cond = %.6g\n",
+               d->det_mantissa, d->det_exponent, d->inv_norm, d->cond);
     if (d->lemma36 >= 0)
         printf("lemma 3.6 (permutation condition on N_attn): %s (%s)\n",
                cli_nmatrix_lemma36_words(d->lemma36), d->lemma36_method);
