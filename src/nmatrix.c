@@ -654,6 +654,7 @@ int tkc_nmatrix_decide(const tkc_template_set *set,
     double conf = 1 - (1 - opt->confidence) / R;
     tkc_nmatrix *nm = NULL;
     tkc_certificate cert;
+    char stop[200] = "";
     int rc;
     for (;;) {
         double t = now_seconds();
@@ -672,9 +673,23 @@ int tkc_nmatrix_decide(const tkc_template_set *set,
                        ? ceil(cert.samples_factor * 1.1) : 4;
         double next = (double)s.samples * f;
         double spent = now_seconds() - t0, round = now_seconds() - t;
-        if (next > (double)opt->budget ||
-            (opt->time_budget > 0 && spent + round * f > opt->time_budget))
+        if (next > (double)opt->budget) {
+            snprintf(stop, sizeof stop,
+                     "auto-refine stopped at %llu samples: the next round "
+                     "(%.0f) exceeds --budget %llu",
+                     (unsigned long long)s.samples, next,
+                     (unsigned long long)opt->budget);
             break;
+        }
+        if (opt->time_budget > 0 && spent + round * f > opt->time_budget) {
+            snprintf(stop, sizeof stop,
+                     "auto-refine stopped at %llu samples: the next round "
+                     "(%.0f samples, about %.0f s) exceeds the time budget of "
+                     "%g s",
+                     (unsigned long long)s.samples, next, round * f,
+                     opt->time_budget);
+            break;
+        }
         s.samples = (uint64_t)next;
         s.target_se /= sqrt(f);  /* so that `auto` refines too */
         tkc_nmatrix_free(nm);
@@ -686,14 +701,9 @@ int tkc_nmatrix_decide(const tkc_template_set *set,
         d->radius_scale = 1;
     } else {
         from_certificate(nm, &cert, opt->confidence, d);
-        if (d->verdict == TKC_NMATRIX_UNDECIDED && opt->auto_refine &&
-            nm->error_kind == TKC_ERROR_STATISTICAL)
+        if (d->verdict == TKC_NMATRIX_UNDECIDED && stop[0])
             snprintf(d->settle + strlen(d->settle),
-                     sizeof d->settle - strlen(d->settle),
-                     "; auto-refine stopped at %llu samples (budget %llu%s)",
-                     (unsigned long long)s.samples,
-                     (unsigned long long)opt->budget,
-                     opt->time_budget > 0 ? ", or the time budget" : "");
+                     sizeof d->settle - strlen(d->settle), "; %s", stop);
     }
     if (R > 1 && nm->error_kind == TKC_ERROR_STATISTICAL) {
         size_t len = strlen(d->method);

@@ -140,7 +140,7 @@ typedef struct tkc_nmatrix_decision {
     char lemma36_text[320];
     char method[512];           /* how the verdict was reached, in words      */
     char evidence[768];         /* one line, for a table                      */
-    char settle[640];           /* undecided: what would settle it            */
+    char settle[1024];           /* undecided: what would settle it            */
     uint64_t samples;           /* samples of the final N; 0 = closed form    */
     uint64_t samples_total;     /* over all auto-refine rounds                */
     unsigned rounds;
