@@ -31,22 +31,20 @@ majority 5 >"$tmp/majority-5.tpl"
 # distribution-of-3 (144 templates): αβγ / an ordered pair of {α,β,γ} and a
 # blank / a permutation of {α,β,γ,ϵ}; label = position of the missing symbol.
 dist3() {
-    local s=(α β γ) p q a b c d perm missing
+    local s=(α β γ ϵ) p q a b c d i pos x missing
     for p in 0 1 2; do for q in 0 1 2; do
         [ $p = $q ] && continue
         missing=$((3 - p - q))
         for a in 0 1 2 3; do for b in 0 1 2 3; do for c in 0 1 2 3; do
-            for d in 0 1 2 3; do
-                perm="$a$b$c$d"
-                [ "$(echo $perm | fold -w1 | sort -u | wc -l)" = 4 ] || continue
-                local row=() pos=0 i x
-                for i in $a $b $c $d; do
-                    pos=$((pos + 1))
-                    if [ $i = 3 ]; then row+=(ϵ); else row+=("${s[$i]}"); fi
-                    [ $i = $missing ] && x=$pos
-                done
-                echo "$x α β γ ${s[$p]} ${s[$q]} _ ${row[*]}"
+            d=$((6 - a - b - c))
+            [[ $a != "$b" && $a != "$c" && $b != "$c" && $d != "$a" &&
+               $d != "$b" && $d != "$c" && $d -ge 0 && $d -le 3 ]] || continue
+            pos=0
+            for i in $a $b $c $d; do
+                pos=$((pos + 1))
+                [ $i = $missing ] && x=$pos
             done
+            echo "$x α β γ ${s[$p]} ${s[$q]} _ ${s[$a]} ${s[$b]} ${s[$c]} ${s[$d]}"
         done; done; done
     done; done
 }
@@ -73,7 +71,7 @@ check "majority-5 exit 0" [ $? -eq 0 ]
 check "majority-5 MLP singular" grep -Eq "^MLP +singular \(exact\) .*wildcard relations .*rank <= 1" <<<"$out"
 check "majority-5 transformer says why" grep -Eq "^transformer +(nonsingular \(certified\)|undecided .*radii must shrink [0-9.e+]+x -> about [0-9.e+]+x more samples)" <<<"$out"
 # A tiny time budget: auto-refine stops and says so.
-out=$("$TKC_EXE" check "$tmp/majority-5.tpl" --samples 4096 --time-budget 0.001)
+out=$("$TKC_EXE" check "$tmp/same-different.tpl" --samples 4096 --time-budget 0.001)
 check "time budget stop said" grep -q "exceeds the time budget of 0.001 s" <<<"$out"
 
 # The 144-template set: the MLP verdict (closed form, fast); the transformer
