@@ -89,6 +89,8 @@ extern const tkc_attn_estimator_type *const tkc_attn_mc;
 extern const tkc_attn_estimator_type *const tkc_attn_qmc;
 extern const tkc_attn_estimator_type *const tkc_attn_series;
 extern const tkc_attn_estimator_type *const tkc_attn_auto;
+/* Monte Carlo with the exact β² series as control variate (attn_auto.c). */
+extern const tkc_attn_estimator_type *const tkc_attn_cvmc;
 extern const tkc_attn_estimator_type *const tkc_attn_estimator_types[];
 const tkc_attn_estimator_type *tkc_attn_estimator_lookup(const char *name);
 

@@ -46,6 +46,9 @@ typedef struct tkc_template_set {
     int cls_appended;          /* [CLS] was appended by the parser           */
     int symbolic_labels;       /* some label is a wildcard                   */
     char *source;              /* file name used in messages                 */
+    char fresh_prefix[8];      /* spelling of fresh tokens: "t" → t1, t2, …;
+                                  lengthened ("tt") when a regular token of
+                                  the set is already spelled t<digits>       */
 } tkc_template_set;
 
 typedef struct tkc_parse_options {
@@ -56,7 +59,9 @@ typedef struct tkc_parse_options {
 /* Defaults: append_cls = 1, allow_overlap = 0. */
 void tkc_parse_options_default(tkc_parse_options *opt);
 
-/* Parse a template file.  Errors name file:line:col and what was expected;
+/* Parse a template file (the format is spelled out at the top of
+ * src/template.c and in data/templates/README.md).  Errors are TKC_EINPUT
+ * naming file:line:col (columns count code points) and what was expected;
  * on error *out is NULL and nothing is kept. */
 int tkc_template_set_read_file(const char *path, const tkc_parse_options *opt,
                                tkc_template_set **out, tkc_error *err);
@@ -96,6 +101,23 @@ int tkc_template_set_rho(const tkc_template_set *set, size_t alphabet,
 
 /* Largest number of wildcards of any template. */
 size_t tkc_template_set_max_wildcards(const tkc_template_set *set);
+
+/* Spell token t: a regular token by its name, a fresh token f >= nsymbols
+ * as fresh_prefix followed by f - nsymbols + 1 ("t1", "t2", ...).  Returns
+ * the length snprintf would have written. */
+int tkc_template_token_name(const tkc_template_set *set, tkc_token t,
+                            char *buf, size_t size);
+/* Spell a string of set->k tokens, space-separated ("S t1 [CLS]"); returns
+ * the length snprintf would have written. */
+int tkc_template_string_format(const tkc_template_set *set,
+                               const tkc_token *x, char *buf, size_t size);
+
+/* Find the first pair i < j of templates that are not disjoint.  Sets
+ * *all_disjoint; when 0, sets *i, *j and (witness != NULL) a string of k
+ * tokens matching both. */
+int tkc_template_set_check_disjoint(const tkc_template_set *set,
+                                    int *all_disjoint, size_t *i, size_t *j,
+                                    tkc_token *witness, tkc_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,82 @@
+/* tkc/attn.h — K_attn in its generative form, shared by every estimator.
+ *
+ *   K_attn(x, y) = E[ smax(β u)ᵀ (XYᵀ + γ² I) smax(β v) ],
+ *   u_a = ζ_{x_a} + γ p_a,   v_b = ζ_{y_b} + γ p_b,
+ *
+ * with one N(0, 1) variable ζ_t per distinct token and one N(0, 1) variable
+ * p_a per position, shared by u and v (SPEC §3).  A *layout* fixes, for a
+ * list of pairs over a list of strings, which Gaussian coordinate each
+ * position reads: one draw z = (p_0 .. p_{k-1}, ζ_0 .. ζ_{T-1}) serves every
+ * pair and self term at once (common random numbers), and each distinct
+ * string's softmax is computed once per draw.  Coordinates: the k positions
+ * first, then tokens in order of first appearance (pair order, x before y),
+ * so that low-discrepancy rules give their best coordinates to the variables
+ * shared by the most entries. */
+#ifndef TKC_ATTN_H
+#define TKC_ATTN_H
+
+#include <stddef.h>
+
+#include "tkc/error.h"
+#include "tkc/kernel.h"
+#include "tkc/pattern.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tkc_attn_layout tkc_attn_layout;
+typedef struct tkc_attn_work tkc_attn_work;
+
+/* Layout of `npairs` pairs of S (indices checked; EINPUT names the pair).
+ * β and γ must be finite. */
+tkc_attn_layout *tkc_attn_layout_alloc(const tkc_strings *S,
+                                       const tkc_pair *pairs, size_t npairs,
+                                       double beta, double gamma,
+                                       tkc_error *err);
+void tkc_attn_layout_free(tkc_attn_layout *L);
+
+size_t tkc_attn_layout_dim(const tkc_attn_layout *L);     /* k + ntokens  */
+size_t tkc_attn_layout_k(const tkc_attn_layout *L);
+size_t tkc_attn_layout_ntokens(const tkc_attn_layout *L);
+size_t tkc_attn_layout_npairs(const tkc_attn_layout *L);
+/* Exact value of pair i at β = 0 (see tkc_attn_beta0). */
+double tkc_attn_layout_beta0(const tkc_attn_layout *L, size_t i);
+
+/* Scratch space for one thread evaluating the integrand. */
+tkc_attn_work *tkc_attn_work_alloc(const tkc_attn_layout *L, tkc_error *err);
+void tkc_attn_work_free(tkc_attn_work *w);
+
+/* The integrand at one draw z (tkc_attn_layout_dim coordinates, standard
+ * normal each): f[i] = smax(β u)ᵀ (XYᵀ + γ² I) smax(β v) for pair i. */
+void tkc_attn_integrand(const tkc_attn_layout *L, tkc_attn_work *w,
+                        const double *z, double *f);
+/* Both antithetic points at once: fplus at z, fminus at -z.  Cheaper than
+ * two calls: exp(-βu) is taken as 1 / exp(βu) when that is safe. */
+void tkc_attn_integrand_antithetic(const tkc_attn_layout *L,
+                                   tkc_attn_work *w, const double *z,
+                                   double *fplus, double *fminus);
+
+/* Exact K_attn at β = 0 (uniform softmax):
+ * #{(a, b) : x_a = y_b} / k² + γ² / k.  Rounding error only. */
+double tkc_attn_beta0(const tkc_token *x, const tkc_token *y, size_t k,
+                      double gamma);
+
+/* The exact shortcuts every estimator uses first: when β = 0 or k = 1
+ * (softmax of one element is 1: K = 1(x = y) + γ²) fill out with the exact
+ * values (se from rounding, covariance 0, samples 0, error kind ROUNDING)
+ * and return 1; return 0 when no shortcut applies. */
+int tkc_attn_exact_shortcut(const tkc_kernel_spec *spec, const tkc_strings *S,
+                            const tkc_pair *pairs, size_t npairs,
+                            tkc_kernel_values *out);
+
+/* Shared argument checks of the K_attn estimators: spec valid, S non-empty,
+ * pair indices in range, out sized for npairs.  EINPUT names what. */
+int tkc_attn_check_args(const tkc_kernel_spec *spec, const tkc_strings *S,
+                        const tkc_pair *pairs, size_t npairs,
+                        const tkc_kernel_values *out, tkc_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

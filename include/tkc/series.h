@@ -1,0 +1,109 @@
+/* tkc/series.h — exact Taylor coefficients of K_attn at β = γ = 0.
+ *
+ * K_attn(x, y) is even in β and in γ; its β-series is asymptotic (SPEC §3):
+ *
+ *     K_attn = Σ_i β^{2i} c_i(γ²),   c_i(g) = Σ_j c_{ij} g^j,  c_{ij} ∈ ℚ,
+ *
+ * with deg c_i ≤ i + 1.  tkc_series_compute fills the table c_{ij} for
+ * 2i ≤ order exactly (GMP rationals; no floating point anywhere).
+ *
+ * Method (details in series.c): the heat-kernel identity
+ *     E[F(βw)] = exp(β² Δ_Σ / 2) F |_0
+ * with Δ_Σ split into the u-side, the v-side and the cross part, so that the
+ * expectation factorizes over the cross "links" (shared tokens and positions);
+ * the derivatives of the softmax at 0 along token classes are exact integers
+ * over k^{D+1}, computed through a Poisson (Touchard) representation and
+ * cached by their token-symmetric shape.  Cost grows like
+ * C(L_cross + D/2, D/2) · C(L_side + D/2, D/2) · k with L_cross = shared
+ * tokens + k, L_side = tokens of one string + k (see docs in series.c). */
+#ifndef TKC_SERIES_H
+#define TKC_SERIES_H
+
+#include <stddef.h>
+
+#include <gmp.h>
+#include <mpfr.h>
+
+#include "tkc/error.h"
+#include "tkc/kernel.h"
+#include "tkc/pattern.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Largest order accepted (β^40): beyond it the cost is prohibitive for any
+ * k > 2 and the asymptotic series is useless anyway. */
+#define TKC_SERIES_ORDER_MAX 40
+
+typedef struct tkc_series {
+    int order;        /* D: largest power of β (even; an odd request rounds down) */
+    int nbeta;        /* D/2 + 1 rows: β^0, β^2, ..., β^D                        */
+    int ngamma;       /* D/2 + 2 columns: γ^0, γ^2, ..., γ^{D+2}                 */
+    mpq_t *c;         /* c[i * ngamma + j]: coefficient of β^{2i} γ^{2j}          */
+} tkc_series;
+
+/* A zero table for orders 0..order (0 ≤ order ≤ TKC_SERIES_ORDER_MAX). */
+tkc_series *tkc_series_alloc(int order, tkc_error *err);
+void tkc_series_free(tkc_series *s);
+
+/* The coefficient of β^{2i} γ^{2j} (i < nbeta, j < ngamma). */
+static inline mpq_ptr tkc_series_coeff(const tkc_series *s, int i, int j)
+{
+    return s->c[(size_t)i * (size_t)s->ngamma + (size_t)j];
+}
+
+/* Fill s (of its own order) with the exact coefficients for the pair whose
+ * canonical pattern is pat.  The table depends only on the unordered pattern;
+ * exact symmetry in (x, y) is a tested property. */
+int tkc_series_compute(tkc_series *s, const tkc_pattern *pat, tkc_error *err);
+
+/* Same, for a raw pair of token strings of length k (relabelled internally). */
+int tkc_series_compute_pair(tkc_series *s, const tkc_token *x,
+                            const tkc_token *y, size_t k, tkc_error *err);
+
+/* c_i(g) for a rational g = γ²: exact. */
+void tkc_series_beta_coeff_q(mpq_t out, const tkc_series *s, int i,
+                             const mpq_t g);
+/* c_i(g) in MPFR (rounded to nearest at out's precision, Horner). */
+void tkc_series_beta_coeff_fr(mpfr_t out, const tkc_series *s, int i,
+                              const mpfr_t g);
+
+/* The series summed at (β, γ) in MPFR at `prec` bits: terms
+ * t_i = c_i(γ²) β^{2i}, i < s->nbeta.
+ *   fixed_order > 0: the sum of the terms of order ≤ fixed_order (rounded
+ *     down to even), error estimate |first omitted term| (so the table must
+ *     reach fixed_order + 2);
+ *   fixed_order = 0: optimal truncation inside the table: i* = the index
+ *     ≥ 1 of the smallest |t_i|; sum of t_0 .. t_{i*-1}, estimate |t_{i*}|.
+ * *value and *se as doubles (se also covers MPFR rounding); value_fr
+ * (nullable, its own precision) receives the MPFR sum.  info (nullable):
+ * order_used = largest β power summed, smallest_at = i*, at_end = 1 when
+ * the smallest term is the table's last (a longer table may do better). */
+typedef struct tkc_series_sum_info {
+    int order_used;
+    int smallest_at;
+    int at_end;
+} tkc_series_sum_info;
+
+int tkc_series_sum(const tkc_series *s, double beta, double gamma, long prec,
+                   int fixed_order, double *value, double *se,
+                   mpfr_t value_fr, tkc_series_sum_info *info, tkc_error *err);
+
+/* A rough count of the inner operations tkc_series_compute will do for this
+ * pattern at this order: lets callers (the series estimator, auto) keep the
+ * order affordable.  Monotone in order. */
+double tkc_series_cost(const tkc_pattern *pat, int order);
+
+/* The series estimator on one pair (what `--estimator series` does per
+ * pair, attn_series.c): optimal truncation with spec->order = 0, else the
+ * fixed order; TKC_ERANGE, with a message naming the estimator to use
+ * instead, when β is outside the range where the series is useful. */
+int tkc_attn_series_pair(const tkc_kernel_spec *spec, const tkc_token *x,
+                         const tkc_token *y, size_t k, double *value,
+                         double *se, int *order_used, tkc_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,118 @@
+/* attn_series.c — the `series` estimator of K_attn: the exact β-series
+ * (series.c) summed in MPFR.
+ *
+ * The series is asymptotic (SPEC §3): its terms first shrink, then grow
+ * factorially.  With spec->order = 0 the order is chosen by optimal
+ * truncation: tables of growing order (8, 12, 16, ...) until the smallest
+ * term lies inside the table, within a cost budget; the sum stops just
+ * before the smallest term and the estimate of the error is that term.
+ * spec->order = D > 0 sums exactly to β^D and reports the next term.
+ *
+ * Where the series is not useful — the smallest term comes before β^4, or
+ * the estimate exceeds SERIES_REL_MAX of the value — the estimator refuses
+ * (TKC_ERANGE) and says which estimator to use instead.  Error kind:
+ * TRUNCATION; se = the truncation estimate (plus MPFR rounding). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tkc/attn.h"
+#include "tkc/kernel.h"
+#include "tkc/pattern.h"
+#include "tkc/series.h"
+
+/* Largest relative truncation estimate the estimator accepts. */
+#define SERIES_REL_MAX 1e-2
+/* The automatic order grows while the smallest term is the table's last,
+ * until the estimate is far below what anyone asked for (SERIES_GOAL of
+ * spec->target_se) or the next table would exceed the budget (in
+ * tkc_series_cost units, ~1e6 per second of one core).  The fixed order of
+ * --order is not limited. */
+#define SERIES_COST_BUDGET 5e5
+#define SERIES_GOAL 1e-3
+#define SERIES_ORDER_START 8
+
+int tkc_attn_series_pair(const tkc_kernel_spec *spec, const tkc_token *x,
+                         const tkc_token *y, size_t k, double *value,
+                         double *se, int *order_used, tkc_error *err)
+{
+    tkc_pattern pat;
+    tkc_pattern_of_unordered_pair(&pat, x, y, k, NULL);
+    int fixed = spec->order - spec->order % 2;
+    int D = fixed > 0 ? fixed + 2 : SERIES_ORDER_START;
+    if (D > TKC_SERIES_ORDER_MAX)
+        return tkc_fail(err, TKC_EINPUT, "K_attn series: order %d is above "
+                        "the largest supported, %d", fixed,
+                        TKC_SERIES_ORDER_MAX - 2);
+    tkc_series_sum_info info;
+    for (;;) {
+        tkc_series *s = tkc_series_alloc(D, err);
+        if (!s)
+            return err ? err->status : TKC_ENOMEM;
+        int rc = tkc_series_compute(s, &pat, err);
+        if (!rc)
+            rc = tkc_series_sum(s, spec->beta, spec->gamma, spec->prec, fixed,
+                                value, se, NULL, &info, err);
+        tkc_series_free(s);
+        if (rc)
+            return rc;
+        if (fixed > 0 || !info.at_end || D + 4 > TKC_SERIES_ORDER_MAX ||
+            *se <= SERIES_GOAL * spec->target_se ||
+            tkc_series_cost(&pat, D + 4) > SERIES_COST_BUDGET)
+            break;
+        D += 4;
+    }
+    *order_used = info.order_used;
+    if (info.smallest_at < 2 || !(*se <= SERIES_REL_MAX * fabs(*value)))
+        return tkc_fail(err, TKC_ERANGE,
+                        "K_attn series: at beta = %g, gamma = %g the "
+                        "asymptotic beta-series is not useful for this pair "
+                        "(error estimate %.3g at order %d, %.2g of the value); "
+                        "use --estimator mc, qmc or auto",
+                        spec->beta, spec->gamma, *se, info.order_used + 2,
+                        *value != 0 ? *se / fabs(*value) : INFINITY);
+    return TKC_SUCCESS;
+}
+
+static int series_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
+                             const tkc_pair *pairs, size_t npairs,
+                             tkc_kernel_values *out, tkc_error *err)
+{
+    int rc = tkc_attn_check_args(spec, S, pairs, npairs, out, err);
+    if (rc)
+        return rc;
+    out->estimator = "series";
+    if (npairs == 0 || tkc_attn_exact_shortcut(spec, S, pairs, npairs, out))
+        return TKC_SUCCESS;
+    int lo = 1 << 30, hi = 0;
+    for (size_t i = 0; i < npairs; i++) {
+        int used;
+        rc = tkc_attn_series_pair(spec, tkc_strings_row(S, pairs[i].x),
+                                  tkc_strings_row(S, pairs[i].y), S->k,
+                                  &out->value[i], &out->se[i], &used, err);
+        if (rc)
+            return rc;
+        lo = used < lo ? used : lo;
+        hi = used > hi ? used : hi;
+    }
+    if (out->cov) {
+        /* truncation errors are not random: no correlation is claimed */
+        memset(out->cov, 0, npairs * npairs * sizeof *out->cov);
+        for (size_t i = 0; i < npairs; i++)
+            out->cov[i * npairs + i] = out->se[i] * out->se[i];
+    }
+    out->error_kind = TKC_ERROR_TRUNCATION;
+    out->samples = 0;
+    char orders[32];
+    snprintf(orders, sizeof orders, lo == hi ? "%d" : "%d..%d", lo, hi);
+    snprintf(out->note, sizeof out->note,
+             "%s truncation of the exact beta-series at order %s, MPFR %ld "
+             "bits; error = first omitted term",
+             spec->order > 0 ? "fixed" : "optimal", orders, spec->prec);
+    return TKC_SUCCESS;
+}
+
+const tkc_attn_estimator_type tkc_attn_series_type = {
+    "series", "exact beta-series (GMP), optimal truncation in MPFR",
+    series_eval_pairs};
+const tkc_attn_estimator_type *const tkc_attn_series = &tkc_attn_series_type;

@@ -1,0 +1,220 @@
+/* cmd_kernel.c — `tkc kernel X Y [kernel options] [--json]`: one kernel
+ * value with its error.
+ *
+ * X and Y are token strings: whitespace-separated symbols ("α = 1 ;"), or,
+ * written without whitespace, one symbol per UTF-8 character ("ααβST").
+ * Equal spellings are equal tokens across X and Y; nothing else about the
+ * spelling matters (every kernel here is token-symmetric). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "tkc/kernel.h"
+
+#define SYMBOL_MAX 64
+
+/* Symbols met so far, shared by X and Y. */
+typedef struct symtab {
+    char name[2 * TKC_K_MAX][SYMBOL_MAX];
+    size_t n;
+} symtab;
+
+static tkc_token intern(symtab *t, const char *s, size_t len)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strlen(t->name[i]) == len && !memcmp(t->name[i], s, len))
+            return (tkc_token)i;
+    memcpy(t->name[t->n], s, len);
+    t->name[t->n][len] = '\0';
+    return (tkc_token)t->n++;
+}
+
+/* Bytes of the UTF-8 character starting at s (1 for anything malformed). */
+static size_t utf8_len(const unsigned char *s)
+{
+    size_t n = *s < 0x80 ? 1 : *s >> 5 == 6 ? 2 : *s >> 4 == 14 ? 3
+             : *s >> 3 == 30 ? 4 : 1;
+    for (size_t i = 1; i < n; i++)
+        if (s[i] >> 6 != 2)
+            return 1;
+    return n;
+}
+
+/* Parse one token string into tok; returns its length, or 0 after printing
+ * what is wrong. */
+static size_t parse_string(const char *what, const char *text, symtab *t,
+                           tkc_token *tok)
+{
+    int spaced = strpbrk(text, " \t\n") != NULL;
+    size_t k = 0;
+    const char *p = text;
+    while (*p) {
+        if (spaced && strchr(" \t\n", *p)) {
+            p++;
+            continue;
+        }
+        size_t len = spaced ? strcspn(p, " \t\n")
+                            : utf8_len((const unsigned char *)p);
+        if (len >= SYMBOL_MAX) {
+            cli_usage_error("kernel", "%s: symbol '%.*s...' is longer than "
+                            "%d bytes", what, 16, p, SYMBOL_MAX - 1);
+            return 0;
+        }
+        if (k == TKC_K_MAX) {
+            cli_usage_error("kernel", "%s has more than %d symbols", what,
+                            TKC_K_MAX);
+            return 0;
+        }
+        tok[k++] = intern(t, p, len);
+        p += len;
+    }
+    if (k == 0)
+        cli_usage_error("kernel", "%s is empty: give at least one symbol", what);
+    return k;
+}
+
+static void usage(FILE *out)
+{
+    fputs("usage: tkc kernel X Y [kernel options] [--json]\n\n"
+          "One kernel value K(X, Y) with its error.  X and Y are token strings\n"
+          "of equal length: whitespace-separated symbols ('a = 1 ;') or, without\n"
+          "whitespace, one symbol per character ('aaBST').\n\n"
+          "  --json       print one JSON object on stdout\n", out);
+    cli_kernel_options_help(out);
+}
+
+static void print_json(const tkc_kernel_spec *spec, const symtab *t,
+                       const tkc_token *x, const tkc_token *y, size_t k,
+                       const tkc_kernel_values *v)
+{
+    cli_json j;
+    cli_json_begin(&j, stdout);
+    cli_json_key(&j, "kernel");
+    cli_json_string(&j, spec->kernel->name);
+    cli_json_key(&j, "estimator");
+    if (v->estimator && v->estimator[0])
+        cli_json_string(&j, v->estimator);
+    else
+        cli_json_null(&j);
+    cli_json_key(&j, "value");
+    cli_json_number(&j, v->value[0]);
+    cli_json_key(&j, "stderr");
+    cli_json_number(&j, v->se[0]);
+    cli_json_key(&j, "error_kind");
+    cli_json_string(&j, tkc_error_kind_name(v->error_kind));
+    cli_json_key(&j, "samples");
+    cli_json_integer(&j, (long long)v->samples);
+    for (int side = 0; side < 2; side++) {
+        cli_json_key(&j, side ? "y" : "x");
+        cli_json_array_begin(&j);
+        for (size_t a = 0; a < k; a++)
+            cli_json_string(&j, t->name[(side ? y : x)[a]]);
+        cli_json_array_end(&j);
+    }
+    cli_json_key(&j, "k");
+    cli_json_integer(&j, (long long)k);
+    cli_json_key(&j, "beta");
+    cli_json_number(&j, spec->beta);
+    cli_json_key(&j, "gamma");
+    cli_json_number(&j, spec->gamma);
+    if (spec->activation) {
+        cli_json_key(&j, "activation");
+        cli_json_string(&j, spec->activation->name);
+        cli_json_key(&j, "b1");
+        cli_json_number(&j, spec->b1);
+        cli_json_key(&j, "b2");
+        cli_json_number(&j, spec->b2);
+    }
+    cli_json_key(&j, "seed");
+    cli_json_integer(&j, (long long)spec->seed);
+    cli_json_key(&j, "note");
+    cli_json_string(&j, v->note);
+    cli_json_end(&j);
+}
+
+static void print_text(const tkc_kernel_spec *spec, const tkc_kernel_values *v)
+{
+    const char *meaning =
+        v->error_kind == TKC_ERROR_STATISTICAL ? "one standard error"
+        : v->error_kind == TKC_ERROR_TRUNCATION ? "truncation estimate"
+        : v->error_kind == TKC_ERROR_ROUNDING   ? "closed form, rounding"
+                                                : "exact";
+    printf("K_%s(X, Y) = %.10g +/- %.3g  (%s)\n", spec->kernel->name,
+           v->value[0], v->se[0], meaning);
+    if (v->estimator && v->estimator[0])
+        printf("estimator %s, %llu samples, beta %g, gamma %g%s%s\n",
+               v->estimator, (unsigned long long)v->samples, spec->beta,
+               spec->gamma, v->note[0] ? "; " : "", v->note);
+}
+
+int cmd_kernel(int argc, char **argv)
+{
+    tkc_kernel_spec spec;
+    tkc_kernel_spec_default(&spec);
+    const char *text[2] = {NULL, NULL};
+    int npos = 0, json = 0, options_done = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!options_done && !strcmp(a, "--")) {
+            options_done = 1;
+        } else if (!options_done && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
+            usage(stdout);
+            return CLI_OK;
+        } else if (!options_done && !strcmp(a, "--json")) {
+            json = 1;
+        } else if (!options_done && !strncmp(a, "--", 2)) {
+            int r = cli_kernel_option("kernel", argc, argv, &i, &spec);
+            if (r < 0)
+                return CLI_USAGE;
+            if (r == 0)
+                return cli_usage_error("kernel", "unknown option '%s' "
+                                       "(tkc kernel --help)", a);
+        } else if (npos < 2) {
+            text[npos++] = a;
+        } else {
+            return cli_usage_error("kernel", "expected two strings X Y, got "
+                                   "a third: '%s'", a);
+        }
+    }
+    if (npos < 2) {
+        usage(stderr);
+        return cli_usage_error("kernel", "expected two strings X Y");
+    }
+    symtab *t = calloc(1, sizeof *t);
+    if (!t)
+        return cli_usage_error("kernel", "out of memory");
+    tkc_token x[TKC_K_MAX], y[TKC_K_MAX];
+    size_t kx = parse_string("X", text[0], t, x);
+    size_t ky = kx ? parse_string("Y", text[1], t, y) : 0;
+    int rc = CLI_USAGE;
+    if (kx && ky && kx != ky)
+        cli_usage_error("kernel", "X has %zu symbols and Y has %zu: kernels "
+                        "compare strings of equal length", kx, ky);
+    if (!kx || !ky || kx != ky)
+        goto done;
+    tkc_error err;
+    tkc_strings *S = tkc_strings_alloc(2, kx, &err);
+    tkc_kernel_values *v = S ? tkc_kernel_values_alloc(1, 0, &err) : NULL;
+    tkc_pair p = {0, 1};
+    if (!S || !v) {
+        rc = cli_library_error("kernel", &err);
+    } else {
+        memcpy(tkc_strings_row(S, 0), x, kx * sizeof *x);
+        memcpy(tkc_strings_row(S, 1), y, kx * sizeof *y);
+        if (tkc_kernel_eval_pairs(&spec, S, &p, 1, v, &err)) {
+            rc = cli_library_error("kernel", &err);
+        } else {
+            if (json)
+                print_json(&spec, t, x, y, kx, v);
+            else
+                print_text(&spec, v);
+            rc = CLI_OK;
+        }
+    }
+    tkc_kernel_values_free(v);
+    tkc_strings_free(S);
+done:
+    free(t);
+    return rc;
+}

@@ -1,0 +1,352 @@
+/* kernel.c — the kernel layer: results, the specification, the type lists,
+ * and pair evaluation through the pattern cache.
+ *
+ * Type lists name only what is built into the library; each kernel,
+ * estimator or activation lives in its own file and is added here. */
+#include "tkc/kernel.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- results ------------------------------------------------------------ */
+
+/* Largest covariance tkc will allocate: 2^28 doubles (2 GiB). */
+#define COV_MAX_ENTRIES ((size_t)1 << 28)
+
+tkc_kernel_values *tkc_kernel_values_alloc(size_t npairs, int want_cov,
+                                           tkc_error *err)
+{
+    if (npairs > ((size_t)1 << 32)) {
+        tkc_fail(err, TKC_ENOMEM, "%zu kernel entries is absurd", npairs);
+        return NULL;
+    }
+    if (want_cov && npairs > 0 && npairs > COV_MAX_ENTRIES / npairs) {
+        tkc_fail(err, TKC_ENOMEM,
+                 "a covariance of %zu x %zu entries is too large", npairs,
+                 npairs);
+        return NULL;
+    }
+    size_t n = npairs ? npairs : 1;
+    tkc_kernel_values *v = calloc(1, sizeof *v);
+    if (v) {
+        v->value = calloc(n, sizeof *v->value);
+        v->se = calloc(n, sizeof *v->se);
+        if (want_cov)
+            v->cov = calloc(n * n, sizeof *v->cov);
+    }
+    if (!v || !v->value || !v->se || (want_cov && !v->cov)) {
+        tkc_kernel_values_free(v);
+        tkc_fail(err, TKC_ENOMEM, "out of memory for %zu kernel entries",
+                 npairs);
+        return NULL;
+    }
+    v->npairs = npairs;
+    v->error_kind = TKC_ERROR_EXACT;
+    v->estimator = "";
+    return v;
+}
+
+void tkc_kernel_values_free(tkc_kernel_values *v)
+{
+    if (v) {
+        free(v->value);
+        free(v->se);
+        free(v->cov);
+        free(v);
+    }
+}
+
+const char *tkc_error_kind_name(tkc_error_kind kind)
+{
+    switch (kind) {
+    case TKC_ERROR_EXACT:       return "exact";
+    case TKC_ERROR_ROUNDING:    return "rounding";
+    case TKC_ERROR_STATISTICAL: return "statistical";
+    case TKC_ERROR_TRUNCATION:  return "truncation";
+    }
+    return "unknown";
+}
+
+/* ---- type tables -------------------------------------------------------- */
+
+/* The lists need address constants, so each implementation file defines a
+ * named struct `tkc_<family>_<name>_type` beside its public pointer
+ * (e.g. attn_mc.c: `const tkc_attn_estimator_type tkc_attn_mc_type = {...};
+ * const tkc_attn_estimator_type *const tkc_attn_mc = &tkc_attn_mc_type;`).
+ * To add one: declare it here and put it in its list. */
+extern const tkc_kernel_type tkc_kernel_trans_type, tkc_kernel_mlp_type,
+    tkc_kernel_mlpxx_type;
+extern const tkc_attn_estimator_type tkc_attn_mc_type, tkc_attn_qmc_type,
+    tkc_attn_series_type, tkc_attn_cvmc_type, tkc_attn_auto_type;
+
+static int attn_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
+                           const tkc_pair *pairs, size_t npairs,
+                           tkc_kernel_values *out, tkc_error *err)
+{
+    if (!spec->estimator)
+        return tkc_fail(err, TKC_EINPUT,
+                        "kernel attn: no K_attn estimator given");
+    return spec->estimator->eval_pairs(spec, S, pairs, npairs, out, err);
+}
+
+const tkc_kernel_type tkc_kernel_attn_type = {
+    "attn", "attention kernel K_attn (paper eq. 4)", attn_eval_pairs};
+const tkc_kernel_type *const tkc_kernel_attn = &tkc_kernel_attn_type;
+
+const tkc_kernel_type *const tkc_kernel_types[] = {
+    &tkc_kernel_attn_type,
+    &tkc_kernel_trans_type, &tkc_kernel_mlp_type, &tkc_kernel_mlpxx_type,
+    NULL};
+
+const tkc_attn_estimator_type *const tkc_attn_estimator_types[] = {
+    &tkc_attn_mc_type,
+    &tkc_attn_qmc_type,
+    &tkc_attn_series_type,
+    &tkc_attn_cvmc_type,
+    &tkc_attn_auto_type,
+    NULL};
+
+const tkc_kernel_type *tkc_kernel_type_lookup(const char *name)
+{
+    for (size_t i = 0; name && tkc_kernel_types[i]; i++)
+        if (!strcmp(tkc_kernel_types[i]->name, name))
+            return tkc_kernel_types[i];
+    return NULL;
+}
+
+const tkc_attn_estimator_type *tkc_attn_estimator_lookup(const char *name)
+{
+    for (size_t i = 0; name && tkc_attn_estimator_types[i]; i++)
+        if (!strcmp(tkc_attn_estimator_types[i]->name, name))
+            return tkc_attn_estimator_types[i];
+    return NULL;
+}
+
+/* ---- the specification -------------------------------------------------- */
+
+void tkc_kernel_spec_default(tkc_kernel_spec *spec)
+{
+    memset(spec, 0, sizeof *spec);
+    /* By name, so that the defaults of SPEC (trans, auto) take effect as
+     * soon as those types are in the lists. */
+    spec->kernel = tkc_kernel_type_lookup("trans");
+    if (!spec->kernel)
+        spec->kernel = tkc_kernel_attn;
+    spec->estimator = tkc_attn_estimator_lookup("auto");
+    if (!spec->estimator)
+        spec->estimator = &tkc_attn_mc_type;
+    spec->activation = tkc_activation_cos;
+    spec->beta = 1.0;
+    spec->gamma = 1.0;
+    spec->b1 = 1.0;
+    spec->b2 = 0.5;
+    spec->mlp_depth = 1;
+    spec->samples = (uint64_t)1 << 16;
+    spec->replicates = 16;
+    spec->order = 0;
+    spec->prec = 256;
+    spec->seed = 1;
+    spec->threads = 1;
+    spec->target_se = 1e-4;
+}
+
+#define PARAM_MAX 1e6
+#define SAMPLES_MAX ((uint64_t)1 << 40)
+
+static int check_real(const char *name, double v, tkc_error *err)
+{
+    if (!isfinite(v) || fabs(v) > PARAM_MAX)
+        return tkc_fail(err, TKC_EINPUT,
+                        "kernel spec: %s must be finite with |%s| <= %g, got %g",
+                        name, name, PARAM_MAX, v);
+    return TKC_SUCCESS;
+}
+
+int tkc_kernel_spec_validate(const tkc_kernel_spec *spec, tkc_error *err)
+{
+    if (!spec)
+        return tkc_fail(err, TKC_EINPUT, "kernel spec: NULL");
+    if (!spec->kernel || !spec->kernel->eval_pairs)
+        return tkc_fail(err, TKC_EINPUT, "kernel spec: kernel is not set");
+    int needs_estimator = spec->kernel == tkc_kernel_attn ||
+                          !strcmp(spec->kernel->name, "trans");
+    if (needs_estimator && (!spec->estimator || !spec->estimator->eval_pairs))
+        return tkc_fail(err, TKC_EINPUT,
+                        "kernel spec: kernel %s needs an estimator",
+                        spec->kernel->name);
+    int rc;
+    if ((rc = check_real("beta", spec->beta, err)) ||
+        (rc = check_real("gamma", spec->gamma, err)) ||
+        (rc = check_real("b1", spec->b1, err)) ||
+        (rc = check_real("b2", spec->b2, err)))
+        return rc;
+    if (spec->mlp_depth < 1 || spec->mlp_depth > 64)
+        return tkc_fail(err, TKC_EINPUT,
+                        "kernel spec: mlp_depth must be in 1..64, got %u",
+                        spec->mlp_depth);
+    if (spec->samples < 1 || spec->samples > SAMPLES_MAX)
+        return tkc_fail(err, TKC_EINPUT,
+                        "kernel spec: samples must be in 1..2^40, got %llu",
+                        (unsigned long long)spec->samples);
+    if (spec->replicates < 2 || spec->replicates > 65536)
+        return tkc_fail(err, TKC_EINPUT,
+                        "kernel spec: replicates must be in 2..65536, got %u",
+                        spec->replicates);
+    if (spec->order < 0 || spec->order > 1000)
+        return tkc_fail(err, TKC_EINPUT,
+                        "kernel spec: order must be in 0..1000, got %d",
+                        spec->order);
+    if (spec->prec < 53 || spec->prec > 1 << 20)
+        return tkc_fail(err, TKC_EINPUT,
+                        "kernel spec: prec must be in 53..2^20 bits, got %ld",
+                        spec->prec);
+    if (spec->threads < 1 || spec->threads > 256)
+        return tkc_fail(err, TKC_EINPUT,
+                        "kernel spec: threads must be in 1..256, got %u",
+                        spec->threads);
+    if (!isfinite(spec->target_se) || spec->target_se <= 0)
+        return tkc_fail(err, TKC_EINPUT,
+                        "kernel spec: target_se must be finite and > 0, got %g",
+                        spec->target_se);
+    return TKC_SUCCESS;
+}
+
+/* ---- evaluation through the pattern cache ------------------------------ */
+
+static int check_pairs(const tkc_strings *S, const tkc_pair *pairs,
+                       size_t npairs, const tkc_kernel_values *out,
+                       tkc_error *err)
+{
+    if (!S || !S->tok || S->k < 1 || S->k > TKC_K_MAX)
+        return tkc_fail(err, TKC_EINPUT,
+                        "kernel: strings missing or of length outside 1..%d",
+                        TKC_K_MAX);
+    if (npairs && !pairs)
+        return tkc_fail(err, TKC_EINPUT, "kernel: pair list is NULL");
+    if (!out || out->npairs != npairs)
+        return tkc_fail(err, TKC_EINPUT,
+                        "kernel: result holds %zu entries, %zu pairs given",
+                        out ? out->npairs : 0, npairs);
+    for (size_t i = 0; i < npairs; i++)
+        if (pairs[i].x >= S->count || pairs[i].y >= S->count)
+            return tkc_fail(err, TKC_EINPUT,
+                            "kernel: pair %zu = (%zu, %zu) is out of range "
+                            "(%zu strings)",
+                            i, pairs[i].x, pairs[i].y, S->count);
+    return TKC_SUCCESS;
+}
+
+/* Distinct unordered patterns of the pairs: ids[i] for each pair, and one
+ * representative pair (rows 2j, 2j+1 of *reps) per pattern j. */
+static int distinct_patterns(const tkc_strings *S, const tkc_pair *pairs,
+                             size_t npairs, size_t *ids, tkc_strings **reps,
+                             tkc_error *err)
+{
+    tkc_pattern_index *ix = tkc_pattern_index_alloc(npairs / 4 + 8, err);
+    if (!ix)
+        return err ? err->status : TKC_ENOMEM;
+    for (size_t i = 0; i < npairs; i++) {
+        tkc_pattern pat;
+        tkc_pattern_of_unordered_pair(&pat, tkc_strings_row(S, pairs[i].x),
+                                      tkc_strings_row(S, pairs[i].y), S->k,
+                                      NULL);
+        long id = tkc_pattern_index_insert(ix, &pat, NULL, err);
+        if (id < 0) {
+            tkc_pattern_index_free(ix);
+            return TKC_ENOMEM;
+        }
+        ids[i] = (size_t)id;
+    }
+    size_t nd = tkc_pattern_index_size(ix);
+    *reps = tkc_strings_alloc(2 * nd, S->k, err);
+    if (!*reps) {
+        tkc_pattern_index_free(ix);
+        return TKC_ENOMEM;
+    }
+    for (size_t j = 0; j < nd; j++)
+        tkc_pattern_representative(tkc_pattern_index_get(ix, j),
+                                   tkc_strings_row(*reps, 2 * j),
+                                   tkc_strings_row(*reps, 2 * j + 1));
+    tkc_pattern_index_free(ix);
+    return TKC_SUCCESS;
+}
+
+int tkc_kernel_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
+                          const tkc_pair *pairs, size_t npairs,
+                          tkc_kernel_values *out, tkc_error *err)
+{
+    int rc;
+    if ((rc = tkc_kernel_spec_validate(spec, err)) ||
+        (rc = check_pairs(S, pairs, npairs, out, err)))
+        return rc;
+    if (npairs == 0)
+        return TKC_SUCCESS;
+    size_t *ids = malloc(npairs * sizeof *ids);
+    if (!ids)
+        return tkc_fail(err, TKC_ENOMEM, "kernel: out of memory");
+    tkc_strings *reps = NULL;
+    tkc_pair *rpairs = NULL;
+    tkc_kernel_values *dv = NULL;
+    if ((rc = distinct_patterns(S, pairs, npairs, ids, &reps, err)))
+        goto done;
+    size_t nd = reps->count / 2;
+    rpairs = malloc(nd * sizeof *rpairs);
+    if (!rpairs) {
+        rc = tkc_fail(err, TKC_ENOMEM, "kernel: out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < nd; j++)
+        rpairs[j] = (tkc_pair){2 * j, 2 * j + 1};
+    if (!(dv = tkc_kernel_values_alloc(nd, out->cov != NULL, err))) {
+        rc = TKC_ENOMEM;
+        goto done;
+    }
+    if ((rc = spec->kernel->eval_pairs(spec, reps, rpairs, nd, dv, err)))
+        goto done;
+    for (size_t i = 0; i < npairs; i++) {
+        out->value[i] = dv->value[ids[i]];
+        out->se[i] = dv->se[ids[i]];
+        if (out->cov)
+            for (size_t j = 0; j < npairs; j++)
+                out->cov[i * npairs + j] = dv->cov[ids[i] * nd + ids[j]];
+    }
+    out->error_kind = dv->error_kind;
+    out->estimator = dv->estimator;
+    out->samples = dv->samples;
+    memcpy(out->note, dv->note, sizeof out->note);
+done:
+    free(ids);
+    free(rpairs);
+    tkc_strings_free(reps);
+    tkc_kernel_values_free(dv);
+    return rc;
+}
+
+int tkc_kernel_eval(const tkc_kernel_spec *spec, const tkc_token *x,
+                    const tkc_token *y, size_t k, double *value, double *se,
+                    tkc_error_kind *kind, tkc_error *err)
+{
+    if (!x || !y)
+        return tkc_fail(err, TKC_EINPUT, "kernel: string is NULL");
+    tkc_strings *S = tkc_strings_alloc(2, k, err);
+    if (!S)
+        return err ? err->status : TKC_EINPUT;
+    memcpy(tkc_strings_row(S, 0), x, k * sizeof *x);
+    memcpy(tkc_strings_row(S, 1), y, k * sizeof *y);
+    tkc_pair p = {0, 1};
+    tkc_kernel_values *v = tkc_kernel_values_alloc(1, 0, err);
+    int rc = v ? tkc_kernel_eval_pairs(spec, S, &p, 1, v, err) : TKC_ENOMEM;
+    if (!rc) {
+        if (value)
+            *value = v->value[0];
+        if (se)
+            *se = v->se[0];
+        if (kind)
+            *kind = v->error_kind;
+    }
+    tkc_kernel_values_free(v);
+    tkc_strings_free(S);
+    return rc;
+}

@@ -1,0 +1,73 @@
+/* rng.c — counter-seeded streams and the ziggurat tables (see tkc/rng.h). */
+#include "tkc/rng.h"
+
+#include <math.h>
+
+uint64_t tkc_splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void tkc_rng_seed(tkc_rng *r, uint64_t seed, uint64_t block)
+{
+    /* Mix seed and block separately so that (seed, b) and (seed', b') never
+     * start from the same splitmix state by simple arithmetic coincidence. */
+    uint64_t st = seed;
+    uint64_t h = tkc_splitmix64(&st);
+    st = h ^ (block * 0xd1b54a32d192ed03ULL + 0x8bb84b93962eacc9ULL);
+    h = tkc_splitmix64(&st);
+    st = h;
+    for (int i = 0; i < 4; i++)
+        r->s[i] = tkc_splitmix64(&st);
+    if (!(r->s[0] | r->s[1] | r->s[2] | r->s[3]))
+        r->s[0] = 1;    /* the all-zero state is the one forbidden state */
+}
+
+/* Doornik (2005), "An improved ziggurat method to generate normal random
+ * samples": 128 layers of equal area V, base layer edge R. */
+#define ZIG_R 3.442619855899
+#define ZIG_V 9.91256303526217e-3
+
+void tkc_ziggurat_init(tkc_ziggurat *z)
+{
+    double f = exp(-0.5 * ZIG_R * ZIG_R);
+    z->x[0] = ZIG_V / f;           /* base layer, including the tail */
+    z->x[1] = ZIG_R;
+    z->x[TKC_ZIG_LAYERS] = 0.0;
+    for (int i = 2; i < TKC_ZIG_LAYERS; i++) {
+        z->x[i] = sqrt(-2.0 * log(ZIG_V / z->x[i - 1] + f));
+        f = exp(-0.5 * z->x[i] * z->x[i]);
+    }
+    for (int i = 0; i < TKC_ZIG_LAYERS; i++)
+        z->ratio[i] = z->x[i + 1] / z->x[i];
+}
+
+double tkc_ziggurat_slow(const tkc_ziggurat *z, tkc_rng *r, unsigned layer,
+                         double u)
+{
+    for (;;) {
+        if (layer == 0) {
+            /* Marsaglia's tail beyond R */
+            double x, y;
+            do {
+                x = log(tkc_rng_uniform_pos(r)) / ZIG_R;
+                y = log(tkc_rng_uniform_pos(r));
+            } while (-2.0 * y < x * x);
+            return u < 0 ? x - ZIG_R : ZIG_R - x;
+        }
+        double x = u * z->x[layer];
+        double f0 = exp(-0.5 * (z->x[layer] * z->x[layer] - x * x));
+        double f1 = exp(-0.5 * (z->x[layer + 1] * z->x[layer + 1] - x * x));
+        if (f1 + tkc_rng_uniform_pos(r) * (f0 - f1) < 1.0)
+            return x;
+        /* rejected: a fresh draw */
+        uint64_t w = tkc_rng_next(r);
+        layer = (unsigned)(w & (TKC_ZIG_LAYERS - 1));
+        u = (double)(int64_t)(w >> 11) * 0x1.0p-52 - 1.0;
+        if (u < z->ratio[layer] && u > -z->ratio[layer])
+            return u * z->x[layer];
+    }
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# test_cli_kernel.sh — `tkc kernel`: values against closed forms, JSON
+# fields, estimators agreeing, reproducibility, and bad input (exit 2).
+set -u
+TKC=${TKC_EXE:?TKC_EXE not set}
+PY=/usr/bin/python3
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
+check() { if eval "$1"; then ok; else bad "$2"; fi; }
+
+# field NAME JSON: one field of a JSON object
+field() { $PY -c 'import json,sys; v=json.loads(sys.argv[2])[sys.argv[1]]; print(json.dumps(v) if isinstance(v,(list,dict)) else v)' "$1" "$2"; }
+# within A B SE N: |A - B| <= N * SE
+within() { $PY -c 'import sys; a,b,s,n=map(float,sys.argv[1:]); sys.exit(0 if abs(a-b) <= n*s else 1)' "$@"; }
+
+# β = 0: #{(a,b): x_a = y_b}/k² + γ²/k, exactly; ab/ba at γ = 1: 2/4 + 1/2
+out=$($TKC kernel ab ba --kernel attn --estimator mc --beta 0 --gamma 1 --json)
+check '[ $? -eq 0 ]' "beta = 0 run"
+check 'within "$(field value "$out")" 1.0 1e-15 1' "beta = 0 value: $out"
+check '[ "$(field error_kind "$out")" = rounding ]' "beta = 0 error kind: $out"
+check '[ "$(field kernel "$out")" = attn ] && [ "$(field estimator "$out")" = mc ]' "names: $out"
+# k = 1: softmax of one element is 1, K = 1(x = y) + γ²
+out=$($TKC kernel α α --kernel attn --beta 3 --gamma 0.5 --json)
+check 'within "$(field value "$out")" 1.25 1e-15 1' "k = 1 value: $out"
+
+# β-series of SPEC §3 at β = 0.25 (aC/bC, γ² = 1/4), truncation ~1e-6
+series=$($PY -c 'b=0.0625; print(3/8 + 9/64*b - 45/256*b*b + 1179/4096*b**3 - 9705/16384*b**4)')
+for est in mc qmc; do
+    out=$($TKC kernel aC bC --kernel attn --estimator $est --beta 0.25 --gamma 0.5 --samples 65536 --json)
+    v=$(field value "$out"); se=$(field stderr "$out")
+    check 'within "$v" "$series" "$($PY -c "print($se + 2e-6)")" 4' "$est vs series: $v +/- $se vs $series"
+    check '[ "$(field error_kind "$out")" = statistical ] && [ "$(field samples "$out")" -gt 0 ]' "$est error kind, samples: $out"
+done
+
+# MC and QMC agree on a k = 5 pair at β = 1
+m=$($TKC kernel abcab cabdd --kernel attn --estimator mc --samples 200000 --seed 3 --json)
+q=$($TKC kernel abcab cabdd --kernel attn --estimator qmc --samples 4096 --seed 4 --json)
+check 'within "$(field value "$m")" "$(field value "$q")" "$($PY -c "import math; print(math.hypot($(field stderr "$m"), $(field stderr "$q")))")" 4' "mc vs qmc: $m / $q"
+
+# reproducible, whatever the thread count; symmetric and spelling-blind exactly
+a=$($TKC kernel abcab cabdd --kernel attn --estimator mc --samples 50000 --seed 9 --json)
+b=$($TKC kernel abcab cabdd --kernel attn --estimator mc --samples 50000 --seed 9 --threads 2 --json)
+c=$($TKC kernel "c a b d d" "a b c a b" --kernel attn --estimator mc --samples 50000 --seed 9 --json)
+d=$($TKC kernel "x1 y2 z3 x1 y2" "z3 x1 y2 w w" --kernel attn --estimator mc --samples 50000 --seed 9 --json)
+check '[ "$(field value "$a")" = "$(field value "$b")" ]' "threads change the digits: $a / $b"
+check '[ "$(field value "$a")" = "$(field value "$c")" ]' "K(x,y) != K(y,x): $a / $c"
+check '[ "$(field value "$a")" = "$(field value "$d")" ]' "relabelling changes the value: $a / $d"
+check '[ "$(field x "$d")" = "[\"x1\", \"y2\", \"z3\", \"x1\", \"y2\"]" ]' "symbols echoed: $(field x "$d")"
+e=$($TKC kernel abcab cabdd --kernel attn --estimator mc --samples 50000 --seed 10 --json)
+check '[ "$(field value "$a")" != "$(field value "$e")" ]' "seed has no effect"
+# UTF-8 compact form = spaced form
+g1=$($TKC kernel ααβ βαγ --kernel attn --json)
+g2=$($TKC kernel "α α β" "β α γ" --kernel attn --json)
+check '[ "$(field value "$g1")" = "$(field value "$g2")" ] && [ "$(field k "$g1")" = 3 ]' "UTF-8 compact vs spaced: $g1 / $g2"
+# human output
+check '$TKC kernel ab ba --kernel attn | grep -q "standard error"' "text output"
+check '$TKC kernel --help | grep -q "usage: tkc kernel"' "--help"
+
+# bad input: exit 2 with a message naming the problem
+expect2() {   # expect2 PATTERN ARGS...
+    local pat=$1; shift
+    local err; err=$($TKC kernel "$@" 2>&1 >/dev/null); local rc=$?
+    if [ $rc -eq 2 ] && grep -qi -- "$pat" <<<"$err"; then ok; else bad "tkc kernel $* -> rc $rc: $err"; fi
+}
+expect2 "equal length" ab abc --kernel attn
+expect2 "two strings" ab
+expect2 "third" ab ba cd
+expect2 "empty" "" ""
+expect2 "beta" ab ba --beta nan
+expect2 "beta" ab ba --beta
+expect2 "unknown option" ab ba --frobnicate 3
+expect2 "unknown estimator" ab ba --estimator best
+expect2 "samples" ab ba --kernel attn --estimator mc --samples 2
+expect2 "more than 64" "$(printf 'a%.0s ' {1..65})" "$(printf 'b%.0s ' {1..65})"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# test_cli_series.sh — `tkc series`: exact coefficients in text and JSON
+# against the β = 0 closed form and the SPEC §3 example, exact evaluation at a
+# rational γ, the optimal-truncation sum against Monte Carlo (`tkc kernel`),
+# the warning outside the useful range, and bad input (exit 2).
+set -u
+TKC=${TKC_EXE:?TKC_EXE not set}
+PY=/usr/bin/python3
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
+check() { if eval "$1"; then ok; else bad "$2"; fi; }
+
+# coef JSON BETA_POWER GAMMA_POWER: the exact value string of one coefficient
+coef() { $PY -c 'import json,sys
+d=json.loads(sys.argv[1])
+print([c["value"] for c in d["coefficients"] if c["beta_power"]==int(sys.argv[2]) and c["gamma_power"]==int(sys.argv[3])][0])' "$@"; }
+# bcoef JSON BETA_POWER: the exact coefficient of β^BETA_POWER at the given γ
+bcoef() { $PY -c 'import json,sys
+d=json.loads(sys.argv[1])
+print([c["value"] for c in d["beta_coefficients"] if c["beta_power"]==int(sys.argv[2])][0])' "$@"; }
+sumf() { $PY -c 'import json,sys; print(json.loads(sys.argv[2])["sum"][sys.argv[1]])' "$1" "$2"; }
+field() { $PY -c 'import json,sys; v=json.loads(sys.argv[2])[sys.argv[1]]; print(json.dumps(v) if isinstance(v,(list,dict)) else v)' "$1" "$2"; }
+within() { $PY -c 'import sys; a,b,s,n=map(float,sys.argv[1:]); sys.exit(0 if abs(a-b) <= n*s else 1)' "$@"; }
+
+# β = 0 row: #{(a, b): x_a = y_b}/k² + γ²/k; aab/bca has 3 matches, k = 3
+out=$($TKC series aab bca --order 4 --json)
+check '[ $? -eq 0 ]' "series run"
+check '[ "$(coef "$out" 0 0)" = 1/3 ] && [ "$(coef "$out" 0 2)" = 1/3 ]' "beta^0 row: $out"
+# deg c_i ≤ i + 1 in γ²: nothing listed beyond
+check '$PY -c "import json,sys; sys.exit(any(c[\"gamma_power\"] > c[\"beta_power\"] + 2 for c in json.loads(sys.argv[1])[\"coefficients\"]))" "$out"' "gamma powers within degree"
+check '[ "$(field order "$out")" = 4 ] && [ "$(field k "$out")" = 3 ]' "order, k"
+# every coefficient is an exact p/q (or integer) string
+check '$PY -c "import json,sys,fractions; [fractions.Fraction(c[\"value\"]) for c in json.loads(sys.argv[1])[\"coefficients\"]]" "$out"' "values parse as fractions"
+
+# SPEC §3: aC/bC at γ = 1/2 (γ² = 1/4): 3/8, 9/64, -45/256, 1179/4096, -9705/16384
+out=$($TKC series aC bC --order 8 --gamma 1/2 --json)
+want=(3/8 9/64 -45/256 1179/4096 -9705/16384)
+for i in 0 1 2 3 4; do
+    check '[ "$(bcoef "$out" $((2 * i)))" = "${want[$i]}" ]' "SPEC example beta^$((2 * i)): $(bcoef "$out" $((2 * i)))"
+done
+# the same through --gamma2 and a decimal γ
+out2=$($TKC series aC bC --order 8 --gamma2 0.25 --json)
+check '[ "$(bcoef "$out2" 8)" = -9705/16384 ]' "--gamma2 0.25"
+out3=$($TKC series aC bC --order 8 --gamma 0.5 --json)
+check '[ "$(bcoef "$out3" 6)" = 1179/4096 ]' "--gamma 0.5"
+
+# symmetry: (x, y) and (y, x) give identical tables; relabelling too
+a=$($TKC series abab aabb --order 6 --json)
+b=$($TKC series aabb abab --order 6 --json)
+c=$($TKC series xyxy xxyy --order 6 --json)
+check '[ "$(field coefficients "$a")" = "$(field coefficients "$b")" ]' "symmetric in (x, y)"
+check '[ "$(field coefficients "$a")" = "$(field coefficients "$c")" ]' "relabelling"
+
+# optimal-truncation sum at β = 0.25 against Monte Carlo of `tkc kernel`
+s=$($TKC series aab bca --order 16 --gamma 0.5 --beta 0.25 --json)
+sv=$(sumf value "$s"); se=$(sumf error_estimate "$s")
+check '[ "$(sumf useful "$s")" = True ]' "sum useful at beta 0.25: $s"
+m=$($TKC kernel aab bca --kernel attn --estimator mc --beta 0.25 --gamma 0.5 --samples 400000 --seed 5 --json)
+check '[ -n "$m" ]' "tkc kernel --estimator mc ran"
+mv=$(field value "$m"); me=$(field stderr "$m")
+check 'within "$mv" "$sv" "$($PY -c "import math; print(math.hypot($me, $se))")" 4' "series sum $sv vs mc $mv +/- $me"
+# and the series estimator of tkc kernel gives the same sum
+k=$($TKC kernel aab bca --kernel attn --estimator series --beta 0.25 --gamma 0.5 --json)
+check 'within "$(field value "$k")" "$sv" 1e-6 1' "kernel --estimator series: $k"
+check '[ "$(field error_kind "$k")" = truncation ]' "series error kind: $k"
+# outside the useful range the estimator refuses, exit 2, naming others
+msg=$($TKC kernel aC bC --kernel attn --estimator series --beta 1 --gamma 0.5 2>&1 >/dev/null)
+rc=$?
+check '[ $rc -eq 2 ] && echo "$msg" | grep -q "estimator mc"' "refusal at beta 1 (rc $rc): $msg"
+
+# β = 1: the sum warns loudly on stderr
+err=$($TKC series aC bC --gamma 0.5 --beta 1 2>&1 >/dev/null)
+check 'echo "$err" | grep -q WARNING' "warning at beta 1: $err"
+
+# bad input: exit 2 with a message
+for args in "aC bCd" "aC" "aC bC --order 41" "aC bC --order x" "aC bC --gamma 0.x" \
+            "aC bC --gamma2 -1" "aC bC --beta 0.25" "aC bC --frobnicate" "aC bC cC"; do
+    msg=$($TKC series $args 2>&1 >/dev/null)
+    rc=$?
+    check '[ $rc -eq 2 ] && [ -n "$msg" ]' "bad input '$args' (rc $rc): $msg"
+done
+out=$($TKC series --help)
+check '[ $? -eq 0 ] && echo "$out" | grep -q "usage: tkc series"' "--help"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

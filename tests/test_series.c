@@ -1,0 +1,512 @@
+/* test_series.c — exact Taylor coefficients of K_attn and the series
+ * estimator, checked against independent values: the exact β = 0 row, the
+ * SPEC §3 example, tables from an independent sympy brute force
+ * (tests/series_bruteforce.py: expansion in the Gaussians of the generative
+ * form, moments monomial by monomial), exact identities (symmetry in
+ * (x, y), token relabelling, permuting positions), high-sample Monte Carlo
+ * of K_attn at β = 0.25, and Monte Carlo of the β-derivatives themselves
+ * (per-draw Richardson extrapolation at several γ, common random numbers)
+ * for the mixed β²γ² and β⁴γ² coefficients. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "tkc/attn.h"
+#include "tkc/kernel.h"
+#include "tkc/rng.h"
+#include "tkc/series.h"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static void tokens(const char *s, tkc_token *t)
+{
+    for (size_t a = 0; s[a]; a++)
+        t[a] = (unsigned char)s[a];
+}
+
+static tkc_series *series_of(const char *x, const char *y, int order)
+{
+    tkc_token tx[TKC_K_MAX], ty[TKC_K_MAX];
+    tokens(x, tx);
+    tokens(y, ty);
+    tkc_error err;
+    tkc_series *s = tkc_series_alloc(order, &err);
+    if (!s || tkc_series_compute_pair(s, tx, ty, strlen(x), &err)) {
+        fprintf(stderr, "series_of(%s, %s): %s\n", x, y, err.message);
+        exit(2);
+    }
+    return s;
+}
+
+/* Same pattern given directly (labels as written, not relabelled). */
+static tkc_series *series_raw(const uint8_t *x, const uint8_t *y, int k,
+                              int order)
+{
+    tkc_pattern pat;
+    memset(&pat, 0, sizeof pat);
+    pat.k = (uint8_t)k;
+    memcpy(pat.x, x, (size_t)k);
+    memcpy(pat.y, y, (size_t)k);
+    tkc_error err;
+    tkc_series *s = tkc_series_alloc(order, &err);
+    if (!s || tkc_series_compute(s, &pat, &err)) {
+        fprintf(stderr, "series_raw: %s\n", err.message);
+        exit(2);
+    }
+    return s;
+}
+
+static int series_equal(const tkc_series *a, const tkc_series *b)
+{
+    if (a->nbeta != b->nbeta || a->ngamma != b->ngamma)
+        return 0;
+    for (int i = 0; i < a->nbeta; i++)
+        for (int j = 0; j < a->ngamma; j++)
+            if (!mpq_equal(tkc_series_coeff(a, i, j), tkc_series_coeff(b, i, j)))
+                return 0;
+    return 1;
+}
+
+static int coeff_is(const tkc_series *s, int i, int j, const char *pq)
+{
+    mpq_t q;
+    mpq_init(q);
+    mpq_set_str(q, pq, 10);
+    mpq_canonicalize(q);
+    int ok = mpq_equal(q, tkc_series_coeff(s, i, j));
+    if (!ok)
+        gmp_fprintf(stderr, "  coefficient beta^%d gamma^%d: %Qd, expected %s\n",
+                    2 * i, 2 * j, tkc_series_coeff(s, i, j), pq);
+    mpq_clear(q);
+    return ok;
+}
+
+/* ---- exact values -------------------------------------------------------- */
+
+/* β = 0: #{(a, b): x_a = y_b}/k² + γ²/k, exactly; nothing else in row 0. */
+static void test_beta0(void)
+{
+    const char *pairs[][2] = {{"aC", "bC"}, {"aab", "bca"}, {"abab", "aabb"},
+                              {"abcab", "ccbaa"}, {"aaaa", "aaaa"},
+                              {"abcde", "fghij"}};
+    for (size_t n = 0; n < sizeof pairs / sizeof pairs[0]; n++) {
+        const char *x = pairs[n][0], *y = pairs[n][1];
+        size_t k = strlen(x), m = 0;
+        for (size_t a = 0; a < k; a++)
+            for (size_t b = 0; b < k; b++)
+                m += x[a] == y[b];
+        tkc_series *s = series_of(x, y, 4);
+        char buf[64];
+        snprintf(buf, sizeof buf, "%zu/%zu", m, k * k);
+        CHECK(coeff_is(s, 0, 0, buf), "beta^0 gamma^0 of (%s, %s)", x, y);
+        snprintf(buf, sizeof buf, "1/%zu", k);
+        CHECK(coeff_is(s, 0, 1, buf), "beta^0 gamma^2 of (%s, %s)", x, y);
+        for (int j = 2; j < s->ngamma; j++)
+            CHECK(coeff_is(s, 0, j, "0"), "beta^0 gamma^%d of (%s, %s)", 2 * j,
+                  x, y);
+        tkc_series_free(s);
+    }
+}
+
+/* SPEC §3: x = aC, y = bC, γ² = 1/4. */
+static void test_spec_example(void)
+{
+    tkc_series *s = series_of("aC", "bC", 8);
+    const char *want[] = {"3/8", "9/64", "-45/256", "1179/4096", "-9705/16384"};
+    mpq_t g, c, w;
+    mpq_inits(g, c, w, NULL);
+    mpq_set_ui(g, 1, 4);
+    for (int i = 0; i < 5; i++) {
+        tkc_series_beta_coeff_q(c, s, i, g);
+        mpq_set_str(w, want[i], 10);
+        CHECK(mpq_equal(c, w), "SPEC example beta^%d", 2 * i);
+    }
+    /* the MPFR evaluation of the same polynomial */
+    mpfr_t gf, cf;
+    mpfr_inits2(200, gf, cf, (mpfr_ptr)0);
+    mpfr_set_d(gf, 0.25, MPFR_RNDN);
+    tkc_series_beta_coeff_fr(cf, s, 4, gf);
+    CHECK_CLOSE(mpfr_get_d(cf, MPFR_RNDN), -9705.0 / 16384.0, 1e-15,
+                "MPFR beta^8 coefficient");
+    mpfr_clears(gf, cf, (mpfr_ptr)0);
+    mpq_clears(g, c, w, NULL);
+    tkc_series_free(s);
+}
+
+/* Full tables from the sympy brute force (series_bruteforce.py X Y 4). */
+static void test_bruteforce_tables(void)
+{
+    struct {
+        const char *x, *y;
+        const char *c[3][4];
+    } t[] = {
+        {"aC", "bC", {{"1/4", "1/2", "0", "0"},
+                      {"1/16", "1/4", "1/4", "0"},
+                      {"-1/16", "-5/16", "-1/2", "-1/4"}}},
+        {"aab", "bca", {{"1/3", "1/3", "0", "0"},
+                        {"4/27", "-2/9", "2/9", "0"},
+                        {"-8/81", "11/162", "-5/162", "-1/9"}}},
+        {"abab", "aabb", {{"1/2", "1/4", "0", "0"},
+                          {"1/4", "0", "3/16", "0"},
+                          {"-1/4", "-1/8", "-1/16", "-3/64"}}},
+    };
+    for (size_t n = 0; n < sizeof t / sizeof t[0]; n++) {
+        tkc_series *s = series_of(t[n].x, t[n].y, 4);
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 4; j++)
+                CHECK(coeff_is(s, i, j, t[n].c[i][j]),
+                      "brute force (%s, %s) beta^%d gamma^%d", t[n].x, t[n].y,
+                      2 * i, 2 * j);
+        tkc_series_free(s);
+    }
+}
+
+/* Exact identities: K(x, y) = K(y, x); any relabelling of tokens; the same
+ * permutation of the positions of x and y (p_c are i.i.d., M is
+ * permutation-equivariant).  None of these is built into the algorithm: it
+ * treats the two strings, their labels and their positions asymmetrically. */
+static void test_symmetries(void)
+{
+    srand(7);
+    for (int rep = 0; rep < 12; rep++) {
+        int k = 2 + rep % 4, ntok = 1 + rand() % (k + 1);
+        uint8_t x[8], y[8], px[8], py[8], perm[16], pos[8];
+        for (int a = 0; a < k; a++) {
+            x[a] = (uint8_t)(rand() % ntok);
+            y[a] = (uint8_t)(rand() % ntok);
+        }
+        for (int t = 0; t < 16; t++)
+            perm[t] = (uint8_t)t;
+        for (int t = 15; t > 0; t--) {
+            int u = rand() % (t + 1);
+            uint8_t tmp = perm[t];
+            perm[t] = perm[u];
+            perm[u] = tmp;
+        }
+        for (int a = 0; a < k; a++)
+            pos[a] = (uint8_t)a;
+        for (int a = k - 1; a > 0; a--) {
+            int u = rand() % (a + 1);
+            uint8_t tmp = pos[a];
+            pos[a] = pos[u];
+            pos[u] = tmp;
+        }
+        int order = k <= 3 ? 8 : 6;
+        tkc_series *s0 = series_raw(x, y, k, order);
+        tkc_series *s1 = series_raw(y, x, k, order);
+        CHECK(series_equal(s0, s1), "symmetry in (x, y), rep %d", rep);
+        for (int a = 0; a < k; a++) {
+            px[a] = perm[x[a]];
+            py[a] = perm[y[a]];
+        }
+        tkc_series *s2 = series_raw(px, py, k, order);
+        CHECK(series_equal(s0, s2), "token relabelling, rep %d", rep);
+        for (int a = 0; a < k; a++) {
+            px[a] = x[pos[a]];
+            py[a] = y[pos[a]];
+        }
+        tkc_series *s3 = series_raw(px, py, k, order);
+        CHECK(series_equal(s0, s3), "position permutation, rep %d", rep);
+        tkc_series_free(s0);
+        tkc_series_free(s1);
+        tkc_series_free(s2);
+        tkc_series_free(s3);
+    }
+}
+
+/* ---- the series estimator against Monte Carlo ------------------------------ */
+
+static void spec_attn(tkc_kernel_spec *spec, const tkc_attn_estimator_type *e,
+                      double beta, double gamma)
+{
+    tkc_kernel_spec_default(spec);
+    spec->kernel = tkc_kernel_attn;
+    spec->estimator = e;
+    spec->beta = beta;
+    spec->gamma = gamma;
+}
+
+static int eval(const tkc_kernel_spec *spec, const char *x, const char *y,
+                double *value, double *se, tkc_error_kind *kind, tkc_error *err)
+{
+    tkc_token tx[TKC_K_MAX], ty[TKC_K_MAX];
+    tokens(x, tx);
+    tokens(y, ty);
+    return tkc_kernel_eval(spec, tx, ty, strlen(x), value, se, kind, err);
+}
+
+static void test_series_vs_mc(void)
+{
+    const char *pairs[][2] = {{"aC", "bC"}, {"aab", "bca"}, {"abab", "aabb"},
+                              {"abC", "abC"}, {"abc", "cab"}};
+    for (size_t n = 0; n < sizeof pairs / sizeof pairs[0]; n++) {
+        const char *x = pairs[n][0], *y = pairs[n][1];
+        tkc_kernel_spec ss, sm;
+        spec_attn(&ss, tkc_attn_series, 0.25, 0.5);
+        spec_attn(&sm, tkc_attn_mc, 0.25, 0.5);
+        sm.samples = 1 << 19;
+        sm.seed = 11 + n;
+        double vs, es, vm, em;
+        tkc_error_kind ks, km;
+        tkc_error err;
+        int rc = eval(&ss, x, y, &vs, &es, &ks, &err);
+        CHECK(rc == 0, "series (%s, %s): %s", x, y, rc ? err.message : "");
+        rc = eval(&sm, x, y, &vm, &em, &km, &err);
+        CHECK(rc == 0, "mc (%s, %s): %s", x, y, rc ? err.message : "");
+        CHECK(ks == TKC_ERROR_TRUNCATION, "series error kind");
+        CHECK(es > 0 && es < 1e-4, "series error estimate %g at beta 0.25", es);
+        CHECK_WITHIN_SE(vm, vs, sqrt(em * em + es * es), 4.0,
+                        "series vs high-sample MC at beta 0.25");
+    }
+    /* a fixed order sums exactly the table: order 2 = K0 + c1 β² */
+    tkc_kernel_spec ss;
+    spec_attn(&ss, tkc_attn_series, 0.25, 0.5);
+    ss.order = 2;
+    double v, e;
+    tkc_error_kind kind;
+    tkc_error err;
+    CHECK(eval(&ss, "aC", "bC", &v, &e, &kind, &err) == 0, "fixed order 2");
+    CHECK_CLOSE(v, 3.0 / 8 + 9.0 / 64 / 16, 1e-15, "order-2 sum");
+    CHECK_CLOSE(e, 45.0 / 256 / 256, 1e-15, "order-2 estimate = next term");
+}
+
+/* Outside the useful range the estimator refuses and names alternatives. */
+static void test_refusal(void)
+{
+    tkc_kernel_spec ss;
+    spec_attn(&ss, tkc_attn_series, 1.0, 0.5);
+    double v, e;
+    tkc_error_kind kind;
+    tkc_error err;
+    int rc = eval(&ss, "aC", "bC", &v, &e, &kind, &err);
+    CHECK(rc == TKC_ERANGE, "beta = 1 refused (rc %d)", rc);
+    CHECK(strstr(err.message, "mc") != NULL, "refusal names another estimator: %s",
+          err.message);
+    /* β = 0 is exact, whatever the estimator */
+    spec_attn(&ss, tkc_attn_series, 0.0, 0.5);
+    CHECK(eval(&ss, "aab", "bca", &v, &e, &kind, &err) == 0, "beta 0");
+    CHECK_CLOSE(v, 3.0 / 9 + 0.25 / 3, 1e-15, "beta 0 value");
+}
+
+/* ---- β-derivatives by Monte Carlo (mixed β²γ², β⁴γ² coefficients) -------- */
+
+/* Per draw z, the antithetic average f_z(β) is even in β with f_z(0) = K0:
+ * f_z(β) = K0 + a1 β² + a2 β⁴ + a3 β⁶ + ....  From β = h, 2h, 3h the
+ * Vandermonde solve gives a1(z), a2(z) with bias O(h⁶), O(h⁴); E a_i = c_i(γ²).
+ * Doing it at four γ with the same z and solving in g = γ² per draw gives
+ * Monte Carlo estimates of every c_ij, with standard errors. */
+static void test_mc_derivatives(const char *x, const char *y, double h,
+                                size_t ndraws)
+{
+    enum { NB = 3, NG = 4 };
+    const double gam[NG] = {0.0, 0.5, 0.8, 1.1};
+    size_t k = strlen(x);
+    tkc_strings *S = tkc_strings_alloc(2, k, NULL);
+    tokens(x, tkc_strings_row(S, 0));
+    tokens(y, tkc_strings_row(S, 1));
+    tkc_pair p = {0, 1};
+    tkc_attn_layout *L[NB][NG];
+    tkc_attn_work *W[NB][NG];
+    for (int b = 0; b < NB; b++)
+        for (int g = 0; g < NG; g++) {
+            L[b][g] = tkc_attn_layout_alloc(S, &p, 1, (b + 1) * h, gam[g], NULL);
+            W[b][g] = tkc_attn_work_alloc(L[b][g], NULL);
+        }
+    size_t dim = tkc_attn_layout_dim(L[0][0]);
+    double z[2 * TKC_K_MAX + TKC_K_MAX];
+    tkc_ziggurat zig;
+    tkc_ziggurat_init(&zig);
+    tkc_rng rng;
+    tkc_rng_seed(&rng, 2024, 0);
+    /* running sums of the per-draw estimates of c_{1j}, c_{2j} */
+    double sum[2][NG] = {{0}}, sq[2][NG] = {{0}};
+    for (size_t n = 0; n < ndraws; n++) {
+        for (size_t d = 0; d < dim; d++)
+            z[d] = tkc_rng_normal(&zig, &rng);
+        double a[2][NG];
+        for (int g = 0; g < NG; g++) {
+            double r[NB];
+            for (int b = 0; b < NB; b++) {
+                double fp, fm, bb = (b + 1) * h;
+                tkc_attn_integrand_antithetic(L[b][g], W[b][g], z, &fp, &fm);
+                r[b] = (0.5 * (fp + fm) - tkc_attn_layout_beta0(L[b][g], 0)) /
+                       (bb * bb);
+            }
+            /* r(t) = a1 + a2 t + a3 t², t = β² ∈ {h², 4h², 9h²} */
+            double t1 = h * h, t2 = 4 * h * h, t3 = 9 * h * h;
+            double d12 = (r[1] - r[0]) / (t2 - t1), d23 = (r[2] - r[1]) / (t3 - t2);
+            double a3 = (d23 - d12) / (t3 - t1);
+            double a2 = d12 - a3 * (t1 + t2);
+            double a1 = r[0] - a2 * t1 - a3 * t1 * t1;
+            a[0][g] = a1;
+            a[1][g] = a2;
+        }
+        /* solve a(g) = Σ_j c_j g^j through the four g = γ² (Lagrange) */
+        for (int i = 0; i < 2; i++) {
+            double c[NG] = {0};
+            for (int g = 0; g < NG; g++) {
+                /* basis polynomial of node g, expanded in powers of G */
+                double poly[NG] = {1, 0, 0, 0}, den = 1;
+                int deg = 0;
+                for (int o = 0; o < NG; o++) {
+                    if (o == g)
+                        continue;
+                    double go = gam[o] * gam[o];
+                    for (int d = ++deg; d > 0; d--)
+                        poly[d] = poly[d - 1] - go * poly[d];
+                    poly[0] *= -go;
+                    den *= gam[g] * gam[g] - go;
+                }
+                for (int d = 0; d < NG; d++)
+                    c[d] += a[i][g] * poly[d] / den;
+            }
+            for (int j = 0; j < NG; j++) {
+                sum[i][j] += c[j];
+                sq[i][j] += c[j] * c[j];
+            }
+        }
+    }
+    tkc_series *s = series_of(x, y, 4);
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < NG && j <= i + 2; j++) {
+            double nn = (double)ndraws, mean = sum[i][j] / nn;
+            double se = sqrt((sq[i][j] / nn - mean * mean) / (nn - 1));
+            double exact = mpq_get_d(tkc_series_coeff(s, i + 1, j));
+            char what[96];
+            snprintf(what, sizeof what, "MC derivative (%s, %s) beta^%d gamma^%d",
+                     x, y, 2 * (i + 1), 2 * j);
+            /* bias of the extrapolation is O(h^4) ≪ se here */
+            CHECK_WITHIN_SE(mean, exact, se + 1e-3, 4.0, what);
+        }
+    tkc_series_free(s);
+    for (int b = 0; b < NB; b++)
+        for (int g = 0; g < NG; g++) {
+            tkc_attn_work_free(W[b][g]);
+            tkc_attn_layout_free(L[b][g]);
+        }
+    tkc_strings_free(S);
+}
+
+/* ---- control-variate Monte Carlo and auto --------------------------------- */
+
+static void test_cvmc(void)
+{
+    tkc_kernel_spec sc, sm, ss;
+    spec_attn(&ss, tkc_attn_series, 0.25, 0.5);
+    spec_attn(&sc, tkc_attn_cvmc, 0.25, 0.5);
+    spec_attn(&sm, tkc_attn_mc, 0.25, 0.5);
+    sc.samples = sm.samples = 1 << 16;
+    sc.seed = sm.seed = 3;
+    const char *pairs[][2] = {{"aC", "bC"}, {"abab", "aabb"}, {"abcab", "ccbaa"}};
+    for (size_t n = 0; n < 3; n++) {
+        const char *x = pairs[n][0], *y = pairs[n][1];
+        double vc, ec, vm, em, vs, es;
+        tkc_error_kind kc;
+        tkc_error err;
+        CHECK(eval(&sc, x, y, &vc, &ec, &kc, &err) == 0, "cvmc: %s", err.message);
+        CHECK(eval(&sm, x, y, &vm, &em, &kc, &err) == 0, "mc: %s", err.message);
+        CHECK(eval(&ss, x, y, &vs, &es, &kc, &err) == 0, "series: %s", err.message);
+        CHECK_WITHIN_SE(vc, vs, sqrt(ec * ec + es * es), 4.0, "cvmc vs series");
+        /* variance O(β⁸) instead of O(β⁴): at β = 1/4 far smaller */
+        CHECK(em / ec > 5.0, "cvmc se %g vs mc se %g at beta 0.25 (%s, %s)", ec,
+              em, x, y);
+    }
+    /* unbiased at large β too, where the control helps little */
+    sc.beta = sm.beta = 1.5;
+    sc.seed = 5;
+    sm.samples = 1 << 18;
+    double vc, ec, vm, em;
+    tkc_error_kind kind;
+    tkc_error err;
+    CHECK(eval(&sc, "abab", "aabb", &vc, &ec, &kind, &err) == 0, "cvmc beta 1.5");
+    CHECK(eval(&sm, "abab", "aabb", &vm, &em, &kind, &err) == 0, "mc beta 1.5");
+    CHECK_WITHIN_SE(vc, vm, sqrt(ec * ec + em * em), 4.0, "cvmc vs mc at beta 1.5");
+    CHECK(kind == TKC_ERROR_STATISTICAL, "cvmc error kind");
+    /* same seed, same digits; covariance of common random numbers */
+    tkc_strings *S = tkc_strings_alloc(3, 3, NULL);
+    tokens("aab", tkc_strings_row(S, 0));
+    tokens("bca", tkc_strings_row(S, 1));
+    tokens("ccc", tkc_strings_row(S, 2));
+    tkc_pair p[2] = {{0, 1}, {0, 2}};
+    tkc_kernel_values *v1 = tkc_kernel_values_alloc(2, 1, NULL);
+    tkc_kernel_values *v2 = tkc_kernel_values_alloc(2, 1, NULL);
+    sc.beta = 0.5;
+    CHECK(tkc_attn_cvmc->eval_pairs(&sc, S, p, 2, v1, &err) == 0, "cvmc pairs");
+    CHECK(tkc_attn_cvmc->eval_pairs(&sc, S, p, 2, v2, &err) == 0, "cvmc pairs");
+    CHECK(v1->value[0] == v2->value[0] && v1->value[1] == v2->value[1],
+          "cvmc reproducible");
+    CHECK(v1->cov[1] == v1->cov[2] && v1->cov[0] == v1->se[0] * v1->se[0] &&
+              fabs(v1->cov[1]) <= v1->se[0] * v1->se[1] * (1 + 1e-12),
+          "cvmc covariance symmetric, diagonal se^2, |rho| <= 1");
+    CHECK(strstr(v1->note, "reduced") != NULL, "cvmc note: %s", v1->note);
+    tkc_kernel_values_free(v1);
+    tkc_kernel_values_free(v2);
+    tkc_strings_free(S);
+}
+
+static void auto_eval(double beta, double target, const char *x, const char *y,
+                      const char **picked, double *value, double *se)
+{
+    tkc_kernel_spec sa;
+    spec_attn(&sa, tkc_attn_auto, beta, 0.5);
+    sa.target_se = target;
+    tkc_strings *S = tkc_strings_alloc(2, strlen(x), NULL);
+    tokens(x, tkc_strings_row(S, 0));
+    tokens(y, tkc_strings_row(S, 1));
+    tkc_pair p = {0, 1};
+    tkc_kernel_values *v = tkc_kernel_values_alloc(1, 0, NULL);
+    tkc_error err;
+    int rc = tkc_attn_auto->eval_pairs(&sa, S, &p, 1, v, &err);
+    CHECK(rc == 0, "auto at beta %g: %s", beta, rc ? err.message : "");
+    CHECK(strstr(v->note, "auto:") != NULL, "auto note says why: %s", v->note);
+    *picked = v->estimator;
+    *value = v->value[0];
+    *se = v->se[0];
+    tkc_kernel_values_free(v);
+    tkc_strings_free(S);
+}
+
+static void test_auto(void)
+{
+    const char *picked;
+    double v, se, vm, em;
+    tkc_error_kind kind;
+    tkc_error err;
+    /* small β: the series alone reaches the target */
+    auto_eval(0.25, 1e-4, "aab", "bca", &picked, &v, &se);
+    CHECK(!strcmp(picked, "series"), "auto at beta 0.25 picked %s", picked);
+    CHECK(se <= 1e-4, "auto se %g within target", se);
+    /* moderate β: the series cannot; the control variate and RQMC both
+     * beat plain Monte Carlo (6x and ~60x less variance in the pilots) */
+    auto_eval(0.45, 1e-4, "abab", "aabb", &picked, &v, &se);
+    CHECK(!strcmp(picked, "cvmc") || !strcmp(picked, "qmc"),
+          "auto at beta 0.45 picked %s", picked);
+    CHECK(se <= 1e-4 * 1.25, "auto se %g near target", se);
+    tkc_kernel_spec sm;
+    spec_attn(&sm, tkc_attn_mc, 0.45, 0.5);
+    sm.samples = 1 << 18;
+    CHECK(eval(&sm, "abab", "aabb", &vm, &em, &kind, &err) == 0, "mc");
+    CHECK_WITHIN_SE(v, vm, sqrt(se * se + em * em), 4.0, "auto vs mc at beta 0.45");
+    /* large β: the series refuses, a sampler is used and agrees with mc */
+    auto_eval(3.0, 2e-3, "abab", "aabb", &picked, &v, &se);
+    CHECK(strcmp(picked, "series") != 0, "auto at beta 3 picked %s", picked);
+    sm.beta = 3.0;
+    CHECK(eval(&sm, "abab", "aabb", &vm, &em, &kind, &err) == 0, "mc beta 3");
+    CHECK_WITHIN_SE(v, vm, sqrt(se * se + em * em), 4.0, "auto vs mc at beta 3");
+}
+
+int main(void)
+{
+    test_beta0();
+    test_spec_example();
+    test_bruteforce_tables();
+    test_symmetries();
+    test_series_vs_mc();
+    test_refusal();
+    test_mc_derivatives("aC", "bC", 0.05, 40000);
+    test_mc_derivatives("aab", "bca", 0.05, 40000);
+    test_cvmc();
+    test_auto();
+    return check_summary();
+}
