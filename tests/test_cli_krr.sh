@@ -44,6 +44,9 @@ expect_exit 2 "missing file" "$TKC" krr "$dir/nonexistent.tpl" --n 10
 expect_exit 2 "negative lambda" "$TKC" krr "$dir/samediff.tpl" --n 10 --lambda -1
 expect_exit 2 "symbolic labels refused" "$TKC" krr "$dir/symbolic.tpl" --n 10
 grep -q "symbolic labels" /tmp/krr_cli_err.$$ && ok || bad "symbolic-label message: $(cat /tmp/krr_cli_err.$$)"
+if [ -f "${TKC_DATA:-}/templates/raven.tpl" ]; then
+    expect_exit 2 "Raven's (next-token labels) refused" "$TKC" krr "$TKC_DATA/templates/raven.tpl" --n 10
+fi
 
 # ---- MLP vs transformer on same/different --------------------------------------
 expect_exit 0 "mlp json" "$TKC" krr "$dir/samediff.tpl" --n 120 --kernel mlp --json
