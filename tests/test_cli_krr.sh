@@ -90,6 +90,7 @@ json_true "no NaN after escalation" "j['test_mse'] is not None and j['train_mse'
 # ---- Theorem 3.4 sweep ----------------------------------------------------------
 expect_exit 0 "sweep n (mlp)" "$TKC" krr "$dir/samediff.tpl" --sweep n --n 20,40,80,160 --seeds 3 --kernel mlp --json
 json_true "mlp: the error does not fall with n" "abs(j['fit'][0]['slope']) < 0.15"
+json_true "mlp: N-matrix verdict beside the fit" "j['fit'][0]['nmatrix']['verdict'] == 'singular'"
 json_true "mlp: every point at the label variance or above" "all(c['test_mse_population'] >= c['label_variance'] - 1e-9 for c in j['curve'])"
 expect_exit 0 "sweep n (trans)" "$TKC" krr "$dir/samediff.tpl" --sweep n --n 40,80,160,320,640 --seeds 3 $MC --json
 json_true "trans: slope -1/2 or steeper within the CI" "j['fit'][0]['slope_ci95'][1] < -0.3 and j['fit'][0]['slope_ci95'][0] <= -0.5"
