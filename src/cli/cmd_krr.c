@@ -80,11 +80,17 @@ static void help(FILE *out)
         "                    alphabet 100000, 5 seeds) or against rho (alphabet\n"
         "                    list, default w*{1,2,...,64}; n 1000; 5 seeds), with\n"
         "                    95% confidence intervals, the fit of\n"
-        "                    a + c/sqrt(n) and ||N^-1|| beside them\n"
+        "                    a + c/sqrt(n), and ||N^-1|| with the N-matrix\n"
+        "                    verdict (as tkc nmatrix) beside them\n"
         "  --no-cls          do not append [CLS] to the templates\n"
         "  --csv             one CSV row per fit on stdout\n"
         "  --json            one JSON object on stdout\n"
-        "  --help            this text\n",
+        "  --help            this text\n\n"
+        "JSON: one fit gives one flat object {\"n\", \"rho\", \"train_mse\", \"test_mse\",\n"
+        "\"per_template\", \"rcond\", \"lambda_used\", \"escalations\", ...}; several give\n"
+        "{\"runs\": [...], \"curve\": [mean and se per point], \"fit\": [sweeps]}.\n"
+        "Example: tkc krr data/templates/aba_abb.tpl --compare --n 50,200,800 --seeds 3\n"
+        "  --beta 4 --gamma 2 --b1 0.5   (a transformer kernel with a well-conditioned N)\n\n",
         out);
     cli_kernel_options_help(out);
 }
