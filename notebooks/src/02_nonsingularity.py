@@ -203,5 +203,6 @@ save(fig, "nonsingularity_kernels")
 #   have been guessing. At β ≳ 0.3 the series' truncation radius is what leaves it undecided.
 # - The MLP is *singular (exact)* on all eleven shipped sets — they are all told apart by relations
 #   between wildcards — while the MLP on XXᵀ-augmented input is nonsingular on all of them. The
-#   transformer is certified nonsingular on the small sets; on the large ones (r = 16 to 144) its
-#   σ_min (10⁻⁶–10⁻³) is below what this many QMC points can resolve.
+#   transformer is certified nonsingular on same/different, αβα/αββ, αβαβ/ααββ, majority-3 and
+#   programming (σ_min 10⁻³–10⁻²); on the word problem and the larger sets (r = 16 to 144) its
+#   σ_min (10⁻⁶–10⁻³) is below what 20 s of QMC points can resolve, and it stays *undecided*.

@@ -155,7 +155,7 @@ for ax, beta in zip(axes, BETAS):
     ax.set_xscale("log"); ax.set_yscale("log")
     ax.set_xlabel(f"cost: CPU time of the tkc process minus start-up ({STARTUP * 1e3:.0f} ms) [s]")
     ax.set_title(f"β = {beta}, γ = {GAMMA}")
-    ax.legend(loc="upper right", fontsize="x-small")
+    ax.legend(loc="best", fontsize="x-small")
 axes[0].set_ylabel("|estimate − reference|")
 fig.suptitle("K_attn estimators: error against CPU time (runs longer than half the start-up)")
 save(fig, "estimators_error_vs_cpu")
