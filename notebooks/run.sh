@@ -22,7 +22,7 @@ names=()
 for a in "$@"; do
     case $a in
         --quick) quick=1 ;;
-        -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "${BASH_SOURCE[0]}"; exit 0 ;;
         -*) echo "run.sh: unknown option '$a' (see --help)" >&2; exit 2 ;;
         *) names+=("$a") ;;
     esac
