@@ -125,6 +125,25 @@ static void test_rng(void)
 
 /* ---- the integrand ------------------------------------------------------- */
 
+static void test_exp(void)
+{
+    /* the integrand's exp against libm over its whole domain [-708, 0] */
+    double worst = 0;
+    tkc_rng r;
+    tkc_rng_seed(&r, 3, 0);
+    for (int i = 0; i < 200000; i++) {
+        double x = i < 100000 ? -708.0 * i / 100000.0
+                              : -40.0 * tkc_rng_uniform_pos(&r);
+        double rel = fabs(tkc_exp_nonpos(x) - exp(x)) / exp(x);
+        worst = rel > worst ? rel : worst;
+    }
+    CHECK(worst < 1e-15, "exp: worst relative error %g", worst);
+    CHECK(tkc_exp_nonpos(0.0) == 1.0, "exp(0) = 1 exactly");
+    CHECK(tkc_exp_nonpos(-1e6) == tkc_exp_nonpos(-708.0) &&
+              tkc_exp_nonpos(-708.0) > 0,
+          "arguments below -708 are floored at exp(-708)");
+}
+
 static void test_integrand(void)
 {
     const char *xs[] = {"abcab", "aCbCa", "xyzzy"};
@@ -181,6 +200,23 @@ static void test_integrand(void)
     }
     CHECK(maxerr < 1e-13, "integrand vs dense one-hot formula: max error %g",
           maxerr);
+
+    /* a batch gives the numbers of single calls */
+    size_t rows = tkc_attn_work_batch(w);
+    CHECK(rows >= 1, "batch rows %zu", rows);
+    enum { NB = 5 };
+    double Z[NB * 32], bp[NB * 6], bm[NB * 6], fp1[6], fm1[6], berr = 0;
+    for (size_t d = 0; d < NB * dim; d++)
+        Z[d] = 2 * tkc_rng_normal(&zg, &r);
+    size_t nb = rows < NB ? rows : NB;
+    tkc_attn_integrand_antithetic_batch(L, w, nb, Z, bp, bm);
+    for (size_t i = 0; i < nb; i++) {
+        tkc_attn_integrand_antithetic(L, w, Z + i * dim, fp1, fm1);
+        for (int j = 0; j < 6; j++)
+            berr = fmax(berr, fmax(fabs(bp[i * 6 + j] - fp1[j]),
+                                   fabs(bm[i * 6 + j] - fm1[j])));
+    }
+    CHECK(berr < 1e-15, "batch vs single draws: %g", berr);
 
     /* large β: the max-shifted softmax stays finite where exp overflows */
     tkc_attn_layout *Lb = tkc_attn_layout_alloc(S, pairs, 6, 900.0, gamma, NULL);
@@ -575,6 +611,7 @@ static void test_bad_input(void)
 int main(void)
 {
     test_rng();
+    test_exp();
     test_integrand();
     test_exact_cases();
     test_series();
