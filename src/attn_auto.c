@@ -29,8 +29,10 @@
  * Monte Carlo and of the order-2 and order-4 controls) and, when the qmc estimator is linked in, a pilot
  * of qmc with as many integrand evaluations; each route's sample count for
  * the target follows from its pilot error under n^{-1/2} scaling (a
- * conservative model for QMC), and the cheapest one runs, capped at
- * AUTO_SAMPLES_MAX.  out->estimator names the estimator used, out->note why. */
+ * conservative model for QMC), and the cheapest one runs.  spec->samples
+ * is the budget of integrand evaluations (at most AUTO_SAMPLES_MAX): auto
+ * never spends more, and says when the target was not reached within it.
+ * out->estimator names the estimator used, out->note why. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -502,15 +504,25 @@ static int try_series(const tkc_kernel_spec *spec, const tkc_strings *S,
 
 /* Samples (integrand evaluations) to reach target at this variance per
  * evaluation, uncapped (callers compare costs first, then cap). */
-static double samples_needed(double var_per_sample, double target)
+static double samples_needed(double var_per_sample, double target,
+                             uint64_t pilot)
 {
     double n = var_per_sample / (target * target);
-    return n < (double)AUTO_PILOT ? (double)AUTO_PILOT : n;
+    return n < (double)pilot ? (double)pilot : n;
 }
 
-static uint64_t samples_capped(double n)
+static uint64_t samples_capped(double n, uint64_t budget)
 {
-    return n < (double)AUTO_SAMPLES_MAX ? (uint64_t)ceil(n) : AUTO_SAMPLES_MAX;
+    return n < (double)budget ? (uint64_t)ceil(n) : budget;
+}
+
+/* The most evaluations auto may spend: spec->samples (so that --samples is
+ * the budget, and callers that refine by raising it keep control), at most
+ * AUTO_SAMPLES_MAX. */
+static uint64_t auto_budget(const tkc_kernel_spec *spec)
+{
+    uint64_t b = spec->samples < AUTO_SAMPLES_MAX ? spec->samples : AUTO_SAMPLES_MAX;
+    return b < 4 ? 4 : b;
 }
 
 /* RQMC to the target: its error falls like n^-a with a between 1/2 and 1
@@ -527,7 +539,9 @@ static int qmc_adaptive(const tkc_kernel_spec *spec,
     tkc_kernel_spec sp = *spec;
     sp.estimator = qmc;
     sp.replicates = spec->replicates >= 2 ? spec->replicates : 16u;
-    uint64_t max_pts = AUTO_SAMPLES_MAX / (2 * sp.replicates);
+    uint64_t max_pts = auto_budget(spec) / (2 * sp.replicates);
+    if (max_pts < 1)
+        max_pts = 1;
     double a = 1.0;          /* optimistic first; measured after */
     uint64_t pts = pts0;
     double se = se0;
@@ -590,15 +604,17 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     /* pilot: cvmc measures plain and both controls' variances */
     cv_result pilot;
     tkc_kernel_spec sp = *spec;
-    if ((rc = cvmc_run(&sp, S, pairs, npairs, AUTO_PILOT, 4, out, &pilot, err)))
+    uint64_t budget = auto_budget(spec);
+    uint64_t P = budget < AUTO_PILOT ? budget : AUTO_PILOT;
+    if ((rc = cvmc_run(&sp, S, pairs, npairs, P, 4, out, &pilot, err)))
         return rc;
     /* a model, not a clock, so that the choice (and the digits) depend on
      * the inputs only */
     double s_per_sample = SAMPLE_SECONDS_PER_PAIR_POSITION * (double)npairs *
                           (double)S->k;
     int q = pilot.var_max[1] < pilot.var_max[2] ? 2 : 4, qi = q / 2;
-    double n_cv = samples_needed(pilot.var_max[qi], spec->target_se);
-    double n_mc = samples_needed(pilot.var_max[0], spec->target_se);
+    double n_cv = samples_needed(pilot.var_max[qi], spec->target_se, P);
+    double n_mc = samples_needed(pilot.var_max[0], spec->target_se, P);
     const char *series_why = "series not within target";
     if (!series_tried) {
         if (series_s < s_per_sample * fmin(n_cv, n_mc)) {
@@ -611,8 +627,8 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                 return TKC_SUCCESS;
             }
             /* out holds a failed series attempt: redo the pilot's values */
-            if ((rc = cvmc_run(&sp, S, pairs, npairs, AUTO_PILOT, 4, out,
-                               &pilot, err)))
+            if ((rc = cvmc_run(&sp, S, pairs, npairs, P, 4, out, &pilot,
+                               err)))
                 return rc;
             pilot = keep;
         } else {
@@ -639,8 +655,8 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         unsigned R = spec->replicates >= 2 ? spec->replicates : 16u;
         sp.estimator = qmc;
         sp.replicates = R;
-        uint64_t pts = 1;      /* a power of two, ~AUTO_PILOT evaluations */
-        while (4 * pts * R <= AUTO_PILOT)
+        uint64_t pts = 1;      /* a power of two, ~P evaluations */
+        while (4 * pts * R <= P)
             pts <<= 1;
         sp.samples = q_pts = pts;
         tkc_error e;
@@ -651,8 +667,8 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
             /* evaluations used: samples × replicates, each an antithetic
              * pair (2 evaluations), like cvmc's pilot */
             double evals = (double)out->samples ? (double)out->samples
-                                                : (double)AUTO_PILOT;
-            n_q = samples_needed(q_se * q_se * evals, spec->target_se);
+                                                : (double)P;
+            n_q = samples_needed(q_se * q_se * evals, spec->target_se, P);
         }
     }
     /* cost ∝ samples (cvmc's controls cost about the integrand's O(k²)
@@ -662,8 +678,8 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         snprintf(why, sizeof why, "the beta^%d control variate cuts the "
                  "variance %.3g-fold", q, pilot.reduction_min[qi]);
         sp = *spec;
-        rc = cvmc_run(&sp, S, pairs, npairs, samples_capped(n_cv), q, out,
-                      &pilot, err);
+        rc = cvmc_run(&sp, S, pairs, npairs, samples_capped(n_cv, budget), q,
+                      out, &pilot, err);
     } else if (qmc && c_q < c_mc) {
         snprintf(why, sizeof why, "randomized QMC pilot error %.2g beats "
                  "Monte Carlo", q_se);
@@ -673,7 +689,7 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                  "beta = %g", pilot.reduction_min[qi], spec->beta);
         sp = *spec;
         sp.estimator = tkc_attn_estimator_lookup("mc");
-        sp.samples = samples_capped(n_mc);
+        sp.samples = samples_capped(n_mc, budget);
         rc = sp.estimator ? sp.estimator->eval_pairs(&sp, S, pairs, npairs, out, err)
                           : tkc_fail(err, TKC_EINPUT, "K_attn auto: no mc estimator");
     }
@@ -685,7 +701,7 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     char note[512];
     snprintf(note, sizeof note, "auto: %s (%s; %s); se %.2g vs target %.2g%s",
              out->estimator, series_why, why, se_max, spec->target_se,
-             se_max > spec->target_se ? " NOT reached: sample cap" : "");
+             se_max > spec->target_se ? " NOT reached: sample budget" : "");
     note[sizeof out->note - 1] = '\0';     /* fits: the parts are short */
     memcpy(out->note, note, sizeof out->note);
     return TKC_SUCCESS;
