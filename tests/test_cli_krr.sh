@@ -56,11 +56,14 @@ json_true "rho = A / 2" "j['rho'] == 500.0 and j['alphabet'] == 1000"
 
 expect_exit 0 "trans json" "$TKC" krr "$dir/samediff.tpl" --n 200 --kernel trans $MC --json
 json_true "trans: test MSE far below the variance" "j['test_mse'] < 0.1 * j['label_variance']"
-json_true "trans: N nonsingular" "j['nmatrix_inv_norm'] is not None and j['nmatrix_inv_norm'] > 0"
+json_true "trans: N nonsingular" "j['nmatrix_inv_norm'] is not None and j['nmatrix_inv_norm'] > 0 and j['nmatrix_resolved']"
 json_true "trans: statistical kernel error reported" "j['kernel_error_kind'] != '' and j['kernel_se_max'] >= 0"
 
 expect_exit 0 "mlpxx json" "$TKC" krr "$dir/samediff.tpl" --n 120 --kernel mlpxx --json
 json_true "mlpxx sees the relation" "j['test_mse'] < 0.05 * j['label_variance']"
+
+expect_exit 0 "attn json" "$TKC" krr "$dir/samediff.tpl" --n 40 --kernel attn --estimator mc --samples 1024 --json
+json_true "attn: all four kernels run" "j['kernel'] == 'attn' and j['test_mse'] is not None and j['kernel_error_kind'] == 'statistical'"
 
 # ---- learning curve, seeds, CSV ------------------------------------------------
 expect_exit 0 "learning curve csv" "$TKC" krr "$dir/samediff.tpl" --n 20,40,80 --kernel mlp --csv

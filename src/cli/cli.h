@@ -11,6 +11,8 @@
 #include <stdio.h>
 
 #include "tkc/kernel.h"
+#include "tkc/nmatrix.h"
+#include "tkc/template.h"
 
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
@@ -75,5 +77,19 @@ void cli_json_number(cli_json *j, double x);           /* %.17g, or null */
 void cli_json_integer(cli_json *j, long long x);
 void cli_json_bool(cli_json *j, int b);
 void cli_json_null(cli_json *j);
+
+/* Shared by nmatrix and check (cmd_nmatrix.c): their options beyond the
+ * kernel ones (--confidence --auto-refine --no-auto-refine --budget
+ * --time-budget --ladder --no-ladder --no-cls; same return convention as cli_kernel_option),
+ * loading the set, and printing a verdict. */
+int cli_nmatrix_option(const char *command, int argc, char **argv, int *i,
+                       tkc_nmatrix_options *opt, int *append_cls);
+int cli_nmatrix_load(const char *command, const char *path, int append_cls,
+                     tkc_template_set **set);
+void cli_nmatrix_describe_set(FILE *out, const tkc_template_set *set);
+void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d);
+const char *cli_nmatrix_lemma36_words(int status);
+void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
+                               const tkc_nmatrix_decision *d);
 
 #endif

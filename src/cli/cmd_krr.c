@@ -276,7 +276,7 @@ static void progress_show(progress *p, const char *kernel, size_t n, size_t A,
     if (!p->on)
         return;
     double el = now() - p->start;
-    if (el < 0.5 && p->done == 0 && p->total == 1)
+    if (p->total == 1 && n < 5000)       /* one quick fit: nothing to show */
         return;
     int width = 24, fill = (int)(width * p->done / (p->total ? p->total : 1));
     char bar[32];
@@ -459,6 +459,12 @@ static void describe_kernel(FILE *out, const tkc_kernel_spec *sp,
     else
         fputs("inf (N singular to rounding)", out);
     fprintf(out, ", max K(x,x) = %.4g\n", r->kernel_diag_max);
+    if (!r->nmatrix_resolved && isfinite(r->nmatrix_inv_norm))
+        fprintf(out, "  warning: sigma_min(N) = %.3g is below r * entry error = "
+                     "%.3g (smallest eigenvalue %.3g): at large n the fit "
+                     "resolves estimator noise, not the kernel; raise --samples "
+                     "or use another --estimator\n", r->nmatrix_sigma_min,
+                (double)r->ntemplates * r->kernel_se_max, r->nmatrix_eig_min);
 }
 
 static void print_per_template(FILE *out, const tkc_template_set *set,
@@ -564,6 +570,8 @@ static void json_result(cli_json *j, const tkc_template_set *set,
     cli_json_key(j, "kernel_se_max"); cli_json_number(j, r->kernel_se_max);
     cli_json_key(j, "nmatrix_sigma_min"); cli_json_number(j, r->nmatrix_sigma_min);
     cli_json_key(j, "nmatrix_inv_norm"); cli_json_number(j, r->nmatrix_inv_norm);
+    cli_json_key(j, "nmatrix_eig_min"); cli_json_number(j, r->nmatrix_eig_min);
+    cli_json_key(j, "nmatrix_resolved"); cli_json_bool(j, r->nmatrix_resolved);
     cli_json_key(j, "kernel_diag_max"); cli_json_number(j, r->kernel_diag_max);
     cli_json_key(j, "seconds");
     cli_json_number(j, r->seconds_kernel + r->seconds_fill + r->seconds_solve);

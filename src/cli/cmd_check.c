@@ -1,0 +1,271 @@
+/* cmd_check.c — `tkc check FILE`, the main job: is N singular for these
+ * templates?  The MLP, MLP+XXᵀ and transformer kernels side by side, with
+ * each verdict's evidence, in a table read in ten seconds. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "tkc/nmatrix.h"
+#include "tkc/template.h"
+
+#define NKERNELS 3
+static const char *const kernel_names[NKERNELS] = {"mlp", "mlpxx", "trans"};
+static const char *const kernel_labels[NKERNELS] = {"MLP", "MLP+XX^T",
+                                                    "transformer"};
+
+static void help(FILE *out)
+{
+    fputs("usage: tkc check FILE [kernel options] [--confidence C] [--budget SAMPLES]\n"
+          "                 [--time-budget SECONDS] [--no-auto-refine] [--no-cls]\n"
+          "                 [--expect-nonsingular K] [--expect-singular K] [--json]\n\n"
+          "Is the matrix N of the templates in FILE singular?  For the MLP kernel, the\n"
+          "MLP on XX^T-augmented input and the transformer kernel: the verdict\n"
+          "(singular (exact) / nonsingular (certified) / undecided), sigma_min with its\n"
+          "proved lower bound, ||N^-1|| and the evidence.  Nonsingular N means kernel\n"
+          "ridge regression with that kernel generalizes to unseen symbols (Lemma 3.5).\n"
+          "Monte Carlo entries are refined (samples x4) until decided or over budget.\n\n"
+          "options:\n"
+          "  --expect-nonsingular K  exit 1 unless kernel K (mlp, mlpxx, trans) is\n"
+          "                          certified nonsingular (repeatable)\n"
+          "  --expect-singular K     exit 1 unless kernel K is proved singular\n"
+          "  --confidence C          confidence of Monte Carlo radii (default 0.999)\n"
+          "  --budget SAMPLES        most samples auto-refine may use (default 67108864)\n"
+          "  --time-budget S         most seconds auto-refine may spend per kernel\n"
+          "                          (default 120)\n"
+          "  --no-auto-refine        one round at --samples\n"
+          "  --ladder, --no-ladder   precision ladder whatever r / never (default r <= 64)\n"
+          "  --no-cls                do not append [CLS] to the templates\n"
+          "  --json                  one JSON object on stdout\n"
+          "The kernel options set the transformer's and the MLPs' parameters (--kernel\n"
+          "is not accepted: check runs all three).\n", out);
+    cli_kernel_options_help(out);
+}
+
+typedef struct expectation {
+    int want[NKERNELS];         /* 0 none, TKC_NMATRIX_SINGULAR/NONSINGULAR */
+} expectation;
+
+static int kernel_index(const char *name)
+{
+    for (int k = 0; k < NKERNELS; k++)
+        if (!strcmp(name, kernel_names[k]) || !strcmp(name, kernel_labels[k]))
+            return k;
+    return -1;
+}
+
+static int parse_expect(const char *cmd, int argc, char **argv, int *i,
+                        expectation *e)
+{
+    const char *a = argv[*i];
+    int v = !strcmp(a, "--expect-nonsingular") ? TKC_NMATRIX_NONSINGULAR
+            : !strcmp(a, "--expect-singular")  ? TKC_NMATRIX_SINGULAR
+                                               : 0;
+    if (!v)
+        return 0;
+    if (*i + 1 >= argc) {
+        cli_usage_error(cmd, "%s needs a kernel (mlp, mlpxx, trans)", a);
+        return -1;
+    }
+    int k = kernel_index(argv[++*i]);
+    if (k < 0) {
+        cli_usage_error(cmd, "%s: unknown kernel '%s' (mlp, mlpxx, trans)", a,
+                        argv[*i]);
+        return -1;
+    }
+    e->want[k] = v;
+    return 1;
+}
+
+static const char *verdict_cell(const tkc_nmatrix_decision *d)
+{
+    switch (d->verdict) {
+    case TKC_NMATRIX_SINGULAR:
+        return "singular (exact)";
+    case TKC_NMATRIX_NONSINGULAR:
+        return "nonsingular (certified)";
+    default:
+        return "undecided";
+    }
+}
+
+static void print_row(const char *label, const tkc_nmatrix_decision *d)
+{
+    char sig[32], bound[32], inv[32];
+    if (d->verdict == TKC_NMATRIX_SINGULAR) {
+        snprintf(sig, sizeof sig, "0");
+        snprintf(bound, sizeof bound, "-");
+        snprintf(inv, sizeof inv, "inf");
+    } else {
+        snprintf(sig, sizeof sig, "%.3e", d->sigma_min);
+        if (d->verdict == TKC_NMATRIX_NONSINGULAR)
+            snprintf(bound, sizeof bound, "%.2e", d->sigma_min_lower);
+        else
+            snprintf(bound, sizeof bound, "-");
+        snprintf(inv, sizeof inv, "%.3g", d->inv_norm);
+    }
+    printf("%-13s %-23s %-14s %-12s %-10s %s", label, verdict_cell(d), sig,
+           bound, inv, d->evidence);
+    if (d->verdict == TKC_NMATRIX_UNDECIDED && d->settle[0])
+        printf("; %s", d->settle);
+    printf("\n");
+}
+
+/* What the three verdicts mean together, in one line. */
+static const char *summary(const tkc_nmatrix_decision *const d[NKERNELS])
+{
+    int mlp = d[0]->verdict, tr = d[2]->verdict;
+    if (mlp == TKC_NMATRIX_SINGULAR && tr == TKC_NMATRIX_NONSINGULAR)
+        return "the transformer kernel generalizes to unseen symbols on these "
+               "templates (Lemma 3.5); the MLP kernel cannot.";
+    if (mlp == TKC_NMATRIX_NONSINGULAR && tr == TKC_NMATRIX_NONSINGULAR)
+        return "both the MLP and the transformer kernels generalize to unseen "
+               "symbols on these templates (Lemma 3.5).";
+    if (tr == TKC_NMATRIX_SINGULAR)
+        return "the transformer kernel cannot generalize to unseen symbols on "
+               "these templates at these parameters.";
+    if (tr == TKC_NMATRIX_UNDECIDED)
+        return "the transformer verdict is open: see what would settle it "
+               "above.";
+    return "the MLP verdict is open; the transformer kernel generalizes "
+           "(Lemma 3.5).";
+}
+
+static void print_json(const tkc_template_set *set, tkc_nmatrix *const nm[],
+                       const tkc_nmatrix_decision *const d[], int failed)
+{
+    cli_json j;
+    char buf[4096];
+    cli_json_begin(&j, stdout);
+    cli_json_key(&j, "file");
+    cli_json_string(&j, set->source ? set->source : "");
+    cli_json_key(&j, "templates");
+    cli_json_array_begin(&j);
+    for (size_t i = 0; i < set->count; i++) {
+        tkc_template_format(set, i, buf, sizeof buf);
+        cli_json_string(&j, buf);
+    }
+    cli_json_array_end(&j);
+    cli_json_key(&j, "k");
+    cli_json_integer(&j, (long long)set->k);
+    cli_json_key(&j, "cls_appended");
+    cli_json_bool(&j, set->cls_appended);
+    cli_json_key(&j, "kernels");
+    cli_json_array_begin(&j);
+    for (int k = 0; k < NKERNELS; k++) {
+        cli_json_object_begin(&j);
+        cli_json_key(&j, "kernel");
+        cli_json_string(&j, kernel_names[k]);
+        cli_json_key(&j, "estimator");
+        cli_json_string(&j, nm[k]->estimator);
+        cli_nmatrix_json_decision(&j, nm[k], d[k]);
+        cli_json_object_end(&j);
+    }
+    cli_json_array_end(&j);
+    cli_json_key(&j, "summary");
+    cli_json_string(&j, summary(d));
+    cli_json_key(&j, "expectations_met");
+    cli_json_bool(&j, !failed);
+    cli_json_end(&j);
+}
+
+int cmd_check(int argc, char **argv)
+{
+    const char *cmd = "check", *file = NULL;
+    tkc_kernel_spec spec;
+    tkc_nmatrix_options opt;
+    expectation expect = {{0}};
+    int json = 0, append_cls = 1;
+    tkc_kernel_spec_default(&spec);
+    tkc_nmatrix_options_default(&opt);
+    opt.auto_refine = 1;        /* check decides by default, within budget */
+    opt.time_budget = 120;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int rc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            help(stdout);
+            return CLI_OK;
+        } else if (!strcmp(a, "--json")) {
+            json = 1;
+        } else if (!strcmp(a, "--kernel")) {
+            return cli_usage_error(cmd, "--kernel is not accepted: check runs "
+                                        "mlp, mlpxx and trans (use tkc nmatrix "
+                                        "for one kernel)");
+        } else if ((rc = parse_expect(cmd, argc, argv, &i, &expect))) {
+            if (rc < 0)
+                return CLI_USAGE;
+        } else if ((rc = cli_kernel_option(cmd, argc, argv, &i, &spec))) {
+            if (rc < 0)
+                return CLI_USAGE;
+        } else if ((rc = cli_nmatrix_option(cmd, argc, argv, &i, &opt,
+                                            &append_cls))) {
+            if (rc < 0)
+                return CLI_USAGE;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error(cmd, "unknown option '%s' (see --help)", a);
+        } else if (file) {
+            return cli_usage_error(cmd, "one template file expected, got '%s' and '%s'",
+                                   file, a);
+        } else {
+            file = a;
+        }
+    }
+    if (!file)
+        return cli_usage_error(cmd, "missing template FILE (see --help)");
+    opt.prec = spec.prec;
+    tkc_template_set *set = NULL;
+    int rc = cli_nmatrix_load(cmd, file, append_cls, &set);
+    if (rc)
+        return rc;
+
+    tkc_nmatrix *nm[NKERNELS] = {0};
+    tkc_nmatrix_decision *d[NKERNELS] = {0};
+    tkc_error err;
+    rc = CLI_OK;
+    for (int k = 0; k < NKERNELS && rc == CLI_OK; k++) {
+        tkc_kernel_spec s = spec;
+        s.kernel = tkc_kernel_type_lookup(kernel_names[k]);
+        if (!s.kernel || tkc_nmatrix_decide(set, &s, &opt, &nm[k], &d[k], &err))
+            rc = s.kernel ? cli_library_error(cmd, &err)
+                          : cli_usage_error(cmd, "kernel %s is not built in",
+                                            kernel_names[k]);
+    }
+    int failed = 0;
+    if (rc == CLI_OK) {
+        for (int k = 0; k < NKERNELS; k++)
+            if (expect.want[k] && (int)d[k]->verdict != expect.want[k]) {
+                failed = 1;
+                fprintf(stderr, "tkc check: expected %s to be %s, got %s\n",
+                        kernel_labels[k],
+                        tkc_nmatrix_verdict_name(expect.want[k]),
+                        tkc_nmatrix_verdict_name(d[k]->verdict));
+            }
+        if (json) {
+            print_json(set, nm, (const tkc_nmatrix_decision *const *)d, failed);
+        } else {
+            cli_nmatrix_describe_set(stdout, set);
+            printf("%-13s %-23s %-14s %-12s %-10s %s\n", "kernel", "verdict",
+                   "sigma_min", ">= bound", "||N^-1||", "evidence");
+            for (int k = 0; k < NKERNELS; k++)
+                print_row(kernel_labels[k], d[k]);
+            if (d[2]->lemma36 >= 0)
+                printf("transformer: Lemma 3.6's permutation condition on "
+                       "N_attn %s (%s)\n",
+                       cli_nmatrix_lemma36_words(d[2]->lemma36),
+                       d[2]->lemma36_method);
+            printf("beta = %g, gamma = %g, %s(b1 t + b2) with b1 = %g, b2 = %g\n",
+                   spec.beta, spec.gamma, spec.activation->name, spec.b1,
+                   spec.b2);
+            printf("meaning: %s\n",
+                   summary((const tkc_nmatrix_decision *const *)d));
+        }
+        rc = failed ? CLI_FAILED : CLI_OK;
+    }
+    for (int k = 0; k < NKERNELS; k++) {
+        tkc_nmatrix_decision_free(d[k]);
+        tkc_nmatrix_free(nm[k]);
+    }
+    tkc_template_set_free(set);
+    return rc;
+}

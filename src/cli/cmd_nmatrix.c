@@ -1,0 +1,415 @@
+/* cmd_nmatrix.c — `tkc nmatrix FILE`: the matrix N of a template set, its
+ * errors, singular values, the precision ladder and the verdict (SPEC §4,
+ * §7). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "tkc/nmatrix.h"
+#include "tkc/template.h"
+
+static void help(FILE *out)
+{
+    fputs("usage: tkc nmatrix FILE [kernel options] [--prec BITS] [--confidence C]\n"
+          "                   [--auto-refine] [--budget SAMPLES] [--time-budget SECONDS]\n"
+          "                   [--ladder|--no-ladder] [--no-cls] [--json]\n\n"
+          "The r x r matrix N_ij = K(sub(z_i, s), sub(z_j, s')) of the templates in FILE\n"
+          "(SPEC section 4), with each entry's error, N's singular values, a precision\n"
+          "ladder (53, 128, 256, 512 bits), ||N^-1||, det N and the verdict:\n"
+          "  singular (exact)         two rows proved identical by the kernel's invariant;\n"
+          "  nonsingular (certified)  every matrix within the entries' radii is\n"
+          "                           nonsingular, proved in MPFR with directed rounding;\n"
+          "  undecided                and what would settle it.\n\n"
+          "options:\n"
+          "  --prec BITS         MPFR precision of the certificate (default 256)\n"
+          "  --confidence C      confidence of Monte Carlo radii (default 0.999)\n"
+          "  --auto-refine       quadruple the samples while undecided\n"
+          "  --budget SAMPLES    most samples auto-refine may use (default 67108864)\n"
+          "  --time-budget S     most seconds auto-refine may spend (default none)\n"
+          "  --ladder            run the precision ladder whatever r (default r <= 64)\n"
+          "  --no-ladder         skip it\n"
+          "  --no-cls            do not append [CLS] to the templates\n"
+          "  --json              one JSON object on stdout\n", out);
+    cli_kernel_options_help(out);
+}
+
+/* Options of nmatrix and check beyond the kernel ones: consumes argv[*i]
+ * (and its value) and returns 1 when it is one of them, 0 when not, -1 on a
+ * bad value.  Shared by cmd_check.c. */
+int cli_nmatrix_option(const char *command, int argc, char **argv, int *i,
+                       tkc_nmatrix_options *opt, int *append_cls)
+{
+    const char *a = argv[*i];
+    if (!strcmp(a, "--auto-refine")) {
+        opt->auto_refine = 1;
+        return 1;
+    }
+    if (!strcmp(a, "--no-auto-refine")) {
+        opt->auto_refine = 0;
+        return 1;
+    }
+    if (!strcmp(a, "--no-cls")) {
+        *append_cls = 0;
+        return 1;
+    }
+    if (!strcmp(a, "--ladder") || !strcmp(a, "--no-ladder")) {
+        opt->ladder = !strcmp(a, "--ladder");
+        return 1;
+    }
+    int is_conf = !strcmp(a, "--confidence"), is_budget = !strcmp(a, "--budget");
+    int is_time = !strcmp(a, "--time-budget");
+    if (!is_conf && !is_budget && !is_time)
+        return 0;
+    if (*i + 1 >= argc) {
+        cli_usage_error(command, "%s needs a value", a);
+        return -1;
+    }
+    const char *v = argv[++*i];
+    if (is_conf)
+        return cli_parse_double(command, a, v, 0.5, 1 - 1e-12,
+                                &opt->confidence) ? -1 : 1;
+    if (is_time)
+        return cli_parse_double(command, a, v, 0, 1e7, &opt->time_budget)
+                   ? -1 : 1;
+    return cli_parse_u64(command, a, v, 1, 1ULL << 40, &opt->budget) ? -1 : 1;
+}
+
+int cli_nmatrix_load(const char *command, const char *path, int append_cls,
+                     tkc_template_set **set)
+{
+    tkc_parse_options popt;
+    tkc_parse_options_default(&popt);
+    popt.append_cls = append_cls;
+    tkc_error err;
+    if (tkc_template_set_read_file(path, &popt, set, &err))
+        return cli_library_error(command, &err);
+    return CLI_OK;
+}
+
+void cli_nmatrix_describe_set(FILE *out, const tkc_template_set *set)
+{
+    fprintf(out, "%s: %zu template%s, k = %zu%s, pairwise disjoint\n",
+            set->source ? set->source : "templates", set->count,
+            set->count == 1 ? "" : "s", set->k,
+            set->cls_appended ? " ([CLS] appended)" : "");
+}
+
+static const char *error_words(tkc_error_kind kind)
+{
+    switch (kind) {
+    case TKC_ERROR_EXACT:
+        return "exact";
+    case TKC_ERROR_ROUNDING:
+        return "closed form, rounding only";
+    case TKC_ERROR_STATISTICAL:
+        return "statistical (one standard error)";
+    case TKC_ERROR_TRUNCATION:
+        return "series truncation estimate";
+    }
+    return "?";
+}
+
+const char *cli_nmatrix_lemma36_words(int status)
+{
+    switch (status) {
+    case 0:
+        return "violated";
+    case 1:
+        return "holds";
+    case 2:
+        return "not established";
+    default:
+        return "not applicable";
+    }
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static void json_matrix(cli_json *j, const double *a, size_t r)
+{
+    cli_json_array_begin(j);
+    for (size_t i = 0; i < r; i++) {
+        cli_json_array_begin(j);
+        for (size_t c = 0; c < r; c++)
+            cli_json_number(j, a[i * r + c]);
+        cli_json_array_end(j);
+    }
+    cli_json_array_end(j);
+}
+
+/* The verdict part of the JSON, shared with `check`. */
+void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
+                               const tkc_nmatrix_decision *d)
+{
+    cli_json_key(j, "singular_values");
+    cli_json_array_begin(j);
+    for (size_t i = 0; d->singular_values && i < nm->r; i++)
+        cli_json_number(j, d->singular_values[i]);
+    cli_json_array_end(j);
+    cli_json_key(j, "sigma_min");
+    cli_json_number(j, d->sigma_min);
+    cli_json_key(j, "sigma_min_lower_bound");
+    if (d->verdict == TKC_NMATRIX_NONSINGULAR)
+        cli_json_number(j, d->sigma_min_lower);
+    else
+        cli_json_number(j, 0);
+    cli_json_key(j, "inverse_norm");
+    if (d->verdict == TKC_NMATRIX_SINGULAR)
+        cli_json_null(j);
+    else
+        cli_json_number(j, d->inv_norm);
+    cli_json_key(j, "verdict");
+    cli_json_string(j, tkc_nmatrix_verdict_name(d->verdict));
+    cli_json_key(j, "certificate");
+    cli_json_object_begin(j);
+    cli_json_key(j, "method");
+    cli_json_string(j, d->method);
+    cli_json_key(j, "evidence");
+    cli_json_string(j, d->evidence);
+    if (d->verdict == TKC_NMATRIX_SINGULAR) {
+        size_t a, b;
+        cli_json_key(j, "identical_rows");
+        cli_json_array_begin(j);
+        if (tkc_nmatrix_identical_rows(nm, &a, &b)) {
+            cli_json_integer(j, (long long)a + 1);
+            cli_json_integer(j, (long long)b + 1);
+        }
+        cli_json_array_end(j);
+        cli_json_key(j, "row_classes");
+        cli_json_integer(j, (long long)nm->nclasses);
+        cli_json_key(j, "invariant");
+        cli_json_string(j, nm->invariant);
+    }
+    if (d->verdict == TKC_NMATRIX_UNDECIDED) {
+        cli_json_key(j, "settle");
+        cli_json_string(j, d->settle);
+    }
+    cli_json_key(j, "error_kind");
+    cli_json_string(j, tkc_error_kind_name(nm->error_kind));
+    cli_json_key(j, "confidence");
+    cli_json_number(j, d->confidence);
+    cli_json_key(j, "radius_scale");
+    cli_json_number(j, d->radius_scale);
+    cli_json_key(j, "radius_norm");
+    cli_json_number(j, d->radius_norm);
+    cli_json_key(j, "inverse_norm_upper_bound");
+    if (d->verdict == TKC_NMATRIX_NONSINGULAR)
+        cli_json_number(j, d->inv_norm_upper);
+    else
+        cli_json_null(j);
+    cli_json_key(j, "condition_number");
+    cli_json_number(j, d->cond);
+    cli_json_key(j, "determinant");
+    cli_json_object_begin(j);
+    cli_json_key(j, "mantissa");
+    cli_json_number(j, d->det_mantissa);
+    cli_json_key(j, "exponent2");
+    cli_json_integer(j, d->det_exponent);
+    cli_json_object_end(j);
+    cli_json_key(j, "precision_ladder");
+    cli_json_array_begin(j);
+    for (int l = 0; l < TKC_NMATRIX_LADDER; l++) {
+        if (!d->ladder_prec[l])
+            continue;
+        cli_json_object_begin(j);
+        cli_json_key(j, "prec");
+        cli_json_integer(j, d->ladder_prec[l]);
+        cli_json_key(j, "sigma_min");
+        cli_json_number(j, d->ladder_sigma_min[l]);
+        cli_json_object_end(j);
+    }
+    cli_json_array_end(j);
+    cli_json_key(j, "precision_ladder_trend");
+    cli_json_string(j, d->ladder_text);
+    cli_json_key(j, "lemma_3_6");
+    if (d->lemma36 < 0) {
+        cli_json_null(j);
+    } else {
+        cli_json_object_begin(j);
+        cli_json_key(j, "holds");
+        if (d->lemma36 == 2)
+            cli_json_null(j);       /* not established either way */
+        else
+            cli_json_bool(j, d->lemma36);
+        cli_json_key(j, "status");
+        cli_json_string(j, cli_nmatrix_lemma36_words(d->lemma36));
+        cli_json_key(j, "method");
+        cli_json_string(j, d->lemma36_method);
+        cli_json_key(j, "text");
+        cli_json_string(j, d->lemma36_text);
+        cli_json_object_end(j);
+    }
+    cli_json_key(j, "samples");
+    cli_json_integer(j, (long long)d->samples);
+    cli_json_key(j, "samples_total");
+    cli_json_integer(j, (long long)d->samples_total);
+    cli_json_key(j, "rounds");
+    cli_json_integer(j, d->rounds);
+    cli_json_key(j, "seconds");
+    cli_json_number(j, d->seconds);
+    cli_json_object_end(j);
+}
+
+static void print_json(const tkc_template_set *set, const tkc_kernel_spec *spec,
+                       const tkc_nmatrix *nm, const tkc_nmatrix_decision *d)
+{
+    cli_json j;
+    char buf[4096];
+    cli_json_begin(&j, stdout);
+    cli_json_key(&j, "templates");
+    cli_json_array_begin(&j);
+    for (size_t i = 0; i < set->count; i++) {
+        tkc_template_format(set, i, buf, sizeof buf);
+        cli_json_string(&j, buf);
+    }
+    cli_json_array_end(&j);
+    cli_json_key(&j, "kernel");
+    cli_json_string(&j, spec->kernel->name);
+    cli_json_key(&j, "estimator");
+    cli_json_string(&j, nm->estimator);
+    cli_json_key(&j, "cls_appended");
+    cli_json_bool(&j, set->cls_appended);
+    cli_json_key(&j, "N");
+    json_matrix(&j, nm->N, nm->r);
+    cli_json_key(&j, "stderr");
+    json_matrix(&j, nm->se, nm->r);
+    cli_nmatrix_json_decision(&j, nm, d);
+    cli_json_end(&j);
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+/* The one line a person reads: the verdict and its evidence. */
+void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d)
+{
+    switch (d->verdict) {
+    case TKC_NMATRIX_SINGULAR:
+        fprintf(out, "verdict: singular (exact): %s\n", d->evidence);
+        break;
+    case TKC_NMATRIX_NONSINGULAR:
+        fprintf(out,
+                "verdict: nonsingular (certified): sigma_min >= %.3g, "
+                "||N^-1|| <= %.3g; %s\n",
+                d->sigma_min_lower, d->inv_norm_upper, d->evidence);
+        break;
+    case TKC_NMATRIX_UNDECIDED:
+        fprintf(out, "verdict: undecided: %s; %s\n", d->evidence, d->settle);
+        break;
+    }
+}
+
+static void print_text(const tkc_template_set *set, const tkc_kernel_spec *spec,
+                       const tkc_nmatrix *nm, const tkc_nmatrix_decision *d)
+{
+    char buf[4096];
+    size_t r = nm->r;
+    cli_nmatrix_describe_set(stdout, set);
+    printf("kernel %s", spec->kernel->name);
+    if (strcmp(spec->kernel->name, "mlp") && strcmp(spec->kernel->name, "mlpxx"))
+        printf(", beta = %g, gamma = %g, K_attn by %s", spec->beta,
+               spec->gamma, nm->estimator);
+    if (strcmp(spec->kernel->name, "attn"))
+        printf(", act %s (b1 = %g, b2 = %g)", spec->activation->name,
+               spec->b1, spec->b2);
+    printf("\nentries: %s", error_words(nm->error_kind));
+    if (nm->samples)
+        printf(", %llu samples", (unsigned long long)nm->samples);
+    printf("\n");
+    if (r <= 12) {
+        printf("N (+- error):\n");
+        for (size_t i = 0; i < r; i++) {
+            tkc_template_format(set, i, buf, sizeof buf);
+            printf("  %2zu %-16s", i + 1, buf);
+            for (size_t c = 0; c < r; c++)
+                printf(" %10.6f+-%-8.1e", nm->N[i * r + c], nm->se[i * r + c]);
+            printf("\n");
+        }
+    } else {
+        printf("N is %zu x %zu (shown with --json); row classes: %zu\n", r, r,
+               nm->nclasses);
+    }
+    if (d->singular_values) {
+        printf("singular values:");
+        size_t show = r <= 8 ? r : 4;
+        for (size_t i = 0; i < show; i++)
+            printf(" %.6g", d->singular_values[i]);
+        if (show < r)
+            printf(" ... %.6g", d->singular_values[r - 1]);
+        printf("\n");
+    }
+    printf("precision ladder (sigma_min):");
+    for (int l = 0; l < TKC_NMATRIX_LADDER; l++)
+        if (d->ladder_prec[l])
+            printf("  %ld bits %.6g", d->ladder_prec[l], d->ladder_sigma_min[l]);
+    printf("\n  %s\n", d->ladder_text);
+    if (d->verdict == TKC_NMATRIX_SINGULAR)
+        printf("det N = 0 and ||N^-1|| = inf exactly (computed from the rounded "
+               "entries: det %.6f * 2^%ld)\n", d->det_mantissa, d->det_exponent);
+    else
+        printf("det N = %.6f * 2^%ld, ||N^-1|| = %.6g, cond = %.6g\n",
+               d->det_mantissa, d->det_exponent, d->inv_norm, d->cond);
+    if (d->lemma36 >= 0)
+        printf("lemma 3.6 (permutation condition on N_attn): %s (%s)\n",
+               cli_nmatrix_lemma36_words(d->lemma36), d->lemma36_method);
+    if (d->rounds > 1)
+        printf("auto-refine: %u rounds, %llu samples in all, %.1f s\n",
+               d->rounds, (unsigned long long)d->samples_total, d->seconds);
+    cli_nmatrix_print_verdict(stdout, d);
+}
+
+int cmd_nmatrix(int argc, char **argv)
+{
+    const char *cmd = "nmatrix", *file = NULL;
+    tkc_kernel_spec spec;
+    tkc_nmatrix_options opt;
+    int json = 0, append_cls = 1;
+    tkc_kernel_spec_default(&spec);
+    tkc_nmatrix_options_default(&opt);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int rc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            help(stdout);
+            return CLI_OK;
+        } else if (!strcmp(a, "--json")) {
+            json = 1;
+        } else if ((rc = cli_kernel_option(cmd, argc, argv, &i, &spec))) {
+            if (rc < 0)
+                return CLI_USAGE;
+        } else if ((rc = cli_nmatrix_option(cmd, argc, argv, &i, &opt,
+                                            &append_cls))) {
+            if (rc < 0)
+                return CLI_USAGE;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error(cmd, "unknown option '%s' (see --help)", a);
+        } else if (file) {
+            return cli_usage_error(cmd, "one template file expected, got '%s' and '%s'",
+                                   file, a);
+        } else {
+            file = a;
+        }
+    }
+    if (!file)
+        return cli_usage_error(cmd, "missing template FILE (see --help)");
+    opt.prec = spec.prec;
+    tkc_template_set *set = NULL;
+    int rc = cli_nmatrix_load(cmd, file, append_cls, &set);
+    if (rc)
+        return rc;
+    tkc_nmatrix *nm = NULL;
+    tkc_nmatrix_decision *d = NULL;
+    tkc_error err;
+    if (tkc_nmatrix_decide(set, &spec, &opt, &nm, &d, &err)) {
+        tkc_template_set_free(set);
+        return cli_library_error(cmd, &err);
+    }
+    if (json)
+        print_json(set, &spec, nm, d);
+    else
+        print_text(set, &spec, nm, d);
+    tkc_nmatrix_decision_free(d);
+    tkc_nmatrix_free(nm);
+    tkc_template_set_free(set);
+    return CLI_OK;
+}

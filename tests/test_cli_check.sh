@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# test_cli_check.sh — `tkc check`, the main job, on the paper's sets: the MLP
+# kernel exactly singular with its reason, the transformer kernel certified
+# nonsingular; --expect-* exit codes; the JSON form.
+set -u
+PY=/usr/bin/python3
+pass=0 fail=0
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
+check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+json() { "$PY" -c "import json,sys,math; j=json.load(open('$1')); sys.exit(0 if ($2) else 1)"; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf '1 α α\n-1 α β\n' >"$tmp/same-different.tpl"
+printf '1 α β α\n-1 α β β\n' >"$tmp/aba.tpl"
+printf '1 α A\n-1 α B\n' >"$tmp/regular.tpl"
+# majority-k: α × {α, β}^{k−1}, +1 when α is a strict majority.
+majority() {
+    local k=$1 m a line na
+    for ((m = 0; m < 1 << (k - 1); m++)); do
+        line="α" na=1
+        for ((a = 0; a < k - 1; a++)); do
+            if (( m >> a & 1 )); then line+=" β"; else line+=" α"; na=$((na + 1)); fi
+        done
+        if (( 2 * na > k )); then echo "1 $line"; else echo "-1 $line"; fi
+    done
+}
+majority 3 >"$tmp/majority-3.tpl"
+majority 5 >"$tmp/majority-5.tpl"
+# distribution-of-3 (144 templates): αβγ / an ordered pair of {α,β,γ} and a
+# blank / a permutation of {α,β,γ,ϵ}; label = position of the missing symbol.
+dist3() {
+    local s=(α β γ ϵ) p q a b c d i pos x missing
+    for p in 0 1 2; do for q in 0 1 2; do
+        [ $p = $q ] && continue
+        missing=$((3 - p - q))
+        for a in 0 1 2 3; do for b in 0 1 2 3; do for c in 0 1 2 3; do
+            d=$((6 - a - b - c))
+            [[ $a != "$b" && $a != "$c" && $b != "$c" && $d != "$a" &&
+               $d != "$b" && $d != "$c" && $d -ge 0 && $d -le 3 ]] || continue
+            pos=0
+            for i in $a $b $c $d; do
+                pos=$((pos + 1))
+                [ $i = $missing ] && x=$pos
+            done
+            echo "$x α β γ ${s[$p]} ${s[$q]} _ ${s[$a]} ${s[$b]} ${s[$c]} ${s[$d]}"
+        done; done; done
+    done; done
+}
+dist3 >"$tmp/dist3.tpl"
+check "dist3 has 144 templates" [ "$(wc -l <"$tmp/dist3.tpl")" = 144 ]
+
+# The acceptance sets: MLP singular (exact) with the reason, transformer
+# certified nonsingular.  At the defaults (β = 1) N_trans is nearly singular
+# (σ_min ~ 3e-4 for same/different: 4M Monte Carlo samples, see
+# bench/RESULTS.md); the suite uses β = 3, where σ_min is ~5x larger and
+# auto-refine certifies from 16384 samples within about a second.
+for f in same-different aba majority-3; do
+    out=$("$TKC_EXE" check "$tmp/$f.tpl" --beta 3 --samples 16384)
+    check "$f exit 0" [ $? -eq 0 ]
+    check "$f MLP singular" grep -Eq "^MLP +singular \(exact\) .*rows [0-9]+,[0-9]+ identical: templates differ only in wildcard relations" <<<"$out"
+    check "$f transformer certified" grep -Eq "^transformer +nonsingular \(certified\) .*[0-9]+ samples, 99.9% confidence" <<<"$out"
+    check "$f header" grep -q "^$tmp/$f.tpl: .* templates, k = .*\[CLS\] appended" <<<"$out"
+    check "$f meaning" grep -q "^meaning: the transformer kernel generalizes" <<<"$out"
+done
+# majority-5: MLP singular; for the transformer, either certified or the
+# output says precisely why not (how far the radii must shrink).
+out=$("$TKC_EXE" check "$tmp/majority-5.tpl" --samples 4096 --no-auto-refine)
+check "majority-5 exit 0" [ $? -eq 0 ]
+check "majority-5 MLP singular" grep -Eq "^MLP +singular \(exact\) .*wildcard relations .*rank <= 1" <<<"$out"
+check "majority-5 transformer says why" grep -Eq "^transformer +(nonsingular \(certified\)|undecided .*radii must shrink [0-9.e+]+x -> about [0-9.e+]+x more samples)" <<<"$out"
+# A tiny time budget: auto-refine stops and says so.
+out=$("$TKC_EXE" check "$tmp/same-different.tpl" --samples 4096 --time-budget 0.001)
+check "time budget stop said" grep -q "exceeds the time budget of 0.001 s" <<<"$out"
+
+# The 144-template set: the MLP verdict (closed form, fast); the transformer
+# certificate is in the benchmark (bench/bench_nmatrix.sh).
+"$TKC_EXE" nmatrix "$tmp/dist3.tpl" --kernel mlp --json >"$tmp/o.json"
+check "dist3 MLP singular" json "$tmp/o.json" 'j["verdict"] == "singular" and j["certificate"]["row_classes"] < 144'
+check "dist3 MLP reason" json "$tmp/o.json" '"wildcard relations" in j["certificate"]["evidence"]'
+
+# A regular token tells the templates apart: the MLP is nonsingular too.
+out=$("$TKC_EXE" check "$tmp/regular.tpl" --beta 3 --samples 16384)
+check "regular MLP nonsingular" grep -Eq "^MLP +nonsingular \(certified\)" <<<"$out"
+
+# --expect-*: exit 1 exactly when the expectation fails.
+"$TKC_EXE" check "$tmp/same-different.tpl" --beta 3 --samples 16384 --expect-nonsingular trans --expect-singular mlp >/dev/null
+check "expectations met exit 0" [ $? -eq 0 ]
+"$TKC_EXE" check "$tmp/same-different.tpl" --beta 3 --samples 16384 --expect-nonsingular mlp >/dev/null 2>"$tmp/err"
+check "expectation failed exit 1" [ $? -eq 1 ]
+check "expectation failure said" grep -q "expected MLP to be nonsingular, got singular" "$tmp/err"
+
+# JSON: three kernels, in order, with the contract's fields.
+"$TKC_EXE" check "$tmp/same-different.tpl" --beta 3 --samples 16384 --json >"$tmp/o.json"
+check "json kernels" json "$tmp/o.json" '[k["kernel"] for k in j["kernels"]] == ["mlp", "mlpxx", "trans"]'
+check "json verdicts" json "$tmp/o.json" '[k["verdict"] for k in j["kernels"]][0] == "singular" and j["kernels"][2]["verdict"] == "nonsingular"'
+check "json bound below sigma_min" json "$tmp/o.json" \
+  '0 < j["kernels"][2]["sigma_min_lower_bound"] <= j["kernels"][2]["singular_values"][-1]'
+check "json inverse norm" json "$tmp/o.json" \
+  'abs(j["kernels"][2]["inverse_norm"] * j["kernels"][2]["singular_values"][-1] - 1) < 1e-9'
+
+# Bad usage.
+"$TKC_EXE" check "$tmp/same-different.tpl" --kernel mlp 2>/dev/null
+check "--kernel refused exit 2" [ $? -eq 2 ]
+"$TKC_EXE" check "$tmp/same-different.tpl" --expect-nonsingular cnn 2>/dev/null
+check "unknown kernel exit 2" [ $? -eq 2 ]
+"$TKC_EXE" check 2>/dev/null
+check "no file exit 2" [ $? -eq 2 ]
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
