@@ -44,6 +44,9 @@ expect_exit 2 "missing file" "$TKC" krr "$dir/nonexistent.tpl" --n 10
 expect_exit 2 "negative lambda" "$TKC" krr "$dir/samediff.tpl" --n 10 --lambda -1
 expect_exit 2 "symbolic labels refused" "$TKC" krr "$dir/symbolic.tpl" --n 10
 grep -q "symbolic labels" /tmp/krr_cli_err.$$ && ok || bad "symbolic-label message: $(cat /tmp/krr_cli_err.$$)"
+if [ -f "${TKC_DATA:-}/templates/raven.tpl" ]; then
+    expect_exit 2 "Raven's (next-token labels) refused" "$TKC" krr "$TKC_DATA/templates/raven.tpl" --n 10
+fi
 
 # ---- MLP vs transformer on same/different --------------------------------------
 expect_exit 0 "mlp json" "$TKC" krr "$dir/samediff.tpl" --n 120 --kernel mlp --json
@@ -87,6 +90,7 @@ json_true "no NaN after escalation" "j['test_mse'] is not None and j['train_mse'
 # ---- Theorem 3.4 sweep ----------------------------------------------------------
 expect_exit 0 "sweep n (mlp)" "$TKC" krr "$dir/samediff.tpl" --sweep n --n 20,40,80,160 --seeds 3 --kernel mlp --json
 json_true "mlp: the error does not fall with n" "abs(j['fit'][0]['slope']) < 0.15"
+json_true "mlp: N-matrix verdict beside the fit" "j['fit'][0]['nmatrix']['verdict'] == 'singular'"
 json_true "mlp: every point at the label variance or above" "all(c['test_mse_population'] >= c['label_variance'] - 1e-9 for c in j['curve'])"
 expect_exit 0 "sweep n (trans)" "$TKC" krr "$dir/samediff.tpl" --sweep n --n 40,80,160,320,640 --seeds 3 $MC --json
 json_true "trans: slope -1/2 or steeper within the CI" "j['fit'][0]['slope_ci95'][1] < -0.3 and j['fit'][0]['slope_ci95'][0] <= -0.5"
