@@ -379,7 +379,8 @@ static inline void weights(const double *restrict t, double m, double mn,
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
     defined(__has_attribute)
 #if __has_attribute(target_clones)
-#define HOT_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define HOT_CLONES \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 #endif
 #ifndef HOT_CLONES

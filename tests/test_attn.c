@@ -504,12 +504,14 @@ static void test_covariance(void)
 /* ---- the pattern cache: no pattern estimated twice -------------------------- */
 
 static size_t counted_calls, counted_pairs;
+static const tkc_strings *counted_S;
 static int counting_eval(const tkc_kernel_spec *spec, const tkc_strings *S,
                          const tkc_pair *pairs, size_t npairs,
                          tkc_kernel_values *out, tkc_error *err)
 {
     counted_calls++;
     counted_pairs += npairs;
+    counted_S = S;
     return tkc_attn_mc->eval_pairs(spec, S, pairs, npairs, out, err);
 }
 static const tkc_attn_estimator_type counting = {"count", "test", counting_eval};
@@ -537,6 +539,7 @@ static void test_cache(void)
     CHECK(counted_calls == 1 && counted_pairs == 3,
           "one call on 3 distinct patterns, got %zu calls, %zu pairs",
           counted_calls, counted_pairs);
+    CHECK(counted_S == S, "the estimator sees the original strings");
     CHECK(v->value[1] == v->value[4] && v->value[1] == v->value[11] &&
               v->value[2] == v->value[7] && v->value[0] == v->value[15],
           "duplicates copied");
@@ -544,6 +547,23 @@ static void test_cache(void)
           "disjoint pair smaller than overlapping pair");
     CHECK(!strcmp(v->estimator, "mc") && v->error_kind == TKC_ERROR_STATISTICAL,
           "estimator and error kind reported");
+    /* the whole list relabelled (t -> 1000 - 3t) gives the same digits:
+     * estimators number tokens by first appearance */
+    tkc_strings *R = tkc_strings_alloc(4, 3, NULL);
+    for (size_t j = 0; j < 12; j++)
+        R->tok[j] = 1000 - 3 * S->tok[j];
+    tkc_kernel_values *vr = tkc_kernel_values_alloc(16, 1, NULL);
+    tkc_kernel_values *v2 = tkc_kernel_values_alloc(16, 1, NULL);
+    spec.estimator = tkc_attn_mc;
+    CHECK(!tkc_kernel_eval_pairs(&spec, S, pairs, 16, v2, NULL) &&
+              !tkc_kernel_eval_pairs(&spec, R, pairs, 16, vr, NULL),
+          "eval");
+    CHECK(!memcmp(v2->value, vr->value, 16 * sizeof(double)) &&
+              !memcmp(v2->cov, vr->cov, 256 * sizeof(double)),
+          "relabelled list: same digits");
+    tkc_kernel_values_free(vr);
+    tkc_kernel_values_free(v2);
+    tkc_strings_free(R);
     tkc_kernel_values_free(v);
     tkc_strings_free(S);
 }
