@@ -594,7 +594,7 @@ static void from_certificate(const tkc_nmatrix *nm, const tkc_certificate *c,
         if (nm->error_kind == TKC_ERROR_STATISTICAL && isfinite(c->shrink_factor))
             snprintf(d->settle, sizeof d->settle,
                      "radii must shrink %.2gx -> about %.3gx more samples "
-                     "(--samples %.0f or --auto-refine)",
+                     "(%.2g in all: --auto-refine, --samples, --target-se)",
                      c->shrink_factor, c->samples_factor,
                      ceil((double)nm->samples * c->samples_factor * 1.1));
         else
@@ -671,22 +671,24 @@ int tkc_nmatrix_decide(const tkc_template_set *set,
             break;
         double f = isfinite(cert.samples_factor) && cert.samples_factor > 4
                        ? ceil(cert.samples_factor * 1.1) : 4;
-        double next = (double)s.samples * f;
+        /* From the samples actually used (`auto` picks its own count). */
+        double base = (double)(nm->samples > s.samples ? nm->samples : s.samples);
+        double next = base * f;
         double spent = now_seconds() - t0, round = now_seconds() - t;
         if (next > (double)opt->budget) {
             snprintf(stop, sizeof stop,
-                     "auto-refine stopped at %llu samples: the next round "
+                     "auto-refine stopped at %.0f samples: the next round "
                      "(%.0f) exceeds --budget %llu",
-                     (unsigned long long)s.samples, next,
+                     base, next,
                      (unsigned long long)opt->budget);
             break;
         }
         if (opt->time_budget > 0 && spent + round * f > opt->time_budget) {
             snprintf(stop, sizeof stop,
-                     "auto-refine stopped at %llu samples: the next round "
+                     "auto-refine stopped at %.0f samples: the next round "
                      "(%.0f samples, about %.0f s) exceeds the time budget of "
                      "%g s",
-                     (unsigned long long)s.samples, next, round * f,
+                     base, next, round * f,
                      opt->time_budget);
             break;
         }

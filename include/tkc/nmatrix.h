@@ -138,7 +138,7 @@ typedef struct tkc_nmatrix_decision {
                                    2 not established                          */
     char lemma36_method[256];
     char lemma36_text[320];
-    char method[512];           /* how the verdict was reached, in words      */
+    char method[1024];          /* how the verdict was reached, in words      */
     char evidence[768];         /* one line, for a table                      */
     char settle[1024];           /* undecided: what would settle it            */
     uint64_t samples;           /* samples of the final N; 0 = closed form    */

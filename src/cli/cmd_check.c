@@ -249,11 +249,18 @@ int cmd_check(int argc, char **argv)
                    "sigma_min", ">= bound", "||N^-1||", "evidence");
             for (int k = 0; k < NKERNELS; k++)
                 print_row(kernel_labels[k], d[k]);
-            if (d[2]->lemma36 >= 0)
+            if (d[2]->lemma36 >= 0) {
+                /* The method's first clause is enough here. */
+                const char *m = d[2]->lemma36_method;
+                const char *cut = strstr(m, ", each");
+                int len = (int)(cut ? (size_t)(cut - m) : strlen(m));
+                const char *paren = strstr(m, " (");
+                if (paren && paren - m < len)
+                    len = (int)(paren - m);
                 printf("transformer: Lemma 3.6's permutation condition on "
-                       "N_attn %s (%s)\n",
-                       cli_nmatrix_lemma36_words(d[2]->lemma36),
-                       d[2]->lemma36_method);
+                       "N_attn %s (%.*s)\n",
+                       cli_nmatrix_lemma36_words(d[2]->lemma36), len, m);
+            }
             printf("beta = %g, gamma = %g, %s(b1 t + b2) with b1 = %g, b2 = %g\n",
                    spec.beta, spec.gamma, spec.activation->name, spec.b1,
                    spec.b2);
