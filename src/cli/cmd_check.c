@@ -261,6 +261,8 @@ int cmd_check(int argc, char **argv)
                        "N_attn %s (%.*s)\n",
                        cli_nmatrix_lemma36_words(d[2]->lemma36), len, m);
             }
+            if (d[2]->series_det_text[0])
+                printf("small beta, exactly (N_attn): %s\n", d[2]->series_det_text);
             printf("beta = %g, gamma = %g, %s(b1 t + b2) with b1 = %g, b2 = %g\n",
                    spec.beta, spec.gamma, spec.activation->name, spec.b1,
                    spec.b2);
