@@ -30,6 +30,12 @@ check "mlp sd contract keys" json "$tmp/o.json" \
 check "mlp sd bound 0" json "$tmp/o.json" 'j["sigma_min_lower_bound"] == 0'
 check "mlp sd templates" json "$tmp/o.json" 'len(j["templates"]) == 2 and "[CLS]" in j["templates"][0]'
 
+# --no-cls: no [CLS] appended; with no regular token at all every entry is
+# κ(0) and N is still exactly singular.
+"$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel mlp --no-cls --json >"$tmp/o.json"
+check "no-cls templates" json "$tmp/o.json" 'j["templates"] == ["α α", "α β"] and not j["cls_appended"]'
+check "no-cls singular" json "$tmp/o.json" 'j["verdict"] == "singular"'
+
 # MLP, αβα/αββ: the same, in text: the verdict line names the rows.
 out=$("$TKC_EXE" nmatrix "$tmp/aba.tpl" --kernel mlp)
 check "mlp aba text singular" grep -q "verdict: singular (exact): rows 1,2 identical" <<<"$out"
