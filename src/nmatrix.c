@@ -791,8 +791,14 @@ int tkc_nmatrix_decide(const tkc_template_set *set,
         if ((rc = certify_once(nm, opt, conf, &cert, err)))
             goto fail;
         if (cert.verdict != TKC_VERDICT_UNDECIDED || !opt->auto_refine ||
-            nm->error_kind != TKC_ERROR_STATISTICAL || d->rounds >= R)
+            nm->error_kind != TKC_ERROR_STATISTICAL)
             break;
+        if (d->rounds >= R) {
+            snprintf(stop, sizeof stop,
+                     "auto-refine stopped after its %u rounds (the confidence "
+                     "is split over them)", R);
+            break;
+        }
         double f = isfinite(cert.samples_factor) && cert.samples_factor > 4
                        ? ceil(cert.samples_factor * 1.1) : 4;
         /* From the samples actually used (`auto` picks its own count). */
