@@ -2,6 +2,8 @@
  * layout of Gaussian coordinates, the integrand, and the exact shortcuts. */
 #include "tkc/attn.h"
 
+#include "fastexp.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -22,11 +24,21 @@ struct tkc_attn_layout {
     double *beta0;      /* npairs: exact value at β = 0                      */
 };
 
+/* Softmax weights are kept unnormalized, with the inverse of their sum
+ * per string: a pair's value is then (weights)ᵀ M (weights) · inv_x · inv_y,
+ * which saves normalizing every string at every draw. */
 struct tkc_attn_work {
-    double *smp, *smm;  /* nstrings * k softmax at +z and -z                 */
-    double *agp, *agm;  /* nstrings * k softmax mass per distinct token      */
+    size_t rows;        /* draws per batch                                   */
+    double *smp, *smm;  /* rows * nstrings * k exp weights at +z and -z      */
+    double *agp, *agm;  /* rows * nstrings * k weight per distinct token     */
+    double *invp, *invm;/* rows * nstrings: 1 / (sum of weights)             */
     double *t;          /* k: β u of one string                              */
 };
+
+/* Draws per batch: enough to amortize the loops, few enough that the
+ * weights of a batch stay in cache (about 2^16 doubles per array). */
+#define BATCH_ROWS_MAX 32
+#define BATCH_DOUBLES 65536
 
 /* ---- interning: small open-addressing tables built once per layout ----- */
 
@@ -286,21 +298,33 @@ double tkc_attn_layout_beta0(const tkc_attn_layout *L, size_t i)
 
 tkc_attn_work *tkc_attn_work_alloc(const tkc_attn_layout *L, tkc_error *err)
 {
-    size_t n = (L->nstrings ? L->nstrings : 1) * L->k;
+    size_t ns = L->nstrings ? L->nstrings : 1, per_row = ns * L->k;
+    size_t rows = BATCH_DOUBLES / per_row;
+    rows = rows < 1 ? 1 : rows > BATCH_ROWS_MAX ? BATCH_ROWS_MAX : rows;
+    size_t n = rows * per_row;
     tkc_attn_work *w = calloc(1, sizeof *w);
     if (w) {
+        w->rows = rows;
         w->smp = malloc(n * sizeof *w->smp);
         w->smm = malloc(n * sizeof *w->smm);
         w->agp = malloc(n * sizeof *w->agp);
         w->agm = malloc(n * sizeof *w->agm);
+        w->invp = malloc(rows * ns * sizeof *w->invp);
+        w->invm = malloc(rows * ns * sizeof *w->invm);
         w->t = malloc(L->k * sizeof *w->t);
     }
-    if (!w || !w->smp || !w->smm || !w->agp || !w->agm || !w->t) {
+    if (!w || !w->smp || !w->smm || !w->agp || !w->agm || !w->invp ||
+        !w->invm || !w->t) {
         tkc_attn_work_free(w);
         tkc_fail(err, TKC_ENOMEM, "K_attn: out of memory for a workspace");
         return NULL;
     }
     return w;
+}
+
+size_t tkc_attn_work_batch(const tkc_attn_work *w)
+{
+    return w->rows;
 }
 
 void tkc_attn_work_free(tkc_attn_work *w)
@@ -310,13 +334,61 @@ void tkc_attn_work_free(tkc_attn_work *w)
         free(w->smm);
         free(w->agp);
         free(w->agm);
+        free(w->invp);
+        free(w->invm);
         free(w->t);
         free(w);
     }
 }
 
+/* Arguments below -708 (logit spreads beyond 708) are raised to -708: a
+ * weight of 3e-308 instead of less, against a largest weight of 1. */
+#define EXP_FLOOR -708.0
+
+double tkc_exp_nonpos(double x)
+{
+    return exp_nonpos(x < EXP_FLOOR ? EXP_FLOOR : x);
+}
+
+/* Max-shifted weights exp(t_a - m) and, when mn != NULL, the antithetic
+ * weights exp(mn - t_a).  The common case (spread ≤ 708) runs a clamp-free
+ * loop that the compiler vectorizes. */
+static inline void weights(const double *restrict t, double m, double mn,
+                           double *restrict ep, double *restrict en, size_t k)
+{
+    if (m - mn <= -EXP_FLOOR) {
+        for (size_t a = 0; a < k; a++)
+            ep[a] = exp_nonpos(t[a] - m);
+        if (en)
+            for (size_t a = 0; a < k; a++)
+                en[a] = exp_nonpos(mn - t[a]);
+    } else {
+        for (size_t a = 0; a < k; a++) {
+            double x = t[a] - m, y = mn - t[a];
+            ep[a] = exp_nonpos(x < EXP_FLOOR ? EXP_FLOOR : x);
+            if (en)
+                en[a] = exp_nonpos(y < EXP_FLOOR ? EXP_FLOOR : y);
+        }
+    }
+}
+
+/* The integrand is where all the time goes: on x86-64 with GCC, compile it
+ * twice, for the baseline and for AVX2 + FMA (x86-64-v3), and let the
+ * loader pick.  Digits can differ between the two in the last bits, never
+ * between runs or thread counts on one machine. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+    defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define HOT_CLONES \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+#endif
+#ifndef HOT_CLONES
+#define HOT_CLONES
+#endif
+
 /* Logits β u_a of string s at draw z; returns max and min through m, mn. */
-static void logits(const tkc_attn_layout *L, size_t s, const double *z,
+static inline void logits(const tkc_attn_layout *L, size_t s, const double *z,
                    double *t, double *m, double *mn)
 {
     const int *tok = L->tok + s * L->k;
@@ -331,84 +403,118 @@ static void logits(const tkc_attn_layout *L, size_t s, const double *z,
     *mn = lo;
 }
 
-/* Softmax mass per distinct token of string s. */
-static void aggregate(const tkc_attn_layout *L, size_t s, const double *sm,
+/* Weight per distinct token of string s, when it has repeated tokens
+ * (otherwise slot a is position a and the weights themselves serve). */
+static inline void aggregate(const tkc_attn_layout *L, size_t s, const double *sm,
                       double *ag)
 {
     const int *slot = L->slot + s * L->k;
+    if ((size_t)L->ndist[s] == L->k)
+        return;
     for (int j = 0; j < L->ndist[s]; j++)
         ag[j] = 0.0;
     for (size_t a = 0; a < L->k; a++)
         ag[slot[a]] += sm[a];
 }
 
-/* f_i = Σ_{equal tokens t} mass_x(t) mass_y(t) + γ² Σ_a sx_a sy_a. */
-static void pair_values(const tkc_attn_layout *L, const double *sm,
-                        const double *ag, double *f)
+/* f_i = (Σ_{equal tokens t} mass_x(t) mass_y(t) + γ² Σ_a sx_a sy_a), with
+ * unnormalized weights, times the two inverse sums. */
+static inline void pair_values(const tkc_attn_layout *L, const double *sm,
+                        const double *ag, const double *inv, double *f)
 {
     size_t k = L->k;
     for (size_t i = 0; i < L->npairs; i++) {
-        const double *sx = sm + L->px[i] * k, *sy = sm + L->py[i] * k;
-        const double *ax = ag + L->px[i] * k, *ay = ag + L->py[i] * k;
+        size_t x = L->px[i], y = L->py[i];
+        const double *sx = sm + x * k, *sy = sm + y * k;
+        const double *ax = (size_t)L->ndist[x] == k ? sx : ag + x * k;
+        const double *ay = (size_t)L->ndist[y] == k ? sy : ag + y * k;
         double cross = 0.0, diag = 0.0;
         for (size_t j = L->moff[i]; j < L->moff[i + 1]; j++)
             cross += ax[L->mx[j]] * ay[L->my[j]];
         for (size_t a = 0; a < k; a++)
             diag += sx[a] * sy[a];
-        f[i] = cross + L->gamma2 * diag;
+        f[i] = (cross + L->gamma2 * diag) * inv[x] * inv[y];
     }
 }
 
+HOT_CLONES
 void tkc_attn_integrand(const tkc_attn_layout *L, tkc_attn_work *w,
                         const double *z, double *f)
 {
     size_t k = L->k;
     for (size_t s = 0; s < L->nstrings; s++) {
-        double m, mn, sum = 0.0, *sm = w->smp + s * k;
+        double m, mn, sum = 0.0, *e = w->smp + s * k;
         logits(L, s, z, w->t, &m, &mn);
+        weights(w->t, m, mn, e, NULL, k);
         for (size_t a = 0; a < k; a++)
-            sum += sm[a] = exp(w->t[a] - m);
-        double inv = 1.0 / sum;
-        for (size_t a = 0; a < k; a++)
-            sm[a] *= inv;
-        aggregate(L, s, sm, w->agp + s * k);
+            sum += e[a];
+        w->invp[s] = 1.0 / sum;
+        aggregate(L, s, e, w->agp + s * k);
     }
-    pair_values(L, w->smp, w->agp, f);
+    pair_values(L, w->smp, w->agp, w->invp, f);
 }
 
-/* Reciprocals are safe while every exp(t_a - m) ≥ exp(-600): then
- * 1 / exp(t_a - m) ≤ e^600 and k of them cannot overflow. */
-#define RECIPROCAL_SPREAD 600.0
+/* The antithetic point -z has logits -t; its max-shifted weights are
+ * exp(mn - t_a) with mn = min t.  Both weight vectors lie in (0, 1] with a
+ * largest weight of 1, so both sums lie in [1, k] and one division serves
+ * the two inverse sums.  A batch first writes every exponent of every draw
+ * and string, then takes all the exponentials in one long loop (which the
+ * compiler vectorizes), then forms the pairs. */
+HOT_CLONES
+void tkc_attn_integrand_antithetic_batch(const tkc_attn_layout *L,
+                                         tkc_attn_work *w, size_t nb,
+                                         const double *Z, double *fplus,
+                                         double *fminus)
+{
+    size_t k = L->k, ns = L->nstrings, dim = L->k + L->ntokens;
+    size_t n = nb * ns * k;
+    double *restrict ep = w->smp, *restrict en = w->smm;
+    int wide = 0;
+    for (size_t i = 0; i < nb; i++)
+        for (size_t s = 0; s < ns; s++) {
+            double m, mn, *tp = ep + (i * ns + s) * k, *tm = en + (i * ns + s) * k;
+            logits(L, s, Z + i * dim, tp, &m, &mn);
+            wide |= m - mn > -EXP_FLOOR;
+            for (size_t a = 0; a < k; a++) {
+                tm[a] = mn - tp[a];
+                tp[a] -= m;
+            }
+        }
+    if (wide)
+        for (size_t j = 0; j < n; j++) {
+            ep[j] = ep[j] < EXP_FLOOR ? EXP_FLOOR : ep[j];
+            en[j] = en[j] < EXP_FLOOR ? EXP_FLOOR : en[j];
+        }
+    for (size_t j = 0; j < n; j++) {
+        ep[j] = exp_nonpos(ep[j]);
+        en[j] = exp_nonpos(en[j]);
+    }
+    for (size_t r = 0; r < nb * ns; r++) {
+        double sp = 0.0, sn = 0.0;
+        for (size_t a = 0; a < k; a++) {
+            sp += ep[r * k + a];
+            sn += en[r * k + a];
+        }
+        double inv = 1.0 / (sp * sn);
+        w->invp[r] = sn * inv;
+        w->invm[r] = sp * inv;
+        aggregate(L, r % ns, ep + r * k, w->agp + r * k);
+        aggregate(L, r % ns, en + r * k, w->agm + r * k);
+    }
+    for (size_t i = 0; i < nb; i++) {
+        size_t o = i * ns * k;
+        pair_values(L, ep + o, w->agp + o, w->invp + i * ns,
+                    fplus + i * L->npairs);
+        pair_values(L, en + o, w->agm + o, w->invm + i * ns,
+                    fminus + i * L->npairs);
+    }
+}
 
 void tkc_attn_integrand_antithetic(const tkc_attn_layout *L,
                                    tkc_attn_work *w, const double *z,
                                    double *fplus, double *fminus)
 {
-    size_t k = L->k;
-    for (size_t s = 0; s < L->nstrings; s++) {
-        double m, mn, sp = 0.0, sn = 0.0;
-        double *ep = w->smp + s * k, *en = w->smm + s * k, *t = w->t;
-        logits(L, s, z, t, &m, &mn);
-        for (size_t a = 0; a < k; a++)
-            sp += ep[a] = exp(t[a] - m);
-        if (m - mn <= RECIPROCAL_SPREAD) {
-            /* smax(-t)_a ∝ exp(m - t_a) = 1 / exp(t_a - m) */
-            for (size_t a = 0; a < k; a++)
-                sn += en[a] = 1.0 / ep[a];
-        } else {
-            for (size_t a = 0; a < k; a++)
-                sn += en[a] = exp(mn - t[a]);
-        }
-        double ip = 1.0 / sp, in = 1.0 / sn;
-        for (size_t a = 0; a < k; a++) {
-            ep[a] *= ip;
-            en[a] *= in;
-        }
-        aggregate(L, s, ep, w->agp + s * k);
-        aggregate(L, s, en, w->agm + s * k);
-    }
-    pair_values(L, w->smp, w->agp, fplus);
-    pair_values(L, w->smm, w->agm, fminus);
+    tkc_attn_integrand_antithetic_batch(L, w, 1, z, fplus, fminus);
 }
 
 /* ---- exact shortcuts --------------------------------------------------- */

@@ -2,24 +2,31 @@
  *
  * `cvmc`, Monte Carlo with the series as control variate.  Per draw z (the
  * generative form of tkc/attn.h, antithetic pairs), the integrand's own
- * Taylor polynomial to β² is known in closed form: with d = u − mean(u),
- * σ² = mean(d²) (likewise e, τ² for v),
- *     smax_a(βu) = (1 + β d_a + β²(d_a² − σ²)/2)/k + O(β³),
- * so the antithetic average of the integrand is
- *     f = K0 + β² C(z) + O(β⁴),
- *     C = Σ_ab M_ab [d_a e_b + (d_a² − σ²)/2 + (e_b² − τ²)/2] / k²,
- * and E C = c_1(γ²), the exact β² coefficient (series.c).  The estimate is
- * K0 + β² c_1 + mean(f − K0 − β² C): unbiased (the coefficient of the
- * control is fixed at 1, not fitted), with variance O(β⁸) instead of O(β⁴).
- * The run also measures the plain Monte Carlo variance of the same draws
- * and reports the variance reduction in the note.  Draws come in blocks of
- * BLOCK antithetic pairs, block b from the stream (seed, b), summed in
- * order: the digits depend on the seed only.
+ * Taylor polynomial in β is known in closed form: with d = u − mean(u) and
+ * m_n = mean(d^n), log smax_a(βu) = β d_a − log mean exp(β d) − log k, and
+ * the last term is the cumulant series β² m_2/2 + β³ m_3/6 + β⁴ κ_4/24 + …
+ * (κ_4 = m_4 − 3 m_2²); exponentiating gives smax_a = Σ_n β^n σ_a,n / k
+ * to any order (likewise τ_b,n for v).  So the antithetic average of the
+ * integrand is
+ *     f = K0 + β² C_2(z) + β⁴ C_4(z) + O(β⁶),
+ *     C_n = Σ_ab M_ab Σ_{i+j=n} σ_a,i τ_b,j / k²,
+ * and E C_n = c_{n/2}(γ²), the exact coefficients (series.c).  With the
+ * control of order q ∈ {2, 4} the estimate is
+ *     K0 + Σ_{n ≤ q} β^n c_{n/2} + mean(f − K0 − Σ_{n ≤ q} β^n C_n):
+ * unbiased (the control's coefficient is fixed at 1, not fitted), with
+ * variance O(β^{2q+4}) instead of O(β⁴).  Every run measures, on the same
+ * draws, the variance of plain Monte Carlo and of both controls, and
+ * reports the reduction in the note.  Order: spec->order 2 or 4 (0 = 4).
+ * Draws come in blocks of BLOCK antithetic pairs, block b from the stream
+ * (seed, b), summed in order: the digits depend on the seed only.
  *
  * `auto`: the fastest route to spec->target_se.  (1) The series, when the
- * optimal-truncation estimate of every pair is within the target.  (2)
- * Otherwise one pilot run of cvmc (which measures both the control-variate
- * and the plain variance) and, when the qmc estimator is linked in, a pilot
+ * optimal-truncation estimate of every pair is within the target, and it is
+ * cheap (its first tables cost under SERIES_CHEAP_SECONDS by
+ * tkc_series_cost) or cheaper than the sampling the pilot predicts (long
+ * pair lists of long strings, as in N, are faster to sample).  (2)
+ * Otherwise one pilot run of cvmc (which measures the variance of plain
+ * Monte Carlo and of the order-2 and order-4 controls) and, when the qmc estimator is linked in, a pilot
  * of qmc with as many integrand evaluations; each route's sample count for
  * the target follows from its pilot error under n^{-1/2} scaling (a
  * conservative model for QMC), and the cheapest one runs, capped at
@@ -28,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tkc/attn.h"
 #include "tkc/kernel.h"
@@ -37,6 +45,10 @@
 #define BLOCK 512                           /* antithetic pairs per block */
 #define AUTO_PILOT ((uint64_t)1 << 13)      /* pilot samples              */
 #define AUTO_SAMPLES_MAX ((uint64_t)1 << 24)
+/* Seconds per tkc_series_cost unit (bench_series: ~1.2e-7 on one core),
+ * and the series cost below which auto tries the series before sampling. */
+#define SERIES_SECONDS_PER_UNIT 1.2e-7
+#define SERIES_CHEAP_SECONDS 0.05
 
 /* ---- control variate: per pair, the tokens as Gaussian coordinates ------ */
 
@@ -44,8 +56,7 @@ typedef struct cv_pairs {
     size_t k, np;
     int *cx, *cy;            /* np * k: coordinate of ζ_{x_a}, ζ_{y_b}      */
     int *eq;                 /* np * k * k: 1(x_a = y_b)                    */
-    double *mx, *my;         /* np * k: Σ_b M_ab, Σ_a M_ab                  */
-    double *mean_c;          /* np: E C = c_1(γ²), exact up to rounding     */
+    double *mean_c;          /* np * 2: E C_2 = c_1(γ²), E C_4 = c_2(γ²)    */
     double gamma, gamma2, beta;
 } cv_pairs;
 
@@ -54,27 +65,27 @@ static void cv_pairs_free(cv_pairs *cv)
     free(cv->cx);
     free(cv->cy);
     free(cv->eq);
-    free(cv->mx);
-    free(cv->my);
     free(cv->mean_c);
 }
 
-/* c_1(γ²) of one pair, exactly then rounded. */
-static int beta2_coeff(const tkc_token *x, const tkc_token *y, size_t k,
-                       double gamma, double *c1, tkc_error *err)
+/* c_1(γ²), c_2(γ²) of one pair, exactly then rounded. */
+static int low_coeffs(const tkc_token *x, const tkc_token *y, size_t k,
+                      double gamma, double *c, tkc_error *err)
 {
-    tkc_series *s = tkc_series_alloc(2, err);
+    tkc_series *s = tkc_series_alloc(4, err);
     if (!s)
         return err ? err->status : TKC_ENOMEM;
     int rc = tkc_series_compute_pair(s, x, y, k, err);
     if (!rc) {
-        mpfr_t g, c;
-        mpfr_inits2(128, g, c, (mpfr_ptr)0);
+        mpfr_t g, ci;
+        mpfr_inits2(128, g, ci, (mpfr_ptr)0);
         mpfr_set_d(g, gamma, MPFR_RNDN);
         mpfr_sqr(g, g, MPFR_RNDN);
-        tkc_series_beta_coeff_fr(c, s, 1, g);
-        *c1 = mpfr_get_d(c, MPFR_RNDN);
-        mpfr_clears(g, c, (mpfr_ptr)0);
+        for (int i = 1; i <= 2; i++) {
+            tkc_series_beta_coeff_fr(ci, s, i, g);
+            c[i - 1] = mpfr_get_d(ci, MPFR_RNDN);
+        }
+        mpfr_clears(g, ci, (mpfr_ptr)0);
     }
     tkc_series_free(s);
     return rc;
@@ -99,11 +110,9 @@ static int cv_pairs_init(cv_pairs *cv, const tkc_kernel_spec *spec,
     cv->cx = malloc(np * k * sizeof *cv->cx);
     cv->cy = malloc(np * k * sizeof *cv->cy);
     cv->eq = malloc(np * k * k * sizeof *cv->eq);
-    cv->mx = malloc(np * k * sizeof *cv->mx);
-    cv->my = malloc(np * k * sizeof *cv->my);
-    cv->mean_c = malloc(np * sizeof *cv->mean_c);
+    cv->mean_c = malloc(2 * np * sizeof *cv->mean_c);
     tkc_token *seen = malloc(2 * np * k * sizeof *seen);
-    if (!cv->cx || !cv->cy || !cv->eq || !cv->mx || !cv->my || !cv->mean_c ||
+    if (!cv->cx || !cv->cy || !cv->eq || !cv->mean_c ||
         !seen) {
         free(seen);
         cv_pairs_free(cv);
@@ -127,18 +136,10 @@ static int cv_pairs_init(cv_pairs *cv, const tkc_kernel_spec *spec,
     for (size_t i = 0; i < np; i++) {
         const tkc_token *x = tkc_strings_row(S, pairs[i].x);
         const tkc_token *y = tkc_strings_row(S, pairs[i].y);
-        for (size_t a = 0; a < k; a++) {
-            cv->mx[i * k + a] = cv->gamma2;
-            cv->my[i * k + a] = cv->gamma2;
-        }
         for (size_t a = 0; a < k; a++)
-            for (size_t b = 0; b < k; b++) {
-                int e = x[a] == y[b];
-                cv->eq[(i * k + a) * k + b] = e;
-                cv->mx[i * k + a] += e;
-                cv->my[i * k + b] += e;
-            }
-        int rc = beta2_coeff(x, y, k, spec->gamma, &cv->mean_c[i], err);
+            for (size_t b = 0; b < k; b++)
+                cv->eq[(i * k + a) * k + b] = x[a] == y[b];
+        int rc = low_coeffs(x, y, k, spec->gamma, &cv->mean_c[2 * i], err);
         if (rc) {
             cv_pairs_free(cv);
             return rc;
@@ -147,52 +148,87 @@ static int cv_pairs_init(cv_pairs *cv, const tkc_kernel_spec *spec,
     return TKC_SUCCESS;
 }
 
-/* C(z) for pair i (the β² coefficient of the integrand at this draw). */
-static double cv_control(const cv_pairs *cv, size_t i, const double *z,
-                         double *d, double *e)
+#define CV_TERMS 5            /* softmax series to β⁴ */
+
+/* σ[a * CV_TERMS + n]: the β^n coefficient of k·smax_a(βw) for logits w:
+ * exp of L(β) = β d_a − β² m_2/2 − β³ m_3/6 − β⁴ κ_4/24 by the recurrence
+ * n e_n = Σ_j j l_j e_{n−j} of E' = L' E. */
+static void smax_series(const double *w, size_t k, double *sig)
+{
+    double mean = 0;
+    for (size_t a = 0; a < k; a++)
+        mean += w[a];
+    mean /= (double)k;
+    double m2 = 0, m3 = 0, m4 = 0;
+    for (size_t a = 0; a < k; a++) {
+        double d = w[a] - mean, d2 = d * d;
+        m2 += d2;
+        m3 += d2 * d;
+        m4 += d2 * d2;
+    }
+    m2 /= (double)k;
+    m3 /= (double)k;
+    m4 /= (double)k;
+    double l[CV_TERMS] = {0, 0, -m2 / 2, -m3 / 6, -(m4 - 3 * m2 * m2) / 24};
+    for (size_t a = 0; a < k; a++) {
+        double *e = sig + a * CV_TERMS;
+        l[1] = w[a] - mean;
+        e[0] = 1;
+        for (int n = 1; n < CV_TERMS; n++) {
+            double t = 0;
+            for (int j = 1; j <= n; j++)
+                t += j * l[j] * e[n - j];
+            e[n] = t / n;
+        }
+    }
+}
+
+/* C_2 and C_4 of pair i at this draw (β² and β⁴ coefficients of the
+ * integrand).  Scratch w (k), sig, tau (k * CV_TERMS), row (CV_TERMS). */
+static void cv_control(const cv_pairs *cv, size_t i, const double *z,
+                       double *w, double *sig, double *tau, double C[2])
 {
     size_t k = cv->k;
     const int *cx = cv->cx + i * k, *cy = cv->cy + i * k;
-    double mu = 0, mv = 0;
-    for (size_t a = 0; a < k; a++) {
-        d[a] = z[cx[a]] + cv->gamma * z[a];
-        e[a] = z[cy[a]] + cv->gamma * z[a];
-        mu += d[a];
-        mv += e[a];
-    }
-    mu /= (double)k;
-    mv /= (double)k;
-    double su = 0, sv = 0;
-    for (size_t a = 0; a < k; a++) {
-        d[a] -= mu;
-        e[a] -= mv;
-        su += d[a] * d[a];
-        sv += e[a] * e[a];
-    }
-    su /= (double)k;
-    sv /= (double)k;
-    double c = 0;
+    for (size_t a = 0; a < k; a++)
+        w[a] = z[cx[a]] + cv->gamma * z[a];
+    smax_series(w, k, sig);
+    for (size_t a = 0; a < k; a++)
+        w[a] = z[cy[a]] + cv->gamma * z[a];
+    smax_series(w, k, tau);
     const int *eq = cv->eq + i * k * k;
+    double c2 = 0, c4 = 0;
     for (size_t a = 0; a < k; a++) {
-        double row = cv->gamma2 * e[a];
+        /* row_j = Σ_b M_ab τ_b,j */
+        double row[CV_TERMS];
+        for (int j = 0; j < CV_TERMS; j++)
+            row[j] = cv->gamma2 * tau[a * CV_TERMS + j];
         for (size_t b = 0; b < k; b++)
             if (eq[a * k + b])
-                row += e[b];
-        c += d[a] * row + 0.5 * (d[a] * d[a] - su) * cv->mx[i * k + a] +
-             0.5 * (e[a] * e[a] - sv) * cv->my[i * k + a];
+                for (int j = 0; j < CV_TERMS; j++)
+                    row[j] += tau[b * CV_TERMS + j];
+        const double *sa = sig + a * CV_TERMS;
+        c2 += sa[0] * row[2] + sa[1] * row[1] + sa[2] * row[0];
+        c4 += sa[0] * row[4] + sa[1] * row[3] + sa[2] * row[2] +
+              sa[3] * row[1] + sa[4] * row[0];
     }
-    return c / ((double)k * (double)k);
+    double kk = (double)k * (double)k;
+    C[0] = c2 / kk;
+    C[1] = c4 / kk;
 }
 
 /* ---- the control-variate Monte Carlo run ---------------------------------- */
 
 typedef struct cv_result {
-    double var_plain_max, var_cv_max;   /* per-sample variances, worst entry */
-    double reduction_min;               /* smallest plain/cv variance ratio  */
+    /* per-evaluation variances, worst entry: plain MC, control of order
+     * 2 and of order 4 */
+    double var_max[3];
+    double reduction_min[3];            /* smallest plain/this ratio        */
 } cv_result;
 
+/* The run with the control of order q (2 or 4); res gets all three. */
 static int cvmc_run(const tkc_kernel_spec *spec, const tkc_strings *S,
-                    const tkc_pair *pairs, size_t np, uint64_t samples,
+                    const tkc_pair *pairs, size_t np, uint64_t samples, int q,
                     tkc_kernel_values *out, cv_result *res, tkc_error *err)
 {
     cv_pairs cv;
@@ -203,15 +239,16 @@ static int cvmc_run(const tkc_kernel_spec *spec, const tkc_strings *S,
                                                spec->gamma, err);
     tkc_attn_work *W = L ? tkc_attn_work_alloc(L, err) : NULL;
     size_t dim = L ? tkc_attn_layout_dim(L) : 0, k = S->k;
-    int want_cov = out->cov != NULL;
+    int want_cov = out->cov != NULL, used = q == 2 ? 1 : 2;
     size_t ncov = want_cov ? np * np : 0;
     double *z = malloc((dim + 1) * sizeof *z);
     double *fp = malloc(np * sizeof *fp), *fm = malloc(np * sizeof *fm);
-    double *g = malloc(np * sizeof *g), *d = malloc(k * sizeof *d),
-           *e = malloc(k * sizeof *e);
-    /* sums of the residual r, r², plain p, p²; and Σ r_i r_j */
-    double *acc = calloc(4 * np + ncov + 1, sizeof *acc);
-    if (!L || !W || !z || !fp || !fm || !g || !d || !e || !acc) {
+    double *g = malloc(np * sizeof *g), *w = malloc(k * sizeof *w);
+    double *sig = malloc(2 * k * CV_TERMS * sizeof *sig);
+    /* per entry and residual kind r ∈ {plain, order 2, order 4}: Σ r, Σ r²;
+     * then Σ r_i r_j of the kind used */
+    double *acc = calloc(6 * np + ncov + 1, sizeof *acc);
+    if (!L || !W || !z || !fp || !fm || !g || !w || !sig || !acc) {
         if (L && W)
             rc = tkc_fail(err, TKC_ENOMEM, "K_attn cvmc: out of memory");
         else
@@ -221,25 +258,27 @@ static int cvmc_run(const tkc_kernel_spec *spec, const tkc_strings *S,
     tkc_ziggurat zig;
     tkc_ziggurat_init(&zig);
     uint64_t npts = (samples + 1) / 2;
-    double *sr = acc, *sr2 = acc + np, *sp = acc + 2 * np, *sp2 = acc + 3 * np,
-           *sc = acc + 4 * np;
-    double b2 = spec->beta * spec->beta;
+    double *sc = acc + 6 * np;
+    double b2 = spec->beta * spec->beta, b4 = b2 * b2;
     for (uint64_t b0 = 0; b0 < npts; b0 += BLOCK) {
         tkc_rng rng;
         tkc_rng_seed(&rng, spec->seed, b0 / BLOCK);
         uint64_t b1 = b0 + BLOCK < npts ? b0 + BLOCK : npts;
         for (uint64_t s = b0; s < b1; s++) {
-            for (size_t q = 0; q < dim; q++)
-                z[q] = tkc_rng_normal(&zig, &rng);
+            for (size_t t = 0; t < dim; t++)
+                z[t] = tkc_rng_normal(&zig, &rng);
             tkc_attn_integrand_antithetic(L, W, z, fp, fm);
             for (size_t i = 0; i < np; i++) {
-                double p = 0.5 * (fp[i] + fm[i]) - tkc_attn_layout_beta0(L, i);
-                double r = p - b2 * cv_control(&cv, i, z, d, e);
-                g[i] = r;
-                sr[i] += r;
-                sr2[i] += r * r;
-                sp[i] += p;
-                sp2[i] += p * p;
+                double C[2], r[3];
+                cv_control(&cv, i, z, w, sig, sig + k * CV_TERMS, C);
+                r[0] = 0.5 * (fp[i] + fm[i]) - tkc_attn_layout_beta0(L, i);
+                r[1] = r[0] - b2 * C[0];
+                r[2] = r[1] - b4 * C[1];
+                for (int m = 0; m < 3; m++) {
+                    acc[(2 * m) * np + i] += r[m];
+                    acc[(2 * m + 1) * np + i] += r[m] * r[m];
+                }
+                g[i] = r[used];
             }
             if (want_cov)
                 for (size_t i = 0; i < np; i++)
@@ -248,26 +287,32 @@ static int cvmc_run(const tkc_kernel_spec *spec, const tkc_strings *S,
         }
     }
     double n = (double)npts;
-    res->var_plain_max = res->var_cv_max = 0;
-    res->reduction_min = INFINITY;
+    for (int m = 0; m < 3; m++) {
+        res->var_max[m] = 0;
+        res->reduction_min[m] = INFINITY;
+    }
     for (size_t i = 0; i < np; i++) {
-        double mr = sr[i] / n, mp = sp[i] / n;
-        double vr = fmax(0.0, (sr2[i] - sr[i] * mr) / (n - 1));
-        double vp = fmax(0.0, (sp2[i] - sp[i] * mp) / (n - 1));
-        out->value[i] = tkc_attn_layout_beta0(L, i) + b2 * cv.mean_c[i] + mr;
-        out->se[i] = sqrt(vr / n);
+        double var[3], mean[3];
+        for (int m = 0; m < 3; m++) {
+            double s1 = acc[(2 * m) * np + i], s2 = acc[(2 * m + 1) * np + i];
+            mean[m] = s1 / n;
+            var[m] = fmax(0.0, (s2 - s1 * mean[m]) / (n - 1));
+            /* per evaluation: an antithetic pair is two */
+            res->var_max[m] = fmax(res->var_max[m], 2 * var[m]);
+            if (var[m] > 0)
+                res->reduction_min[m] = fmin(res->reduction_min[m], var[0] / var[m]);
+        }
+        double known = b2 * cv.mean_c[2 * i] + (used == 2 ? b4 * cv.mean_c[2 * i + 1] : 0);
+        out->value[i] = tkc_attn_layout_beta0(L, i) + known + mean[used];
+        out->se[i] = sqrt(var[used] / n);
         if (!isfinite(out->value[i]) || !isfinite(out->se[i])) {
             rc = tkc_fail(err, TKC_ENUMERIC, "K_attn cvmc: entry %zu is not "
                           "finite", i);
             goto done;
         }
-        /* per-sample variances, in units of one integrand evaluation */
-        res->var_plain_max = fmax(res->var_plain_max, 2 * vp);
-        res->var_cv_max = fmax(res->var_cv_max, 2 * vr);
-        if (vr > 0)
-            res->reduction_min = fmin(res->reduction_min, vp / vr);
     }
-    if (want_cov)
+    if (want_cov) {
+        const double *sr = acc + (2 * used) * np;
         for (size_t i = 0; i < np; i++)
             for (size_t j = i; j < np; j++) {
                 double c = (sc[i * np + j] - sr[i] * sr[j] / n) / (n - 1) / n;
@@ -275,21 +320,24 @@ static int cvmc_run(const tkc_kernel_spec *spec, const tkc_strings *S,
                     c = out->se[i] * out->se[i];
                 out->cov[i * np + j] = out->cov[j * np + i] = c;
             }
+    }
     out->error_kind = TKC_ERROR_STATISTICAL;
     out->samples = 2 * npts;
     out->estimator = "cvmc";
     snprintf(out->note, sizeof out->note,
-             "%llu antithetic pairs with the beta^2 series as control variate; "
-             "variance reduced %.3g-fold (worst entry)",
-             (unsigned long long)npts, res->reduction_min);
+             "%llu antithetic pairs with the beta^%d series as control "
+             "variate; variance reduced %.3g-fold (worst entry; order 2: "
+             "%.3g, order 4: %.3g)",
+             (unsigned long long)npts, q, res->reduction_min[used],
+             res->reduction_min[1], res->reduction_min[2]);
 done:
     free(acc);
     free(z);
     free(fp);
     free(fm);
     free(g);
-    free(d);
-    free(e);
+    free(w);
+    free(sig);
     tkc_attn_work_free(W);
     tkc_attn_layout_free(L);
     cv_pairs_free(&cv);
@@ -310,8 +358,12 @@ static int cvmc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         return tkc_fail(err, TKC_EINPUT, "K_attn cvmc: samples must be at "
                         "least 4 for a standard error, got %llu",
                         (unsigned long long)spec->samples);
+    if (spec->order != 0 && spec->order != 2 && spec->order != 4)
+        return tkc_fail(err, TKC_EINPUT, "K_attn cvmc: the control's order "
+                        "(--order) must be 2 or 4 (0 = 4), got %d", spec->order);
     cv_result res;
-    return cvmc_run(spec, S, pairs, npairs, spec->samples, out, &res, err);
+    return cvmc_run(spec, S, pairs, npairs, spec->samples,
+                    spec->order == 2 ? 2 : 4, out, &res, err);
 }
 
 const tkc_attn_estimator_type tkc_attn_cvmc_type = {
@@ -422,19 +474,65 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         return TKC_SUCCESS;
     char why[160];
     double worst;
-    if (try_series(spec, S, pairs, npairs, out, &worst)) {
+    /* The series' least cost (its first table, for every pair) in seconds:
+     * cheap means try it before any sampling; else only when the pilot says
+     * sampling would take longer. */
+    double series_s = 0;
+    for (size_t i = 0; i < npairs; i++) {
+        tkc_pattern pat;
+        tkc_pattern_of_unordered_pair(&pat, tkc_strings_row(S, pairs[i].x),
+                                      tkc_strings_row(S, pairs[i].y), S->k, NULL);
+        series_s += SERIES_SECONDS_PER_UNIT * tkc_series_cost(&pat, 8);
+    }
+    int series_tried = series_s <= SERIES_CHEAP_SECONDS;
+    if (series_tried && try_series(spec, S, pairs, npairs, out, &worst)) {
         snprintf(out->note, sizeof out->note,
                  "auto: series (truncation estimate %.2g <= target %.2g; no "
                  "sampling needed)", worst, spec->target_se);
         return TKC_SUCCESS;
     }
-    /* pilot: cvmc measures the control-variate and the plain variance */
+    /* pilot: cvmc measures plain and both controls' variances */
     cv_result pilot;
     tkc_kernel_spec sp = *spec;
-    if ((rc = cvmc_run(&sp, S, pairs, npairs, AUTO_PILOT, out, &pilot, err)))
+    clock_t c0 = clock();
+    if ((rc = cvmc_run(&sp, S, pairs, npairs, AUTO_PILOT, 4, out, &pilot, err)))
         return rc;
-    double n_cv = samples_needed(pilot.var_cv_max, spec->target_se);
-    double n_mc = samples_needed(pilot.var_plain_max, spec->target_se);
+    double s_per_sample = (double)(clock() - c0) / CLOCKS_PER_SEC / AUTO_PILOT;
+    int q = pilot.var_max[1] < pilot.var_max[2] ? 2 : 4, qi = q / 2;
+    double n_cv = samples_needed(pilot.var_max[qi], spec->target_se);
+    double n_mc = samples_needed(pilot.var_max[0], spec->target_se);
+    const char *series_why = "series not within target";
+    if (!series_tried) {
+        if (series_s < s_per_sample * fmin(n_cv, n_mc)) {
+            cv_result keep = pilot;
+            if (try_series(spec, S, pairs, npairs, out, &worst)) {
+                snprintf(out->note, sizeof out->note,
+                         "auto: series (truncation estimate %.2g <= target "
+                         "%.2g; sampling predicted slower)", worst,
+                         spec->target_se);
+                return TKC_SUCCESS;
+            }
+            /* out holds a failed series attempt: redo the pilot's values */
+            if ((rc = cvmc_run(&sp, S, pairs, npairs, AUTO_PILOT, 4, out,
+                               &pilot, err)))
+                return rc;
+            pilot = keep;
+        } else {
+            series_why = "series slower than sampling here";
+        }
+    }
+    /* the pilot itself may already be good enough */
+    double pilot_se = 0;
+    for (size_t i = 0; i < npairs; i++)
+        pilot_se = fmax(pilot_se, out->se[i]);
+    if (pilot_se <= spec->target_se) {
+        snprintf(out->note, sizeof out->note,
+                 "auto: cvmc (%s; the control-variate pilot of %llu samples "
+                 "reached se %.2g <= target %.2g, variance reduced %.3g-fold)",
+                 series_why, (unsigned long long)out->samples, pilot_se,
+                 spec->target_se, pilot.reduction_min[2]);
+        return TKC_SUCCESS;
+    }
     const tkc_attn_estimator_type *qmc = tkc_attn_estimator_lookup("qmc");
     double n_q = INFINITY;
     uint64_t q_pts = 0;
@@ -459,22 +557,22 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
             n_q = samples_needed(q_se * q_se * evals, spec->target_se);
         }
     }
-    /* cost ∝ samples (cvmc's control costs ~ the integrand's O(k²) again:
-     * counted as 1.5 evaluations) */
-    double c_cv = 1.5 * n_cv, c_mc = n_mc, c_q = n_q;
+    /* cost ∝ samples (cvmc's controls cost about the integrand's O(k²)
+     * again: counted as 2 evaluations) */
+    double c_cv = 2.0 * n_cv, c_mc = n_mc, c_q = n_q;
     if (c_cv <= c_mc && c_cv <= c_q) {
-        snprintf(why, sizeof why, "control variate cuts the variance %.3g-fold",
-                 pilot.reduction_min);
+        snprintf(why, sizeof why, "the beta^%d control variate cuts the "
+                 "variance %.3g-fold", q, pilot.reduction_min[qi]);
         sp = *spec;
-        rc = cvmc_run(&sp, S, pairs, npairs, samples_capped(n_cv), out, &pilot,
-                      err);
+        rc = cvmc_run(&sp, S, pairs, npairs, samples_capped(n_cv), q, out,
+                      &pilot, err);
     } else if (qmc && c_q < c_mc) {
         snprintf(why, sizeof why, "randomized QMC pilot error %.2g beats "
                  "Monte Carlo", q_se);
         rc = qmc_adaptive(spec, qmc, S, pairs, npairs, q_pts, q_se, out, err);
     } else {
         snprintf(why, sizeof why, "control variate gains only %.3g-fold at "
-                 "beta = %g", pilot.reduction_min, spec->beta);
+                 "beta = %g", pilot.reduction_min[qi], spec->beta);
         sp = *spec;
         sp.estimator = tkc_attn_estimator_lookup("mc");
         sp.samples = samples_capped(n_mc);
@@ -486,10 +584,12 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     double se_max = 0;
     for (size_t i = 0; i < npairs; i++)
         se_max = fmax(se_max, out->se[i]);
-    snprintf(out->note, sizeof out->note,
-             "auto: %s (series not within target; %s); se %.2g vs target %.2g%s",
-             out->estimator, why, se_max, spec->target_se,
+    char note[512];
+    snprintf(note, sizeof note, "auto: %s (%s; %s); se %.2g vs target %.2g%s",
+             out->estimator, series_why, why, se_max, spec->target_se,
              se_max > spec->target_se ? " NOT reached: sample cap" : "");
+    note[sizeof out->note - 1] = '\0';     /* fits: the parts are short */
+    memcpy(out->note, note, sizeof out->note);
     return TKC_SUCCESS;
 }
 

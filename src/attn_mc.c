@@ -37,7 +37,7 @@ typedef struct mc_run {
 typedef struct mc_worker {
     mc_run *run;
     tkc_attn_work *work;
-    double *z, *fp, *fm, *g;
+    double *z, *fp, *fm, *g, *beta0;
     uint64_t first, stride, end;   /* blocks first, first+stride, ... < end */
     uint64_t round0;               /* block stored in slot 0            */
 } mc_worker;
@@ -54,6 +54,7 @@ static void mc_block(mc_worker *w, uint64_t b, double *part)
     const mc_run *run = w->run;
     const tkc_attn_layout *L = run->L;
     size_t np = run->np, dim = tkc_attn_layout_dim(L);
+    size_t rows = tkc_attn_work_batch(w->work);
     uint64_t lo = b * BLOCK, hi = lo + BLOCK;
     if (hi > run->npts)
         hi = run->npts;
@@ -61,25 +62,29 @@ static void mc_block(mc_worker *w, uint64_t b, double *part)
     tkc_rng_seed(&rng, run->seed, b);
     double *sum = part, *sq = part + np;
     memset(part, 0, run->slot_len * sizeof *part);
-    for (uint64_t s = lo; s < hi; s++) {
-        for (size_t d = 0; d < dim; d++)
+    for (uint64_t s = lo; s < hi; s += rows) {
+        size_t nb = hi - s < rows ? (size_t)(hi - s) : rows;
+        for (size_t d = 0; d < nb * dim; d++)
             w->z[d] = tkc_rng_normal(&run->zig, &rng);
-        tkc_attn_integrand_antithetic(L, w->work, w->z, w->fp, w->fm);
-        for (size_t i = 0; i < np; i++) {
-            double g = 0.5 * (w->fp[i] + w->fm[i]) - tkc_attn_layout_beta0(L, i);
-            w->g[i] = g;
-            sum[i] += g;
-        }
-        if (run->want_cov) {
-            double *c = sq;
+        tkc_attn_integrand_antithetic_batch(L, w->work, nb, w->z, w->fp, w->fm);
+        for (size_t r = 0; r < nb; r++) {
+            const double *fp = w->fp + r * np, *fm = w->fm + r * np;
             for (size_t i = 0; i < np; i++) {
-                double gi = w->g[i];
-                for (size_t j = i; j < np; j++)
-                    *c++ += gi * w->g[j];
+                double g = 0.5 * (fp[i] + fm[i]) - w->beta0[i];
+                w->g[i] = g;
+                sum[i] += g;
             }
-        } else {
-            for (size_t i = 0; i < np; i++)
-                sq[i] += w->g[i] * w->g[i];
+            if (run->want_cov) {
+                double *c = sq;
+                for (size_t i = 0; i < np; i++) {
+                    double gi = w->g[i];
+                    for (size_t j = i; j < np; j++)
+                        *c++ += gi * w->g[j];
+                }
+            } else {
+                for (size_t i = 0; i < np; i++)
+                    sq[i] += w->g[i] * w->g[i];
+            }
         }
     }
 }
@@ -99,6 +104,7 @@ static void worker_free(mc_worker *w)
     free(w->fp);
     free(w->fm);
     free(w->g);
+    free(w->beta0);
 }
 
 static int worker_init(mc_worker *w, mc_run *run, tkc_error *err)
@@ -107,14 +113,18 @@ static int worker_init(mc_worker *w, mc_run *run, tkc_error *err)
     w->run = run;
     size_t n = run->np ? run->np : 1;
     w->work = tkc_attn_work_alloc(run->L, err);
-    w->z = malloc(tkc_attn_layout_dim(run->L) * sizeof *w->z);
-    w->fp = malloc(n * sizeof *w->fp);
-    w->fm = malloc(n * sizeof *w->fm);
+    size_t rows = w->work ? tkc_attn_work_batch(w->work) : 1;
+    w->z = malloc(rows * tkc_attn_layout_dim(run->L) * sizeof *w->z);
+    w->fp = malloc(rows * n * sizeof *w->fp);
+    w->fm = malloc(rows * n * sizeof *w->fm);
     w->g = malloc(n * sizeof *w->g);
-    if (!w->work || !w->z || !w->fp || !w->fm || !w->g) {
+    w->beta0 = malloc(n * sizeof *w->beta0);
+    if (!w->work || !w->z || !w->fp || !w->fm || !w->g || !w->beta0) {
         worker_free(w);
         return tkc_fail(err, TKC_ENOMEM, "K_attn mc: out of memory");
     }
+    for (size_t i = 0; i < run->np; i++)
+        w->beta0[i] = tkc_attn_layout_beta0(run->L, i);
     return TKC_SUCCESS;
 }
 

@@ -62,37 +62,49 @@ static double shifted(double x, uint32_t shift, double frac)
     return u;
 }
 
+/* Scratch of one worker: a batch of draws and their integrands. */
+typedef struct qmc_buf {
+    double x[SOBOL_MAX_DIM], frac[SOBOL_MAX_DIM];
+    double *z, *fp, *fm, *acc;       /* rows*dim, rows*np, rows*np, np */
+    size_t rows;
+} qmc_buf;
+
 static int qmc_replicate(const qmc_run *run, unsigned r, gsl_qrng *q,
-                         tkc_attn_work *w, double *buf, tkc_error *err)
+                         tkc_attn_work *w, qmc_buf *b, tkc_error *err)
 {
     size_t np = run->np, dim = run->dim, sdim = run->sdim;
-    double *x = buf, *z = x + SOBOL_MAX_DIM, *fp = z + dim, *fm = fp + np,
-           *acc = fm + np, *frac = acc + np;
     uint32_t shift[SOBOL_MAX_DIM];
     tkc_rng rng;
     tkc_rng_seed(&rng, run->seed, r);
     for (size_t d = 0; d < sdim; d++) {
         shift[d] = (uint32_t)(tkc_rng_next(&rng) >> (64 - SOBOL_BITS));
-        frac[d] = tkc_rng_uniform_pos(&rng);
+        b->frac[d] = tkc_rng_uniform_pos(&rng);
     }
     gsl_qrng_init(q);
-    memset(acc, 0, np * sizeof *acc);
-    for (uint64_t i = 0; i < run->n; i++) {
-        if (gsl_qrng_get(q, x) != 0)
-            return tkc_fail(err, TKC_ENUMERIC,
-                            "K_attn qmc: Sobol generator failed at point %llu",
-                            (unsigned long long)i);
-        for (size_t d = 0; d < sdim; d++)
-            z[d] = gsl_cdf_ugaussian_Pinv(shifted(x[d], shift[d], frac[d]));
-        for (size_t d = sdim; d < dim; d++)
-            z[d] = tkc_rng_normal(&run->zig, &rng);
-        tkc_attn_integrand_antithetic(run->L, w, z, fp, fm);
-        for (size_t j = 0; j < np; j++)
-            acc[j] += 0.5 * (fp[j] + fm[j]) - tkc_attn_layout_beta0(run->L, j);
+    memset(b->acc, 0, np * sizeof *b->acc);
+    for (uint64_t i0 = 0; i0 < run->n; i0 += b->rows) {
+        size_t nb = run->n - i0 < b->rows ? (size_t)(run->n - i0) : b->rows;
+        for (size_t row = 0; row < nb; row++) {
+            double *z = b->z + row * dim;
+            if (gsl_qrng_get(q, b->x) != 0)
+                return tkc_fail(err, TKC_ENUMERIC,
+                                "K_attn qmc: Sobol generator failed at point "
+                                "%llu", (unsigned long long)(i0 + row));
+            for (size_t d = 0; d < sdim; d++)
+                z[d] = gsl_cdf_ugaussian_Pinv(
+                    shifted(b->x[d], shift[d], b->frac[d]));
+            for (size_t d = sdim; d < dim; d++)
+                z[d] = tkc_rng_normal(&run->zig, &rng);
+        }
+        tkc_attn_integrand_antithetic_batch(run->L, w, nb, b->z, b->fp, b->fm);
+        for (size_t row = 0; row < nb; row++)
+            for (size_t j = 0; j < np; j++)
+                b->acc[j] += 0.5 * (b->fp[row * np + j] + b->fm[row * np + j]) -
+                             tkc_attn_layout_beta0(run->L, j);
     }
     double *mean = run->means + (size_t)r * np;
     for (size_t j = 0; j < np; j++)
-        mean[j] = tkc_attn_layout_beta0(run->L, j) + acc[j] / (double)run->n;
+        mean[j] = tkc_attn_layout_beta0(run->L, j) + b->acc[j] / (double)run->n;
     return TKC_SUCCESS;
 }
 
@@ -102,18 +114,25 @@ static void *qmc_thread(void *arg)
     const qmc_run *run = wk->run;
     gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)run->sdim);
     tkc_attn_work *w = tkc_attn_work_alloc(run->L, &wk->err);
-    double *buf = malloc((SOBOL_MAX_DIM * 2 + run->dim + 3 * run->np) *
-                         sizeof *buf);
-    if (!q || !w || !buf) {
+    qmc_buf b = {0};
+    b.rows = w ? tkc_attn_work_batch(w) : 1;
+    b.z = malloc(b.rows * run->dim * sizeof *b.z);
+    b.fp = malloc(b.rows * run->np * sizeof *b.fp);
+    b.fm = malloc(b.rows * run->np * sizeof *b.fm);
+    b.acc = malloc(run->np * sizeof *b.acc);
+    if (!q || !w || !b.z || !b.fp || !b.fm || !b.acc) {
         wk->rc = tkc_fail(&wk->err, TKC_ENOMEM, "K_attn qmc: out of memory");
     } else {
         for (unsigned r = wk->first; r < run->reps && !wk->rc; r += wk->stride)
-            wk->rc = qmc_replicate(run, r, q, w, buf, &wk->err);
+            wk->rc = qmc_replicate(run, r, q, w, &b, &wk->err);
     }
     if (q)
         gsl_qrng_free(q);
     tkc_attn_work_free(w);
-    free(buf);
+    free(b.z);
+    free(b.fp);
+    free(b.fm);
+    free(b.acc);
     return NULL;
 }
 

@@ -238,37 +238,44 @@ static int check_pairs(const tkc_strings *S, const tkc_pair *pairs,
     return TKC_SUCCESS;
 }
 
-/* Distinct unordered patterns of the pairs: ids[i] for each pair, and one
- * representative pair (rows 2j, 2j+1 of *reps) per pattern j. */
+/* Distinct unordered patterns of the pairs: ids[i] for each pair, and for
+ * each pattern j its first pair, oriented as its unordered pattern is
+ * (*first, nd entries).  The kernel then sees original strings, so a whole
+ * matrix shares its few distinct strings (and their random numbers) instead
+ * of one representative pair per pattern; and since estimators number
+ * tokens by first appearance, a relabelling of the whole list gives the
+ * same digits, and so do (x, y) and (y, x) evaluated alone. */
 static int distinct_patterns(const tkc_strings *S, const tkc_pair *pairs,
-                             size_t npairs, size_t *ids, tkc_strings **reps,
-                             tkc_error *err)
+                             size_t npairs, size_t *ids, tkc_pair **first,
+                             size_t *nd, tkc_error *err)
 {
     tkc_pattern_index *ix = tkc_pattern_index_alloc(npairs / 4 + 8, err);
-    if (!ix)
-        return err ? err->status : TKC_ENOMEM;
+    *first = malloc(npairs * sizeof **first);
+    if (!ix || !*first) {
+        tkc_pattern_index_free(ix);
+        free(*first);
+        *first = NULL;
+        return tkc_fail(err, TKC_ENOMEM, "kernel: out of memory");
+    }
     for (size_t i = 0; i < npairs; i++) {
         tkc_pattern pat;
+        int swapped, is_new;
         tkc_pattern_of_unordered_pair(&pat, tkc_strings_row(S, pairs[i].x),
                                       tkc_strings_row(S, pairs[i].y), S->k,
-                                      NULL);
-        long id = tkc_pattern_index_insert(ix, &pat, NULL, err);
+                                      &swapped);
+        long id = tkc_pattern_index_insert(ix, &pat, &is_new, err);
         if (id < 0) {
             tkc_pattern_index_free(ix);
+            free(*first);
+            *first = NULL;
             return TKC_ENOMEM;
         }
         ids[i] = (size_t)id;
+        if (is_new)
+            (*first)[id] = swapped ? (tkc_pair){pairs[i].y, pairs[i].x}
+                                   : pairs[i];
     }
-    size_t nd = tkc_pattern_index_size(ix);
-    *reps = tkc_strings_alloc(2 * nd, S->k, err);
-    if (!*reps) {
-        tkc_pattern_index_free(ix);
-        return TKC_ENOMEM;
-    }
-    for (size_t j = 0; j < nd; j++)
-        tkc_pattern_representative(tkc_pattern_index_get(ix, j),
-                                   tkc_strings_row(*reps, 2 * j),
-                                   tkc_strings_row(*reps, 2 * j + 1));
+    *nd = tkc_pattern_index_size(ix);
     tkc_pattern_index_free(ix);
     return TKC_SUCCESS;
 }
@@ -283,27 +290,18 @@ int tkc_kernel_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         return rc;
     if (npairs == 0)
         return TKC_SUCCESS;
-    size_t *ids = malloc(npairs * sizeof *ids);
+    size_t *ids = malloc(npairs * sizeof *ids), nd = 0;
     if (!ids)
         return tkc_fail(err, TKC_ENOMEM, "kernel: out of memory");
-    tkc_strings *reps = NULL;
-    tkc_pair *rpairs = NULL;
+    tkc_pair *first = NULL;
     tkc_kernel_values *dv = NULL;
-    if ((rc = distinct_patterns(S, pairs, npairs, ids, &reps, err)))
+    if ((rc = distinct_patterns(S, pairs, npairs, ids, &first, &nd, err)))
         goto done;
-    size_t nd = reps->count / 2;
-    rpairs = malloc(nd * sizeof *rpairs);
-    if (!rpairs) {
-        rc = tkc_fail(err, TKC_ENOMEM, "kernel: out of memory");
-        goto done;
-    }
-    for (size_t j = 0; j < nd; j++)
-        rpairs[j] = (tkc_pair){2 * j, 2 * j + 1};
     if (!(dv = tkc_kernel_values_alloc(nd, out->cov != NULL, err))) {
         rc = TKC_ENOMEM;
         goto done;
     }
-    if ((rc = spec->kernel->eval_pairs(spec, reps, rpairs, nd, dv, err)))
+    if ((rc = spec->kernel->eval_pairs(spec, S, first, nd, dv, err)))
         goto done;
     for (size_t i = 0; i < npairs; i++) {
         out->value[i] = dv->value[ids[i]];
@@ -318,8 +316,7 @@ int tkc_kernel_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     memcpy(out->note, dv->note, sizeof out->note);
 done:
     free(ids);
-    free(rpairs);
-    tkc_strings_free(reps);
+    free(first);
     tkc_kernel_values_free(dv);
     return rc;
 }

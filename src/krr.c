@@ -48,17 +48,17 @@ static void restore_lower(double *K, size_t n, size_t lda)
         }
 }
 
-/* Non-finite entries are a bug upstream, never something to factor. */
-static int check_finite_lower(const double *K, size_t n, size_t lda,
-                              tkc_error *err)
+/* Non-finite entries are a bug upstream, never something to factor.  Whole
+ * columns: both triangles are used (factor and residual). */
+static int check_finite(const double *K, size_t n, size_t lda, tkc_error *err)
 {
     for (size_t j = 0; j < n; j++) {
         const double *col = K + j * lda;
         double s = 0;
-        for (size_t i = j; i < n; i++)
+        for (size_t i = 0; i < n; i++)
             s += col[i] * 0.0;            /* NaN or ±inf make s NaN */
         if (s != 0.0) {
-            for (size_t i = j; i < n; i++)
+            for (size_t i = 0; i < n; i++)
                 if (!isfinite(col[i]))
                     return tkc_fail(err, TKC_EINPUT,
                                     "krr solve: K[%zu,%zu] = %g is not finite",
@@ -243,7 +243,7 @@ int tkc_krr_solve(double *K, size_t n, size_t lda, double lambda,
         if (!isfinite(y[i]))
             return tkc_fail(err, TKC_EINPUT, "krr solve: y[%zu] = %g is not finite",
                             i, y[i]);
-    int st = check_finite_lower(K, n, lda, err);
+    int st = check_finite(K, n, lda, err);
     if (st)
         return st;
     solve_work w = {malloc(n * sizeof(double)), malloc(n * sizeof(double)),
@@ -717,7 +717,8 @@ double tkc_krr_gram_cross(const tkc_krr_gram *g, size_t i, size_t j)
 }
 
 int tkc_krr_gram_nmatrix_sigma(const tkc_krr_gram *g, double *sigma_min,
-                               double *sigma_max, tkc_error *err)
+                               double *sigma_max, double *eig_min,
+                               tkc_error *err)
 {
     size_t r = g->r;
     double *A = malloc(r * r * sizeof *A), *w = malloc(r * sizeof *w);
@@ -728,7 +729,7 @@ int tkc_krr_gram_nmatrix_sigma(const tkc_krr_gram *g, double *sigma_min,
     memcpy(A, g->base, r * r * sizeof *A);
     lapack_int info = LAPACKE_dsyev(LAPACK_COL_MAJOR, 'N', 'L', (lapack_int)r, A,
                                     (lapack_int)r, w);
-    double lo = INFINITY, hi = 0;
+    double lo = INFINITY, hi = 0, emin = info == 0 ? w[0] : NAN;
     for (size_t i = 0; info == 0 && i < r; i++) {
         lo = fmin(lo, fabs(w[i]));
         hi = fmax(hi, fabs(w[i]));
@@ -739,6 +740,7 @@ int tkc_krr_gram_nmatrix_sigma(const tkc_krr_gram *g, double *sigma_min,
                         (int)info);
     *sigma_min = lo;
     *sigma_max = hi;
+    *eig_min = emin;
     return TKC_SUCCESS;
 }
 
@@ -793,11 +795,9 @@ static double template_prediction(const tkc_krr_gram *g, const double *asum,
     return s;
 }
 
-int tkc_krr_predict(const tkc_krr_gram *g, const tkc_sample *train,
-                    const double *alpha, const tkc_sample *test, double *pred,
-                    tkc_error *err)
+int tkc_krr_predict(const tkc_krr_gram *g, const double *alpha,
+                    const tkc_sample *test, double *pred, tkc_error *err)
 {
-    (void)train;
     size_t m = test->strings->count;
     if (test->strings->k != g->set->k)
         return tkc_fail(err, TKC_EINPUT, "krr: test strings have length %zu, "
@@ -974,11 +974,13 @@ static void score(const tkc_template_set *set, const tkc_krr_gram *g,
 static int nmatrix_figures(const tkc_krr_gram *g, tkc_krr_result *res,
                            tkc_error *err)
 {
-    double lo, hi;
-    int st = tkc_krr_gram_nmatrix_sigma(g, &lo, &hi, err);
+    double lo, hi, emin;
+    int st = tkc_krr_gram_nmatrix_sigma(g, &lo, &hi, &emin, err);
     if (st)
         return st;
     res->nmatrix_sigma_min = lo;
+    res->nmatrix_eig_min = emin;
+    res->nmatrix_resolved = lo > (double)g->r * g->se_max;
     res->nmatrix_inv_norm =
         lo <= (double)g->r * DBL_EPSILON * hi ? INFINITY : 1.0 / lo;
     res->kernel_diag_max = 0;
@@ -1026,7 +1028,7 @@ int tkc_krr_fit(const tkc_template_set *set, const tkc_krr_options *opt,
     if (!st)
         st = fit_solve(g, train, res, alpha, err);
     if (!st)
-        st = tkc_krr_predict(g, train, alpha, test, pred, err);
+        st = tkc_krr_predict(g, alpha, test, pred, err);
     if (!st)
         st = alpha_sums(g, alpha, &asum, err);
     if (st)

@@ -444,66 +444,85 @@ static void shape_value(ws *w, const uint8_t *key, size_t len, mpz_t out)
     }
 }
 
-static int cmp_desc_u8(const void *a, const void *b)
-{
-    return (int)*(const uint8_t *)b - (int)*(const uint8_t *)a;
-}
+/* Class descriptors of side s's current multi-index: for each class that
+ * carries something, [n, τ, s_a, cnt, π...] with s_a = 0 (no marked
+ * position) and the positive position exponents sorted in decreasing order.
+ * Returns how many; cls[] says which class each one is. */
+typedef struct descs {
+    int n;
+    int cls[TKC_K_MAX];
+    int len[TKC_K_MAX];
+    uint8_t d[TKC_K_MAX][4 + TKC_SERIES_ORDER_MAX + 2];
+} descs;
 
-/* The shape of side s's current multi-index seen from position a. */
-static size_t shape_key(const ws *w, int s, int a, uint8_t *key)
+static void descs_build(const ws *w, int s, descs *ds)
 {
     const side *sd = &w->sd[s];
-    uint8_t desc[TKC_K_MAX][4 + TKC_SERIES_ORDER_MAX + 2];
-    int dlen[TKC_K_MAX], nd = 0;
+    ds->n = 0;
     for (int t = 0; t < sd->ncls; t++) {
         int tau = w->tau[s][t];
         if (!tau && !w->npi[s][t])
             continue;
-        uint8_t *d = desc[nd];
-        int in = sd->cls_of[a] == t;
-        int pa = in ? w->pi[s][a] : 0;
-        int sa = (in && (tau > 0 || pa > 0)) ? pa + 1 : 0;
+        uint8_t *d = ds->d[ds->n];
         int cnt = 0;
         for (int r = 0; r < sd->size[t]; r++) {
-            int c = sd->pos[t][r];
-            if (c != a && w->pi[s][c] > 0)
-                d[4 + cnt++] = (uint8_t)w->pi[s][c];
+            int v = w->pi[s][sd->pos[t][r]];
+            if (v > 0) {           /* insertion, decreasing */
+                int j = cnt++;
+                while (j > 0 && d[4 + j - 1] < v) {
+                    d[4 + j] = d[4 + j - 1];
+                    j--;
+                }
+                d[4 + j] = (uint8_t)v;
+            }
         }
-        qsort(d + 4, (size_t)cnt, 1, cmp_desc_u8);
         d[0] = (uint8_t)sd->size[t];
         d[1] = (uint8_t)tau;
-        d[2] = (uint8_t)sa;
+        d[2] = 0;
         d[3] = (uint8_t)cnt;
-        dlen[nd++] = 4 + cnt;
+        ds->cls[ds->n] = t;
+        ds->len[ds->n++] = 4 + cnt;
     }
-    /* sort descriptors (insertion sort; few of them) */
-    int order[TKC_K_MAX];
-    for (int i = 0; i < nd; i++) {
-        int j = i;
-        while (j > 0) {
-            int p = order[j - 1];
-            int l = dlen[p] < dlen[i] ? dlen[p] : dlen[i];
-            int c = memcmp(desc[p], desc[i], (size_t)l);
-            if (c < 0 || (c == 0 && dlen[p] <= dlen[i]))
-                break;
-            order[j] = p;
+}
+
+static int desc_less(const uint8_t *a, int la, const uint8_t *b, int lb)
+{
+    int c = memcmp(a, b, (size_t)(la < lb ? la : lb));
+    return c < 0 || (c == 0 && la < lb);
+}
+
+/* The shape key: the descriptors in sorted order, descriptor `mod` (or -1)
+ * replaced by alt[0 .. alt_len-1] (or dropped when alt_len is 0). */
+static size_t shape_key(const descs *ds, int mod, const uint8_t *alt,
+                        int alt_len, uint8_t *key)
+{
+    const uint8_t *p[TKC_K_MAX];
+    int l[TKC_K_MAX], n = 0;
+    for (int i = 0; i < ds->n; i++) {
+        const uint8_t *d = i == mod ? alt : ds->d[i];
+        int len = i == mod ? alt_len : ds->len[i];
+        if (!len)
+            continue;
+        int j = n++;
+        while (j > 0 && desc_less(d, len, p[j - 1], l[j - 1])) {
+            p[j] = p[j - 1];
+            l[j] = l[j - 1];
             j--;
         }
-        order[j] = i;
+        p[j] = d;
+        l[j] = len;
     }
     size_t len = 0;
-    for (int i = 0; i < nd; i++) {
-        memcpy(key + len, desc[order[i]], (size_t)dlen[order[i]]);
-        len += (size_t)dlen[order[i]];
+    for (int i = 0; i < n; i++) {
+        memcpy(key + len, p[i], (size_t)l[i]);
+        len += (size_t)l[i];
     }
     return len;
 }
 
-/* The cached k^{D+1} × derivative for side s at position a; NULL on ENOMEM. */
-static mpz_srcptr derivative(ws *w, int s, int a)
+/* The cached k^{D+1} × derivative of a shape; NULL on ENOMEM. */
+static mpz_srcptr derivative(ws *w, const uint8_t *key, size_t len)
 {
-    uint8_t key[KEY_MAX];
-    size_t len = shape_key(w, s, a, key);
     uint32_t h = key_hash(key, len);
     memo_entry *e = memo_slot(&w->m, key, len, h);
     if (e->key)
@@ -525,6 +544,40 @@ static mpz_srcptr derivative(ws *w, int s, int a)
     return e->val;
 }
 
+/* Derivative seen from a position a of class t with exponent pa: the
+ * class's descriptor gains the mark s_a = pa + 1 and loses one pa from its
+ * list.  A class carrying nothing but an unmarked a is dropped. */
+static mpz_srcptr derivative_at(ws *w, const descs *ds, int t, int pa)
+{
+    uint8_t key[KEY_MAX], alt[4 + TKC_SERIES_ORDER_MAX + 2];
+    int mod = -1;
+    for (int i = 0; i < ds->n; i++)
+        if (ds->cls[i] == t)
+            mod = i;
+    if (mod < 0)               /* τ = 0 and no exponent: a is irrelevant */
+        return derivative(w, key, shape_key(ds, -1, NULL, 0, key));
+    const uint8_t *d = ds->d[mod];
+    int cnt = d[3], alt_len = 0;
+    if (d[1] > 0 || pa > 0) {
+        memcpy(alt, d, 4);
+        alt[2] = (uint8_t)(pa + 1);
+        int removed = pa == 0, c = 0;
+        for (int r = 0; r < cnt; r++) {
+            if (!removed && d[4 + r] == pa) {
+                removed = 1;
+                continue;
+            }
+            alt[4 + c++] = d[4 + r];
+        }
+        alt[3] = (uint8_t)c;
+        alt_len = 4 + c;
+    } else {                   /* τ = 0, a unmarked: a plays no role */
+        memcpy(alt, d, (size_t)(4 + cnt));
+        alt_len = 4 + cnt;
+    }
+    return derivative(w, key, shape_key(ds, mod, alt, alt_len, key));
+}
+
 /* ---- the u-side sums U_a(i, μ) ------------------------------------------ */
 
 static mpz_ptr U_at(ws *w, int s, int i, int e, int a)
@@ -532,16 +585,29 @@ static mpz_ptr U_at(ws *w, int s, int i, int e, int a)
     return w->U[s][((size_t)i * (w->H + 1) + e) * w->k + a];
 }
 
+/* U[s][i][e][a] += mult × derivative seen from a, for every a.  Positions
+ * of one class with equal exponent see the same shape: one lookup each. */
 static void side_add(ws *w, int s, int i, int e, uint64_t mult)
 {
-    for (int a = 0; a < w->k && !w->failed; a++) {
-        mpz_srcptr d = derivative(w, s, a);
-        if (!d) {
-            w->failed = 1;
-            return;
+    descs ds;
+    descs_build(w, s, &ds);
+    const side *sd = &w->sd[s];
+    for (int t = 0; t < sd->ncls; t++) {
+        int done[TKC_SERIES_ORDER_MAX + 2] = {0};
+        mpz_srcptr val[TKC_SERIES_ORDER_MAX + 2];
+        for (int r = 0; r < sd->size[t]; r++) {
+            int a = sd->pos[t][r], pa = w->pi[s][a];
+            if (!done[pa]) {
+                val[pa] = derivative_at(w, &ds, t, pa);
+                if (!val[pa]) {
+                    w->failed = 1;
+                    return;
+                }
+                done[pa] = 1;
+            }
+            if (mpz_sgn(val[pa]))
+                mpz_addmul_ui(U_at(w, s, i, e, a), val[pa], (unsigned long)mult);
         }
-        if (mpz_sgn(d))
-            mpz_addmul_ui(U_at(w, s, i, e, a), d, (unsigned long)mult);
     }
 }
 

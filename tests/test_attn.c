@@ -125,6 +125,25 @@ static void test_rng(void)
 
 /* ---- the integrand ------------------------------------------------------- */
 
+static void test_exp(void)
+{
+    /* the integrand's exp against libm over its whole domain [-708, 0] */
+    double worst = 0;
+    tkc_rng r;
+    tkc_rng_seed(&r, 3, 0);
+    for (int i = 0; i < 200000; i++) {
+        double x = i < 100000 ? -708.0 * i / 100000.0
+                              : -40.0 * tkc_rng_uniform_pos(&r);
+        double rel = fabs(tkc_exp_nonpos(x) - exp(x)) / exp(x);
+        worst = rel > worst ? rel : worst;
+    }
+    CHECK(worst < 1e-15, "exp: worst relative error %g", worst);
+    CHECK(tkc_exp_nonpos(0.0) == 1.0, "exp(0) = 1 exactly");
+    CHECK(tkc_exp_nonpos(-1e6) == tkc_exp_nonpos(-708.0) &&
+              tkc_exp_nonpos(-708.0) > 0,
+          "arguments below -708 are floored at exp(-708)");
+}
+
 static void test_integrand(void)
 {
     const char *xs[] = {"abcab", "aCbCa", "xyzzy"};
@@ -181,6 +200,23 @@ static void test_integrand(void)
     }
     CHECK(maxerr < 1e-13, "integrand vs dense one-hot formula: max error %g",
           maxerr);
+
+    /* a batch gives the numbers of single calls */
+    size_t rows = tkc_attn_work_batch(w);
+    CHECK(rows >= 1, "batch rows %zu", rows);
+    enum { NB = 5 };
+    double Z[NB * 32], bp[NB * 6], bm[NB * 6], fp1[6], fm1[6], berr = 0;
+    for (size_t d = 0; d < NB * dim; d++)
+        Z[d] = 2 * tkc_rng_normal(&zg, &r);
+    size_t nb = rows < NB ? rows : NB;
+    tkc_attn_integrand_antithetic_batch(L, w, nb, Z, bp, bm);
+    for (size_t i = 0; i < nb; i++) {
+        tkc_attn_integrand_antithetic(L, w, Z + i * dim, fp1, fm1);
+        for (int j = 0; j < 6; j++)
+            berr = fmax(berr, fmax(fabs(bp[i * 6 + j] - fp1[j]),
+                                   fabs(bm[i * 6 + j] - fm1[j])));
+    }
+    CHECK(berr < 1e-15, "batch vs single draws: %g", berr);
 
     /* large β: the max-shifted softmax stays finite where exp overflows */
     tkc_attn_layout *Lb = tkc_attn_layout_alloc(S, pairs, 6, 900.0, gamma, NULL);
@@ -468,12 +504,14 @@ static void test_covariance(void)
 /* ---- the pattern cache: no pattern estimated twice -------------------------- */
 
 static size_t counted_calls, counted_pairs;
+static const tkc_strings *counted_S;
 static int counting_eval(const tkc_kernel_spec *spec, const tkc_strings *S,
                          const tkc_pair *pairs, size_t npairs,
                          tkc_kernel_values *out, tkc_error *err)
 {
     counted_calls++;
     counted_pairs += npairs;
+    counted_S = S;
     return tkc_attn_mc->eval_pairs(spec, S, pairs, npairs, out, err);
 }
 static const tkc_attn_estimator_type counting = {"count", "test", counting_eval};
@@ -501,6 +539,7 @@ static void test_cache(void)
     CHECK(counted_calls == 1 && counted_pairs == 3,
           "one call on 3 distinct patterns, got %zu calls, %zu pairs",
           counted_calls, counted_pairs);
+    CHECK(counted_S == S, "the estimator sees the original strings");
     CHECK(v->value[1] == v->value[4] && v->value[1] == v->value[11] &&
               v->value[2] == v->value[7] && v->value[0] == v->value[15],
           "duplicates copied");
@@ -508,6 +547,23 @@ static void test_cache(void)
           "disjoint pair smaller than overlapping pair");
     CHECK(!strcmp(v->estimator, "mc") && v->error_kind == TKC_ERROR_STATISTICAL,
           "estimator and error kind reported");
+    /* the whole list relabelled (t -> 1000 - 3t) gives the same digits:
+     * estimators number tokens by first appearance */
+    tkc_strings *R = tkc_strings_alloc(4, 3, NULL);
+    for (size_t j = 0; j < 12; j++)
+        R->tok[j] = 1000 - 3 * S->tok[j];
+    tkc_kernel_values *vr = tkc_kernel_values_alloc(16, 1, NULL);
+    tkc_kernel_values *v2 = tkc_kernel_values_alloc(16, 1, NULL);
+    spec.estimator = tkc_attn_mc;
+    CHECK(!tkc_kernel_eval_pairs(&spec, S, pairs, 16, v2, NULL) &&
+              !tkc_kernel_eval_pairs(&spec, R, pairs, 16, vr, NULL),
+          "eval");
+    CHECK(!memcmp(v2->value, vr->value, 16 * sizeof(double)) &&
+              !memcmp(v2->cov, vr->cov, 256 * sizeof(double)),
+          "relabelled list: same digits");
+    tkc_kernel_values_free(vr);
+    tkc_kernel_values_free(v2);
+    tkc_strings_free(R);
     tkc_kernel_values_free(v);
     tkc_strings_free(S);
 }
@@ -575,6 +631,7 @@ static void test_bad_input(void)
 int main(void)
 {
     test_rng();
+    test_exp();
     test_integrand();
     test_exact_cases();
     test_series();

@@ -3,16 +3,22 @@
 # fields, estimators agreeing, reproducibility, and bad input (exit 2).
 set -u
 TKC=${TKC_EXE:?TKC_EXE not set}
-PY=/usr/bin/python3
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
 
-# field NAME JSON: one field of a JSON object
-field() { $PY -c 'import json,sys; v=json.loads(sys.argv[2])[sys.argv[1]]; print(json.dumps(v) if isinstance(v,(list,dict)) else v)' "$1" "$2"; }
+# field NAME JSON: a top-level scalar or flat array of tkc's one-line JSON
+# (awk rather than python: this machine is shared, process start-up counts)
+field() { awk -v k="\"$1\":" '{ i = index($0, k); if (!i) exit 1
+    s = substr($0, i + length(k))
+    if (substr(s, 1, 1) == "[") { print substr(s, 1, index(s, "]")); exit }
+    if (substr(s, 1, 1) == "\"") { s = substr(s, 2); print substr(s, 1, index(s, "\"") - 1); exit }
+    match(s, /^[^,}]*/); print substr(s, 1, RLENGTH) }' <<<"$2"; }
 # within A B SE N: |A - B| <= N * SE
-within() { $PY -c 'import sys; a,b,s,n=map(float,sys.argv[1:]); sys.exit(0 if abs(a-b) <= n*s else 1)' "$@"; }
+within() { awk -v a="$1" -v b="$2" -v s="$3" -v n="$4" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= n * s) }'; }
+# hyp A B: sqrt(A² + B²)
+hyp() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.17g", sqrt(a * a + b * b) }'; }
 
 # β = 0: #{(a,b): x_a = y_b}/k² + γ²/k, exactly; ab/ba at γ = 1: 2/4 + 1/2
 out=$($TKC kernel ab ba --kernel attn --estimator mc --beta 0 --gamma 1 --json)
@@ -25,36 +31,36 @@ out=$($TKC kernel α α --kernel attn --beta 3 --gamma 0.5 --json)
 check 'within "$(field value "$out")" 1.25 1e-15 1' "k = 1 value: $out"
 
 # β-series of SPEC §3 at β = 0.25 (aC/bC, γ² = 1/4), truncation ~1e-6
-series=$($PY -c 'b=0.0625; print(3/8 + 9/64*b - 45/256*b*b + 1179/4096*b**3 - 9705/16384*b**4)')
-for est in mc qmc; do
-    out=$($TKC kernel aC bC --kernel attn --estimator $est --beta 0.25 --gamma 0.5 --samples 65536 --json)
+series=$(awk 'BEGIN { b = 0.0625; printf "%.17g", 3/8 + 9/64*b - 45/256*b*b + 1179/4096*b^3 - 9705/16384*b^4 }')
+for est in "mc --samples 65536" "qmc --samples 1024"; do
+    out=$($TKC kernel aC bC --kernel attn --estimator $est --beta 0.25 --gamma 0.5 --json)
     v=$(field value "$out"); se=$(field stderr "$out")
-    check 'within "$v" "$series" "$($PY -c "print($se + 2e-6)")" 4' "$est vs series: $v +/- $se vs $series"
+    check 'within "$v" "$series" "$(awk -v s="$se" "BEGIN { print s + 2e-6 }")" 4' "$est vs series: $v +/- $se vs $series"
     check '[ "$(field error_kind "$out")" = statistical ] && [ "$(field samples "$out")" -gt 0 ]' "$est error kind, samples: $out"
 done
 
 # MC and QMC agree on a k = 5 pair at β = 1
-m=$($TKC kernel abcab cabdd --kernel attn --estimator mc --samples 200000 --seed 3 --json)
-q=$($TKC kernel abcab cabdd --kernel attn --estimator qmc --samples 4096 --seed 4 --json)
-check 'within "$(field value "$m")" "$(field value "$q")" "$($PY -c "import math; print(math.hypot($(field stderr "$m"), $(field stderr "$q")))")" 4' "mc vs qmc: $m / $q"
+m=$($TKC kernel abcab cabdd --kernel attn --estimator mc --samples 65536 --seed 3 --json)
+q=$($TKC kernel abcab cabdd --kernel attn --estimator qmc --samples 1024 --seed 4 --json)
+check 'within "$(field value "$m")" "$(field value "$q")" "$(hyp "$(field stderr "$m")" "$(field stderr "$q")")" 4' "mc vs qmc: $m / $q"
 
 # reproducible, whatever the thread count; symmetric and spelling-blind exactly
-a=$($TKC kernel abcab cabdd --kernel attn --estimator mc --samples 50000 --seed 9 --json)
-b=$($TKC kernel abcab cabdd --kernel attn --estimator mc --samples 50000 --seed 9 --threads 2 --json)
-c=$($TKC kernel "c a b d d" "a b c a b" --kernel attn --estimator mc --samples 50000 --seed 9 --json)
-d=$($TKC kernel "x1 y2 z3 x1 y2" "z3 x1 y2 w w" --kernel attn --estimator mc --samples 50000 --seed 9 --json)
+a=$($TKC kernel abcab cabdd --kernel attn --estimator mc --samples 20000 --seed 9 --json)
+b=$($TKC kernel abcab cabdd --kernel attn --estimator mc --samples 20000 --seed 9 --threads 2 --json)
+c=$($TKC kernel "c a b d d" "a b c a b" --kernel attn --estimator mc --samples 20000 --seed 9 --json)
+d=$($TKC kernel "x1 y2 z3 x1 y2" "z3 x1 y2 w w" --kernel attn --estimator mc --samples 20000 --seed 9 --json)
 check '[ "$(field value "$a")" = "$(field value "$b")" ]' "threads change the digits: $a / $b"
 check '[ "$(field value "$a")" = "$(field value "$c")" ]' "K(x,y) != K(y,x): $a / $c"
 check '[ "$(field value "$a")" = "$(field value "$d")" ]' "relabelling changes the value: $a / $d"
-check '[ "$(field x "$d")" = "[\"x1\", \"y2\", \"z3\", \"x1\", \"y2\"]" ]' "symbols echoed: $(field x "$d")"
-e=$($TKC kernel abcab cabdd --kernel attn --estimator mc --samples 50000 --seed 10 --json)
+check '[ "$(field x "$d")" = "[\"x1\",\"y2\",\"z3\",\"x1\",\"y2\"]" ]' "symbols echoed: $(field x "$d")"
+e=$($TKC kernel abcab cabdd --kernel attn --estimator mc --samples 20000 --seed 10 --json)
 check '[ "$(field value "$a")" != "$(field value "$e")" ]' "seed has no effect"
 # UTF-8 compact form = spaced form
-g1=$($TKC kernel ααβ βαγ --kernel attn --json)
-g2=$($TKC kernel "α α β" "β α γ" --kernel attn --json)
+g1=$($TKC kernel ααβ βαγ --kernel attn --estimator mc --samples 8192 --json)
+g2=$($TKC kernel "α α β" "β α γ" --kernel attn --estimator mc --samples 8192 --json)
 check '[ "$(field value "$g1")" = "$(field value "$g2")" ] && [ "$(field k "$g1")" = 3 ]' "UTF-8 compact vs spaced: $g1 / $g2"
 # human output
-check '$TKC kernel ab ba --kernel attn | grep -q "standard error"' "text output"
+check '$TKC kernel ab ba --kernel attn --estimator mc --samples 4096 | grep -q "standard error"' "text output"
 check '$TKC kernel --help | grep -q "usage: tkc kernel"' "--help"
 
 # bad input: exit 2 with a message naming the problem

@@ -44,6 +44,9 @@ expect_exit 2 "missing file" "$TKC" krr "$dir/nonexistent.tpl" --n 10
 expect_exit 2 "negative lambda" "$TKC" krr "$dir/samediff.tpl" --n 10 --lambda -1
 expect_exit 2 "symbolic labels refused" "$TKC" krr "$dir/symbolic.tpl" --n 10
 grep -q "symbolic labels" /tmp/krr_cli_err.$$ && ok || bad "symbolic-label message: $(cat /tmp/krr_cli_err.$$)"
+if [ -f "${TKC_DATA:-}/templates/raven.tpl" ]; then
+    expect_exit 2 "Raven's (next-token labels) refused" "$TKC" krr "$TKC_DATA/templates/raven.tpl" --n 10
+fi
 
 # ---- MLP vs transformer on same/different --------------------------------------
 expect_exit 0 "mlp json" "$TKC" krr "$dir/samediff.tpl" --n 120 --kernel mlp --json
@@ -56,11 +59,14 @@ json_true "rho = A / 2" "j['rho'] == 500.0 and j['alphabet'] == 1000"
 
 expect_exit 0 "trans json" "$TKC" krr "$dir/samediff.tpl" --n 200 --kernel trans $MC --json
 json_true "trans: test MSE far below the variance" "j['test_mse'] < 0.1 * j['label_variance']"
-json_true "trans: N nonsingular" "j['nmatrix_inv_norm'] is not None and j['nmatrix_inv_norm'] > 0"
+json_true "trans: N nonsingular" "j['nmatrix_inv_norm'] is not None and j['nmatrix_inv_norm'] > 0 and j['nmatrix_resolved']"
 json_true "trans: statistical kernel error reported" "j['kernel_error_kind'] != '' and j['kernel_se_max'] >= 0"
 
 expect_exit 0 "mlpxx json" "$TKC" krr "$dir/samediff.tpl" --n 120 --kernel mlpxx --json
 json_true "mlpxx sees the relation" "j['test_mse'] < 0.05 * j['label_variance']"
+
+expect_exit 0 "attn json" "$TKC" krr "$dir/samediff.tpl" --n 40 --kernel attn --estimator mc --samples 1024 --json
+json_true "attn: all four kernels run" "j['kernel'] == 'attn' and j['test_mse'] is not None and j['kernel_error_kind'] == 'statistical'"
 
 # ---- learning curve, seeds, CSV ------------------------------------------------
 expect_exit 0 "learning curve csv" "$TKC" krr "$dir/samediff.tpl" --n 20,40,80 --kernel mlp --csv
@@ -84,6 +90,7 @@ json_true "no NaN after escalation" "j['test_mse'] is not None and j['train_mse'
 # ---- Theorem 3.4 sweep ----------------------------------------------------------
 expect_exit 0 "sweep n (mlp)" "$TKC" krr "$dir/samediff.tpl" --sweep n --n 20,40,80,160 --seeds 3 --kernel mlp --json
 json_true "mlp: the error does not fall with n" "abs(j['fit'][0]['slope']) < 0.15"
+json_true "mlp: N-matrix verdict beside the fit" "j['fit'][0]['nmatrix']['verdict'] == 'singular'"
 json_true "mlp: every point at the label variance or above" "all(c['test_mse_population'] >= c['label_variance'] - 1e-9 for c in j['curve'])"
 expect_exit 0 "sweep n (trans)" "$TKC" krr "$dir/samediff.tpl" --sweep n --n 40,80,160,320,640 --seeds 3 $MC --json
 json_true "trans: slope -1/2 or steeper within the CI" "j['fit'][0]['slope_ci95'][1] < -0.3 and j['fit'][0]['slope_ci95'][0] <= -0.5"

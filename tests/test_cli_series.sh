@@ -69,6 +69,16 @@ msg=$($TKC kernel aC bC --kernel attn --estimator series --beta 1 --gamma 0.5 2>
 rc=$?
 check '[ $rc -eq 2 ] && echo "$msg" | grep -q "estimator mc"' "refusal at beta 1 (rc $rc): $msg"
 
+# auto says what it picked: the series at small β, a sampler at large β
+a=$($TKC kernel aab bca --kernel attn --estimator auto --beta 0.25 --gamma 0.5 --json)
+check '[ "$(field estimator "$a")" = series ] && [ "$(field error_kind "$a")" = truncation ]' "auto at beta 0.25: $a"
+check 'echo "$(field note "$a")" | grep -q "auto: series"' "auto note: $a"
+a=$($TKC kernel aab bca --kernel attn --estimator auto --beta 2 --gamma 0.5 --target-se 1e-3 --json)
+check '[ "$(field estimator "$a")" != series ] && [ "$(field error_kind "$a")" = statistical ]' "auto at beta 2: $a"
+check 'within "$(field stderr "$a")" 0 1e-3 1.25' "auto at beta 2 meets its target: $a"
+c=$($TKC kernel aab bca --kernel attn --estimator cvmc --beta 0.25 --gamma 0.5 --samples 65536 --json)
+check 'within "$(field value "$c")" "$sv" "$($PY -c "import math; print(math.hypot($(field stderr "$c"), $se))")" 4' "cvmc vs series sum: $c"
+
 # β = 1: the sum warns loudly on stderr
 err=$($TKC series aC bC --gamma 0.5 --beta 1 2>&1 >/dev/null)
 check 'echo "$err" | grep -q WARNING' "warning at beta 1: $err"

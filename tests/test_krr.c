@@ -339,6 +339,36 @@ static void test_gram_against_direct(const char *kernel_name, size_t alphabet)
           kernel_name, alphabet, worst);
     if (alphabet <= 4)
         CHECK(coincident > 0, "small alphabet exercises coincident pairs");
+
+    /* Predictions through the cache (f̂ = Σ_t N(z, t) Σ_{i∈t} α_i) against
+     * Σ_i α_i K(x_i, x) evaluated string by string. */
+    double alpha[40], pred[25];
+    for (size_t i = 0; i < n; i++)
+        alpha[i] = sin(1.0 + (double)i);
+    tkc_sample *t = NULL;
+    CHECK(tkc_sample_draw(set, 25, alphabet, 1, 0.0, 8, &t, &err) == 0,
+          "test sample");
+    CHECK(tkc_krr_predict(g, alpha, t, pred, &err) == 0, "predict: %s",
+          err.message);
+    double pworst = 0;
+    for (size_t j = 0; j < 25; j++) {
+        double f = 0;
+        for (size_t i = 0; i < n; i++) {
+            double v, se;
+            tkc_error_kind kind;
+            tkc_kernel_eval(&spec, tkc_strings_row(s->strings, i),
+                            tkc_strings_row(t->strings, j), set->k, &v, &se,
+                            &kind, NULL);
+            f += alpha[i] * v;
+        }
+        pworst = fmax(pworst, fabs(f - pred[j]));
+    }
+    CHECK(pworst <= 1e-13, "%s: predict vs direct sum, max diff %.3g",
+          kernel_name, pworst);
+    /* Strings that reuse training symbols are refused, not mispredicted. */
+    CHECK(tkc_krr_predict(g, alpha, s, pred, &err) == TKC_EINPUT,
+          "predict refuses seen symbols");
+    tkc_sample_free(t);
     free(K);
     tkc_krr_gram_free(g);
     tkc_sample_free(s);
@@ -399,6 +429,9 @@ static void test_same_different(void)
         CHECK_CLOSE(r->test_mse, sampled, 1e-12, "MLP sampled test MSE");
         CHECK(r->train_mse < 1e-3, "MLP fits its training set (%g)",
               r->train_mse);
+        CHECK(isinf(r->nmatrix_inv_norm),
+              "MLP: N = kappa(1) 1 1^T is singular to rounding (sigma_min %g)",
+              r->nmatrix_sigma_min);
         tkc_krr_result_free(r);
     }
     r = fit(set, "trans", 200, 1e-3, 0.0);
@@ -411,6 +444,10 @@ static void test_same_different(void)
                   r->kernel_error_kind == TKC_ERROR_TRUNCATION,
               "kernel error kind reported");
         CHECK(r->rho == 250.0, "rho = A / max w = 500/2, got %g", r->rho);
+        CHECK(isfinite(r->nmatrix_inv_norm) && r->nmatrix_resolved &&
+                  r->nmatrix_eig_min > 0,
+              "transformer: N positive definite beyond the entries' errors "
+              "(sigma_min %g, se %g)", r->nmatrix_sigma_min, r->kernel_se_max);
         CHECK(r->template_train_count[0] + r->template_train_count[1] == 200,
               "train counts");
         tkc_krr_result_free(r);

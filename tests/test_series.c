@@ -7,6 +7,7 @@
  * of K_attn at β = 0.25, and Monte Carlo of the β-derivatives themselves
  * (per-draw Richardson extrapolation at several γ, common random numbers)
  * for the mixed β²γ² and β⁴γ² coefficients. */
+#include <gsl/gsl_integration.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,6 +272,67 @@ static void test_series_vs_mc(void)
     CHECK_CLOSE(e, 45.0 / 256 / 256, 1e-15, "order-2 estimate = next term");
 }
 
+/* k = 2 by quadrature: the softmax of two logits depends on their
+ * difference only, so K_attn = E[Σ_ab M_ab s_a t_b] over the 2-D Gaussian
+ * (Δu, Δv) = (u_1 − u_2, v_1 − v_2): Var Δu = 2 − 2·1(x_1 = x_2) + 2γ²,
+ * Cov = 1(x_1=y_1) − 1(x_1=y_2) − 1(x_2=y_1) + 1(x_2=y_2) + 2γ².  Gauss–Hermite
+ * with 80² nodes is good to ~1e-13 here: a check of the high-order
+ * coefficients (β = 0.3 summed to β^20, β = 0.15 to β^12). */
+static double quad_k2(const char *x, const char *y, double beta, double gamma)
+{
+    double g = gamma * gamma;
+    double vu = 2 - 2 * (x[0] == x[1]) + 2 * g, vv = 2 - 2 * (y[0] == y[1]) + 2 * g;
+    double c = (x[0] == y[0]) - (x[0] == y[1]) - (x[1] == y[0]) + (x[1] == y[1]) + 2 * g;
+    double l11 = sqrt(vu), l21 = c / l11, l22 = sqrt(fmax(0.0, vv - l21 * l21));
+    double M[2][2];
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++)
+            M[a][b] = (x[a] == y[b]) + (a == b ? g : 0.0);
+    size_t n = 80;
+    gsl_integration_fixed_workspace *q =
+        gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, n, 0, 1, 0, 0);
+    const double *node = gsl_integration_fixed_nodes(q);
+    const double *wt = gsl_integration_fixed_weights(q);
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            double z1 = M_SQRT2 * node[i], z2 = M_SQRT2 * node[j];
+            double du = l11 * z1, dv = l21 * z1 + l22 * z2;
+            double s1 = 1 / (1 + exp(-beta * du)), t1 = 1 / (1 + exp(-beta * dv));
+            double s[2] = {s1, 1 - s1}, t[2] = {t1, 1 - t1}, f = 0;
+            for (int a = 0; a < 2; a++)
+                for (int b = 0; b < 2; b++)
+                    f += M[a][b] * s[a] * t[b];
+            sum += wt[i] * wt[j] * f;
+        }
+    gsl_integration_fixed_free(q);
+    return sum / M_PI;
+}
+
+static void test_series_vs_quadrature(void)
+{
+    const char *pairs[][2] = {{"aC", "bC"}, {"ab", "ba"}, {"aa", "ab"}, {"ab", "ab"},
+                              {"ab", "cd"}};
+    const double betas[] = {0.15, 0.3};
+    for (size_t n = 0; n < sizeof pairs / sizeof pairs[0]; n++)
+        for (size_t b = 0; b < 2; b++) {
+            tkc_kernel_spec ss;
+            spec_attn(&ss, tkc_attn_series, betas[b], 0.5);
+            ss.order = b ? 20 : 12;        /* fixed: error = next term */
+            double v, e;
+            tkc_error_kind kind;
+            tkc_error err;
+            int rc = eval(&ss, pairs[n][0], pairs[n][1], &v, &e, &kind, &err);
+            CHECK(rc == 0, "series k = 2: %s", rc ? err.message : "");
+            double qv = quad_k2(pairs[n][0], pairs[n][1], betas[b], 0.5);
+            char what[80];
+            snprintf(what, sizeof what, "series vs quadrature (%s, %s) beta %g",
+                     pairs[n][0], pairs[n][1], betas[b]);
+            CHECK_WITHIN_SE(v, qv, e + 1e-12, 3.0, what);
+            CHECK(e < (betas[b] < 0.2 ? 1e-9 : 1e-5), "%s: estimate %g", what, e);
+        }
+}
+
 /* Outside the useful range the estimator refuses and names alternatives. */
 static void test_refusal(void)
 {
@@ -412,6 +474,25 @@ static void test_cvmc(void)
         CHECK(em / ec > 5.0, "cvmc se %g vs mc se %g at beta 0.25 (%s, %s)", ec,
               em, x, y);
     }
+    /* the β⁴ control beats the β² one at small β; both unbiased */
+    {
+        double v2, e2, v4, e4;
+        tkc_error_kind kk;
+        tkc_error er;
+        sc.order = 2;
+        CHECK(eval(&sc, "abab", "aabb", &v2, &e2, &kk, &er) == 0, "cvmc order 2");
+        sc.order = 4;
+        CHECK(eval(&sc, "abab", "aabb", &v4, &e4, &kk, &er) == 0, "cvmc order 4");
+        CHECK(e4 * 3 < e2, "order-4 control se %g vs order-2 %g at beta 0.25", e4, e2);
+        double vs, es;
+        CHECK(eval(&ss, "abab", "aabb", &vs, &es, &kk, &er) == 0, "series");
+        CHECK_WITHIN_SE(v2, vs, sqrt(e2 * e2 + es * es), 4.0, "cvmc order 2 vs series");
+        CHECK_WITHIN_SE(v4, vs, sqrt(e4 * e4 + es * es), 4.0, "cvmc order 4 vs series");
+        sc.order = 3;
+        CHECK(eval(&sc, "abab", "aabb", &v2, &e2, &kk, &er) == TKC_EINPUT,
+              "cvmc order 3 refused");
+        sc.order = 0;
+    }
     /* unbiased at large β too, where the control helps little */
     sc.beta = sm.beta = 1.5;
     sc.seed = 5;
@@ -503,6 +584,7 @@ int main(void)
     test_bruteforce_tables();
     test_symmetries();
     test_series_vs_mc();
+    test_series_vs_quadrature();
     test_refusal();
     test_mc_derivatives("aC", "bC", 0.05, 40000);
     test_mc_derivatives("aab", "bca", 0.05, 40000);

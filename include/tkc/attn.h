@@ -57,6 +57,20 @@ void tkc_attn_integrand_antithetic(const tkc_attn_layout *L,
                                    tkc_attn_work *w, const double *z,
                                    double *fplus, double *fminus);
 
+/* exp(x) for x ≤ 0 as the integrand computes it (branch-free, a few ulp;
+ * arguments below -708 give exp(-708)).  Exposed for tests. */
+double tkc_exp_nonpos(double x);
+
+/* The antithetic integrand for nb draws at once (nb ≤ tkc_attn_work_batch):
+ * Z holds the draws row by row (nb × dim), fplus and fminus receive
+ * nb × npairs values row by row.  Same numbers as nb single calls, faster. */
+void tkc_attn_integrand_antithetic_batch(const tkc_attn_layout *L,
+                                         tkc_attn_work *w, size_t nb,
+                                         const double *Z, double *fplus,
+                                         double *fminus);
+/* Largest batch a workspace takes (at least 1). */
+size_t tkc_attn_work_batch(const tkc_attn_work *w);
+
 /* Exact K_attn at β = 0 (uniform softmax):
  * #{(a, b) : x_a = y_b} / k² + γ² / k.  Rounding error only. */
 double tkc_attn_beta0(const tkc_token *x, const tkc_token *y, size_t k,

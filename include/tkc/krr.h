@@ -11,13 +11,20 @@
  * matrix is filled by table look-up.
  *
  * The solve is a Cholesky factorization with condition estimate and error
- * bounds (LAPACK dposvx).  Ridge policy (documented in tkc_krr_solve): λ is
- * absolute (the paper's eq. 5), default 1e-3; when K̂ + λI is not
+ * bounds (dposvx's algorithm).  Ridge policy: λ is absolute, as in the
+ * paper's eq. (5) and Theorem 3.4 (a constant, not scaled with n), default
+ * 1e-3: the kernels here have K(x, x) = O(1), and 1e-3 keeps K̂ + λI
+ * factorable when strings repeat while staying far below the gap
+ * K(x, x) − N_zz that carries generalization; when K̂ + λI is not
  * numerically positive definite (rcond < machine epsilon or a non-positive
  * pivot) the ridge is raised — first to the rounding floor n·eps·max K̂_ii,
- * then tenfold per step — and every escalation is reported.  No NaN is ever
- * returned: the solve either succeeds with a reported ridge or fails with
- * TKC_ENUMERIC. */
+ * then tenfold per step — and every escalation is reported.  Precision is
+ * raised where it helps: residuals of the refinement are accumulated in
+ * long double, so the answer is accurate to ~eps/rcond; more precision
+ * cannot rescue rcond < eps (the entries themselves carry rounding or Monte
+ * Carlo error larger than that), which is why the ridge is what escalates.
+ * No NaN is ever returned: the solve either succeeds with a reported ridge
+ * or fails with TKC_ENUMERIC. */
 #ifndef TKC_KRR_H
 #define TKC_KRR_H
 
@@ -78,10 +85,12 @@ int tkc_krr_gram_fill(const tkc_krr_gram *g, double *K, size_t lda,
 /* K(x, x') for training template i and a string x' of template j whose
  * substituted symbols are disjoint from x's: the matrix N_ij. */
 double tkc_krr_gram_cross(const tkc_krr_gram *g, size_t i, size_t j);
-/* Singular values of N (the base table) by LAPACK dsyev: smallest and
- * largest |eigenvalue|. */
+/* Eigenvalues of N (the base table) by LAPACK dsyev: smallest and largest
+ * |eigenvalue| (its singular values) and the smallest signed eigenvalue
+ * (negative when estimator noise made N indefinite). */
 int tkc_krr_gram_nmatrix_sigma(const tkc_krr_gram *g, double *sigma_min,
-                               double *sigma_max, tkc_error *err);
+                               double *sigma_max, double *eig_min,
+                               tkc_error *err);
 /* Distinct patterns evaluated, largest error radius, its kind, estimator. */
 size_t tkc_krr_gram_patterns(const tkc_krr_gram *g);
 double tkc_krr_gram_se_max(const tkc_krr_gram *g);
@@ -133,6 +142,13 @@ typedef struct tkc_krr_result {
     double nmatrix_inv_norm;   /* ‖N⁻¹‖₂; +inf when N is singular to rounding
                                   (σ_min ≤ r·eps·‖N‖₂) — `tkc nmatrix` gives
                                   the certified verdict                      */
+    double nmatrix_eig_min;    /* smallest signed eigenvalue of N            */
+    /* σ_min(N) > r·kernel_se_max: N's smallest singular value is larger than
+     * the entries' errors can move it (Weyl), so the fit learns the kernel,
+     * not the estimator's noise.  When 0, test errors at large n reflect
+     * the noise (MC kernels can even be indefinite): use more samples or
+     * another estimator. */
+    int nmatrix_resolved;
     double kernel_diag_max;    /* ‖K‖∞ = max_z K(x, x)                       */
     double seconds_kernel, seconds_fill, seconds_solve;
 } tkc_krr_result;
@@ -143,11 +159,12 @@ int tkc_krr_fit(const tkc_template_set *set, const tkc_krr_options *opt,
                 tkc_krr_result **out, tkc_error *err);
 void tkc_krr_result_free(tkc_krr_result *r);
 
-/* Predictions on unseen-symbol strings of `test`, given the training sample,
- * its Gram cache and the dual coefficients α. */
-int tkc_krr_predict(const tkc_krr_gram *g, const tkc_sample *train,
-                    const double *alpha, const tkc_sample *test,
-                    double *pred, tkc_error *err);
+/* Predictions f̂(x) = Σ_i α_i K(x_i, x) on the strings of `test`, given the
+ * Gram cache of the training sample and the dual coefficients α.  Every test
+ * string must use symbols never seen in training (checked, TKC_EINPUT
+ * otherwise): then K(x_i, x) = N(z_i, z) and f̂ costs O(r) per string. */
+int tkc_krr_predict(const tkc_krr_gram *g, const double *alpha,
+                    const tkc_sample *test, double *pred, tkc_error *err);
 
 #ifdef __cplusplus
 }

@@ -4,9 +4,9 @@
  * cut their samples into fixed blocks; block b draws from a stream seeded by
  * (seed, b) alone (splitmix64 of the pair, then xoshiro256++), and partial
  * sums are combined in block order.  Normals come from a ziggurat
- * (Doornik's ZIGNOR variant: 128 layers, layer index and value from disjoint
- * bits of one 64-bit draw) whose tables live in a read-only struct that any
- * number of threads may share. */
+ * (Doornik's ZIGNOR variant with 256 layers; layer index and value from
+ * disjoint bits of one 64-bit draw) whose tables live in a read-only struct
+ * that any number of threads may share. */
 #ifndef TKC_RNG_H
 #define TKC_RNG_H
 
@@ -48,11 +48,12 @@ static inline double tkc_rng_uniform_pos(tkc_rng *r)
     return ((double)(tkc_rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
 }
 
-#define TKC_ZIG_LAYERS 128
+#define TKC_ZIG_LAYERS 256
 
 typedef struct tkc_ziggurat {
     double x[TKC_ZIG_LAYERS + 1];   /* layer edges                          */
     double ratio[TKC_ZIG_LAYERS];   /* x[i+1] / x[i]: quick-accept bound     */
+    double f[TKC_ZIG_LAYERS + 1];   /* exp(-x[i]² / 2): density at the edges */
 } tkc_ziggurat;
 
 /* Fill the tables (deterministic; a few hundred libm calls). */

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "tkc/krr.h"
+#include "tkc/nmatrix.h"
 #include "tkc/template.h"
 
 #define CMD "krr"
@@ -41,6 +42,8 @@ typedef struct krr_cli {
 typedef struct krr_runs {
     size_t nk, nx, ns;
     tkc_krr_result **r;        /* nk × nx × ns */
+    /* sweeps: the N-matrix verdict per kernel (tkc_nmatrix_decide) */
+    tkc_nmatrix_decision *nm[MAX_KERNELS];
 } krr_runs;
 
 static tkc_krr_result **run_at(krr_runs *R, size_t k, size_t x, size_t s)
@@ -77,11 +80,17 @@ static void help(FILE *out)
         "                    alphabet 100000, 5 seeds) or against rho (alphabet\n"
         "                    list, default w*{1,2,...,64}; n 1000; 5 seeds), with\n"
         "                    95% confidence intervals, the fit of\n"
-        "                    a + c/sqrt(n) and ||N^-1|| beside them\n"
+        "                    a + c/sqrt(n), and ||N^-1|| with the N-matrix\n"
+        "                    verdict (as tkc nmatrix) beside them\n"
         "  --no-cls          do not append [CLS] to the templates\n"
         "  --csv             one CSV row per fit on stdout\n"
         "  --json            one JSON object on stdout\n"
-        "  --help            this text\n",
+        "  --help            this text\n\n"
+        "JSON: one fit gives one flat object {\"n\", \"rho\", \"train_mse\", \"test_mse\",\n"
+        "\"per_template\", \"rcond\", \"lambda_used\", \"escalations\", ...}; several give\n"
+        "{\"runs\": [...], \"curve\": [mean and se per point], \"fit\": [sweeps]}.\n"
+        "Example: tkc krr data/templates/aba_abb.tpl --compare --n 50,200,800 --seeds 3\n"
+        "  --beta 4 --gamma 2 --b1 0.5   (a transformer kernel with a well-conditioned N)\n\n",
         out);
     cli_kernel_options_help(out);
 }
@@ -276,7 +285,7 @@ static void progress_show(progress *p, const char *kernel, size_t n, size_t A,
     if (!p->on)
         return;
     double el = now() - p->start;
-    if (el < 0.5 && p->done == 0 && p->total == 1)
+    if (p->total == 1 && n < 5000)       /* one quick fit: nothing to show */
         return;
     int width = 24, fill = (int)(width * p->done / (p->total ? p->total : 1));
     char bar[32];
@@ -329,8 +338,44 @@ static int run_all(const krr_cli *c, const tkc_template_set *set, krr_runs *R)
     return CLI_OK;
 }
 
+/* Beside a sweep: ‖N⁻¹‖ as the N-matrix module certifies it (no ladder, no
+ * refinement: one build, the verdict and its proved bounds). */
+static int decide_nmatrix(const krr_cli *c, const tkc_template_set *set,
+                          krr_runs *R)
+{
+    for (size_t k = 0; k < R->nk; k++) {
+        tkc_kernel_spec spec = c->opt.kernel;
+        spec.kernel = c->kernels[k];
+        tkc_nmatrix_options no;
+        tkc_nmatrix_options_default(&no);
+        no.ladder = 0;
+        tkc_nmatrix *nm = NULL;
+        tkc_error err;
+        int st = tkc_nmatrix_decide(set, &spec, &no, &nm, &R->nm[k], &err);
+        tkc_nmatrix_free(nm);
+        if (st)
+            return cli_library_error(CMD, &err);
+    }
+    return CLI_OK;
+}
+
+static void print_nmatrix(const tkc_nmatrix_decision *d)
+{
+    printf("  N matrix (tkc nmatrix): %s", tkc_nmatrix_verdict_name(d->verdict));
+    if (d->verdict == TKC_NMATRIX_SINGULAR)
+        printf(" (exact); ||N^-1|| = inf\n");
+    else if (d->verdict == TKC_NMATRIX_NONSINGULAR)
+        printf("; ||N^-1|| = %.4g, proved <= %.4g (sigma_min >= %.4g, "
+               "confidence %g)\n", d->inv_norm, d->inv_norm_upper,
+               d->sigma_min_lower, d->confidence);
+    else
+        printf("; ||N^-1|| = %.4g, not certified: %s\n", d->inv_norm, d->settle);
+}
+
 static void runs_free(krr_runs *R)
 {
+    for (size_t k = 0; k < MAX_KERNELS; k++)
+        tkc_nmatrix_decision_free(R->nm[k]);
     if (!R->r)
         return;
     for (size_t i = 0; i < R->nk * R->nx * R->ns; i++)
@@ -459,6 +504,12 @@ static void describe_kernel(FILE *out, const tkc_kernel_spec *sp,
     else
         fputs("inf (N singular to rounding)", out);
     fprintf(out, ", max K(x,x) = %.4g\n", r->kernel_diag_max);
+    if (!r->nmatrix_resolved && isfinite(r->nmatrix_inv_norm))
+        fprintf(out, "  warning: sigma_min(N) = %.3g is below r * entry error = "
+                     "%.3g (smallest eigenvalue %.3g): at large n the fit "
+                     "resolves estimator noise, not the kernel; raise --samples "
+                     "or use another --estimator\n", r->nmatrix_sigma_min,
+                (double)r->ntemplates * r->kernel_se_max, r->nmatrix_eig_min);
 }
 
 static void print_per_template(FILE *out, const tkc_template_set *set,
@@ -531,6 +582,8 @@ static void print_text(const krr_cli *c, const tkc_template_set *set,
             if (r0->label_variance > 0)
                 printf("  label variance %.4g: RMSE of the best constant %.4g\n",
                        r0->label_variance, sqrt(r0->label_variance));
+            if (R->nm[k])
+                print_nmatrix(R->nm[k]);
         }
     }
 }
@@ -564,6 +617,8 @@ static void json_result(cli_json *j, const tkc_template_set *set,
     cli_json_key(j, "kernel_se_max"); cli_json_number(j, r->kernel_se_max);
     cli_json_key(j, "nmatrix_sigma_min"); cli_json_number(j, r->nmatrix_sigma_min);
     cli_json_key(j, "nmatrix_inv_norm"); cli_json_number(j, r->nmatrix_inv_norm);
+    cli_json_key(j, "nmatrix_eig_min"); cli_json_number(j, r->nmatrix_eig_min);
+    cli_json_key(j, "nmatrix_resolved"); cli_json_bool(j, r->nmatrix_resolved);
     cli_json_key(j, "kernel_diag_max"); cli_json_number(j, r->kernel_diag_max);
     cli_json_key(j, "seconds");
     cli_json_number(j, r->seconds_kernel + r->seconds_fill + r->seconds_solve);
@@ -658,6 +713,22 @@ static void print_json(const krr_cli *c, const tkc_template_set *set,
             cli_json_key(&j, "coef_c"); cli_json_number(&j, f.c);
             cli_json_key(&j, "nmatrix_inv_norm");
             cli_json_number(&j, (*run_at(R, k, 0, 0))->nmatrix_inv_norm);
+            if (R->nm[k]) {
+                const tkc_nmatrix_decision *d = R->nm[k];
+                cli_json_key(&j, "nmatrix");
+                cli_json_object_begin(&j);
+                cli_json_key(&j, "verdict");
+                cli_json_string(&j, tkc_nmatrix_verdict_name(d->verdict));
+                cli_json_key(&j, "inv_norm");
+                cli_json_number(&j, d->verdict == TKC_NMATRIX_SINGULAR
+                                        ? INFINITY : d->inv_norm);
+                cli_json_key(&j, "inv_norm_upper");
+                cli_json_number(&j, d->inv_norm_upper);
+                cli_json_key(&j, "sigma_min_lower");
+                cli_json_number(&j, d->sigma_min_lower);
+                cli_json_key(&j, "confidence"); cli_json_number(&j, d->confidence);
+                cli_json_object_end(&j);
+            }
             cli_json_object_end(&j);
         }
         cli_json_array_end(&j);
@@ -724,6 +795,8 @@ int cmd_krr(int argc, char **argv)
     st = settle_lists(&c, set);
     if (!st)
         st = run_all(&c, set, &R);
+    if (!st && c.sweep != SWEEP_NONE)
+        st = decide_nmatrix(&c, set, &R);
     if (!st) {
         if (c.json)
             print_json(&c, set, &R);

@@ -22,6 +22,10 @@
 #define ORDER_DEFAULT 10
 /* Largest relative error estimate --beta reports without a warning. */
 #define SUM_REL_WARN 1e-2
+/* Announce computations longer than ~10 s (bench_series: ~1.2e-7 s per
+ * tkc_series_cost unit on one core). */
+#define SECONDS_PER_UNIT 1.2e-7
+#define COST_WARN 1e8
 
 /* Symbols met so far, shared by X and Y (same rules as `tkc kernel`). */
 typedef struct symtab {
@@ -358,6 +362,13 @@ int cmd_series(int argc, char **argv)
     if (!kx || !ky || kx != ky)
         goto done;
     tkc_error err;
+    tkc_pattern pat;
+    tkc_pattern_of_pair(&pat, x, y, kx);
+    double cost = tkc_series_cost(&pat, a.order);
+    if (cost > COST_WARN)
+        fprintf(stderr, "tkc series: order %d at k = %zu is expensive: about "
+                "%.0f s of one core (cost grows ~8x per step of 2 in D)\n",
+                a.order, kx, cost * SECONDS_PER_UNIT);
     if (!(s = tkc_series_alloc(a.order, &err)) ||
         tkc_series_compute_pair(s, x, y, kx, &err)) {
         rc = cli_library_error("series", &err);

@@ -1,0 +1,85 @@
+# %% [markdown]
+# # Learning curves on unseen symbols: transformer, MLP, MLP on XXᵀ
+#
+# **What this shows.** The kernel analogue of the paper's Figure 2: kernel ridge regression
+# (Proposition 3.1) trained on n strings whose wildcards are filled from one alphabet, and tested
+# on strings whose symbols never occur in training (a disjoint alphabet). For each template set
+# and kernel: the test error on unseen symbols against n, and the fraction of test strings whose
+# label sign is right, as mean ± standard error over independent data seeds. All numbers come
+# from `tkc krr FILE --n N1,N2,… --compare --seeds K`.
+#
+# By token symmetry the fitted function is constant on each template's unseen-symbol strings, so
+# tkc reports the exact population test error (`test_mse_population`) besides the error on sampled
+# test strings; we plot the exact one.
+
+# %%
+SETS = ["same_different", "programming"] if QUICK else ["same_different", "programming", "majority3"]
+NS = [8, 16, 32, 64, 128] if QUICK else [8, 16, 32, 64, 128, 256, 512, 1024, 2048]
+SEEDS = 2 if QUICK else 8
+ALPHABET = 1000          # training and test alphabets, each of A symbols: rho = A / max wildcards
+TRANS = dict(beta=4.0, gamma=2.0, b1=1.0, b2=0.5, estimator="qmc", samples=1024)
+KERNELS = ("trans", "mlpxx", "mlp")
+LABEL = {"trans": "transformer", "mlp": "MLP", "mlpxx": "MLP on XXᵀ-augmented input"}
+
+results = {}
+for name in SETS:
+    out = tkc.krr(tkc.data(name), NS, compare=True, seeds=SEEDS, alphabet=ALPHABET, **TRANS)
+    results[name] = out
+    print(f"{name}: {len(out['runs'])} fits, rho = {out['runs'][0]['rho']}, "
+          f"ridge {out['runs'][0]['lambda']}, largest ridge used "
+          f"{max(r['lambda_used'] for r in out['runs'])}, "
+          f"ridge escalations {sum(r['escalations'] for r in out['runs'])}")
+
+# %%
+def curve(out, kernel, key):
+    rows = [c for c in out["curve"] if c["kernel"] == kernel]
+    return (np.array([c["n"] for c in rows]), np.array([c[key] for c in rows]),
+            np.array([c[key + "_se"] for c in rows]))
+
+def accuracy(out, kernel):
+    """Sign accuracy on unseen symbols: the templates' weights where sign(prediction) = sign(label)."""
+    acc = {}
+    for r in out["runs"]:
+        if r["kernel"] != kernel:
+            continue
+        a = sum(t["weight"] for t in r["per_template"]
+                if np.sign(t["prediction"]) == np.sign(t["label"]))
+        acc.setdefault(r["n"], []).append(a)
+    ns = np.array(sorted(acc))
+    vals = [np.array(acc[n]) for n in ns]
+    se = np.array([v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else 0 for v in vals])
+    return ns, np.array([v.mean() for v in vals]), se
+
+fig, axes = plt.subplots(2, len(SETS), figsize=(5 * len(SETS), 8), squeeze=False, sharex=True)
+for col, name in enumerate(SETS):
+    out = results[name]
+    for c, kernel in enumerate(KERNELS):
+        n, m, se = curve(out, kernel, "test_mse_population")
+        axes[0, col].errorbar(n, m, yerr=se, fmt="o-", color=f"C{c}", capsize=2, label=LABEL[kernel])
+        n, a, se = accuracy(out, kernel)
+        axes[1, col].errorbar(n, a, yerr=se, fmt="o-", color=f"C{c}", capsize=2, label=LABEL[kernel])
+    axes[0, col].set_yscale("log")
+    axes[0, col].set_title(f"{name} (r = {len(out['runs'][0]['per_template'])}, ρ = {out['runs'][0]['rho']:g})")
+    axes[0, col].set_ylabel("test MSE on unseen symbols (labels ±1)")
+    axes[1, col].set_ylabel("sign accuracy on unseen symbols")
+    axes[1, col].axhline(0.5, color="gray", lw=0.8, ls=":")
+    axes[1, col].set_ylim(-0.05, 1.05)
+    axes[1, col].set_xlabel("training samples n")
+    axes[1, col].set_xscale("log", base=2)
+axes[0, 0].legend()
+fig.suptitle(f"Kernel ridge regression on unseen symbols: mean ± standard error over {SEEDS} seeds "
+             f"(transformer: β = {TRANS['beta']}, γ = {TRANS['gamma']}, φ = cos(t + 0.5))")
+save(fig, "learning_curves")
+
+# %% [markdown]
+# ## What was seen
+#
+# - The transformer kernel's test error on unseen symbols falls steadily with n on every set: it
+#   learns the relation (αα vs αβ, `print(α)` vs `print(β)`), not the symbols, and its sign
+#   accuracy reaches 100%. It needs many samples to do so — as the paper notes for Figure 2,
+#   generalization on such simple tasks starts only at a large n.
+# - The MLP stays at test MSE ≈ 1 (the labels' variance) and at chance accuracy whatever n: its N
+#   is exactly singular on these sets, so it cannot tell the templates apart on new symbols.
+# - The MLP on XXᵀ-augmented input, which sees the equality relations directly, learns fastest —
+#   the kernel counterpart of the paper's observation that adding XXᵀ to attention improves data
+#   efficiency.
