@@ -359,11 +359,7 @@ static void print_text(const tkc_template_set *set, const tkc_kernel_spec *spec,
             printf(" ... %.6g", d->singular_values[r - 1]);
         printf("\n");
     }
-    printf("precision ladder (sigma_min):");
-    for (int l = 0; l < TKC_NMATRIX_LADDER; l++)
-        if (d->ladder_prec[l])
-            printf("  %ld bits %.6g", d->ladder_prec[l], d->ladder_sigma_min[l]);
-    printf("\n  %s\n", d->ladder_text);
+    printf("precision ladder: %s\n", d->ladder_text);
     if (d->verdict == TKC_NMATRIX_SINGULAR)
         printf("det N = 0 and ||N^-1|| = inf exactly (computed from the rounded "
                "entries: det %.6f * 2^%ld)\n", d->det_mantissa, d->det_exponent);
