@@ -213,6 +213,17 @@ int cmd_check(int argc, char **argv)
     }
     if (!file)
         return cli_usage_error(cmd, "missing template FILE (see --help)");
+    /* A cheap first round unless the user chose the accuracy: auto-refine
+     * takes it from there, within the budgets (a first round at the
+     * default target se over the ~10⁴ entries of a 144-template N would
+     * not be bounded by the time budget). */
+    int chose = 0;
+    for (int i = 1; i < argc; i++)
+        chose |= !strcmp(argv[i], "--samples") || !strcmp(argv[i], "--target-se");
+    if (!chose && opt.auto_refine) {
+        spec.samples = 16384;
+        spec.target_se = 1e-3;
+    }
     opt.prec = spec.prec;
     tkc_template_set *set = NULL;
     int rc = cli_nmatrix_load(cmd, file, append_cls, &set);
