@@ -6,8 +6,10 @@
 # Runs each notebooks/NN_*.ipynb top to bottom with Debian's Jupyter
 # (`/usr/bin/jupyter nbconvert --to notebook --execute`) into a temporary
 # folder, so the checked-in notebooks (kept without outputs) are not touched.
-# Figures go to $TKC_FIGURES (default notebooks/figures/) as PNG.
-# --quick (or TKC_QUICK=1) runs small sizes for CI: a few minutes in all.
+# Figures go to $TKC_FIGURES as PNG: by default notebooks/figures/, and
+# notebooks/figures/quick/ (ignored by git) in quick mode, so a quick run
+# never replaces the checked-in figures of a full run.
+# --quick (or TKC_QUICK=1) runs small sizes for CI: a minute or two in all.
 # NAME restricts the run to notebooks whose file name contains it.
 # Environment: TKC_EXE (default build/tkc), TKC_FIGURES, TKC_NB_OUT (keep the
 # executed notebooks there instead of a temporary folder).
@@ -20,7 +22,7 @@ names=()
 for a in "$@"; do
     case $a in
         --quick) quick=1 ;;
-        -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "${BASH_SOURCE[0]}"; exit 0 ;;
         -*) echo "run.sh: unknown option '$a' (see --help)" >&2; exit 2 ;;
         *) names+=("$a") ;;
     esac
@@ -29,7 +31,11 @@ done
 jupyter=/usr/bin/jupyter
 export TKC_ROOT=$root
 export TKC_EXE=${TKC_EXE:-$root/build/tkc}
-export TKC_FIGURES=${TKC_FIGURES:-$here/figures}
+if [ "$quick" = 1 ]; then
+    export TKC_FIGURES=${TKC_FIGURES:-$here/figures/quick}
+else
+    export TKC_FIGURES=${TKC_FIGURES:-$here/figures}
+fi
 export TKC_QUICK=$quick
 export MPLBACKEND=Agg            # headless: figures are only written as PNG
 export PYTHONPATH=$root/python${PYTHONPATH:+:$PYTHONPATH}

@@ -151,10 +151,10 @@ def templates_check(path, **opts):
 
 
 def templates_sample(path, n, alphabet, seed=1, test=False, **opts):
-    """`tkc templates sample`: a list of (tokens, label, line) samples."""
-    out = run("templates", "sample", path, "-n", n, alphabet=alphabet,
-              seed=seed, test=test, **opts)
-    return out
+    """`tkc templates sample`: {'samples': [{'tokens', 'label', 'line'}, ...],
+    ...}; test=True draws from the test alphabet, disjoint from training's."""
+    return run("templates", "sample", path, "-n", n, alphabet=alphabet,
+               seed=seed, test=test, **opts)
 
 
 def kernel(x, y, **opts):

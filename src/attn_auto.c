@@ -29,13 +29,14 @@
  * Monte Carlo and of the order-2 and order-4 controls) and, when the qmc estimator is linked in, a pilot
  * of qmc with as many integrand evaluations; each route's sample count for
  * the target follows from its pilot error under n^{-1/2} scaling (a
- * conservative model for QMC), and the cheapest one runs, capped at
- * AUTO_SAMPLES_MAX.  out->estimator names the estimator used, out->note why. */
+ * conservative model for QMC), and the cheapest one runs.  spec->samples
+ * is the budget of integrand evaluations (at most AUTO_SAMPLES_MAX): auto
+ * never spends more, and says when the target was not reached within it.
+ * out->estimator names the estimator used, out->note why. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "tkc/attn.h"
 #include "tkc/kernel.h"
@@ -49,23 +50,40 @@
  * and the series cost below which auto tries the series before sampling. */
 #define SERIES_SECONDS_PER_UNIT 1.2e-7
 #define SERIES_CHEAP_SECONDS 0.05
+/* Seconds per cvmc sample per pair and position (measured ~2e-9 for
+ * 820 pairs of length 11; rounded up). */
+#define SAMPLE_SECONDS_PER_PAIR_POSITION 3e-9
 
-/* ---- control variate: per pair, the tokens as Gaussian coordinates ------ */
+/* ---- control variate: strings, their Gaussian coordinates, the pairs ------ */
+
+#define CV_TERMS 5            /* softmax series to β⁴ */
 
 typedef struct cv_pairs {
-    size_t k, np;
-    int *cx, *cy;            /* np * k: coordinate of ζ_{x_a}, ζ_{y_b}      */
-    int *eq;                 /* np * k * k: 1(x_a = y_b)                    */
+    size_t k, np, ns;        /* ns distinct strings among the pairs          */
+    int *coord;              /* ns * k: coordinate of ζ at each position     */
+    int *slot;               /* ns * k: distinct-token slot of each position */
+    size_t *px, *py;         /* np: string of each side                      */
+    size_t *moff;            /* np + 1: offsets into mx, my                  */
+    int *mx, *my;            /* slot pairs holding equal tokens, per pair    */
     double *mean_c;          /* np * 2: E C_2 = c_1(γ²), E C_4 = c_2(γ²)    */
-    double gamma, gamma2, beta;
+    double gamma, gamma2;
+    /* per draw: σ (ns * k * CV_TERMS) and its sums per slot (same size) */
+    double *sig, *csum, *w;
 } cv_pairs;
 
 static void cv_pairs_free(cv_pairs *cv)
 {
-    free(cv->cx);
-    free(cv->cy);
-    free(cv->eq);
+    free(cv->coord);
+    free(cv->slot);
+    free(cv->px);
+    free(cv->py);
+    free(cv->moff);
+    free(cv->mx);
+    free(cv->my);
     free(cv->mean_c);
+    free(cv->sig);
+    free(cv->csum);
+    free(cv->w);
 }
 
 /* c_1(γ²), c_2(γ²) of one pair, exactly then rounded. */
@@ -91,6 +109,18 @@ static int low_coeffs(const tkc_token *x, const tkc_token *y, size_t k,
     return rc;
 }
 
+/* Index of string row r among the distinct rows rep[0 .. *ns-1]. */
+static size_t intern_row(const tkc_strings *S, size_t *rep, size_t *ns,
+                         size_t r)
+{
+    for (size_t s = 0; s < *ns; s++)
+        if (!memcmp(tkc_strings_row(S, rep[s]), tkc_strings_row(S, r),
+                    S->k * sizeof(tkc_token)))
+            return s;
+    rep[*ns] = r;
+    return (*ns)++;
+}
+
 /* Coordinates as tkc/attn.h lays them out: positions 0..k-1, then tokens
  * in order of first appearance along the pair list, x before y.  (Were the
  * layouts to differ, the control would still be unbiased — any standard
@@ -104,51 +134,111 @@ static int cv_pairs_init(cv_pairs *cv, const tkc_kernel_spec *spec,
     memset(cv, 0, sizeof *cv);
     cv->k = k;
     cv->np = np;
-    cv->beta = spec->beta;
     cv->gamma = spec->gamma;
     cv->gamma2 = spec->gamma * spec->gamma;
-    cv->cx = malloc(np * k * sizeof *cv->cx);
-    cv->cy = malloc(np * k * sizeof *cv->cy);
-    cv->eq = malloc(np * k * k * sizeof *cv->eq);
-    cv->mean_c = malloc(2 * np * sizeof *cv->mean_c);
+    size_t *rep = malloc(2 * np * sizeof *rep);
     tkc_token *seen = malloc(2 * np * k * sizeof *seen);
-    if (!cv->cx || !cv->cy || !cv->eq || !cv->mean_c ||
-        !seen) {
-        free(seen);
-        cv_pairs_free(cv);
-        return tkc_fail(err, TKC_ENOMEM, "K_attn cvmc: out of memory");
-    }
+    cv->px = malloc(np * sizeof *cv->px);
+    cv->py = malloc(np * sizeof *cv->py);
+    cv->moff = malloc((np + 1) * sizeof *cv->moff);
+    cv->mean_c = malloc(2 * np * sizeof *cv->mean_c);
+    if (!rep || !seen || !cv->px || !cv->py || !cv->moff || !cv->mean_c)
+        goto nomem;
     size_t nseen = 0;
-    for (size_t i = 0; i < np; i++)
+    for (size_t i = 0; i < np; i++) {
+        cv->px[i] = intern_row(S, rep, &cv->ns, pairs[i].x);
+        cv->py[i] = intern_row(S, rep, &cv->ns, pairs[i].y);
+    }
+    size_t ns = cv->ns;
+    cv->coord = malloc(ns * k * sizeof *cv->coord);
+    cv->slot = malloc(ns * k * sizeof *cv->slot);
+    cv->sig = malloc(ns * k * CV_TERMS * sizeof *cv->sig);
+    cv->csum = malloc(ns * k * CV_TERMS * sizeof *cv->csum);
+    cv->w = malloc(k * sizeof *cv->w);
+    if (!cv->coord || !cv->slot || !cv->sig || !cv->csum || !cv->w)
+        goto nomem;
+    int *done = calloc(ns, sizeof *done);
+    if (!done)
+        goto nomem;
+    for (size_t i = 0; i < np; i++)          /* first-appearance order */
         for (int side = 0; side < 2; side++) {
-            const tkc_token *s = tkc_strings_row(S, side ? pairs[i].y : pairs[i].x);
-            int *c = (side ? cv->cy : cv->cx) + i * k;
+            size_t st = side ? cv->py[i] : cv->px[i];
+            if (done[st])
+                continue;
+            done[st] = 1;
+            const tkc_token *x = tkc_strings_row(S, rep[st]);
+            int nslot = 0;
             for (size_t a = 0; a < k; a++) {
                 size_t t = 0;
-                while (t < nseen && seen[t] != s[a])
+                while (t < nseen && seen[t] != x[a])
                     t++;
                 if (t == nseen)
-                    seen[nseen++] = s[a];
-                c[a] = (int)(k + t);
+                    seen[nseen++] = x[a];
+                cv->coord[st * k + a] = (int)(k + t);
+                size_t b = 0;                /* slot of the first equal position */
+                while (x[b] != x[a])
+                    b++;
+                cv->slot[st * k + a] = b < a ? cv->slot[st * k + b] : nslot++;
             }
         }
-    free(seen);
+    free(done);
+    /* equal-token slot pairs of each pair */
+    cv->moff[0] = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t m = 0;
+        for (size_t i = 0; i < np; i++) {
+            const tkc_token *x = tkc_strings_row(S, rep[cv->px[i]]);
+            const tkc_token *y = tkc_strings_row(S, rep[cv->py[i]]);
+            const int *sx = cv->slot + cv->px[i] * k, *sy = cv->slot + cv->py[i] * k;
+            for (size_t a = 0; a < k; a++) {
+                int first_a = 1;
+                for (size_t c = 0; c < a; c++)
+                    first_a &= x[c] != x[a];
+                if (!first_a)
+                    continue;
+                for (size_t b = 0; b < k; b++) {
+                    int first_b = 1;
+                    for (size_t c = 0; c < b; c++)
+                        first_b &= y[c] != y[b];
+                    if (!first_b || x[a] != y[b])
+                        continue;
+                    if (pass) {
+                        cv->mx[m] = sx[a];
+                        cv->my[m] = sy[b];
+                    }
+                    m++;
+                }
+            }
+            if (!pass)
+                cv->moff[i + 1] = m;
+        }
+        if (!pass) {
+            cv->mx = malloc((m + 1) * sizeof *cv->mx);
+            cv->my = malloc((m + 1) * sizeof *cv->my);
+            if (!cv->mx || !cv->my)
+                goto nomem;
+        }
+    }
     for (size_t i = 0; i < np; i++) {
-        const tkc_token *x = tkc_strings_row(S, pairs[i].x);
-        const tkc_token *y = tkc_strings_row(S, pairs[i].y);
-        for (size_t a = 0; a < k; a++)
-            for (size_t b = 0; b < k; b++)
-                cv->eq[(i * k + a) * k + b] = x[a] == y[b];
-        int rc = low_coeffs(x, y, k, spec->gamma, &cv->mean_c[2 * i], err);
+        int rc = low_coeffs(tkc_strings_row(S, pairs[i].x),
+                            tkc_strings_row(S, pairs[i].y), k, spec->gamma,
+                            &cv->mean_c[2 * i], err);
         if (rc) {
+            free(rep);
+            free(seen);
             cv_pairs_free(cv);
             return rc;
         }
     }
+    free(rep);
+    free(seen);
     return TKC_SUCCESS;
+nomem:
+    free(rep);
+    free(seen);
+    cv_pairs_free(cv);
+    return tkc_fail(err, TKC_ENOMEM, "K_attn cvmc: out of memory");
 }
-
-#define CV_TERMS 5            /* softmax series to β⁴ */
 
 /* σ[a * CV_TERMS + n]: the β^n coefficient of k·smax_a(βw) for logits w:
  * exp of L(β) = β d_a − β² m_2/2 − β³ m_3/6 − β⁴ κ_4/24 by the recurrence
@@ -183,38 +273,48 @@ static void smax_series(const double *w, size_t k, double *sig)
     }
 }
 
-/* C_2 and C_4 of pair i at this draw (β² and β⁴ coefficients of the
- * integrand).  Scratch w (k), sig, tau (k * CV_TERMS), row (CV_TERMS). */
-static void cv_control(const cv_pairs *cv, size_t i, const double *z,
-                       double *w, double *sig, double *tau, double C[2])
+/* Per draw: σ of every distinct string and its sums per token slot. */
+static void cv_draw(cv_pairs *cv, const double *z)
 {
     size_t k = cv->k;
-    const int *cx = cv->cx + i * k, *cy = cv->cy + i * k;
-    for (size_t a = 0; a < k; a++)
-        w[a] = z[cx[a]] + cv->gamma * z[a];
-    smax_series(w, k, sig);
-    for (size_t a = 0; a < k; a++)
-        w[a] = z[cy[a]] + cv->gamma * z[a];
-    smax_series(w, k, tau);
-    const int *eq = cv->eq + i * k * k;
-    double c2 = 0, c4 = 0;
-    for (size_t a = 0; a < k; a++) {
-        /* row_j = Σ_b M_ab τ_b,j */
-        double row[CV_TERMS];
-        for (int j = 0; j < CV_TERMS; j++)
-            row[j] = cv->gamma2 * tau[a * CV_TERMS + j];
-        for (size_t b = 0; b < k; b++)
-            if (eq[a * k + b])
-                for (int j = 0; j < CV_TERMS; j++)
-                    row[j] += tau[b * CV_TERMS + j];
-        const double *sa = sig + a * CV_TERMS;
-        c2 += sa[0] * row[2] + sa[1] * row[1] + sa[2] * row[0];
-        c4 += sa[0] * row[4] + sa[1] * row[3] + sa[2] * row[2] +
-              sa[3] * row[1] + sa[4] * row[0];
+    for (size_t s = 0; s < cv->ns; s++) {
+        const int *coord = cv->coord + s * k, *slot = cv->slot + s * k;
+        for (size_t a = 0; a < k; a++)
+            cv->w[a] = z[coord[a]] + cv->gamma * z[a];
+        double *sig = cv->sig + s * k * CV_TERMS, *cs = cv->csum + s * k * CV_TERMS;
+        smax_series(cv->w, k, sig);
+        memset(cs, 0, k * CV_TERMS * sizeof *cs);
+        for (size_t a = 0; a < k; a++)
+            for (int n = 0; n < CV_TERMS; n++)
+                cs[slot[a] * CV_TERMS + n] += sig[a * CV_TERMS + n];
     }
+}
+
+/* Σ_{i+j=n} A_i B_j for n = 2 and 4. */
+static void conv24(const double *A, const double *B, double *c2, double *c4)
+{
+    *c2 += A[0] * B[2] + A[1] * B[1] + A[2] * B[0];
+    *c4 += A[0] * B[4] + A[1] * B[3] + A[2] * B[2] + A[3] * B[1] + A[4] * B[0];
+}
+
+/* C_2 and C_4 of pair i at this draw (after cv_draw):
+ * C_n = Σ_ab M_ab Σ_{i+j=n} σ_a,i τ_b,j / k², with M = XYᵀ + γ² I summed by
+ * equal-token slots. */
+static void cv_control(const cv_pairs *cv, size_t i, double C[2])
+{
+    size_t k = cv->k;
+    const double *sx = cv->sig + cv->px[i] * k * CV_TERMS;
+    const double *sy = cv->sig + cv->py[i] * k * CV_TERMS;
+    const double *cx = cv->csum + cv->px[i] * k * CV_TERMS;
+    const double *cy = cv->csum + cv->py[i] * k * CV_TERMS;
+    double m2 = 0, m4 = 0, d2 = 0, d4 = 0;
+    for (size_t m = cv->moff[i]; m < cv->moff[i + 1]; m++)
+        conv24(cx + cv->mx[m] * CV_TERMS, cy + cv->my[m] * CV_TERMS, &m2, &m4);
+    for (size_t a = 0; a < k; a++)
+        conv24(sx + a * CV_TERMS, sy + a * CV_TERMS, &d2, &d4);
     double kk = (double)k * (double)k;
-    C[0] = c2 / kk;
-    C[1] = c4 / kk;
+    C[0] = (m2 + cv->gamma2 * d2) / kk;
+    C[1] = (m4 + cv->gamma2 * d4) / kk;
 }
 
 /* ---- the control-variate Monte Carlo run ---------------------------------- */
@@ -238,17 +338,16 @@ static int cvmc_run(const tkc_kernel_spec *spec, const tkc_strings *S,
     tkc_attn_layout *L = tkc_attn_layout_alloc(S, pairs, np, spec->beta,
                                                spec->gamma, err);
     tkc_attn_work *W = L ? tkc_attn_work_alloc(L, err) : NULL;
-    size_t dim = L ? tkc_attn_layout_dim(L) : 0, k = S->k;
+    size_t dim = L ? tkc_attn_layout_dim(L) : 0;
     int want_cov = out->cov != NULL, used = q == 2 ? 1 : 2;
     size_t ncov = want_cov ? np * np : 0;
     double *z = malloc((dim + 1) * sizeof *z);
     double *fp = malloc(np * sizeof *fp), *fm = malloc(np * sizeof *fm);
-    double *g = malloc(np * sizeof *g), *w = malloc(k * sizeof *w);
-    double *sig = malloc(2 * k * CV_TERMS * sizeof *sig);
+    double *g = malloc(np * sizeof *g);
     /* per entry and residual kind r ∈ {plain, order 2, order 4}: Σ r, Σ r²;
      * then Σ r_i r_j of the kind used */
     double *acc = calloc(6 * np + ncov + 1, sizeof *acc);
-    if (!L || !W || !z || !fp || !fm || !g || !w || !sig || !acc) {
+    if (!L || !W || !z || !fp || !fm || !g || !acc) {
         if (L && W)
             rc = tkc_fail(err, TKC_ENOMEM, "K_attn cvmc: out of memory");
         else
@@ -268,9 +367,10 @@ static int cvmc_run(const tkc_kernel_spec *spec, const tkc_strings *S,
             for (size_t t = 0; t < dim; t++)
                 z[t] = tkc_rng_normal(&zig, &rng);
             tkc_attn_integrand_antithetic(L, W, z, fp, fm);
+            cv_draw(&cv, z);
             for (size_t i = 0; i < np; i++) {
                 double C[2], r[3];
-                cv_control(&cv, i, z, w, sig, sig + k * CV_TERMS, C);
+                cv_control(&cv, i, C);
                 r[0] = 0.5 * (fp[i] + fm[i]) - tkc_attn_layout_beta0(L, i);
                 r[1] = r[0] - b2 * C[0];
                 r[2] = r[1] - b4 * C[1];
@@ -336,8 +436,6 @@ done:
     free(fp);
     free(fm);
     free(g);
-    free(w);
-    free(sig);
     tkc_attn_work_free(W);
     tkc_attn_layout_free(L);
     cv_pairs_free(&cv);
@@ -406,15 +504,25 @@ static int try_series(const tkc_kernel_spec *spec, const tkc_strings *S,
 
 /* Samples (integrand evaluations) to reach target at this variance per
  * evaluation, uncapped (callers compare costs first, then cap). */
-static double samples_needed(double var_per_sample, double target)
+static double samples_needed(double var_per_sample, double target,
+                             uint64_t pilot)
 {
     double n = var_per_sample / (target * target);
-    return n < (double)AUTO_PILOT ? (double)AUTO_PILOT : n;
+    return n < (double)pilot ? (double)pilot : n;
 }
 
-static uint64_t samples_capped(double n)
+static uint64_t samples_capped(double n, uint64_t budget)
 {
-    return n < (double)AUTO_SAMPLES_MAX ? (uint64_t)ceil(n) : AUTO_SAMPLES_MAX;
+    return n < (double)budget ? (uint64_t)ceil(n) : budget;
+}
+
+/* The most evaluations auto may spend: spec->samples (so that --samples is
+ * the budget, and callers that refine by raising it keep control), at most
+ * AUTO_SAMPLES_MAX. */
+static uint64_t auto_budget(const tkc_kernel_spec *spec)
+{
+    uint64_t b = spec->samples < AUTO_SAMPLES_MAX ? spec->samples : AUTO_SAMPLES_MAX;
+    return b < 4 ? 4 : b;
 }
 
 /* RQMC to the target: its error falls like n^-a with a between 1/2 and 1
@@ -431,7 +539,9 @@ static int qmc_adaptive(const tkc_kernel_spec *spec,
     tkc_kernel_spec sp = *spec;
     sp.estimator = qmc;
     sp.replicates = spec->replicates >= 2 ? spec->replicates : 16u;
-    uint64_t max_pts = AUTO_SAMPLES_MAX / (2 * sp.replicates);
+    uint64_t max_pts = auto_budget(spec) / (2 * sp.replicates);
+    if (max_pts < 1)
+        max_pts = 1;
     double a = 1.0;          /* optimistic first; measured after */
     uint64_t pts = pts0;
     double se = se0;
@@ -494,13 +604,17 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     /* pilot: cvmc measures plain and both controls' variances */
     cv_result pilot;
     tkc_kernel_spec sp = *spec;
-    clock_t c0 = clock();
-    if ((rc = cvmc_run(&sp, S, pairs, npairs, AUTO_PILOT, 4, out, &pilot, err)))
+    uint64_t budget = auto_budget(spec);
+    uint64_t P = budget < AUTO_PILOT ? budget : AUTO_PILOT;
+    if ((rc = cvmc_run(&sp, S, pairs, npairs, P, 4, out, &pilot, err)))
         return rc;
-    double s_per_sample = (double)(clock() - c0) / CLOCKS_PER_SEC / AUTO_PILOT;
+    /* a model, not a clock, so that the choice (and the digits) depend on
+     * the inputs only */
+    double s_per_sample = SAMPLE_SECONDS_PER_PAIR_POSITION * (double)npairs *
+                          (double)S->k;
     int q = pilot.var_max[1] < pilot.var_max[2] ? 2 : 4, qi = q / 2;
-    double n_cv = samples_needed(pilot.var_max[qi], spec->target_se);
-    double n_mc = samples_needed(pilot.var_max[0], spec->target_se);
+    double n_cv = samples_needed(pilot.var_max[qi], spec->target_se, P);
+    double n_mc = samples_needed(pilot.var_max[0], spec->target_se, P);
     const char *series_why = "series not within target";
     if (!series_tried) {
         if (series_s < s_per_sample * fmin(n_cv, n_mc)) {
@@ -513,8 +627,8 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                 return TKC_SUCCESS;
             }
             /* out holds a failed series attempt: redo the pilot's values */
-            if ((rc = cvmc_run(&sp, S, pairs, npairs, AUTO_PILOT, 4, out,
-                               &pilot, err)))
+            if ((rc = cvmc_run(&sp, S, pairs, npairs, P, 4, out, &pilot,
+                               err)))
                 return rc;
             pilot = keep;
         } else {
@@ -541,8 +655,8 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         unsigned R = spec->replicates >= 2 ? spec->replicates : 16u;
         sp.estimator = qmc;
         sp.replicates = R;
-        uint64_t pts = 1;      /* a power of two, ~AUTO_PILOT evaluations */
-        while (4 * pts * R <= AUTO_PILOT)
+        uint64_t pts = 1;      /* a power of two, ~P evaluations */
+        while (4 * pts * R <= P)
             pts <<= 1;
         sp.samples = q_pts = pts;
         tkc_error e;
@@ -553,8 +667,8 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
             /* evaluations used: samples × replicates, each an antithetic
              * pair (2 evaluations), like cvmc's pilot */
             double evals = (double)out->samples ? (double)out->samples
-                                                : (double)AUTO_PILOT;
-            n_q = samples_needed(q_se * q_se * evals, spec->target_se);
+                                                : (double)P;
+            n_q = samples_needed(q_se * q_se * evals, spec->target_se, P);
         }
     }
     /* cost ∝ samples (cvmc's controls cost about the integrand's O(k²)
@@ -564,8 +678,8 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         snprintf(why, sizeof why, "the beta^%d control variate cuts the "
                  "variance %.3g-fold", q, pilot.reduction_min[qi]);
         sp = *spec;
-        rc = cvmc_run(&sp, S, pairs, npairs, samples_capped(n_cv), q, out,
-                      &pilot, err);
+        rc = cvmc_run(&sp, S, pairs, npairs, samples_capped(n_cv, budget), q,
+                      out, &pilot, err);
     } else if (qmc && c_q < c_mc) {
         snprintf(why, sizeof why, "randomized QMC pilot error %.2g beats "
                  "Monte Carlo", q_se);
@@ -575,7 +689,7 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                  "beta = %g", pilot.reduction_min[qi], spec->beta);
         sp = *spec;
         sp.estimator = tkc_attn_estimator_lookup("mc");
-        sp.samples = samples_capped(n_mc);
+        sp.samples = samples_capped(n_mc, budget);
         rc = sp.estimator ? sp.estimator->eval_pairs(&sp, S, pairs, npairs, out, err)
                           : tkc_fail(err, TKC_EINPUT, "K_attn auto: no mc estimator");
     }
@@ -587,7 +701,7 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     char note[512];
     snprintf(note, sizeof note, "auto: %s (%s; %s); se %.2g vs target %.2g%s",
              out->estimator, series_why, why, se_max, spec->target_se,
-             se_max > spec->target_se ? " NOT reached: sample cap" : "");
+             se_max > spec->target_se ? " NOT reached: sample budget" : "");
     note[sizeof out->note - 1] = '\0';     /* fits: the parts are short */
     memcpy(out->note, note, sizeof out->note);
     return TKC_SUCCESS;

@@ -569,6 +569,14 @@ static void test_auto(void)
     sm.samples = 1 << 18;
     CHECK(eval(&sm, "abab", "aabb", &vm, &em, &kind, &err) == 0, "mc");
     CHECK_WITHIN_SE(v, vm, sqrt(se * se + em * em), 4.0, "auto vs mc at beta 0.45");
+    /* the choice and the digits depend on the inputs and seed only */
+    {
+        const char *p2;
+        double v2, se2;
+        auto_eval(0.45, 1e-4, "abab", "aabb", &p2, &v2, &se2);
+        CHECK(!strcmp(p2, picked) && v2 == v && se2 == se,
+              "auto reproducible: %s %.17g vs %s %.17g", picked, v, p2, v2);
+    }
     /* large β: the series refuses, a sampler is used and agrees with mc */
     auto_eval(3.0, 2e-3, "abab", "aabb", &picked, &v, &se);
     CHECK(strcmp(picked, "series") != 0, "auto at beta 3 picked %s", picked);

@@ -44,6 +44,22 @@ int cli_parse_double(const char *command, const char *option, const char *text,
 int cli_parse_u64(const char *command, const char *option, const char *text,
                   uint64_t lo, uint64_t hi, uint64_t *out);
 
+/* Two token strings X and Y from the command line: whitespace-separated
+ * symbols ('a = 1 ;') or, without whitespace, one symbol per UTF-8
+ * character ('aaBST').  Symbols are interned in t, shared by X and Y. */
+#define CLI_SYMBOL_MAX 64
+typedef struct cli_symtab {
+    char name[2 * TKC_K_MAX][CLI_SYMBOL_MAX];
+    size_t n;
+} cli_symtab;
+
+/* Parse X and Y into x, y (TKC_K_MAX tokens each) with common length *k;
+ * on bad input (empty, too long, unequal lengths) print why and return
+ * CLI_USAGE. */
+int cli_parse_string_pair(const char *command, const char *xtext,
+                          const char *ytext, cli_symtab *t, tkc_token *x,
+                          tkc_token *y, size_t *k);
+
 /* Kernel options shared by kernel, nmatrix, check and krr:
  *   --kernel K --estimator E --act A --beta B --gamma G --b1 X --b2 Y
  *   --depth L --samples N --replicates R --order D --prec BITS --seed S

@@ -76,6 +76,77 @@ int cli_parse_u64(const char *command, const char *option, const char *text,
     return 0;
 }
 
+/* ---- token strings ---------------------------------------------------- */
+
+static tkc_token intern(cli_symtab *t, const char *s, size_t len)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strlen(t->name[i]) == len && !memcmp(t->name[i], s, len))
+            return (tkc_token)i;
+    memcpy(t->name[t->n], s, len);
+    t->name[t->n][len] = '\0';
+    return (tkc_token)t->n++;
+}
+
+/* Bytes of the UTF-8 character starting at s (1 for anything malformed). */
+static size_t utf8_len(const unsigned char *s)
+{
+    size_t n = *s < 0x80 ? 1 : *s >> 5 == 6 ? 2 : *s >> 4 == 14 ? 3
+             : *s >> 3 == 30 ? 4 : 1;
+    for (size_t i = 1; i < n; i++)
+        if (s[i] >> 6 != 2)
+            return 1;
+    return n;
+}
+
+/* One token string into tok; returns its length, or 0 after printing what
+ * is wrong. */
+static size_t parse_string(const char *command, const char *what,
+                           const char *text, cli_symtab *t, tkc_token *tok)
+{
+    int spaced = strpbrk(text, " \t\n") != NULL;
+    size_t k = 0;
+    for (const char *p = text; *p;) {
+        if (spaced && strchr(" \t\n", *p)) {
+            p++;
+            continue;
+        }
+        size_t len = spaced ? strcspn(p, " \t\n")
+                            : utf8_len((const unsigned char *)p);
+        if (len >= CLI_SYMBOL_MAX) {
+            cli_usage_error(command, "%s: symbol '%.*s...' is longer than "
+                            "%d bytes", what, 16, p, CLI_SYMBOL_MAX - 1);
+            return 0;
+        }
+        if (k == TKC_K_MAX) {
+            cli_usage_error(command, "%s has more than %d symbols", what,
+                            TKC_K_MAX);
+            return 0;
+        }
+        tok[k++] = intern(t, p, len);
+        p += len;
+    }
+    if (k == 0)
+        cli_usage_error(command, "%s is empty: give at least one symbol", what);
+    return k;
+}
+
+int cli_parse_string_pair(const char *command, const char *xtext,
+                          const char *ytext, cli_symtab *t, tkc_token *x,
+                          tkc_token *y, size_t *k)
+{
+    size_t kx = parse_string(command, "X", xtext, t, x);
+    size_t ky = kx ? parse_string(command, "Y", ytext, t, y) : 0;
+    if (!kx || !ky)
+        return CLI_USAGE;
+    if (kx != ky)
+        return cli_usage_error(command, "X has %zu symbols and Y has %zu: "
+                               "kernels compare strings of equal length",
+                               kx, ky);
+    *k = kx;
+    return CLI_OK;
+}
+
 /* ---- kernel options ---------------------------------------------------- */
 
 typedef enum { OPT_KERNEL, OPT_ESTIMATOR, OPT_ACT, OPT_DOUBLE, OPT_U64 } opt_kind;

@@ -12,68 +12,6 @@
 #include "cli.h"
 #include "tkc/kernel.h"
 
-#define SYMBOL_MAX 64
-
-/* Symbols met so far, shared by X and Y. */
-typedef struct symtab {
-    char name[2 * TKC_K_MAX][SYMBOL_MAX];
-    size_t n;
-} symtab;
-
-static tkc_token intern(symtab *t, const char *s, size_t len)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (strlen(t->name[i]) == len && !memcmp(t->name[i], s, len))
-            return (tkc_token)i;
-    memcpy(t->name[t->n], s, len);
-    t->name[t->n][len] = '\0';
-    return (tkc_token)t->n++;
-}
-
-/* Bytes of the UTF-8 character starting at s (1 for anything malformed). */
-static size_t utf8_len(const unsigned char *s)
-{
-    size_t n = *s < 0x80 ? 1 : *s >> 5 == 6 ? 2 : *s >> 4 == 14 ? 3
-             : *s >> 3 == 30 ? 4 : 1;
-    for (size_t i = 1; i < n; i++)
-        if (s[i] >> 6 != 2)
-            return 1;
-    return n;
-}
-
-/* Parse one token string into tok; returns its length, or 0 after printing
- * what is wrong. */
-static size_t parse_string(const char *what, const char *text, symtab *t,
-                           tkc_token *tok)
-{
-    int spaced = strpbrk(text, " \t\n") != NULL;
-    size_t k = 0;
-    const char *p = text;
-    while (*p) {
-        if (spaced && strchr(" \t\n", *p)) {
-            p++;
-            continue;
-        }
-        size_t len = spaced ? strcspn(p, " \t\n")
-                            : utf8_len((const unsigned char *)p);
-        if (len >= SYMBOL_MAX) {
-            cli_usage_error("kernel", "%s: symbol '%.*s...' is longer than "
-                            "%d bytes", what, 16, p, SYMBOL_MAX - 1);
-            return 0;
-        }
-        if (k == TKC_K_MAX) {
-            cli_usage_error("kernel", "%s has more than %d symbols", what,
-                            TKC_K_MAX);
-            return 0;
-        }
-        tok[k++] = intern(t, p, len);
-        p += len;
-    }
-    if (k == 0)
-        cli_usage_error("kernel", "%s is empty: give at least one symbol", what);
-    return k;
-}
-
 static void usage(FILE *out)
 {
     fputs("usage: tkc kernel X Y [kernel options] [--json]\n\n"
@@ -84,7 +22,7 @@ static void usage(FILE *out)
     cli_kernel_options_help(out);
 }
 
-static void print_json(const tkc_kernel_spec *spec, const symtab *t,
+static void print_json(const tkc_kernel_spec *spec, const cli_symtab *t,
                        const tkc_token *x, const tkc_token *y, size_t k,
                        const tkc_kernel_values *v)
 {
@@ -181,17 +119,13 @@ int cmd_kernel(int argc, char **argv)
         usage(stderr);
         return cli_usage_error("kernel", "expected two strings X Y");
     }
-    symtab *t = calloc(1, sizeof *t);
+    cli_symtab *t = calloc(1, sizeof *t);
     if (!t)
         return cli_usage_error("kernel", "out of memory");
     tkc_token x[TKC_K_MAX], y[TKC_K_MAX];
-    size_t kx = parse_string("X", text[0], t, x);
-    size_t ky = kx ? parse_string("Y", text[1], t, y) : 0;
+    size_t kx;
     int rc = CLI_USAGE;
-    if (kx && ky && kx != ky)
-        cli_usage_error("kernel", "X has %zu symbols and Y has %zu: kernels "
-                        "compare strings of equal length", kx, ky);
-    if (!kx || !ky || kx != ky)
+    if (cli_parse_string_pair("kernel", text[0], text[1], t, x, y, &kx))
         goto done;
     tkc_error err;
     tkc_strings *S = tkc_strings_alloc(2, kx, &err);

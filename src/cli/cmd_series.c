@@ -18,7 +18,6 @@
 #include "cli.h"
 #include "tkc/series.h"
 
-#define SYMBOL_MAX 64
 #define ORDER_DEFAULT 10
 /* Largest relative error estimate --beta reports without a warning. */
 #define SUM_REL_WARN 1e-2
@@ -26,63 +25,6 @@
  * tkc_series_cost unit on one core). */
 #define SECONDS_PER_UNIT 1.2e-7
 #define COST_WARN 1e8
-
-/* Symbols met so far, shared by X and Y (same rules as `tkc kernel`). */
-typedef struct symtab {
-    char name[2 * TKC_K_MAX][SYMBOL_MAX];
-    size_t n;
-} symtab;
-
-static tkc_token intern(symtab *t, const char *s, size_t len)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (strlen(t->name[i]) == len && !memcmp(t->name[i], s, len))
-            return (tkc_token)i;
-    memcpy(t->name[t->n], s, len);
-    t->name[t->n][len] = '\0';
-    return (tkc_token)t->n++;
-}
-
-static size_t utf8_len(const unsigned char *s)
-{
-    size_t n = *s < 0x80 ? 1 : *s >> 5 == 6 ? 2 : *s >> 4 == 14 ? 3
-             : *s >> 3 == 30 ? 4 : 1;
-    for (size_t i = 1; i < n; i++)
-        if (s[i] >> 6 != 2)
-            return 1;
-    return n;
-}
-
-/* Whitespace-separated symbols, or one symbol per UTF-8 character. */
-static size_t parse_string(const char *what, const char *text, symtab *t,
-                           tkc_token *tok)
-{
-    int spaced = strpbrk(text, " \t\n") != NULL;
-    size_t k = 0;
-    for (const char *p = text; *p;) {
-        if (spaced && strchr(" \t\n", *p)) {
-            p++;
-            continue;
-        }
-        size_t len = spaced ? strcspn(p, " \t\n")
-                            : utf8_len((const unsigned char *)p);
-        if (len >= SYMBOL_MAX) {
-            cli_usage_error("series", "%s: symbol '%.*s...' is longer than "
-                            "%d bytes", what, 16, p, SYMBOL_MAX - 1);
-            return 0;
-        }
-        if (k == TKC_K_MAX) {
-            cli_usage_error("series", "%s has more than %d symbols", what,
-                            TKC_K_MAX);
-            return 0;
-        }
-        tok[k++] = intern(t, p, len);
-        p += len;
-    }
-    if (k == 0)
-        cli_usage_error("series", "%s is empty: give at least one symbol", what);
-    return k;
-}
 
 /* An exact rational from "n", "-n.ddd" or "p/q"; 0 on success. */
 static int parse_rational(const char *option, const char *text, mpq_t q)
@@ -231,7 +173,7 @@ static void json_q(cli_json *j, mpq_srcptr q)
     free(s);
 }
 
-static void print_json(const series_args *a, const symtab *t,
+static void print_json(const series_args *a, const cli_symtab *t,
                        const tkc_token *x, const tkc_token *y, size_t k,
                        const tkc_series *s, const series_sum_out *sum)
 {
@@ -341,7 +283,7 @@ int cmd_series(int argc, char **argv)
     series_args a = {.order = ORDER_DEFAULT, .prec = 256};
     mpq_init(a.g);
     int rc = parse_args(argc, argv, &a);
-    symtab *t = NULL;
+    cli_symtab *t = NULL;
     tkc_series *s = NULL;
     if (rc == HELP_SHOWN) {
         rc = CLI_OK;
@@ -353,13 +295,9 @@ int cmd_series(int argc, char **argv)
         goto done;
     }
     tkc_token x[TKC_K_MAX], y[TKC_K_MAX];
-    size_t kx = parse_string("X", a.text[0], t, x);
-    size_t ky = kx ? parse_string("Y", a.text[1], t, y) : 0;
+    size_t kx;
     rc = CLI_USAGE;
-    if (kx && ky && kx != ky)
-        cli_usage_error("series", "X has %zu symbols and Y has %zu: the kernel "
-                        "compares strings of equal length", kx, ky);
-    if (!kx || !ky || kx != ky)
+    if (cli_parse_string_pair("series", a.text[0], a.text[1], t, x, y, &kx))
         goto done;
     tkc_error err;
     tkc_pattern pat;
