@@ -515,6 +515,17 @@ static int lemma36(const tkc_template_set *set, const tkc_kernel_spec *spec,
     tkc_nmatrix *A = NULL;
     tkc_kernel_spec s = *spec;
     s.kernel = tkc_kernel_attn;
+    /* The exhaustive test (small r) is cheap: give it at least the default
+     * accuracy even when the verdict was reached from a cheap round. */
+    if (nm->r <= TKC_PERM_EXHAUSTIVE_MAX) {
+        tkc_kernel_spec def;
+        tkc_kernel_spec_default(&def);
+        if (s.target_se > def.target_se)
+            s.target_se = def.target_se;
+        if (s.samples < def.samples)
+            s.samples = def.samples;
+        is_attn = 0;            /* evaluate N_attn at that accuracy */
+    }
     int rc = TKC_SUCCESS;
     if (!is_attn && (rc = tkc_nmatrix_build(set, &s, TKC_NMATRIX_COV_NO, &A, err)))
         return rc;
