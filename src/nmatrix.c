@@ -17,6 +17,7 @@
 #include "tkc/certify.h"
 #include "tkc/mpmat.h"
 #include "tkc/nmatrix.h"
+#include "tkc/series.h"
 
 /* ---- substitution ------------------------------------------------------ */
 
@@ -514,6 +515,17 @@ static int lemma36(const tkc_template_set *set, const tkc_kernel_spec *spec,
     tkc_nmatrix *A = NULL;
     tkc_kernel_spec s = *spec;
     s.kernel = tkc_kernel_attn;
+    /* The exhaustive test (small r) is cheap: give it at least the default
+     * accuracy even when the verdict was reached from a cheap round. */
+    if (nm->r <= TKC_PERM_EXHAUSTIVE_MAX) {
+        tkc_kernel_spec def;
+        tkc_kernel_spec_default(&def);
+        if (s.target_se > def.target_se)
+            s.target_se = def.target_se;
+        if (s.samples < def.samples)
+            s.samples = def.samples;
+        is_attn = 0;            /* evaluate N_attn at that accuracy */
+    }
     int rc = TKC_SUCCESS;
     if (!is_attn && (rc = tkc_nmatrix_build(set, &s, TKC_NMATRIX_COV_NO, &A, err)))
         return rc;
@@ -594,12 +606,135 @@ static void from_certificate(const tkc_nmatrix *nm, const tkc_certificate *c,
         if (nm->error_kind == TKC_ERROR_STATISTICAL && isfinite(c->shrink_factor))
             snprintf(d->settle, sizeof d->settle,
                      "radii must shrink %.2gx -> about %.3gx more samples "
-                     "(--samples %.0f or --auto-refine)",
+                     "(%.2g in all: --auto-refine, --samples, --target-se)",
                      c->shrink_factor, c->samples_factor,
                      ceil((double)nm->samples * c->samples_factor * 1.1));
         else
             snprintf(d->settle, sizeof d->settle, "%s", c->advice);
     }
+}
+
+/* ---- small β, exactly --------------------------------------------------- */
+
+/* Taylor tables of every distinct pattern of N, and the coefficient
+ * matrices N_t (t = 0 .. nterms−1) at g = γ², exactly. */
+static int series_coefficients(const tkc_nmatrix *nm, double gamma,
+                               size_t nterms, mpq_t *coef, tkc_error *err)
+{
+    size_t r = nm->r, order = 2 * (nterms - 1);
+    tkc_pattern_index *ix = tkc_pattern_index_alloc(r * r, err);
+    long *id = malloc(r * r * sizeof *id);
+    tkc_series **tab = calloc(r * r, sizeof *tab);
+    int rc = (!ix || !id || !tab)
+                 ? tkc_fail(err, TKC_ENOMEM, "out of memory for the series")
+                 : TKC_SUCCESS;
+    double cost = 0;
+    for (size_t e = 0; !rc && e < r * r; e++) {
+        tkc_pattern pat;
+        int swapped, is_new;
+        tkc_pattern_of_unordered_pair(&pat, tkc_strings_row(nm->strings, e / r),
+                                      tkc_strings_row(nm->strings, r + e % r),
+                                      nm->k, &swapped);
+        if ((id[e] = tkc_pattern_index_insert(ix, &pat, &is_new, err)) < 0)
+            rc = err ? err->status : TKC_ENOMEM;
+        else if (is_new)
+            cost += tkc_series_cost(&pat, (int)order);
+    }
+    if (!rc && cost > 2e8)
+        rc = tkc_fail(err, TKC_ERANGE,
+                      "exact series to beta^%zu would take ~%.1e operations",
+                      order, cost);
+    mpq_t g;
+    mpq_init(g);
+    mpq_set_d(g, gamma);            /* exact: γ is a double */
+    mpq_mul(g, g, g);
+    for (size_t e = 0; !rc && e < r * r; e++) {
+        size_t p = (size_t)id[e];
+        if (!tab[p]) {
+            const tkc_pattern *pat = tkc_pattern_index_get(ix, p);
+            if (!(tab[p] = tkc_series_alloc((int)order, err)) ||
+                tkc_series_compute(tab[p], pat, err)) {
+                rc = err ? err->status : TKC_ENOMEM;
+                break;
+            }
+        }
+        for (size_t t = 0; t < nterms; t++)
+            tkc_series_beta_coeff_q(coef[t * r * r + e], tab[p], (int)t, g);
+    }
+    mpq_clear(g);
+    for (size_t e = 0; tab && e < r * r; e++)
+        tkc_series_free(tab[e]);
+    free(tab);
+    free(id);
+    tkc_pattern_index_free(ix);
+    return rc;
+}
+
+int tkc_nmatrix_series_det(const tkc_nmatrix *nm, const tkc_kernel_spec *spec,
+                           size_t nterms, tkc_nmatrix_decision *d,
+                           tkc_error *err)
+{
+    size_t r = nm->r, n = nterms * r * r;
+    if (nterms < 1 || 2 * (nterms - 1) > TKC_SERIES_ORDER_MAX)
+        return tkc_fail(err, TKC_EINPUT, "series terms must be 1..%d",
+                        TKC_SERIES_ORDER_MAX / 2 + 1);
+    mpq_t *coef = malloc(n * sizeof *coef);
+    if (!coef)
+        return tkc_fail(err, TKC_ENOMEM, "out of memory for the series");
+    for (size_t e = 0; e < n; e++)
+        mpq_init(coef[e]);
+    tkc_series_det sd;
+    tkc_series_det_init(&sd);
+    int rc = series_coefficients(nm, spec->gamma, nterms, coef, err);
+    if (!rc)
+        rc = tkc_series_det_leading(&sd, r, nterms, coef, err);
+    if (!rc) {
+        d->series_det_status = sd.determined ? 1 : 0;
+        d->series_det_beta_power =
+            2 * (long)(sd.determined ? sd.order : sd.order_lower_bound);
+        d->series_det_leading[0] = 0;
+        if (sd.determined && mpz_sizeinbase(mpq_numref(sd.leading), 10) +
+                                     mpz_sizeinbase(mpq_denref(sd.leading), 10) +
+                                     3 < sizeof d->series_det_leading)
+            mpq_get_str(d->series_det_leading, 10, sd.leading);
+        tkc_series_det_snprint(d->series_det_text, sizeof d->series_det_text,
+                               &sd);
+    }
+    tkc_series_det_clear(&sd);
+    for (size_t e = 0; e < n; e++)
+        mpq_clear(coef[e]);
+    free(coef);
+    return rc;
+}
+
+/* Run by default for attn/trans and small r; a cost refusal is reported,
+ * not fatal. */
+static int small_beta(const tkc_nmatrix *nm, const tkc_kernel_spec *spec,
+                      tkc_nmatrix_decision *d, tkc_error *err)
+{
+    d->series_det_status = -1;
+    const char *name = spec->kernel->name;
+    if (strcmp(name, "attn") && strcmp(name, "trans"))
+        return TKC_SUCCESS;
+    if (nm->r > TKC_NMATRIX_SERIES_MAX_R) {
+        snprintf(d->series_det_text, sizeof d->series_det_text,
+                 "not computed for r = %zu > %d", nm->r,
+                 TKC_NMATRIX_SERIES_MAX_R);
+        return TKC_SUCCESS;
+    }
+    tkc_error e;
+    /* N_attn(0)_ij = m_ij/k² + γ²/k sees only the shared regular tokens
+     * (m_ij of them), so it is often of low rank (rank 1 when they are
+     * [CLS] alone) and det N_attn starts late: r + 1 terms reach β^(2r). */
+    int rc = tkc_nmatrix_series_det(nm, spec, nm->r + 1, d, &e);
+    if (rc == TKC_ERANGE) {
+        snprintf(d->series_det_text, sizeof d->series_det_text,
+                 "not computed: %.200s", e.message);
+        return TKC_SUCCESS;
+    }
+    if (rc && err)
+        *err = e;
+    return rc;
 }
 
 /* Rounds auto-refine may take: samples ×4 per round within the budget. */
@@ -667,26 +802,34 @@ int tkc_nmatrix_decide(const tkc_template_set *set,
         if ((rc = certify_once(nm, opt, conf, &cert, err)))
             goto fail;
         if (cert.verdict != TKC_VERDICT_UNDECIDED || !opt->auto_refine ||
-            nm->error_kind != TKC_ERROR_STATISTICAL || d->rounds >= R)
+            nm->error_kind != TKC_ERROR_STATISTICAL)
             break;
+        if (d->rounds >= R) {
+            snprintf(stop, sizeof stop,
+                     "auto-refine stopped after its %u rounds (the confidence "
+                     "is split over them)", R);
+            break;
+        }
         double f = isfinite(cert.samples_factor) && cert.samples_factor > 4
                        ? ceil(cert.samples_factor * 1.1) : 4;
-        double next = (double)s.samples * f;
+        /* From the samples actually used (`auto` picks its own count). */
+        double base = (double)(nm->samples > s.samples ? nm->samples : s.samples);
+        double next = base * f;
         double spent = now_seconds() - t0, round = now_seconds() - t;
         if (next > (double)opt->budget) {
             snprintf(stop, sizeof stop,
-                     "auto-refine stopped at %llu samples: the next round "
+                     "auto-refine stopped at %.0f samples: the next round "
                      "(%.0f) exceeds --budget %llu",
-                     (unsigned long long)s.samples, next,
+                     base, next,
                      (unsigned long long)opt->budget);
             break;
         }
         if (opt->time_budget > 0 && spent + round * f > opt->time_budget) {
             snprintf(stop, sizeof stop,
-                     "auto-refine stopped at %llu samples: the next round "
+                     "auto-refine stopped at %.0f samples: the next round "
                      "(%.0f samples, about %.0f s) exceeds the time budget of "
                      "%g s",
-                     (unsigned long long)s.samples, next, round * f,
+                     base, next, round * f,
                      opt->time_budget);
             break;
         }
@@ -713,7 +856,8 @@ int tkc_nmatrix_decide(const tkc_template_set *set,
     }
     d->samples = nm->samples;
     if ((rc = numbers(nm, opt, d, err)) ||
-        (rc = lemma36(set, &s, nm, opt->confidence, d, err)))
+        (rc = lemma36(set, &s, nm, opt->confidence, d, err)) ||
+        (rc = small_beta(nm, &s, d, err)))
         goto fail;
     d->seconds = now_seconds() - t0;
     *nm_out = nm;

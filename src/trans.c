@@ -222,6 +222,8 @@ static int check_input(const tkc_kernel_spec *spec, const tkc_strings *S,
     return TKC_SUCCESS;
 }
 
+#define TRANS_COV_MAX_ENTRIES 1024
+
 static int trans_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                             const tkc_pair *pairs, size_t npairs,
                             tkc_kernel_values *out, tkc_error *err)
@@ -242,8 +244,13 @@ static int trans_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     }
     if ((rc = collect_entries(S, pairs, npairs, &E, ix, err)))
         goto done;
-    /* One call, full covariance: the K_attn entries share their samples. */
-    if (!(attn = tkc_kernel_values_alloc(E.n, 1, err))) {
+    /* One call, full covariance: the K_attn entries share their samples.
+     * The covariance costs E.n² per sample and E.n² doubles, so for many
+     * entries (N of a 144-template set: ~10⁴) it is taken only when the
+     * caller wants the output covariance; otherwise the errors are bounded
+     * linearly (tkc_trans_from_attn without attn->cov: conservative). */
+    int want_cov = out->cov != NULL || E.n <= TRANS_COV_MAX_ENTRIES;
+    if (!(attn = tkc_kernel_values_alloc(E.n, want_cov, err))) {
         rc = TKC_ENOMEM;
         goto done;
     }

@@ -30,6 +30,12 @@ check "mlp sd contract keys" json "$tmp/o.json" \
 check "mlp sd bound 0" json "$tmp/o.json" 'j["sigma_min_lower_bound"] == 0'
 check "mlp sd templates" json "$tmp/o.json" 'len(j["templates"]) == 2 and "[CLS]" in j["templates"][0]'
 
+# --no-cls: no [CLS] appended; with no regular token at all every entry is
+# κ(0) and N is still exactly singular.
+"$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel mlp --no-cls --json >"$tmp/o.json"
+check "no-cls templates" json "$tmp/o.json" 'j["templates"] == ["α α", "α β"] and not j["cls_appended"]'
+check "no-cls singular" json "$tmp/o.json" 'j["verdict"] == "singular"'
+
 # MLP, αβα/αββ: the same, in text: the verdict line names the rows.
 out=$("$TKC_EXE" nmatrix "$tmp/aba.tpl" --kernel mlp)
 check "mlp aba text singular" grep -q "verdict: singular (exact): rows 1,2 identical" <<<"$out"
@@ -67,6 +73,36 @@ check "trans sd lemma 3.6" json "$tmp/o.json" 'j["certificate"]["lemma_3_6"]["st
 check "undecided settle" json "$tmp/o.json" \
   'j["verdict"] == "nonsingular" or (j["verdict"] == "undecided" and "more samples" in j["certificate"]["settle"])'
 check "undecided bound 0" json "$tmp/o.json" 'j["verdict"] == "nonsingular" or j["sigma_min_lower_bound"] == 0'
+
+# Small β, exactly: det N_attn(β) for same/different, against the leading
+# term of the determinant assembled here from `tkc series` coefficients of
+# the four pairs (Fractions, γ = 1).
+"$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel attn --estimator mc --samples 1024 --json >"$tmp/o.json"
+for p in "a a C|c c C" "a a C|c d C" "a b C|c c C" "a b C|c d C"; do
+    "$TKC_EXE" series "${p%|*}" "${p#*|}" --order 4 --json
+done >"$tmp/series.jsonl"
+check "small-beta det vs series" "$PY" - "$tmp/o.json" "$tmp/series.jsonl" <<'PYEOF'
+import json, sys
+from fractions import Fraction as F
+j = json.load(open(sys.argv[1]))["certificate"]["small_beta_det"]
+tabs = [json.loads(l) for l in open(sys.argv[2])]
+def poly(t):  # c_i(γ² = 1) for i = 0, 1, 2
+    c = [F(0)] * 3
+    for e in t["coefficients"]:
+        c[e["beta_power"] // 2] += F(e["value"])
+    return c
+def mul(a, b):
+    out = [F(0)] * 3
+    for i in range(3):
+        for k in range(3 - i):
+            out[i + k] += a[i] * b[k]
+    return out
+n11, n12, n21, n22 = map(poly, tabs)
+det = [p - q for p, q in zip(mul(n11, n22), mul(n12, n21))]
+lead = next(i for i, c in enumerate(det) if c != 0)
+ok = j["determined"] and j["beta_power"] == 2 * lead and F(j["leading_coefficient"]) == det[lead]
+sys.exit(0 if ok else 1)
+PYEOF
 
 # --confidence changes the stated level.
 "$TKC_EXE" nmatrix "$tmp/sd.tpl" --estimator mc --samples 4096 --confidence 0.99 \

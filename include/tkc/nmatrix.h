@@ -138,9 +138,17 @@ typedef struct tkc_nmatrix_decision {
                                    2 not established                          */
     char lemma36_method[256];
     char lemma36_text[320];
-    char method[512];           /* how the verdict was reached, in words      */
+    char method[1024];          /* how the verdict was reached, in words      */
     char evidence[768];         /* one line, for a table                      */
     char settle[1024];           /* undecided: what would settle it            */
+    /* Small β, exactly (Lemma 3.7's route): det N_attn(β) = leading ·
+     * β^series_det_beta_power + O(β^(power+2)), from the exact Taylor
+     * coefficients at the set's γ (attn/trans, r <= TKC_NMATRIX_SERIES_MAX_R).
+     * status: -1 not run, 0 not determined by the terms used, 1 determined. */
+    int series_det_status;
+    long series_det_beta_power; /* determined: 2·order; else a lower bound   */
+    char series_det_leading[512]; /* exact rational "p/q"                    */
+    char series_det_text[320];
     uint64_t samples;           /* samples of the final N; 0 = closed form    */
     uint64_t samples_total;     /* over all auto-refine rounds                */
     unsigned rounds;
@@ -148,6 +156,15 @@ typedef struct tkc_nmatrix_decision {
 } tkc_nmatrix_decision;
 
 void tkc_nmatrix_decision_free(tkc_nmatrix_decision *d);
+
+/* The exact small-β statement above for the attention matrix of the
+ * strings of nm (any kernel: N_attn is what Lemma 3.7 is about), with γ from
+ * spec and the Taylor terms β^0 .. β^(2(nterms−1)).  d receives the
+ * series_det_* fields.  ERANGE when the series would cost too much. */
+int tkc_nmatrix_series_det(const tkc_nmatrix *nm, const tkc_kernel_spec *spec,
+                           size_t nterms, tkc_nmatrix_decision *d,
+                           tkc_error *err);
+#define TKC_NMATRIX_SERIES_MAX_R 6
 
 /* Build N and decide: structure first (singular, exact), then the
  * certificate; with opt->auto_refine, quadruple the samples while undecided

@@ -213,6 +213,17 @@ int cmd_check(int argc, char **argv)
     }
     if (!file)
         return cli_usage_error(cmd, "missing template FILE (see --help)");
+    /* A cheap first round unless the user chose the accuracy: auto-refine
+     * takes it from there, within the budgets (a first round at the
+     * default target se over the ~10⁴ entries of a 144-template N would
+     * not be bounded by the time budget). */
+    int chose = 0;
+    for (int i = 1; i < argc; i++)
+        chose |= !strcmp(argv[i], "--samples") || !strcmp(argv[i], "--target-se");
+    if (!chose && opt.auto_refine) {
+        spec.samples = 16384;
+        spec.target_se = 1e-3;
+    }
     opt.prec = spec.prec;
     tkc_template_set *set = NULL;
     int rc = cli_nmatrix_load(cmd, file, append_cls, &set);
@@ -249,11 +260,20 @@ int cmd_check(int argc, char **argv)
                    "sigma_min", ">= bound", "||N^-1||", "evidence");
             for (int k = 0; k < NKERNELS; k++)
                 print_row(kernel_labels[k], d[k]);
-            if (d[2]->lemma36 >= 0)
+            if (d[2]->lemma36 >= 0) {
+                /* The method's first clause is enough here. */
+                const char *m = d[2]->lemma36_method;
+                const char *cut = strstr(m, ", each");
+                int len = (int)(cut ? (size_t)(cut - m) : strlen(m));
+                const char *paren = strstr(m, " (");
+                if (paren && paren - m < len)
+                    len = (int)(paren - m);
                 printf("transformer: Lemma 3.6's permutation condition on "
-                       "N_attn %s (%s)\n",
-                       cli_nmatrix_lemma36_words(d[2]->lemma36),
-                       d[2]->lemma36_method);
+                       "N_attn %s (%.*s)\n",
+                       cli_nmatrix_lemma36_words(d[2]->lemma36), len, m);
+            }
+            if (d[2]->series_det_text[0])
+                printf("small beta, exactly (N_attn): %s\n", d[2]->series_det_text);
             printf("beta = %g, gamma = %g, %s(b1 t + b2) with b1 = %g, b2 = %g\n",
                    spec.beta, spec.gamma, spec.activation->name, spec.b1,
                    spec.b2);

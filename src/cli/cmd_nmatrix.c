@@ -240,6 +240,27 @@ void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
         cli_json_string(j, d->lemma36_text);
         cli_json_object_end(j);
     }
+    cli_json_key(j, "small_beta_det");
+    if (d->series_det_status < 0 && !d->series_det_text[0]) {
+        cli_json_null(j);
+    } else {
+        cli_json_object_begin(j);
+        cli_json_key(j, "determined");
+        cli_json_bool(j, d->series_det_status == 1);
+        cli_json_key(j, "beta_power");
+        if (d->series_det_status >= 0)
+            cli_json_integer(j, d->series_det_beta_power);
+        else
+            cli_json_null(j);
+        cli_json_key(j, "leading_coefficient");
+        if (d->series_det_status == 1 && d->series_det_leading[0])
+            cli_json_string(j, d->series_det_leading);
+        else
+            cli_json_null(j);
+        cli_json_key(j, "text");
+        cli_json_string(j, d->series_det_text);
+        cli_json_object_end(j);
+    }
     cli_json_key(j, "samples");
     cli_json_integer(j, (long long)d->samples);
     cli_json_key(j, "samples_total");
@@ -338,11 +359,7 @@ static void print_text(const tkc_template_set *set, const tkc_kernel_spec *spec,
             printf(" ... %.6g", d->singular_values[r - 1]);
         printf("\n");
     }
-    printf("precision ladder (sigma_min):");
-    for (int l = 0; l < TKC_NMATRIX_LADDER; l++)
-        if (d->ladder_prec[l])
-            printf("  %ld bits %.6g", d->ladder_prec[l], d->ladder_sigma_min[l]);
-    printf("\n  %s\n", d->ladder_text);
+    printf("precision ladder: %s\n", d->ladder_text);
     if (d->verdict == TKC_NMATRIX_SINGULAR)
         printf("det N = 0 and ||N^-1|| = inf exactly (computed from the rounded "
                "entries: det %.6f * 2^%ld)\n", d->det_mantissa, d->det_exponent);
@@ -352,6 +369,8 @@ static void print_text(const tkc_template_set *set, const tkc_kernel_spec *spec,
     if (d->lemma36 >= 0)
         printf("lemma 3.6 (permutation condition on N_attn): %s (%s)\n",
                cli_nmatrix_lemma36_words(d->lemma36), d->lemma36_method);
+    if (d->series_det_text[0])
+        printf("small beta, exactly (N_attn): %s\n", d->series_det_text);
     if (d->rounds > 1)
         printf("auto-refine: %u rounds, %llu samples in all, %.1f s\n",
                d->rounds, (unsigned long long)d->samples_total, d->seconds);
