@@ -5,24 +5,12 @@
 #include "cli.h"
 
 static const cli_command commands[] = {
-#ifdef TKC_HAVE_CMD_TEMPLATES
     {"templates", "parse, validate and sample template sets", cmd_templates},
-#endif
-#ifdef TKC_HAVE_CMD_KERNEL
     {"kernel", "one kernel value K(X, Y) with its error", cmd_kernel},
-#endif
-#ifdef TKC_HAVE_CMD_SERIES
     {"series", "exact Taylor coefficients of K_attn in beta and gamma", cmd_series},
-#endif
-#ifdef TKC_HAVE_CMD_NMATRIX
     {"nmatrix", "the matrix N of a template set, and its verdict", cmd_nmatrix},
-#endif
-#ifdef TKC_HAVE_CMD_CHECK
     {"check", "MLP, MLP+XX^T and transformer verdicts side by side", cmd_check},
-#endif
-#ifdef TKC_HAVE_CMD_KRR
     {"krr", "kernel ridge regression on unseen symbols", cmd_krr},
-#endif
     {NULL, NULL, NULL}
 };
 
