@@ -33,7 +33,7 @@ run templates check "$SD" --alphabet 10
 expect "check exit 0" test "$rc" = 0
 expect "count" grep -q '^templates: 2$' "$tmp/out"
 expect "k with [CLS]" grep -q '^length k: 3 (with \[CLS\] appended)$' "$tmp/out"
-expect "wildcards per template" grep -q '^wildcards per template: 1 2 (max 2)$' "$tmp/out"
+expect "wildcards per template" grep -q '^wildcards per template: 1 template with 1, 1 template with 2, max 2$' "$tmp/out"
 expect "disjoint" grep -q '^disjoint: yes' "$tmp/out"
 expect "rho" grep -q '^rho: 5 (alphabet 10' "$tmp/out"
 expect "[CLS] note on stderr" grep -q 'CLS\] appended' "$tmp/err"

@@ -128,9 +128,15 @@ static void check_human(const options *o, const tkc_template_set *set,
            set->cls_appended ? " (with [CLS] appended)" : "");
     printf("labels: %s\nregular tokens: %zu\nwildcards per template:",
            set->symbolic_labels ? "symbolic (wildcards)" : "real", set->nsymbols);
-    for (size_t i = 0; i < set->count; i++)
-        printf(" %zu", set->t[i].nwild);
-    printf(" (max %zu)\n", maxw);
+    /* A histogram, not a list: sets have up to hundreds of templates. */
+    for (size_t w = 0; w <= maxw; w++) {
+        size_t count = 0;
+        for (size_t i = 0; i < set->count; i++)
+            count += set->t[i].nwild == w;
+        if (count)
+            printf(" %zu template%s with %zu,", count, count == 1 ? "" : "s", w);
+    }
+    printf(" max %zu\n", maxw);
     if (ov->disjoint) {
         printf("disjoint: yes (all %zu pairs)\n",
                set->count * (set->count - 1) / 2);
