@@ -177,7 +177,7 @@ static const kernel_option kernel_options[] = {
     {"--replicates", OPT_U64, SPEC_AT(replicates), 2, 1 << 16,
      "randomized QMC replicates (default 16)"},
     {"--order", OPT_U64, SPEC_AT(order), 0, 64, "series order D, 0 = optimal (default 0)"},
-    {"--prec", OPT_U64, SPEC_AT(prec), 53, 1 << 16, "MPFR precision in bits (default 256)"},
+    {"--prec", OPT_U64, SPEC_AT(prec), 53, 1 << 16, "MPFR bits: series sums, certificates (default 256)"},
     {"--seed", OPT_U64, SPEC_AT(seed), 0, (double)UINT64_MAX, "random seed (default 1)"},
     {"--threads", OPT_U64, SPEC_AT(threads), 1, 256,
      "worker threads; results do not depend on it (default 1)"},

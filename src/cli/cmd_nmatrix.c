@@ -11,7 +11,7 @@
 
 static void help(FILE *out)
 {
-    fputs("usage: tkc nmatrix FILE [kernel options] [--prec BITS] [--confidence C]\n"
+    fputs("usage: tkc nmatrix FILE [kernel options] [--confidence C]\n"
           "                   [--auto-refine] [--budget SAMPLES] [--time-budget SECONDS]\n"
           "                   [--ladder|--no-ladder] [--no-cls] [--json]\n\n"
           "The r x r matrix N_ij = K(sub(z_i, s), sub(z_j, s')) of the templates in FILE\n"
@@ -22,7 +22,6 @@ static void help(FILE *out)
           "                           nonsingular, proved in MPFR with directed rounding;\n"
           "  undecided                and what would settle it.\n\n"
           "options:\n"
-          "  --prec BITS         MPFR precision of the certificate (default 256)\n"
           "  --confidence C      confidence of Monte Carlo radii (default 0.999)\n"
           "  --auto-refine       quadruple the samples while undecided\n"
           "  --budget SAMPLES    most samples auto-refine may use (default 67108864)\n"
