@@ -154,12 +154,10 @@ static int check_draw_arguments(const tkc_template_set *set, size_t n,
                                 size_t alphabet, unsigned alphabet_id,
                                 double sigma, tkc_error *err)
 {
-    size_t w = tkc_template_set_max_wildcards(set);
-    if (alphabet < w || alphabet == 0)
-        return tkc_fail(err, TKC_EINPUT,
-                        "alphabet of %zu tokens is too small: a template has "
-                        "%zu wildcards, which need distinct tokens",
-                        alphabet, w);
+    double rho;   /* computing ρ checks the alphabet has room for every map */
+    int rc = tkc_template_set_rho(set, alphabet, &rho, err);
+    if (rc)
+        return rc;
     if ((double)set->nsymbols + ((double)alphabet_id + 1.0) * (double)alphabet
         > (double)INT32_MAX)
         return tkc_fail(err, TKC_EINPUT,
