@@ -98,6 +98,27 @@ void cli_json_null(cli_json *j);
  * kernel ones (--confidence --auto-refine --no-auto-refine --budget
  * --time-budget --ladder --no-ladder --no-cls; same return convention as cli_kernel_option),
  * loading the set, and printing a verdict. */
+/* What nmatrix and check read from their arguments. */
+typedef struct cli_nmatrix_args {
+    tkc_kernel_spec spec;
+    tkc_nmatrix_options opt;
+    int append_cls;
+    int json;
+    const char *file;
+} cli_nmatrix_args;
+
+/* A command's own options: consume argv[*i] (and its value) and return 1,
+ * 0 when it is not one of them, -1 on a bad value (message printed). */
+typedef int (*cli_option_fn)(const char *command, int argc, char **argv,
+                             int *i, void *ctx);
+
+/* The argument loop of nmatrix and check: --help (prints help, returns -1),
+ * --json, the command's own options (`own`, nullable), kernel options,
+ * N-matrix options, and one template FILE.  args must hold the defaults.
+ * Returns CLI_OK, CLI_USAGE (message printed) or -1 after --help. */
+int cli_nmatrix_parse_args(const char *command, int argc, char **argv,
+                           void (*help)(FILE *out), cli_option_fn own,
+                           void *own_ctx, cli_nmatrix_args *args);
 int cli_nmatrix_option(const char *command, int argc, char **argv, int *i,
                        tkc_nmatrix_options *opt, int *append_cls);
 int cli_nmatrix_load(const char *command, const char *path, int append_cls,

@@ -54,10 +54,18 @@ static int kernel_index(const char *name)
     return -1;
 }
 
+/* check's own options: --expect-nonsingular K, --expect-singular K; and
+ * --kernel refused, since check runs all three. */
 static int parse_expect(const char *cmd, int argc, char **argv, int *i,
-                        expectation *e)
+                        void *ctx)
 {
+    expectation *e = ctx;
     const char *a = argv[*i];
+    if (!strcmp(a, "--kernel")) {
+        cli_usage_error(cmd, "--kernel is not accepted: check runs mlp, mlpxx "
+                             "and trans (use tkc nmatrix for one kernel)");
+        return -1;
+    }
     int v = !strcmp(a, "--expect-nonsingular") ? TKC_NMATRIX_NONSINGULAR
             : !strcmp(a, "--expect-singular")  ? TKC_NMATRIX_SINGULAR
                                                : 0;
@@ -171,48 +179,17 @@ static void print_json(const tkc_template_set *set, tkc_nmatrix *const nm[],
 
 int cmd_check(int argc, char **argv)
 {
-    const char *cmd = "check", *file = NULL;
-    tkc_kernel_spec spec;
-    tkc_nmatrix_options opt;
+    const char *cmd = "check";
     expectation expect = {{0}};
-    int json = 0, append_cls = 1;
-    tkc_kernel_spec_default(&spec);
-    tkc_nmatrix_options_default(&opt);
-    opt.auto_refine = 1;        /* check decides by default, within budget */
-    opt.time_budget = 120;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int rc;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            help(stdout);
-            return CLI_OK;
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (!strcmp(a, "--kernel")) {
-            return cli_usage_error(cmd, "--kernel is not accepted: check runs "
-                                        "mlp, mlpxx and trans (use tkc nmatrix "
-                                        "for one kernel)");
-        } else if ((rc = parse_expect(cmd, argc, argv, &i, &expect))) {
-            if (rc < 0)
-                return CLI_USAGE;
-        } else if ((rc = cli_kernel_option(cmd, argc, argv, &i, &spec))) {
-            if (rc < 0)
-                return CLI_USAGE;
-        } else if ((rc = cli_nmatrix_option(cmd, argc, argv, &i, &opt,
-                                            &append_cls))) {
-            if (rc < 0)
-                return CLI_USAGE;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error(cmd, "unknown option '%s' (see --help)", a);
-        } else if (file) {
-            return cli_usage_error(cmd, "one template file expected, got '%s' and '%s'",
-                                   file, a);
-        } else {
-            file = a;
-        }
-    }
-    if (!file)
-        return cli_usage_error(cmd, "missing template FILE (see --help)");
+    cli_nmatrix_args a = {.append_cls = 1};
+    tkc_kernel_spec_default(&a.spec);
+    tkc_nmatrix_options_default(&a.opt);
+    a.opt.auto_refine = 1;        /* check decides by default, within budget */
+    a.opt.time_budget = 120;
+    int rc = cli_nmatrix_parse_args(cmd, argc, argv, help, parse_expect,
+                                    &expect, &a);
+    if (rc)
+        return rc < 0 ? CLI_OK : rc;
     /* A cheap first round unless the user chose the accuracy: auto-refine
      * takes it from there, within the budgets (a first round at the
      * default target se over the ~10⁴ entries of a 144-template N would
@@ -220,14 +197,12 @@ int cmd_check(int argc, char **argv)
     int chose = 0;
     for (int i = 1; i < argc; i++)
         chose |= !strcmp(argv[i], "--samples") || !strcmp(argv[i], "--target-se");
-    if (!chose && opt.auto_refine) {
-        spec.samples = 16384;
-        spec.target_se = 1e-3;
+    if (!chose && a.opt.auto_refine) {
+        a.spec.samples = 16384;
+        a.spec.target_se = 1e-3;
     }
-    opt.prec = spec.prec;
     tkc_template_set *set = NULL;
-    int rc = cli_nmatrix_load(cmd, file, append_cls, &set);
-    if (rc)
+    if ((rc = cli_nmatrix_load(cmd, a.file, a.append_cls, &set)))
         return rc;
 
     tkc_nmatrix *nm[NKERNELS] = {0};
@@ -235,9 +210,9 @@ int cmd_check(int argc, char **argv)
     tkc_error err;
     rc = CLI_OK;
     for (int k = 0; k < NKERNELS && rc == CLI_OK; k++) {
-        tkc_kernel_spec s = spec;
+        tkc_kernel_spec s = a.spec;
         s.kernel = tkc_kernel_type_lookup(kernel_names[k]);
-        if (!s.kernel || tkc_nmatrix_decide(set, &s, &opt, &nm[k], &d[k], &err))
+        if (!s.kernel || tkc_nmatrix_decide(set, &s, &a.opt, &nm[k], &d[k], &err))
             rc = s.kernel ? cli_library_error(cmd, &err)
                           : cli_usage_error(cmd, "kernel %s is not built in",
                                             kernel_names[k]);
@@ -252,7 +227,7 @@ int cmd_check(int argc, char **argv)
                         tkc_nmatrix_verdict_name(expect.want[k]),
                         tkc_nmatrix_verdict_name(d[k]->verdict));
             }
-        if (json) {
+        if (a.json) {
             print_json(set, nm, (const tkc_nmatrix_decision *const *)d, failed);
         } else {
             cli_nmatrix_describe_set(stdout, set);
@@ -275,8 +250,8 @@ int cmd_check(int argc, char **argv)
             if (d[2]->series_det_text[0])
                 printf("small beta, exactly (N_attn): %s\n", d[2]->series_det_text);
             printf("beta = %g, gamma = %g, %s(b1 t + b2) with b1 = %g, b2 = %g\n",
-                   spec.beta, spec.gamma, spec.activation->name, spec.b1,
-                   spec.b2);
+                   a.spec.beta, a.spec.gamma, a.spec.activation->name, a.spec.b1,
+                   a.spec.b2);
             printf("meaning: %s\n",
                    summary((const tkc_nmatrix_decision *const *)d));
         }

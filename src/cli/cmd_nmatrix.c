@@ -74,6 +74,40 @@ int cli_nmatrix_option(const char *command, int argc, char **argv, int *i,
     return cli_parse_u64(command, a, v, 1, 1ULL << 40, &opt->budget) ? -1 : 1;
 }
 
+int cli_nmatrix_parse_args(const char *command, int argc, char **argv,
+                           void (*help)(FILE *out), cli_option_fn own,
+                           void *own_ctx, cli_nmatrix_args *args)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int rc = 0;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            help(stdout);
+            return -1;
+        } else if (!strcmp(a, "--json")) {
+            args->json = 1;
+        } else if ((own && (rc = own(command, argc, argv, &i, own_ctx))) ||
+                   (rc = cli_kernel_option(command, argc, argv, &i,
+                                           &args->spec)) ||
+                   (rc = cli_nmatrix_option(command, argc, argv, &i,
+                                            &args->opt, &args->append_cls))) {
+            if (rc < 0)
+                return CLI_USAGE;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error(command, "unknown option '%s' (see --help)", a);
+        } else if (args->file) {
+            return cli_usage_error(command, "one template file expected, got "
+                                   "'%s' and '%s'", args->file, a);
+        } else {
+            args->file = a;
+        }
+    }
+    if (!args->file)
+        return cli_usage_error(command, "missing template FILE (see --help)");
+    args->opt.prec = args->spec.prec;
+    return CLI_OK;
+}
+
 int cli_nmatrix_load(const char *command, const char *path, int append_cls,
                      tkc_template_set **set)
 {
@@ -378,54 +412,27 @@ static void print_text(const tkc_template_set *set, const tkc_kernel_spec *spec,
 
 int cmd_nmatrix(int argc, char **argv)
 {
-    const char *cmd = "nmatrix", *file = NULL;
-    tkc_kernel_spec spec;
-    tkc_nmatrix_options opt;
-    int json = 0, append_cls = 1;
-    tkc_kernel_spec_default(&spec);
-    tkc_nmatrix_options_default(&opt);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int rc;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            help(stdout);
-            return CLI_OK;
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if ((rc = cli_kernel_option(cmd, argc, argv, &i, &spec))) {
-            if (rc < 0)
-                return CLI_USAGE;
-        } else if ((rc = cli_nmatrix_option(cmd, argc, argv, &i, &opt,
-                                            &append_cls))) {
-            if (rc < 0)
-                return CLI_USAGE;
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage_error(cmd, "unknown option '%s' (see --help)", a);
-        } else if (file) {
-            return cli_usage_error(cmd, "one template file expected, got '%s' and '%s'",
-                                   file, a);
-        } else {
-            file = a;
-        }
-    }
-    if (!file)
-        return cli_usage_error(cmd, "missing template FILE (see --help)");
-    opt.prec = spec.prec;
-    tkc_template_set *set = NULL;
-    int rc = cli_nmatrix_load(cmd, file, append_cls, &set);
+    const char *cmd = "nmatrix";
+    cli_nmatrix_args a = {.append_cls = 1};
+    tkc_kernel_spec_default(&a.spec);
+    tkc_nmatrix_options_default(&a.opt);
+    int rc = cli_nmatrix_parse_args(cmd, argc, argv, help, NULL, NULL, &a);
     if (rc)
+        return rc < 0 ? CLI_OK : rc;
+    tkc_template_set *set = NULL;
+    if ((rc = cli_nmatrix_load(cmd, a.file, a.append_cls, &set)))
         return rc;
     tkc_nmatrix *nm = NULL;
     tkc_nmatrix_decision *d = NULL;
     tkc_error err;
-    if (tkc_nmatrix_decide(set, &spec, &opt, &nm, &d, &err)) {
+    if (tkc_nmatrix_decide(set, &a.spec, &a.opt, &nm, &d, &err)) {
         tkc_template_set_free(set);
         return cli_library_error(cmd, &err);
     }
-    if (json)
-        print_json(set, &spec, nm, d);
+    if (a.json)
+        print_json(set, &a.spec, nm, d);
     else
-        print_text(set, &spec, nm, d);
+        print_text(set, &a.spec, nm, d);
     tkc_nmatrix_decision_free(d);
     tkc_nmatrix_free(nm);
     tkc_template_set_free(set);
