@@ -244,6 +244,15 @@ static int settle_lists(krr_cli *c, const tkc_template_set *set)
     }
     if (c->sweep != SWEEP_NONE && !c->seeds_given)
         c->seeds = 5;
+    /* K̂ is one dense n×n matrix: refuse up front what cannot fit in memory,
+     * rather than sampling 10⁸ strings first and failing at the malloc. */
+    double memory = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+    for (size_t i = 0; i < c->nn; i++)
+        if (memory > 0 && 8.0 * (double)c->n[i] * (double)c->n[i] > memory)
+            return cli_usage_error(CMD, "--n %zu needs a %.3g GB kernel matrix; "
+                                   "this machine has %.3g GB of memory",
+                                   c->n[i], 8e-9 * (double)c->n[i] * (double)c->n[i],
+                                   1e-9 * memory);
     for (size_t i = 0; i < c->na; i++)
         if (c->alphabet[i] < w)
             return cli_usage_error(CMD, "--alphabet %zu is smaller than the %zu "
