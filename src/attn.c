@@ -469,25 +469,37 @@ void tkc_attn_integrand_antithetic_batch(const tkc_attn_layout *L,
     size_t k = L->k, ns = L->nstrings, dim = L->k + L->ntokens;
     size_t n = nb * ns * k;
     double *restrict ep = w->smp, *restrict en = w->smm;
+    double *restrict c = w->invm;   /* exp(mn - m) per row, until the sums */
     int wide = 0;
     for (size_t i = 0; i < nb; i++)
         for (size_t s = 0; s < ns; s++) {
-            double m, mn, *tp = ep + (i * ns + s) * k, *tm = en + (i * ns + s) * k;
+            size_t r = i * ns + s;
+            double m, mn, *tp = ep + r * k;
             logits(L, s, Z + i * dim, tp, &m, &mn);
             wide |= m - mn > -EXP_FLOOR;
-            for (size_t a = 0; a < k; a++) {
-                tm[a] = mn - tp[a];
+            c[r] = mn - m;
+            for (size_t a = 0; a < k; a++)
                 tp[a] -= m;
-            }
         }
-    if (wide)
+    if (!wide) {
+        /* exp(t_a - m) exp(mn - t_a) = exp(mn - m): the antithetic weights
+         * cost one division each instead of an exponential */
+        for (size_t j = 0; j < n; j++)
+            ep[j] = exp_nonpos(ep[j]);
+        for (size_t r = 0; r < nb * ns; r++)
+            c[r] = exp_nonpos(c[r]);
+        for (size_t r = 0; r < nb * ns; r++)
+            for (size_t a = 0; a < k; a++)
+                en[r * k + a] = c[r] / ep[r * k + a];
+    } else {
+        /* spreads beyond 708: both signs clamped separately */
+        for (size_t r = 0; r < nb * ns; r++)
+            for (size_t a = 0; a < k; a++)
+                en[r * k + a] = c[r] - ep[r * k + a];
         for (size_t j = 0; j < n; j++) {
-            ep[j] = ep[j] < EXP_FLOOR ? EXP_FLOOR : ep[j];
-            en[j] = en[j] < EXP_FLOOR ? EXP_FLOOR : en[j];
+            ep[j] = exp_nonpos(ep[j] < EXP_FLOOR ? EXP_FLOOR : ep[j]);
+            en[j] = exp_nonpos(en[j] < EXP_FLOOR ? EXP_FLOOR : en[j]);
         }
-    for (size_t j = 0; j < n; j++) {
-        ep[j] = exp_nonpos(ep[j]);
-        en[j] = exp_nonpos(en[j]);
     }
     for (size_t r = 0; r < nb * ns; r++) {
         double sp = 0.0, sn = 0.0;
