@@ -64,8 +64,7 @@ static void mc_block(mc_worker *w, uint64_t b, double *part)
     memset(part, 0, run->slot_len * sizeof *part);
     for (uint64_t s = lo; s < hi; s += rows) {
         size_t nb = hi - s < rows ? (size_t)(hi - s) : rows;
-        for (size_t d = 0; d < nb * dim; d++)
-            w->z[d] = tkc_rng_normal(&run->zig, &rng);
+        tkc_rng_normals(&run->zig, &rng, w->z, nb * dim);
         tkc_attn_integrand_antithetic_batch(L, w->work, nb, w->z, w->fp, w->fm);
         for (size_t r = 0; r < nb; r++) {
             const double *fp = w->fp + r * np, *fm = w->fm + r * np;
