@@ -603,16 +603,14 @@ static inline void pair_values_batch(const tkc_attn_layout *L,
     }
 }
 
+double *tkc_attn_work_draws(tkc_attn_work *w) { return w->zt; }
+
 HOT_CLONES
-void tkc_attn_integrand_antithetic_batch(const tkc_attn_layout *L,
+void tkc_attn_integrand_antithetic_drawn(const tkc_attn_layout *L,
                                          tkc_attn_work *w, size_t nb,
-                                         const double *Z, double *fplus,
-                                         double *fminus)
+                                         double *fplus, double *fminus)
 {
-    size_t k = L->k, ns = L->nstrings, dim = L->k + L->ntokens;
-    for (size_t d = 0; d < dim; d++)      /* strided loads, not stores */
-        for (size_t i = 0; i < nb; i++)
-            w->zt[d * nb + i] = Z[i * dim + d];
+    size_t k = L->k, ns = L->nstrings;
     for (size_t s = 0; s < ns; s++) {
         string_batch(L, w, s, nb);
         aggregate_batch(L, s, nb, w->smp + s * k * nb, w->agp + s * k * nb);
@@ -620,6 +618,18 @@ void tkc_attn_integrand_antithetic_batch(const tkc_attn_layout *L,
     }
     pair_values_batch(L, w, nb, w->smp, w->agp, w->invp, fplus);
     pair_values_batch(L, w, nb, w->smm, w->agm, w->invm, fminus);
+}
+
+void tkc_attn_integrand_antithetic_batch(const tkc_attn_layout *L,
+                                         tkc_attn_work *w, size_t nb,
+                                         const double *Z, double *fplus,
+                                         double *fminus)
+{
+    size_t dim = L->k + L->ntokens;
+    for (size_t d = 0; d < dim; d++)      /* strided loads, not stores */
+        for (size_t i = 0; i < nb; i++)
+            w->zt[d * nb + i] = Z[i * dim + d];
+    tkc_attn_integrand_antithetic_drawn(L, w, nb, fplus, fminus);
 }
 
 void tkc_attn_integrand_antithetic(const tkc_attn_layout *L,
