@@ -27,17 +27,23 @@ struct tkc_attn_layout {
 /* Softmax weights are kept unnormalized, with the inverse of their sum
  * per string: a pair's value is then (weights)ᵀ M (weights) · inv_x · inv_y,
  * which saves normalizing every string at every draw. */
+/* A batch keeps the draw index innermost ([string][position][draw]), as a
+ * vectorized array program would: every loop then runs over the draws of the
+ * batch, long and contiguous whatever k, instead of over k ≈ 3 .. 11. */
 struct tkc_attn_work {
     size_t rows;        /* draws per batch                                   */
+    double *zt;         /* dim * rows: the draws, coordinate-major           */
     double *smp, *smm;  /* rows * nstrings * k exp weights at +z and -z      */
     double *agp, *agm;  /* rows * nstrings * k weight per distinct token     */
     double *invp, *invm;/* rows * nstrings: 1 / (sum of weights)             */
+    double *hi, *lo;    /* rows: max and min logit, then the two sums        */
+    double *cross, *diag;/* rows: the two parts of one pair's value          */
     double *t;          /* k: β u of one string                              */
 };
 
 /* Draws per batch: enough to amortize the loops, few enough that the
  * weights of a batch stay in cache (about 2^16 doubles per array). */
-#define BATCH_ROWS_MAX 32
+#define BATCH_ROWS_MAX 64
 #define BATCH_DOUBLES 65536
 
 /* ---- interning: small open-addressing tables built once per layout ----- */
@@ -305,6 +311,11 @@ tkc_attn_work *tkc_attn_work_alloc(const tkc_attn_layout *L, tkc_error *err)
     tkc_attn_work *w = calloc(1, sizeof *w);
     if (w) {
         w->rows = rows;
+        w->zt = malloc(rows * tkc_attn_layout_dim(L) * sizeof *w->zt);
+        w->hi = malloc(rows * sizeof *w->hi);
+        w->lo = malloc(rows * sizeof *w->lo);
+        w->cross = malloc(rows * sizeof *w->cross);
+        w->diag = malloc(rows * sizeof *w->diag);
         w->smp = malloc(n * sizeof *w->smp);
         w->smm = malloc(n * sizeof *w->smm);
         w->agp = malloc(n * sizeof *w->agp);
@@ -314,7 +325,8 @@ tkc_attn_work *tkc_attn_work_alloc(const tkc_attn_layout *L, tkc_error *err)
         w->t = malloc(L->k * sizeof *w->t);
     }
     if (!w || !w->smp || !w->smm || !w->agp || !w->agm || !w->invp ||
-        !w->invm || !w->t) {
+        !w->invm || !w->t || !w->zt || !w->hi || !w->lo || !w->cross ||
+        !w->diag) {
         tkc_attn_work_free(w);
         tkc_fail(err, TKC_ENOMEM, "K_attn: out of memory for a workspace");
         return NULL;
@@ -337,6 +349,11 @@ void tkc_attn_work_free(tkc_attn_work *w)
         free(w->invp);
         free(w->invm);
         free(w->t);
+        free(w->zt);
+        free(w->hi);
+        free(w->lo);
+        free(w->cross);
+        free(w->diag);
         free(w);
     }
 }
@@ -385,6 +402,13 @@ static inline void weights(const double *restrict t, double m, double mn,
 #endif
 #ifndef HOT_CLONES
 #define HOT_CLONES
+#endif
+/* Helpers of a cloned function must be inlined into each clone, or they
+ * run as baseline code. */
+#ifdef __GNUC__
+#define ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE
 #endif
 
 /* Logits β u_a of string s at draw z; returns max and min through m, mn. */
@@ -455,66 +479,196 @@ void tkc_attn_integrand(const tkc_attn_layout *L, tkc_attn_work *w,
 }
 
 /* The antithetic point -z has logits -t; its max-shifted weights are
- * exp(mn - t_a) with mn = min t.  Both weight vectors lie in (0, 1] with a
- * largest weight of 1, so both sums lie in [1, k] and one division serves
- * the two inverse sums.  A batch first writes every exponent of every draw
- * and string, then takes all the exponentials in one long loop (which the
- * compiler vectorizes), then forms the pairs. */
+ * exp(mn - t_a) with mn = min t, and exp(t_a - m) exp(mn - t_a) =
+ * exp(mn - m), so they cost one division each, not an exponential.  Both
+ * weight vectors lie in (0, 1] with a largest weight of 1, so both sums lie
+ * in [1, k] and one division serves the two inverse sums.  Weights of
+ * string s for the nb draws of zt (coordinate-major), [position][draw]. */
+ALWAYS_INLINE
+static inline void string_batch(const tkc_attn_layout *L, tkc_attn_work *w,
+                                size_t s, size_t nb)
+{
+    size_t k = L->k;
+    const int *tok = L->tok + s * k;
+    const double *zt = w->zt;
+    double *restrict ep = w->smp + s * k * nb, *restrict en = w->smm + s * k * nb;
+    double *restrict hi = w->hi, *restrict lo = w->lo;
+    double *restrict ip = w->invp + s * nb, *restrict im = w->invm + s * nb;
+    double beta = L->beta, gamma = L->gamma;
+    for (size_t a = 0; a < k; a++) {
+        const double *restrict zu = zt + (size_t)tok[a] * nb, *restrict zp = zt + a * nb;
+        double *restrict t = ep + a * nb;
+        for (size_t i = 0; i < nb; i++)
+            t[i] = beta * (zu[i] + gamma * zp[i]);
+    }
+    for (size_t i = 0; i < nb; i++)
+        hi[i] = lo[i] = ep[i];
+    for (size_t a = 1; a < k; a++)
+        for (size_t i = 0; i < nb; i++) {
+            double v = ep[a * nb + i];
+            hi[i] = v > hi[i] ? v : hi[i];
+            lo[i] = v < lo[i] ? v : lo[i];
+        }
+    int wide = 0;
+    for (size_t i = 0; i < nb; i++) {
+        im[i] = lo[i] - hi[i];          /* exp(mn - m) to come */
+        wide |= im[i] < EXP_FLOOR;
+    }
+    for (size_t a = 0; a < k; a++)
+        for (size_t i = 0; i < nb; i++)
+            ep[a * nb + i] -= hi[i];
+    if (!wide) {
+        for (size_t j = 0; j < k * nb; j++)
+            ep[j] = exp_nonpos(ep[j]);
+        for (size_t i = 0; i < nb; i++)
+            im[i] = exp_nonpos(im[i]);
+        for (size_t a = 0; a < k; a++)
+            for (size_t i = 0; i < nb; i++)
+                en[a * nb + i] = im[i] / ep[a * nb + i];
+    } else {
+        /* spreads beyond 708: both signs clamped separately */
+        for (size_t a = 0; a < k; a++)
+            for (size_t i = 0; i < nb; i++)
+                en[a * nb + i] = im[i] - ep[a * nb + i];
+        for (size_t j = 0; j < k * nb; j++) {
+            ep[j] = exp_nonpos(ep[j] < EXP_FLOOR ? EXP_FLOOR : ep[j]);
+            en[j] = exp_nonpos(en[j] < EXP_FLOOR ? EXP_FLOOR : en[j]);
+        }
+    }
+    double *restrict sp = hi, *restrict sn = lo;
+    for (size_t i = 0; i < nb; i++) {
+        sp[i] = ep[i];
+        sn[i] = en[i];
+    }
+    for (size_t a = 1; a < k; a++)
+        for (size_t i = 0; i < nb; i++) {
+            sp[i] += ep[a * nb + i];
+            sn[i] += en[a * nb + i];
+        }
+    for (size_t i = 0; i < nb; i++) {
+        double inv = 1.0 / (sp[i] * sn[i]);
+        ip[i] = sn[i] * inv;
+        im[i] = sp[i] * inv;
+    }
+}
+
+/* Weight per distinct token of string s for a batch (see aggregate). */
+ALWAYS_INLINE
+static inline void aggregate_batch(const tkc_attn_layout *L, size_t s,
+                                   size_t nb, const double *restrict sm,
+                                   double *restrict ag)
+{
+    const int *slot = L->slot + s * L->k;
+    if ((size_t)L->ndist[s] == L->k)
+        return;
+    for (size_t j = 0; j < (size_t)L->ndist[s] * nb; j++)
+        ag[j] = 0.0;
+    for (size_t a = 0; a < L->k; a++) {
+        double *restrict g = ag + (size_t)slot[a] * nb;
+        for (size_t i = 0; i < nb; i++)
+            g[i] += sm[a * nb + i];
+    }
+}
+
+/* pair_values for a batch; f is [draw][pair] as the caller wants it. */
+ALWAYS_INLINE
+static inline void pair_values_batch(const tkc_attn_layout *L,
+                                     tkc_attn_work *w, size_t nb,
+                                     const double *sm, const double *ag,
+                                     const double *inv, double *f)
+{
+    size_t k = L->k, np = L->npairs;
+    double *restrict cross = w->cross, *restrict diag = w->diag;
+    for (size_t p = 0; p < np; p++) {
+        size_t x = L->px[p], y = L->py[p];
+        const double *sx = sm + x * k * nb, *sy = sm + y * k * nb;
+        const double *ax = (size_t)L->ndist[x] == k ? sx : ag + x * k * nb;
+        const double *ay = (size_t)L->ndist[y] == k ? sy : ag + y * k * nb;
+        const double *restrict ix = inv + x * nb, *restrict iy = inv + y * nb;
+        for (size_t i = 0; i < nb; i++)
+            cross[i] = diag[i] = 0.0;
+        for (size_t j = L->moff[p]; j < L->moff[p + 1]; j++) {
+            const double *restrict u = ax + (size_t)L->mx[j] * nb;
+            const double *restrict v = ay + (size_t)L->my[j] * nb;
+            for (size_t i = 0; i < nb; i++)
+                cross[i] += u[i] * v[i];
+        }
+        for (size_t a = 0; a < k; a++) {
+            const double *restrict u = sx + a * nb, *restrict v = sy + a * nb;
+            for (size_t i = 0; i < nb; i++)
+                diag[i] += u[i] * v[i];
+        }
+        for (size_t i = 0; i < nb; i++)
+            f[i * np + p] = (cross[i] + L->gamma2 * diag[i]) * ix[i] * iy[i];
+    }
+}
+
+double *tkc_attn_work_draws(tkc_attn_work *w) { return w->zt; }
+
 HOT_CLONES
+void tkc_attn_integrand_antithetic_drawn(const tkc_attn_layout *L,
+                                         tkc_attn_work *w, size_t nb,
+                                         double *fplus, double *fminus)
+{
+    size_t k = L->k, ns = L->nstrings;
+    for (size_t s = 0; s < ns; s++) {
+        string_batch(L, w, s, nb);
+        aggregate_batch(L, s, nb, w->smp + s * k * nb, w->agp + s * k * nb);
+        aggregate_batch(L, s, nb, w->smm + s * k * nb, w->agm + s * k * nb);
+    }
+    pair_values_batch(L, w, nb, w->smp, w->agp, w->invp, fplus);
+    pair_values_batch(L, w, nb, w->smm, w->agm, w->invm, fminus);
+}
+
 void tkc_attn_integrand_antithetic_batch(const tkc_attn_layout *L,
                                          tkc_attn_work *w, size_t nb,
                                          const double *Z, double *fplus,
                                          double *fminus)
 {
-    size_t k = L->k, ns = L->nstrings, dim = L->k + L->ntokens;
-    size_t n = nb * ns * k;
-    double *restrict ep = w->smp, *restrict en = w->smm;
-    int wide = 0;
-    for (size_t i = 0; i < nb; i++)
-        for (size_t s = 0; s < ns; s++) {
-            double m, mn, *tp = ep + (i * ns + s) * k, *tm = en + (i * ns + s) * k;
-            logits(L, s, Z + i * dim, tp, &m, &mn);
-            wide |= m - mn > -EXP_FLOOR;
-            for (size_t a = 0; a < k; a++) {
-                tm[a] = mn - tp[a];
-                tp[a] -= m;
-            }
-        }
-    if (wide)
-        for (size_t j = 0; j < n; j++) {
-            ep[j] = ep[j] < EXP_FLOOR ? EXP_FLOOR : ep[j];
-            en[j] = en[j] < EXP_FLOOR ? EXP_FLOOR : en[j];
-        }
-    for (size_t j = 0; j < n; j++) {
-        ep[j] = exp_nonpos(ep[j]);
-        en[j] = exp_nonpos(en[j]);
-    }
-    for (size_t r = 0; r < nb * ns; r++) {
-        double sp = 0.0, sn = 0.0;
-        for (size_t a = 0; a < k; a++) {
-            sp += ep[r * k + a];
-            sn += en[r * k + a];
-        }
-        double inv = 1.0 / (sp * sn);
-        w->invp[r] = sn * inv;
-        w->invm[r] = sp * inv;
-        aggregate(L, r % ns, ep + r * k, w->agp + r * k);
-        aggregate(L, r % ns, en + r * k, w->agm + r * k);
-    }
-    for (size_t i = 0; i < nb; i++) {
-        size_t o = i * ns * k;
-        pair_values(L, ep + o, w->agp + o, w->invp + i * ns,
-                    fplus + i * L->npairs);
-        pair_values(L, en + o, w->agm + o, w->invm + i * ns,
-                    fminus + i * L->npairs);
-    }
+    size_t dim = L->k + L->ntokens;
+    for (size_t d = 0; d < dim; d++)      /* strided loads, not stores */
+        for (size_t i = 0; i < nb; i++)
+            w->zt[d * nb + i] = Z[i * dim + d];
+    tkc_attn_integrand_antithetic_drawn(L, w, nb, fplus, fminus);
 }
 
+/* One draw: the batch's arithmetic (same numbers when no spread exceeds
+ * 708) on the row layout, without the batch's per-loop overhead. */
+HOT_CLONES
 void tkc_attn_integrand_antithetic(const tkc_attn_layout *L,
                                    tkc_attn_work *w, const double *z,
                                    double *fplus, double *fminus)
 {
-    tkc_attn_integrand_antithetic_batch(L, w, 1, z, fplus, fminus);
+    size_t k = L->k;
+    for (size_t s = 0; s < L->nstrings; s++) {
+        double m, mn, *ep = w->smp + s * k, *en = w->smm + s * k;
+        logits(L, s, z, ep, &m, &mn);
+        if (mn - m >= EXP_FLOOR) {
+            double c = exp_nonpos(mn - m);
+            for (size_t a = 0; a < k; a++)
+                ep[a] = exp_nonpos(ep[a] - m);
+            for (size_t a = 0; a < k; a++)
+                en[a] = c / ep[a];
+        } else {
+            for (size_t a = 0; a < k; a++) {
+                double x = ep[a] - m, y = (mn - m) - x;
+                ep[a] = exp_nonpos(x < EXP_FLOOR ? EXP_FLOOR : x);
+                en[a] = exp_nonpos(y < EXP_FLOOR ? EXP_FLOOR : y);
+            }
+        }
+        double sp = ep[0], sn = en[0];
+        for (size_t a = 1; a < k; a++) {
+            sp += ep[a];
+            sn += en[a];
+        }
+        double inv = 1.0 / (sp * sn);
+        w->invp[s] = sn * inv;
+        w->invm[s] = sp * inv;
+        aggregate(L, s, ep, w->agp + s * k);
+        aggregate(L, s, en, w->agm + s * k);
+    }
+    pair_values(L, w->smp, w->agp, w->invp, fplus);
+    pair_values(L, w->smm, w->agm, w->invm, fminus);
 }
 
 /* ---- exact shortcuts --------------------------------------------------- */

@@ -37,7 +37,7 @@ typedef struct mc_run {
 typedef struct mc_worker {
     mc_run *run;
     tkc_attn_work *work;
-    double *z, *fp, *fm, *g, *beta0;
+    double *fp, *fm, *g, *beta0;
     uint64_t first, stride, end;   /* blocks first, first+stride, ... < end */
     uint64_t round0;               /* block stored in slot 0            */
 } mc_worker;
@@ -64,9 +64,11 @@ static void mc_block(mc_worker *w, uint64_t b, double *part)
     memset(part, 0, run->slot_len * sizeof *part);
     for (uint64_t s = lo; s < hi; s += rows) {
         size_t nb = hi - s < rows ? (size_t)(hi - s) : rows;
-        for (size_t d = 0; d < nb * dim; d++)
-            w->z[d] = tkc_rng_normal(&run->zig, &rng);
-        tkc_attn_integrand_antithetic_batch(L, w->work, nb, w->z, w->fp, w->fm);
+        /* iid coordinates: drawn straight into the workspace's
+         * coordinate-major layout, no copy */
+        tkc_rng_normals(&run->zig, &rng, tkc_attn_work_draws(w->work),
+                        nb * dim);
+        tkc_attn_integrand_antithetic_drawn(L, w->work, nb, w->fp, w->fm);
         for (size_t r = 0; r < nb; r++) {
             const double *fp = w->fp + r * np, *fm = w->fm + r * np;
             for (size_t i = 0; i < np; i++) {
@@ -100,7 +102,6 @@ static void *mc_thread(void *arg)
 static void worker_free(mc_worker *w)
 {
     tkc_attn_work_free(w->work);
-    free(w->z);
     free(w->fp);
     free(w->fm);
     free(w->g);
@@ -114,12 +115,11 @@ static int worker_init(mc_worker *w, mc_run *run, tkc_error *err)
     size_t n = run->np ? run->np : 1;
     w->work = tkc_attn_work_alloc(run->L, err);
     size_t rows = w->work ? tkc_attn_work_batch(w->work) : 1;
-    w->z = malloc(rows * tkc_attn_layout_dim(run->L) * sizeof *w->z);
     w->fp = malloc(rows * n * sizeof *w->fp);
     w->fm = malloc(rows * n * sizeof *w->fm);
     w->g = malloc(n * sizeof *w->g);
     w->beta0 = malloc(n * sizeof *w->beta0);
-    if (!w->work || !w->z || !w->fp || !w->fm || !w->g || !w->beta0) {
+    if (!w->work || !w->fp || !w->fm || !w->g || !w->beta0) {
         worker_free(w);
         return tkc_fail(err, TKC_ENOMEM, "K_attn mc: out of memory");
     }

@@ -78,3 +78,31 @@ double tkc_ziggurat_slow(const tkc_ziggurat *z, tkc_rng *r, unsigned layer,
             return u * z->x[layer];
     }
 }
+
+void tkc_rng_normals(const tkc_ziggurat *z, tkc_rng *r, double *out, size_t n)
+{
+    /* the state in scalars that never have their address taken, so that
+     * the compiler keeps them in registers; only the rare slow branch goes
+     * through memory */
+    uint64_t s0 = r->s[0], s1 = r->s[1], s2 = r->s[2], s3 = r->s[3];
+    for (size_t j = 0; j < n; j++) {
+        uint64_t x = s0 + s3, w = ((x << 23) | (x >> 41)) + s0;  /* = next */
+        uint64_t t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 45) | (s3 >> 19);
+        unsigned layer = (unsigned)(w & (TKC_ZIG_LAYERS - 1));
+        double u = (double)(int64_t)(w >> 11) * 0x1.0p-52 - 1.0;
+        if (fabs(u) < z->ratio[layer]) {
+            out[j] = u * z->x[layer];
+        } else {
+            tkc_rng m = {{s0, s1, s2, s3}};
+            out[j] = tkc_ziggurat_slow(z, &m, layer, u);
+            s0 = m.s[0], s1 = m.s[1], s2 = m.s[2], s3 = m.s[3];
+        }
+    }
+    r->s[0] = s0, r->s[1] = s1, r->s[2] = s2, r->s[3] = s3;
+}

@@ -63,11 +63,20 @@ double tkc_exp_nonpos(double x);
 
 /* The antithetic integrand for nb draws at once (nb ≤ tkc_attn_work_batch):
  * Z holds the draws row by row (nb × dim), fplus and fminus receive
- * nb × npairs values row by row.  Same numbers as nb single calls, faster. */
+ * nb × npairs values row by row.  Same numbers as nb single calls up to
+ * rounding (the last bits can differ when a logit spread exceeds 708),
+ * faster. */
 void tkc_attn_integrand_antithetic_batch(const tkc_attn_layout *L,
                                          tkc_attn_work *w, size_t nb,
                                          const double *Z, double *fplus,
                                          double *fminus);
+/* The same without the copy of the draws: the caller writes them into
+ * tkc_attn_work_draws(w) coordinate by coordinate (coordinate d of draw i
+ * at [d * nb + i], dim × nb in all) and calls the _drawn form. */
+double *tkc_attn_work_draws(tkc_attn_work *w);
+void tkc_attn_integrand_antithetic_drawn(const tkc_attn_layout *L,
+                                         tkc_attn_work *w, size_t nb,
+                                         double *fplus, double *fminus);
 /* Largest batch a workspace takes (at least 1). */
 size_t tkc_attn_work_batch(const tkc_attn_work *w);
 

@@ -10,6 +10,7 @@
 #ifndef TKC_RNG_H
 #define TKC_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -73,6 +74,10 @@ static inline double tkc_rng_normal(const tkc_ziggurat *z, tkc_rng *r)
         return u * z->x[layer];
     return tkc_ziggurat_slow(z, r, layer, u);
 }
+
+/* out[0 .. n-1] = n successive tkc_rng_normal draws (the same numbers),
+ * in a loop that keeps the stream state in registers. */
+void tkc_rng_normals(const tkc_ziggurat *z, tkc_rng *r, double *out, size_t n);
 
 #ifdef __cplusplus
 }
