@@ -5,6 +5,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <limits.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,6 +250,8 @@ static double next_ridge(double lambda, double floor_)
 
 typedef struct solve_work {
     double *d, *cs, *s, *dx, *ax;
+    double *cwork;                 /* 3n doubles for dpocon               */
+    lapack_int *iwork;             /* n ints for dpocon                   */
     long double *scratch;          /* n long doubles and at least 3n doubles */
     int dot2;                      /* the AVX2+FMA residual is usable */
 } solve_work;
@@ -256,7 +259,7 @@ typedef struct solve_work {
 static void solve_work_free(solve_work *w)
 {
     free(w->d), free(w->cs), free(w->s), free(w->dx), free(w->ax);
-    free(w->scratch);
+    free(w->scratch), free(w->cwork), free(w->iwork);
 }
 
 /* r = y − (K + λI) x in extra precision (see the section comment). */
@@ -285,10 +288,11 @@ static void chol_solve(const double *L, size_t n, size_t lda, double *x)
                 L, (int)lda, x, 1);
 }
 
-/* Refine x with extra-precise residuals; fill ferr and berr. */
+/* Refine x with extra-precise residuals; fill berr, and ‖r‖₁/‖x‖₁ of the
+ * last residual for the forward error bound (which needs rcond). */
 static void refine(const double *K, size_t n, size_t lda, double lam,
-                   const double *y, double *x, double anorm, double rcond,
-                   solve_work *w, tkc_krr_solve_info *info)
+                   const double *y, double *x, solve_work *w,
+                   tkc_krr_solve_info *info, double *r1_over_x1)
 {
     double last = INFINITY;
     for (int step = 0; step <= KRR_REFINE_STEPS; step++) {
@@ -303,9 +307,8 @@ static void refine(const double *K, size_t n, size_t lda, double lam,
             if (w->s[i] > 0)
                 berr = fmax(berr, fabs(ri) / w->s[i]);
         }
-        /* ‖x − x̂‖₁ ≤ ‖(K+λI)⁻¹‖₁ ‖r‖₁, ‖(K+λI)⁻¹‖₁ ≈ 1/(rcond·anorm). */
         info->berr = berr;
-        info->ferr = x1 > 0 ? r1 / (rcond * anorm) / x1 : 0;
+        *r1_over_x1 = x1 > 0 ? r1 / x1 : 0;
         /* Cholesky is backward stable: usually the first residual already
          * shows berr ~ eps and there is nothing to refine. */
         if (step == KRR_REFINE_STEPS || rmax == 0 || !(rmax < 0.5 * last) ||
@@ -323,6 +326,28 @@ static void refine(const double *K, size_t n, size_t lda, double lam,
     }
 }
 
+/* The condition estimate (dpocon) reads only the factor, the solve and its
+ * refinement only need rcond at the very end (for ferr and the escalation
+ * test): on a second core the two run side by side, each a memory-bound
+ * sweep.  Separate buffers, nothing shared but the read-only factor. */
+typedef struct rcond_job {
+    const double *L;
+    size_t n, lda;
+    double anorm, rcond;
+    double *work;
+    lapack_int *iwork;
+    lapack_int info;
+} rcond_job;
+
+static void *rcond_run(void *arg)
+{
+    rcond_job *j = arg;
+    j->info = LAPACKE_dpocon_work(LAPACK_COL_MAJOR, 'L', (lapack_int)j->n, j->L,
+                                  (lapack_int)j->lda, j->anorm, &j->rcond,
+                                  j->work, j->iwork);
+    return NULL;
+}
+
 /* One attempt at ridge lam: 0 accepted, >0 LAPACK's dposvx-style info
  * (1..n not positive definite, n+1 rcond < eps, n+2 non-finite). */
 static lapack_int attempt_solve(double *K, size_t n, size_t lda, double lam,
@@ -338,17 +363,25 @@ static lapack_int attempt_solve(double *K, size_t n, size_t lda, double lam,
                                         (lapack_int)lda);
     if (li)
         return li;
-    lapack_int *iwork = (lapack_int *)w->s;      /* n ints fit in n doubles */
-    double *work = (double *)w->scratch;         /* 3n doubles */
-    li = LAPACKE_dpocon_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, K,
-                             (lapack_int)lda, anorm, rcond, work, iwork);
-    if (li)
+    rcond_job job = {K, n, lda, anorm, 0, w->cwork, w->iwork, 0};
+    pthread_t thread;
+    /* Small systems are not worth a thread; without one, the same in turn. */
+    int threaded = n >= 512 && pthread_create(&thread, NULL, rcond_run, &job) == 0;
+    if (!threaded)
+        rcond_run(&job);
+    double r1_over_x1 = 0;
+    memcpy(x, y, n * sizeof *x);
+    chol_solve(K, n, lda, x);
+    refine(K, n, lda, lam, y, x, w, info, &r1_over_x1);
+    if (threaded && pthread_join(thread, NULL) != 0)
+        return -1;
+    *rcond = job.rcond;
+    if (job.info)
         return -1;
     if (!(*rcond >= DBL_EPSILON))                /* NaN too */
         return (lapack_int)n + 1;
-    memcpy(x, y, n * sizeof *x);
-    chol_solve(K, n, lda, x);
-    refine(K, n, lda, lam, y, x, anorm, *rcond, w, info);
+    /* ‖x − x̂‖₁ ≤ ‖(K+λI)⁻¹‖₁ ‖r‖₁, ‖(K+λI)⁻¹‖₁ ≈ 1/(rcond·anorm). */
+    info->ferr = r1_over_x1 / (*rcond * anorm);
     for (size_t i = 0; i < n; i++)
         if (!isfinite(x[i]))
             return (lapack_int)n + 2;
@@ -379,11 +412,14 @@ static int solve_work_alloc(solve_work *w, size_t n)
     w->dx = malloc(n * sizeof(double));
     w->ax = malloc(n * sizeof(double));
     w->scratch = malloc(n * per);
+    w->cwork = malloc(3 * n * sizeof(double));
+    w->iwork = malloc(n * sizeof(lapack_int));
     w->dot2 = 0;
 #ifdef KRR_HAVE_DOT2
     w->dot2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
-    return w->d && w->cs && w->s && w->dx && w->ax && w->scratch;
+    return w->d && w->cs && w->s && w->dx && w->ax && w->scratch && w->cwork &&
+           w->iwork;
 }
 
 int tkc_krr_solve(double *K, size_t n, size_t lda, double lambda,
