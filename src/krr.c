@@ -367,8 +367,10 @@ static lapack_int attempt_solve(double *K, size_t n, size_t lda, double lam,
         K[i + i * lda] = w->d[i] + lam;
         anorm = fmax(anorm, w->cs[i] + fabs(w->d[i] + lam));
     }
+    double t0 = seconds_now();
     lapack_int li = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, K,
                                         (lapack_int)lda);
+    info->seconds_factor += seconds_now() - t0;
     if (li)
         return li;
     rcond_job job = {K, n, lda, anorm, 0, w->cwork, w->iwork, 0};

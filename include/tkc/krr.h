@@ -57,6 +57,8 @@ typedef struct tkc_krr_solve_info {
                                   ‖(K+λI)⁻¹‖₁ ‖r‖₁ / ‖x̂‖₁, r the residual  */
     double berr;               /* componentwise backward error               */
     char note[256];            /* what was escalated and why, or ""          */
+    double seconds_factor;     /* wall time in dpotrf (all attempts); the
+                                  rest of the solve is O(n²)                */
 } tkc_krr_solve_info;
 
 /* Solve (K + λI) x = y for symmetric positive semidefinite K (n×n,
