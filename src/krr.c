@@ -5,7 +5,6 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <limits.h>
-#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +33,8 @@ static double seconds_now(void)
  * memory bandwidth, so what matters is how many sweeps of the n²/2-entry
  * triangles are made and how fast each is: one scan of the input (finite
  * check, diagonal, column sums for ‖K + λI‖₁ in one pass), dpocon (a few
- * triangular solves, about as many sweeps as all the rest; it needs only
- * the factor, so it runs on a second thread while the solve and its
- * refinement run on this one), two triangular solves per refinement step
+ * triangular solves, about as many sweeps as all the rest), two
+ * triangular solves per refinement step
  * (cblas_dtrsv: dpotrs with one right-hand side goes through dtrsm, which
  * is slower), one residual sweep per step.
  *
@@ -334,28 +332,6 @@ static void refine(const double *K, size_t n, size_t lda, double lam,
     }
 }
 
-/* The condition estimate (dpocon) reads only the factor, the solve and its
- * refinement only need rcond at the very end (for ferr and the escalation
- * test): on a second core the two run side by side, each a memory-bound
- * sweep.  Separate buffers, nothing shared but the read-only factor. */
-typedef struct rcond_job {
-    const double *L;
-    size_t n, lda;
-    double anorm, rcond;
-    double *work;
-    lapack_int *iwork;
-    lapack_int info;
-} rcond_job;
-
-static void *rcond_run(void *arg)
-{
-    rcond_job *j = arg;
-    j->info = LAPACKE_dpocon_work(LAPACK_COL_MAJOR, 'L', (lapack_int)j->n, j->L,
-                                  (lapack_int)j->lda, j->anorm, &j->rcond,
-                                  j->work, j->iwork);
-    return NULL;
-}
-
 /* One attempt at ridge lam: 0 accepted, >0 LAPACK's dposvx-style info
  * (1..n not positive definite, n+1 rcond < eps, n+2 non-finite). */
 static lapack_int attempt_solve(double *K, size_t n, size_t lda, double lam,
@@ -373,23 +349,16 @@ static lapack_int attempt_solve(double *K, size_t n, size_t lda, double lam,
     info->seconds_factor += seconds_now() - t0;
     if (li)
         return li;
-    rcond_job job = {K, n, lda, anorm, 0, w->cwork, w->iwork, 0};
-    pthread_t thread;
-    /* Small systems are not worth a thread; without one, the same in turn. */
-    int threaded = n >= 512 && pthread_create(&thread, NULL, rcond_run, &job) == 0;
-    if (!threaded)
-        rcond_run(&job);
+    li = LAPACKE_dpocon_work(LAPACK_COL_MAJOR, 'L', (lapack_int)n, K,
+                             (lapack_int)lda, anorm, rcond, w->cwork, w->iwork);
+    if (li)
+        return -1;
+    if (!(*rcond >= DBL_EPSILON))                /* NaN too */
+        return (lapack_int)n + 1;
     double r1_over_x1 = 0;
     memcpy(x, y, n * sizeof *x);
     chol_solve(K, n, lda, x);
     refine(K, n, lda, lam, y, x, w, info, &r1_over_x1);
-    if (threaded && pthread_join(thread, NULL) != 0)
-        return -1;
-    *rcond = job.rcond;
-    if (job.info)
-        return -1;
-    if (!(*rcond >= DBL_EPSILON))                /* NaN too */
-        return (lapack_int)n + 1;
     /* ‖x − x̂‖₁ ≤ ‖(K+λI)⁻¹‖₁ ‖r‖₁, ‖(K+λI)⁻¹‖₁ ≈ 1/(rcond·anorm). */
     info->ferr = r1_over_x1 / (*rcond * anorm);
     for (size_t i = 0; i < n; i++)

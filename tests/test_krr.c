@@ -53,9 +53,8 @@ static double max_abs(const double *a, size_t n)
 /* ---- the solve ---------------------------------------------------------------- */
 
 /* Random SPD K = B Bᵀ / n: the Cholesky solve against x = (K + λI)⁻¹ y with
- * the inverse formed explicitly by LU (dgetrf + dgetri).  n = 60 runs the
- * condition estimate in turn, n = 600 on its own thread beside the
- * refinement. */
+ * the inverse formed explicitly by LU (dgetrf + dgetri), at two sizes (the
+ * vectorized residual's blocks of 4 and its scalar tails). */
 static void test_solve_against_lu(size_t n)
 {
     double lambda = 0.05;

@@ -26,8 +26,7 @@
  * carry no rounding term of the residual itself; more precision
  * cannot rescue rcond < eps (the entries themselves carry rounding or Monte
  * Carlo error larger than that), which is why the ridge is what escalates.
- * Beyond dpotrf the solve costs a few O(n²) memory sweeps; the condition
- * estimate runs on a second thread beside the solve and its refinement.
+ * Beyond dpotrf the solve costs a few O(n²) memory sweeps.
  * No NaN is ever returned: the solve either succeeds with a reported ridge
  * or fails with TKC_ENUMERIC. */
 #ifndef TKC_KRR_H
@@ -64,7 +63,7 @@ typedef struct tkc_krr_solve_info {
 /* Solve (K + λI) x = y for symmetric positive semidefinite K (n×n,
  * column-major, leading dimension lda, BOTH triangles filled) —
  * dposvx's algorithm in one buffer: Cholesky (dpotrf), condition estimate
- * (dpocon, on a second thread for n >= 512), solve (two dtrsv), iterative
+ * (dpocon), solve (two dtrsv), iterative
  * refinement with doubled-precision residuals, forward and backward error
  * bounds.  No second n×n matrix is allocated.
  * On success the lower triangle of K holds the Cholesky factor of
