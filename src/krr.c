@@ -34,9 +34,9 @@ static double seconds_now(void)
  * triangles are made and how fast each is: one scan of the input (finite
  * check, diagonal, column sums for ‖K + λI‖₁ in one pass), dpocon (a few
  * triangular solves, about as many sweeps as all the rest), two
- * triangular solves per refinement step
- * (cblas_dtrsv: dpotrs with one right-hand side goes through dtrsm, which
- * is slower), one residual sweep per step.
+ * triangular solves per refinement step (cblas_dtrsv: dpotrs with one
+ * right-hand side goes through dtrsm, which is slower), one residual sweep
+ * per step.
  *
  * Residuals are computed in extra precision: the product K x is formed
  * exactly (FMA: a·b = p + e with e = fma(a, b, −p)) and summed with
@@ -47,14 +47,14 @@ static double seconds_now(void)
  * is negligible.  This is mixed-precision refinement as in LAPACK's
  * dporfsx/xblas; dporfs computes the residual in working precision with
  * dsymv, which is faster but leaves a rounding term (n+1)·eps·|K||x| in
- * the error bound: at n = 10⁴ and rcond ~ 1e-6 that term alone bounds ferr
- * by ~1e-6 where the doubled-precision residual shows ~1e-11, so a
+ * the error bound: for a K̂ at n = 4000 with rcond 4e-6 that term alone
+ * makes ferr 2e-7 where the doubled-precision residual gives 3.5e-13, so a
  * double residual with extra precision kept as an escalation would
  * escalate in exactly the cases that matter; the extra-precise sweep is
  * made fast instead.  With AVX2+FMA (checked at run time) it is
- * vectorized, about 2–3 times a dsymv and 2–3 times faster than long
- * double; without them the residual falls back to long double (x87, not
- * vectorized: the same accuracy at a higher cost).  Compiled as ISO C
+ * vectorized: 2.3–4 times faster than long double, 1.7–5 times a dsymv's
+ * time (bench/RESULTS.md, krr); without them the residual falls back to
+ * long double (x87, not vectorized: the same accuracy at a higher cost).  Compiled as ISO C
  * (-std=c17: no floating-point contraction); -ffast-math would break the
  * error-free transformations, as it breaks any compensated algorithm.
  * ====================================================================== */
