@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "tkc/krr.h"
@@ -31,6 +32,12 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static long minor_faults(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_minflt : 0;
 }
 
 static int die(const char *what, const tkc_error *err)
@@ -108,6 +115,7 @@ int main(int argc, char **argv)
     mallopt(M_MMAP_THRESHOLD, 1 << 30);
     mallopt(M_TRIM_THRESHOLD, -1);
     double best_potrf = 1e300, best_fit = 1e300, best_pair = 1e300;
+    long best_faults = 0;
     tkc_krr_result *best = NULL;
     printf("krr fit vs OpenBLAS dpotrf, n = %zu, kernel %s/%s, αβα vs αββ, A = %zu\n",
            n, kname, ename, opt.alphabet);
@@ -116,10 +124,12 @@ int main(int argc, char **argv)
         if (time_dpotrf(set, &opt, &t_potrf))
             return 1;
         tkc_krr_result *r = NULL;
+        long f0 = minor_faults();
         double t0 = now();
         if (tkc_krr_fit(set, &opt, &r, &err))
             return die("fit", &err);
         double t_fit = now() - t0;
+        long faults = minor_faults() - f0;
         printf("  round %d: dpotrf %.3f s, fit %.3f s (ratio %.3f)\n", round + 1,
                t_potrf, t_fit, t_fit / t_potrf);
         best_potrf = t_potrf < best_potrf ? t_potrf : best_potrf;
@@ -127,6 +137,7 @@ int main(int argc, char **argv)
             best_pair = t_fit / t_potrf;
         if (t_fit < best_fit) {
             best_fit = t_fit;
+            best_faults = faults;
             tkc_krr_result_free(best);
             best = r;
         } else {
@@ -140,8 +151,15 @@ int main(int argc, char **argv)
     printf("    kernel (%zu patterns, %s) %.3f s\n", best->npatterns,
            best->estimator, best->seconds_kernel);
     printf("    fill K              %8.3f s\n", best->seconds_fill);
-    printf("    dposvx solve        %8.3f s   (rcond %.3g, lambda used %g)\n",
-           best->seconds_solve, best->solve.rcond, best->solve.lambda_used);
+    printf("    dposvx solve        %8.3f s   (rcond %.3g, lambda used %g, "
+           "ferr %.2g, berr %.2g)\n", best->seconds_solve, best->solve.rcond,
+           best->solve.lambda_used, best->solve.ferr, best->solve.berr);
+    printf("      of which dpotrf   %8.3f s, the O(n^2) rest %.3f s\n",
+           best->solve.seconds_factor,
+           best->seconds_solve - best->solve.seconds_factor);
+    printf("  page faults inside the best fit: %ld (%.1f MB of 4 KB pages; "
+           "K is %.0f MB)\n", best_faults, (double)best_faults * 4096e-6,
+           (double)n * (double)n * 8e-6);
     printf("  first touch of a fresh n x n matrix (VM page faults, not in the "
            "fit above) %.3f s\n", t_touch);
     printf("  test MSE %.3g (label variance %.3g)\n", best->test_mse,

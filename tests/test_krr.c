@@ -53,10 +53,10 @@ static double max_abs(const double *a, size_t n)
 /* ---- the solve ---------------------------------------------------------------- */
 
 /* Random SPD K = B Bᵀ / n: the Cholesky solve against x = (K + λI)⁻¹ y with
- * the inverse formed explicitly by LU (dgetrf + dgetri). */
-static void test_solve_against_lu(void)
+ * the inverse formed explicitly by LU (dgetrf + dgetri), at two sizes (the
+ * vectorized residual's blocks of 4 and its scalar tails). */
+static void test_solve_against_lu(size_t n)
 {
-    size_t n = 60;
     double lambda = 0.05;
     double *B = malloc(n * n * sizeof *B), *K = calloc(n * n, sizeof *K);
     double *y = malloc(n * sizeof *y), *x = malloc(n * sizeof *x);
@@ -477,7 +477,8 @@ static void test_refusals(void)
 
 int main(void)
 {
-    test_solve_against_lu();
+    test_solve_against_lu(60);
+    test_solve_against_lu(600);
     test_solve_hilbert();
     test_identity_interpolates();
     test_escalation();

@@ -19,10 +19,14 @@
  * numerically positive definite (rcond < machine epsilon or a non-positive
  * pivot) the ridge is raised — first to the rounding floor n·eps·max K̂_ii,
  * then tenfold per step — and every escalation is reported.  Precision is
- * raised where it helps: residuals of the refinement are accumulated in
- * long double, so the answer is accurate to ~eps/rcond; more precision
+ * raised where it helps: residuals of the refinement are computed in doubled
+ * precision (exact FMA products summed by error-free transformations,
+ * Ogita–Rump–Oishi Dot2, vectorized with AVX2; long double where AVX2/FMA
+ * is missing), so the answer is accurate to ~eps/rcond and the error bounds
+ * carry no rounding term of the residual itself; more precision
  * cannot rescue rcond < eps (the entries themselves carry rounding or Monte
  * Carlo error larger than that), which is why the ridge is what escalates.
+ * Beyond dpotrf the solve costs a few O(n²) memory sweeps.
  * No NaN is ever returned: the solve either succeeds with a reported ridge
  * or fails with TKC_ENUMERIC. */
 #ifndef TKC_KRR_H
@@ -52,13 +56,16 @@ typedef struct tkc_krr_solve_info {
                                   ‖(K+λI)⁻¹‖₁ ‖r‖₁ / ‖x̂‖₁, r the residual  */
     double berr;               /* componentwise backward error               */
     char note[256];            /* what was escalated and why, or ""          */
+    double seconds_factor;     /* wall time in dpotrf (all attempts); the
+                                  rest of the solve is O(n²)                */
 } tkc_krr_solve_info;
 
 /* Solve (K + λI) x = y for symmetric positive semidefinite K (n×n,
  * column-major, leading dimension lda, BOTH triangles filled) —
  * dposvx's algorithm in one buffer: Cholesky (dpotrf), condition estimate
- * (dpocon), solve (dpotrs), iterative refinement with long-double residuals,
- * forward and backward error bounds.  No second n×n matrix is allocated.
+ * (dpocon), solve (two dtrsv), iterative
+ * refinement with doubled-precision residuals, forward and backward error
+ * bounds.  No second n×n matrix is allocated.
  * On success the lower triangle of K holds the Cholesky factor of
  * K + λ_used I and its strict upper triangle still holds K; on failure K
  * is given back as it came.  x has n entries.  Escalation: see the file
