@@ -990,7 +990,7 @@ int tkc_krr_predict(const tkc_krr_gram *g, const double *alpha,
                                 "krr: test string %zu reuses training symbol %d; "
                                 "test symbols must be unseen", j, (int)subs[w]);
     }
-    double *asum;
+    double *asum = NULL;
     int st = alpha_sums(g, alpha, &asum, err);
     if (st)
         return st;
