@@ -697,3 +697,18 @@ int tkc_attn_exact_shortcut(const tkc_kernel_spec *spec, const tkc_strings *S,
                     : "exact: beta = 0, uniform softmax");
     return 1;
 }
+
+int tkc_attn_estimator_begin(const char *name, const tkc_kernel_spec *spec,
+                             const tkc_strings *S, const tkc_pair *pairs,
+                             size_t npairs, tkc_kernel_values *out,
+                             int *answered, tkc_error *err)
+{
+    *answered = 0;
+    int rc = tkc_attn_check_args(spec, S, pairs, npairs, out, err);
+    if (rc)
+        return rc;
+    out->estimator = name;
+    *answered = npairs == 0 ||
+                tkc_attn_exact_shortcut(spec, S, pairs, npairs, out);
+    return TKC_SUCCESS;
+}

@@ -446,12 +446,10 @@ static int cvmc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                            const tkc_pair *pairs, size_t npairs,
                            tkc_kernel_values *out, tkc_error *err)
 {
-    int rc = tkc_attn_check_args(spec, S, pairs, npairs, out, err);
-    if (rc)
+    int answered, rc = tkc_attn_estimator_begin("cvmc", spec, S, pairs,
+                                                npairs, out, &answered, err);
+    if (rc || answered)
         return rc;
-    out->estimator = "cvmc";
-    if (npairs == 0 || tkc_attn_exact_shortcut(spec, S, pairs, npairs, out))
-        return TKC_SUCCESS;
     if (spec->samples < 4)
         return tkc_fail(err, TKC_EINPUT, "K_attn cvmc: samples must be at "
                         "least 4 for a standard error, got %llu",
@@ -576,12 +574,10 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                            const tkc_pair *pairs, size_t npairs,
                            tkc_kernel_values *out, tkc_error *err)
 {
-    int rc = tkc_attn_check_args(spec, S, pairs, npairs, out, err);
-    if (rc)
+    int answered, rc = tkc_attn_estimator_begin("auto", spec, S, pairs,
+                                                npairs, out, &answered, err);
+    if (rc || answered)
         return rc;
-    out->estimator = "auto";
-    if (npairs == 0 || tkc_attn_exact_shortcut(spec, S, pairs, npairs, out))
-        return TKC_SUCCESS;
     char why[160];
     double worst;
     /* The series' least cost (its first table, for every pair) in seconds:

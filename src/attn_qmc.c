@@ -203,12 +203,10 @@ static int qmc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                           const tkc_pair *pairs, size_t npairs,
                           tkc_kernel_values *out, tkc_error *err)
 {
-    int rc = tkc_attn_check_args(spec, S, pairs, npairs, out, err);
-    if (rc)
+    int answered, rc = tkc_attn_estimator_begin("qmc", spec, S, pairs,
+                                                npairs, out, &answered, err);
+    if (rc || answered)
         return rc;
-    out->estimator = "qmc";
-    if (npairs == 0 || tkc_attn_exact_shortcut(spec, S, pairs, npairs, out))
-        return TKC_SUCCESS;
     if (spec->samples > SOBOL_MAX_POINTS)
         return tkc_fail(err, TKC_EINPUT,
                         "K_attn qmc: at most 2^30 points per replicate "

@@ -78,12 +78,10 @@ static int series_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                              const tkc_pair *pairs, size_t npairs,
                              tkc_kernel_values *out, tkc_error *err)
 {
-    int rc = tkc_attn_check_args(spec, S, pairs, npairs, out, err);
-    if (rc)
+    int answered, rc = tkc_attn_estimator_begin("series", spec, S, pairs,
+                                                npairs, out, &answered, err);
+    if (rc || answered)
         return rc;
-    out->estimator = "series";
-    if (npairs == 0 || tkc_attn_exact_shortcut(spec, S, pairs, npairs, out))
-        return TKC_SUCCESS;
     int lo = 1 << 30, hi = 0;
     for (size_t i = 0; i < npairs; i++) {
         int used;

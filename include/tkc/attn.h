@@ -99,6 +99,15 @@ int tkc_attn_check_args(const tkc_kernel_spec *spec, const tkc_strings *S,
                         const tkc_pair *pairs, size_t npairs,
                         const tkc_kernel_values *out, tkc_error *err);
 
+/* The prologue every K_attn estimator shares: check the arguments, name
+ * the estimator in out, and answer exactly when a shortcut applies (no
+ * pairs, β = 0, k = 1).  Returns a status; *answered is set when out is
+ * already filled and the estimator has nothing left to do. */
+int tkc_attn_estimator_begin(const char *name, const tkc_kernel_spec *spec,
+                             const tkc_strings *S, const tkc_pair *pairs,
+                             size_t npairs, tkc_kernel_values *out,
+                             int *answered, tkc_error *err);
+
 #ifdef __cplusplus
 }
 #endif
