@@ -121,6 +121,8 @@ int cli_nmatrix_parse_args(const char *command, int argc, char **argv,
                            void *own_ctx, cli_nmatrix_args *args);
 int cli_nmatrix_option(const char *command, int argc, char **argv, int *i,
                        tkc_nmatrix_options *opt, int *append_cls);
+/* "templates": [the set's templates, spelled], for the JSON of both. */
+void cli_nmatrix_json_templates(cli_json *j, const tkc_template_set *set);
 int cli_nmatrix_load(const char *command, const char *path, int append_cls,
                      tkc_template_set **set);
 void cli_nmatrix_describe_set(FILE *out, const tkc_template_set *set);

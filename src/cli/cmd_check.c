@@ -143,17 +143,10 @@ static void print_json(const tkc_template_set *set, tkc_nmatrix *const nm[],
                        const tkc_nmatrix_decision *const d[], int failed)
 {
     cli_json j;
-    char buf[4096];
     cli_json_begin(&j, stdout);
     cli_json_key(&j, "file");
     cli_json_string(&j, set->source ? set->source : "");
-    cli_json_key(&j, "templates");
-    cli_json_array_begin(&j);
-    for (size_t i = 0; i < set->count; i++) {
-        tkc_template_format(set, i, buf, sizeof buf);
-        cli_json_string(&j, buf);
-    }
-    cli_json_array_end(&j);
+    cli_nmatrix_json_templates(&j, set);
     cli_json_key(&j, "k");
     cli_json_integer(&j, (long long)set->k);
     cli_json_key(&j, "cls_appended");

@@ -108,6 +108,18 @@ int cli_nmatrix_parse_args(const char *command, int argc, char **argv,
     return CLI_OK;
 }
 
+void cli_nmatrix_json_templates(cli_json *j, const tkc_template_set *set)
+{
+    char buf[4096];
+    cli_json_key(j, "templates");
+    cli_json_array_begin(j);
+    for (size_t i = 0; i < set->count; i++) {
+        tkc_template_format(set, i, buf, sizeof buf);
+        cli_json_string(j, buf);
+    }
+    cli_json_array_end(j);
+}
+
 int cli_nmatrix_load(const char *command, const char *path, int append_cls,
                      tkc_template_set **set)
 {
@@ -309,15 +321,8 @@ static void print_json(const tkc_template_set *set, const tkc_kernel_spec *spec,
                        const tkc_nmatrix *nm, const tkc_nmatrix_decision *d)
 {
     cli_json j;
-    char buf[4096];
     cli_json_begin(&j, stdout);
-    cli_json_key(&j, "templates");
-    cli_json_array_begin(&j);
-    for (size_t i = 0; i < set->count; i++) {
-        tkc_template_format(set, i, buf, sizeof buf);
-        cli_json_string(&j, buf);
-    }
-    cli_json_array_end(&j);
+    cli_nmatrix_json_templates(&j, set);
     cli_json_key(&j, "kernel");
     cli_json_string(&j, spec->kernel->name);
     cli_json_key(&j, "estimator");
