@@ -18,7 +18,8 @@
  * draws, the variance of plain Monte Carlo and of both controls, and
  * reports the reduction in the note.  Order: spec->order 2 or 4 (0 = 4).
  * Draws come in blocks of BLOCK antithetic pairs, block b from the stream
- * (seed, b), summed in order: the digits depend on the seed only.
+ * (seed, TKC_RNG_CVMC, b), summed in order: the digits depend on the seed
+ * only.
  *
  * `auto`: the fastest route to spec->target_se.  (1) The series, when the
  * optimal-truncation estimate of every pair is within the target, and it is
@@ -32,7 +33,12 @@
  * conservative model for QMC), and the cheapest one runs.  spec->samples
  * is the budget of integrand evaluations (at most AUTO_SAMPLES_MAX): auto
  * never spends more, and says when the target was not reached within it.
- * out->estimator names the estimator used, out->note why. */
+ * The pilots run under a seed of their own (derived from the seed and
+ * TKC_RNG_AUTO_PILOT), so the run they choose does not reuse the draws that
+ * chose it: its digits are those of the estimator it names, called
+ * directly with the same seed (unless the cvmc pilot itself is returned,
+ * having reached the target).  out->estimator names the estimator used,
+ * out->note why. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -361,7 +367,7 @@ static int cvmc_run(const tkc_kernel_spec *spec, const tkc_strings *S,
     double b2 = spec->beta * spec->beta, b4 = b2 * b2;
     for (uint64_t b0 = 0; b0 < npts; b0 += BLOCK) {
         tkc_rng rng;
-        tkc_rng_seed(&rng, spec->seed, b0 / BLOCK);
+        tkc_rng_stream(&rng, spec->seed, TKC_RNG_CVMC, b0 / BLOCK);
         uint64_t b1 = b0 + BLOCK < npts ? b0 + BLOCK : npts;
         for (uint64_t s = b0; s < b1; s++) {
             for (size_t t = 0; t < dim; t++)
@@ -600,6 +606,7 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     /* pilot: cvmc measures plain and both controls' variances */
     cv_result pilot;
     tkc_kernel_spec sp = *spec;
+    sp.seed = tkc_rng_derived_seed(spec->seed, TKC_RNG_AUTO_PILOT, 0);
     uint64_t budget = auto_budget(spec);
     uint64_t P = budget < AUTO_PILOT ? budget : AUTO_PILOT;
     if ((rc = cvmc_run(&sp, S, pairs, npairs, P, 4, out, &pilot, err)))

@@ -4,10 +4,10 @@
  * (tkc/attn.h); its value is the average of the two integrands.  All pairs
  * and self terms of a call share the draws (common random numbers).  The
  * samples are cut into blocks of BLOCK antithetic pairs, block b drawing
- * from the stream (seed, b); blocks are summed one after another in block
- * order whatever thread computed them, so the digits do not depend on the
- * number of threads.  Sums are taken of g = f - K(β = 0), which is small at
- * small β and keeps the variance formula free of cancellation. */
+ * from the stream (seed, TKC_RNG_MC, b); blocks are summed one after another
+ * in block order whatever thread computed them, so the digits do not depend
+ * on the number of threads.  Sums are taken of g = f - K(β = 0), which is
+ * small at small β and keeps the variance formula free of cancellation. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -59,7 +59,7 @@ static void mc_block(mc_worker *w, uint64_t b, double *part)
     if (hi > run->npts)
         hi = run->npts;
     tkc_rng rng;
-    tkc_rng_seed(&rng, run->seed, b);
+    tkc_rng_stream(&rng, run->seed, TKC_RNG_MC, b);
     double *sum = part, *sq = part + np;
     memset(part, 0, run->slot_len * sizeof *part);
     for (uint64_t s = lo; s < hi; s += rows) {

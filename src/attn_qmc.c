@@ -17,7 +17,11 @@
  * shared by most of the integrand) stay Sobol and the rest are padded with
  * independent normals drawn afresh for every point of every replicate
  * (Owen's padding).  The estimate stays unbiased and the error bars stay
- * honest; only the gain over Monte Carlo shrinks.  The note says so. */
+ * honest; only the gain over Monte Carlo shrinks.  The note says so.
+ *
+ * Replicate r draws its shift and its padding from the stream (seed,
+ * TKC_RNG_QMC, r): its own numbers whatever thread runs it, and none that
+ * the Monte Carlo estimator of the same seed draws. */
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_qrng.h>
 #include <math.h>
@@ -74,11 +78,11 @@ static int qmc_replicate(const qmc_run *run, unsigned r, gsl_qrng *q,
 {
     size_t np = run->np, dim = run->dim, sdim = run->sdim;
     uint32_t shift[SOBOL_MAX_DIM];
-    tkc_rng rng;
-    tkc_rng_seed(&rng, run->seed, r);
+    tkc_rng rng;   /* the replicate's shift, then its padding coordinates */
+    tkc_rng_stream(&rng, run->seed, TKC_RNG_QMC, r);
     for (size_t d = 0; d < sdim; d++) {
         shift[d] = (uint32_t)(tkc_rng_next(&rng) >> (64 - SOBOL_BITS));
-        b->frac[d] = tkc_rng_uniform_pos(&rng);
+        b->frac[d] = tkc_rng_uniform(&rng);
     }
     gsl_qrng_init(q);
     memset(b->acc, 0, np * sizeof *b->acc);

@@ -27,7 +27,9 @@
  * N(0, 1); empirical kernel ⟨h^L(x), h^L(y)⟩.  In law (explicit_weights =
  * 0): the d pre-activation vectors of a layer are i.i.d. N(0, Gram(h^{l−1})).
  *
- * Everything is seeded (GSL mt19937): same seed, same digits. */
+ * Everything is seeded: each part of a network (the embeddings, each head,
+ * the transformer's MLP layer; each hidden layer of the MLP) draws from its
+ * own stream of tkc/rng.h, keyed by the seed.  Same seed, same digits. */
 #ifndef TKC_FINITE_H
 #define TKC_FINITE_H
 
