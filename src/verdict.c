@@ -377,8 +377,8 @@ static int lemma36(const tkc_template_set *set, const tkc_kernel_spec *spec,
         rc = tkc_fail(err, TKC_ENOMEM, "out of memory for N_attn's radii");
     if (!rc)
         rc = radii(a, confidence, &z, err);
-    for (size_t e = 0; !rc && e < n; e++)
-        rad[e] = z * a->se[e];
+    if (!rc)
+        rc = tkc_certify_radii_from_se(rad, a->se, n, z, err);
     tkc_perm_condition pc;
     if (!rc)
         rc = tkc_certify_permutation_condition(&pc, a->r, a->N, rad, err);
