@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "tkc/certify.h"
+#include "tkc/ladder.h"
 
 static double now(void)
 {

@@ -1,5 +1,6 @@
 /* tkc/template.h — templates (paper §2, SPEC §2 and §7): the file format,
- * validation, substitution, matching and exact disjointness.
+ * validation (template_parse.c), substitution, matching, exact
+ * disjointness, ρ and spelling (template.c).
  *
  * A template is a string over regular tokens and wildcards.  Regular tokens
  * are interned in the set's symbol table and are tkc_token ids
@@ -56,11 +57,13 @@ typedef struct tkc_parse_options {
     int allow_overlap;         /* skip the disjointness requirement          */
 } tkc_parse_options;
 
+/* ---- the file format (template_parse.c) -------------------------------- */
+
 /* Defaults: append_cls = 1, allow_overlap = 0. */
 void tkc_parse_options_default(tkc_parse_options *opt);
 
 /* Parse a template file (the format is spelled out at the top of
- * src/template.c and in data/templates/README.md).  Errors are TKC_EINPUT
+ * src/template_parse.c and in data/templates/README.md).  Errors are TKC_EINPUT
  * naming file:line:col (columns count code points) and what was expected;
  * on error *out is NULL and nothing is kept. */
 int tkc_template_set_read_file(const char *path, const tkc_parse_options *opt,
@@ -74,6 +77,9 @@ void tkc_template_set_free(tkc_template_set *set);
 /* Write the set back in the file format (round trip). */
 int tkc_template_set_write(const tkc_template_set *set, FILE *out,
                            tkc_error *err);
+
+/* ---- what templates mean (template.c) ------------------------------------ */
+
 /* Spell template i ("α α [CLS]") into buf. */
 int tkc_template_format(const tkc_template_set *set, size_t i, char *buf,
                         size_t size);

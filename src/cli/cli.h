@@ -13,6 +13,7 @@
 #include "tkc/kernel.h"
 #include "tkc/nmatrix.h"
 #include "tkc/template.h"
+#include "tkc/verdict.h"
 
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 

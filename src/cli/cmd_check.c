@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "tkc/nmatrix.h"
 #include "tkc/template.h"
+#include "tkc/verdict.h"
 
 #define NKERNELS 3
 static const char *const kernel_names[NKERNELS] = {"mlp", "mlpxx", "trans"};
@@ -85,18 +86,6 @@ static int parse_expect(const char *cmd, int argc, char **argv, int *i,
     return 1;
 }
 
-static const char *verdict_cell(const tkc_nmatrix_decision *d)
-{
-    switch (d->verdict) {
-    case TKC_NMATRIX_SINGULAR:
-        return "singular (exact)";
-    case TKC_NMATRIX_NONSINGULAR:
-        return "nonsingular (certified)";
-    default:
-        return "undecided";
-    }
-}
-
 static void print_row(const char *label, const tkc_nmatrix_decision *d)
 {
     char sig[32], bound[32], inv[32];
@@ -112,7 +101,7 @@ static void print_row(const char *label, const tkc_nmatrix_decision *d)
             snprintf(bound, sizeof bound, "-");
         snprintf(inv, sizeof inv, "%.3g", d->inv_norm);
     }
-    printf("%-13s %-23s %-14s %-12s %-10s %s", label, verdict_cell(d), sig,
+    printf("%-13s %-23s %-14s %-12s %-10s %s", label, d->verdict_words, sig,
            bound, inv, d->evidence);
     if (d->verdict == TKC_NMATRIX_UNDECIDED && d->settle[0])
         printf("; %s", d->settle);
@@ -228,18 +217,11 @@ int cmd_check(int argc, char **argv)
                    "sigma_min", ">= bound", "||N^-1||", "evidence");
             for (int k = 0; k < NKERNELS; k++)
                 print_row(kernel_labels[k], d[k]);
-            if (d[2]->lemma36 >= 0) {
-                /* The method's first clause is enough here. */
-                const char *m = d[2]->lemma36_method;
-                const char *cut = strstr(m, ", each");
-                int len = (int)(cut ? (size_t)(cut - m) : strlen(m));
-                const char *paren = strstr(m, " (");
-                if (paren && paren - m < len)
-                    len = (int)(paren - m);
+            if (d[2]->lemma36 >= 0)
                 printf("transformer: Lemma 3.6's permutation condition on "
-                       "N_attn %s (%.*s)\n",
-                       cli_nmatrix_lemma36_words(d[2]->lemma36), len, m);
-            }
+                       "N_attn %s (%s)\n",
+                       cli_nmatrix_lemma36_words(d[2]->lemma36),
+                       d[2]->lemma36_test);
             if (d[2]->series_det_text[0])
                 printf("small beta, exactly (N_attn): %s\n", d[2]->series_det_text);
             printf("beta = %g, gamma = %g, %s(b1 t + b2) with b1 = %g, b2 = %g\n",

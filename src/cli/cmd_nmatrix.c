@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "tkc/nmatrix.h"
 #include "tkc/template.h"
+#include "tkc/verdict.h"
 
 static void help(FILE *out)
 {
@@ -344,16 +345,16 @@ void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d)
 {
     switch (d->verdict) {
     case TKC_NMATRIX_SINGULAR:
-        fprintf(out, "verdict: singular (exact): %s\n", d->evidence);
+        fprintf(out, "verdict: %s: %s\n", d->verdict_words, d->evidence);
         break;
     case TKC_NMATRIX_NONSINGULAR:
-        fprintf(out,
-                "verdict: nonsingular (certified): sigma_min >= %.3g, "
-                "||N^-1|| <= %.3g; %s\n",
-                d->sigma_min_lower, d->inv_norm_upper, d->evidence);
+        fprintf(out, "verdict: %s: sigma_min >= %.3g, ||N^-1|| <= %.3g; %s\n",
+                d->verdict_words, d->sigma_min_lower, d->inv_norm_upper,
+                d->evidence);
         break;
     case TKC_NMATRIX_UNDECIDED:
-        fprintf(out, "verdict: undecided: %s; %s\n", d->evidence, d->settle);
+        fprintf(out, "verdict: %s: %s; %s\n", d->verdict_words, d->evidence,
+                d->settle);
         break;
     }
 }
