@@ -698,17 +698,31 @@ int tkc_attn_exact_shortcut(const tkc_kernel_spec *spec, const tkc_strings *S,
     return 1;
 }
 
-int tkc_attn_estimator_begin(const char *name, const tkc_kernel_spec *spec,
-                             const tkc_strings *S, const tkc_pair *pairs,
-                             size_t npairs, tkc_kernel_values *out,
-                             int *answered, tkc_error *err)
+int tkc_attn_estimator_begin(const tkc_attn_estimator_type *type,
+                             const tkc_kernel_spec *spec, const tkc_strings *S,
+                             const tkc_pair *pairs, size_t npairs,
+                             tkc_kernel_values *out, int *answered,
+                             tkc_error *err)
 {
     *answered = 0;
     int rc = tkc_attn_check_args(spec, S, pairs, npairs, out, err);
+    if (!rc)
+        rc = type->check_options(spec, err);
     if (rc)
         return rc;
-    out->estimator = name;
+    out->estimator = type->name;
     *answered = npairs == 0 ||
                 tkc_attn_exact_shortcut(spec, S, pairs, npairs, out);
     return TKC_SUCCESS;
+}
+
+int tkc_attn_check_option(const char *estimator, const char *field,
+                          uint64_t value, uint64_t lo, uint64_t hi,
+                          tkc_error *err)
+{
+    if (value >= lo && value <= hi)
+        return TKC_SUCCESS;
+    return tkc_fail(err, TKC_EINPUT, "K_attn %s: %s must be in %llu..%llu, "
+                    "got %llu", estimator, field, (unsigned long long)lo,
+                    (unsigned long long)hi, (unsigned long long)value);
 }

@@ -16,23 +16,27 @@
  * unbiased (the control's coefficient is fixed at 1, not fitted), with
  * variance O(β^{2q+4}) instead of O(β⁴).  Every run measures, on the same
  * draws, the variance of plain Monte Carlo and of both controls, and
- * reports the reduction in the note.  Order: spec->order 2 or 4 (0 = 4).
+ * reports the reduction in the note.  Options: spec->cvmc.samples
+ * integrand evaluations, the control's order spec->cvmc.order (2 or 4).
  * Draws come in blocks of BLOCK antithetic pairs, block b from the stream
  * (seed, TKC_RNG_CVMC, b), summed in order: the digits depend on the seed
  * only.
  *
- * `auto`: the fastest route to spec->target_se.  (1) The series, when the
+ * `auto`: the fastest route to spec->automatic.target_se.  (1) The series
+ * (at spec->series.prec bits), when the
  * optimal-truncation estimate of every pair is within the target, and it is
  * cheap (its first tables cost under SERIES_CHEAP_SECONDS by
  * tkc_series_cost) or cheaper than the sampling the pilot predicts (long
  * pair lists of long strings, as in N, are faster to sample).  (2)
  * Otherwise one pilot run of cvmc (which measures the variance of plain
- * Monte Carlo and of the order-2 and order-4 controls) and, when the qmc estimator is linked in, a pilot
- * of qmc with as many integrand evaluations; each route's sample count for
- * the target follows from its pilot error under n^{-1/2} scaling (a
- * conservative model for QMC), and the cheapest one runs.  spec->samples
- * is the budget of integrand evaluations (at most AUTO_SAMPLES_MAX): auto
- * never spends more, and says when the target was not reached within it.
+ * Monte Carlo and of the order-2 and order-4 controls) and a pilot of qmc
+ * (spec->qmc.replicates replicates) with as many integrand evaluations;
+ * each route's sample count for the target follows from its pilot error
+ * under n^{-1/2} scaling (a conservative model for QMC), and the cheapest
+ * one runs.  spec->automatic.max_evals is the budget of integrand
+ * evaluations of that run (at most AUTO_SAMPLES_MAX; the pilots, at most
+ * AUTO_PILOT evaluations each, come on top): auto never spends more, and
+ * says when the target was not reached within it.
  * The pilots run under a seed of their own (derived from the seed and
  * TKC_RNG_AUTO_PILOT), so the run they choose does not reuse the draws that
  * chose it: its digits are those of the estimator it names, called
@@ -59,6 +63,9 @@
 /* Seconds per cvmc sample per pair and position (measured ~2e-9 for
  * 820 pairs of length 11; rounded up). */
 #define SAMPLE_SECONDS_PER_PAIR_POSITION 3e-9
+/* Auto asks the series for a truncation estimate this far below its
+ * target before it stops growing the table. */
+#define SERIES_GOAL 1e-3
 
 /* ---- control variate: strings, their Gaussian coordinates, the pairs ------ */
 
@@ -452,25 +459,48 @@ static int cvmc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                            const tkc_pair *pairs, size_t npairs,
                            tkc_kernel_values *out, tkc_error *err)
 {
-    int answered, rc = tkc_attn_estimator_begin("cvmc", spec, S, pairs,
-                                                npairs, out, &answered, err);
+    int answered, rc = tkc_attn_estimator_begin(&tkc_attn_cvmc_type, spec,
+                                                S, pairs, npairs, out,
+                                                &answered, err);
     if (rc || answered)
         return rc;
-    if (spec->samples < 4)
-        return tkc_fail(err, TKC_EINPUT, "K_attn cvmc: samples must be at "
-                        "least 4 for a standard error, got %llu",
-                        (unsigned long long)spec->samples);
-    if (spec->order != 0 && spec->order != 2 && spec->order != 4)
-        return tkc_fail(err, TKC_EINPUT, "K_attn cvmc: the control's order "
-                        "(--order) must be 2 or 4 (0 = 4), got %d", spec->order);
     cv_result res;
-    return cvmc_run(spec, S, pairs, npairs, spec->samples,
-                    spec->order == 2 ? 2 : 4, out, &res, err);
+    return cvmc_run(spec, S, pairs, npairs, spec->cvmc.samples,
+                    spec->cvmc.order, out, &res, err);
+}
+
+/* ---- options: samples = integrand evaluations, the control's order --------- */
+
+static int cvmc_check_options(const tkc_kernel_spec *spec, tkc_error *err)
+{
+    if (spec->cvmc.order != 2 && spec->cvmc.order != 4)
+        return tkc_fail(err, TKC_EINPUT, "K_attn cvmc: the control's order "
+                        "must be 2 or 4 (the beta^2 or beta^4 series), got %d",
+                        spec->cvmc.order);
+    return tkc_attn_check_option("cvmc", "samples", spec->cvmc.samples, 4,
+                                 TKC_ATTN_SAMPLES_MAX, err);
+}
+
+static uint64_t cvmc_evaluations(const tkc_kernel_spec *spec)
+{
+    return spec->cvmc.samples + spec->cvmc.samples % 2;
+}
+
+static void cvmc_scale(tkc_kernel_spec *spec, double factor)
+{
+    spec->cvmc.samples = (uint64_t)((double)cvmc_evaluations(spec) * factor);
+}
+
+static void cvmc_raise_to(tkc_kernel_spec *spec, const tkc_kernel_spec *floor)
+{
+    if (spec->cvmc.samples < floor->cvmc.samples)
+        spec->cvmc.samples = floor->cvmc.samples;
 }
 
 const tkc_attn_estimator_type tkc_attn_cvmc_type = {
     "cvmc", "Monte Carlo with the exact beta^2 series as control variate",
-    cvmc_eval_pairs};
+    cvmc_eval_pairs, cvmc_check_options, cvmc_evaluations, cvmc_scale,
+    cvmc_raise_to};
 const tkc_attn_estimator_type *const tkc_attn_cvmc = &tkc_attn_cvmc_type;
 
 /* ---- auto ------------------------------------------------------------------ */
@@ -481,15 +511,17 @@ static int try_series(const tkc_kernel_spec *spec, const tkc_strings *S,
                       double *worst)
 {
     *worst = 0;
+    double target = spec->automatic.target_se;
+    tkc_kernel_spec sp = *spec;
+    sp.series.order = 0;
     for (size_t i = 0; i < np; i++) {
-        tkc_kernel_spec sp = *spec;
-        sp.order = 0;
         int used;
         tkc_error e;
-        if (tkc_attn_series_pair(&sp, tkc_strings_row(S, pairs[i].x),
+        if (tkc_attn_series_pair(&sp, SERIES_GOAL * target,
+                                 tkc_strings_row(S, pairs[i].x),
                                  tkc_strings_row(S, pairs[i].y), S->k,
                                  &out->value[i], &out->se[i], &used, &e) ||
-            !(out->se[i] <= spec->target_se)) {
+            !(out->se[i] <= target)) {
             *worst = INFINITY;
             return 0;
         }
@@ -520,13 +552,13 @@ static uint64_t samples_capped(double n, uint64_t budget)
     return n < (double)budget ? (uint64_t)ceil(n) : budget;
 }
 
-/* The most evaluations auto may spend: spec->samples (so that --samples is
- * the budget, and callers that refine by raising it keep control), at most
+/* The most evaluations auto's chosen run may spend: max_evals (so that
+ * callers that refine by raising it keep control), at most
  * AUTO_SAMPLES_MAX. */
 static uint64_t auto_budget(const tkc_kernel_spec *spec)
 {
-    uint64_t b = spec->samples < AUTO_SAMPLES_MAX ? spec->samples : AUTO_SAMPLES_MAX;
-    return b < 4 ? 4 : b;
+    uint64_t b = spec->automatic.max_evals;
+    return b < AUTO_SAMPLES_MAX ? b : AUTO_SAMPLES_MAX;
 }
 
 /* RQMC to the target: its error falls like n^-a with a between 1/2 and 1
@@ -534,36 +566,35 @@ static uint64_t auto_budget(const tkc_kernel_spec *spec)
  * jump to the points that rate predicts, measure the rate between the last
  * two runs, and repeat (at most QMC_ROUNDS runs, points a power of two). */
 #define QMC_ROUNDS 4
-static int qmc_adaptive(const tkc_kernel_spec *spec,
-                        const tkc_attn_estimator_type *qmc,
-                        const tkc_strings *S, const tkc_pair *pairs,
-                        size_t npairs, uint64_t pts0, double se0,
-                        tkc_kernel_values *out, tkc_error *err)
+static int qmc_adaptive(const tkc_kernel_spec *spec, const tkc_strings *S,
+                        const tkc_pair *pairs, size_t npairs, uint64_t pts0,
+                        double se0, tkc_kernel_values *out, tkc_error *err)
 {
+    const tkc_attn_estimator_type *qmc = &tkc_attn_qmc_type;
+    double target = spec->automatic.target_se;
     tkc_kernel_spec sp = *spec;
     sp.estimator = qmc;
-    sp.replicates = spec->replicates >= 2 ? spec->replicates : 16u;
-    uint64_t max_pts = auto_budget(spec) / (2 * sp.replicates);
+    uint64_t max_pts = auto_budget(spec) / (2 * sp.qmc.replicates);
     if (max_pts < 1)
         max_pts = 1;
     double a = 1.0;          /* optimistic first; measured after */
     uint64_t pts = pts0;
     double se = se0;
     for (int round = 0; round < QMC_ROUNDS; round++) {
-        double want = (double)pts * pow(se / spec->target_se, 1.0 / a);
+        double want = (double)pts * pow(se / target, 1.0 / a);
         uint64_t next = pts;
         while ((double)next < want && next < max_pts)
             next <<= 1;
         if (next == pts)
             next = pts < max_pts ? 2 * pts : pts;
-        sp.samples = next;
+        sp.qmc.points = next;
         int rc = qmc->eval_pairs(&sp, S, pairs, npairs, out, err);
         if (rc)
             return rc;
         double se_new = 0;
         for (size_t i = 0; i < npairs; i++)
             se_new = fmax(se_new, out->se[i]);
-        if (se_new <= spec->target_se || next >= max_pts)
+        if (se_new <= target || next >= max_pts)
             break;
         if (se_new > 0 && se_new < se)
             a = fmin(1.0, fmax(0.5, log(se / se_new) /
@@ -580,10 +611,12 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                            const tkc_pair *pairs, size_t npairs,
                            tkc_kernel_values *out, tkc_error *err)
 {
-    int answered, rc = tkc_attn_estimator_begin("auto", spec, S, pairs,
-                                                npairs, out, &answered, err);
+    int answered, rc = tkc_attn_estimator_begin(&tkc_attn_auto_type, spec,
+                                                S, pairs, npairs, out,
+                                                &answered, err);
     if (rc || answered)
         return rc;
+    double target = spec->automatic.target_se;
     char why[160];
     double worst;
     /* The series' least cost (its first table, for every pair) in seconds:
@@ -600,7 +633,7 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     if (series_tried && try_series(spec, S, pairs, npairs, out, &worst)) {
         snprintf(out->note, sizeof out->note,
                  "auto: series (truncation estimate %.2g <= target %.2g; no "
-                 "sampling needed)", worst, spec->target_se);
+                 "sampling needed)", worst, target);
         return TKC_SUCCESS;
     }
     /* pilot: cvmc measures plain and both controls' variances */
@@ -616,8 +649,8 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     double s_per_sample = SAMPLE_SECONDS_PER_PAIR_POSITION * (double)npairs *
                           (double)S->k;
     int q = pilot.var_max[1] < pilot.var_max[2] ? 2 : 4, qi = q / 2;
-    double n_cv = samples_needed(pilot.var_max[qi], spec->target_se, P);
-    double n_mc = samples_needed(pilot.var_max[0], spec->target_se, P);
+    double n_cv = samples_needed(pilot.var_max[qi], target, P);
+    double n_mc = samples_needed(pilot.var_max[0], target, P);
     const char *series_why = "series not within target";
     if (!series_tried) {
         if (series_s < s_per_sample * fmin(n_cv, n_mc)) {
@@ -626,7 +659,7 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                 snprintf(out->note, sizeof out->note,
                          "auto: series (truncation estimate %.2g <= target "
                          "%.2g; sampling predicted slower)", worst,
-                         spec->target_se);
+                         target);
                 return TKC_SUCCESS;
             }
             /* out holds a failed series attempt: redo the pilot's values */
@@ -642,28 +675,26 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     double pilot_se = 0;
     for (size_t i = 0; i < npairs; i++)
         pilot_se = fmax(pilot_se, out->se[i]);
-    if (pilot_se <= spec->target_se) {
+    if (pilot_se <= target) {
         snprintf(out->note, sizeof out->note,
                  "auto: cvmc (%s; the control-variate pilot of %llu samples "
                  "reached se %.2g <= target %.2g, variance reduced %.3g-fold)",
                  series_why, (unsigned long long)out->samples, pilot_se,
-                 spec->target_se, pilot.reduction_min[2]);
+                 target, pilot.reduction_min[2]);
         return TKC_SUCCESS;
     }
-    const tkc_attn_estimator_type *qmc = tkc_attn_estimator_lookup("qmc");
     double n_q = INFINITY;
     uint64_t q_pts = 0;
     double q_se = INFINITY;
-    if (qmc) {
-        unsigned R = spec->replicates >= 2 ? spec->replicates : 16u;
-        sp.estimator = qmc;
-        sp.replicates = R;
+    {
+        unsigned R = spec->qmc.replicates;
+        sp.estimator = &tkc_attn_qmc_type;
         uint64_t pts = 1;      /* a power of two, ~P evaluations */
         while (4 * pts * R <= P)
             pts <<= 1;
-        sp.samples = q_pts = pts;
+        sp.qmc.points = q_pts = pts;
         tkc_error e;
-        if (!qmc->eval_pairs(&sp, S, pairs, npairs, out, &e)) {
+        if (!tkc_attn_qmc_type.eval_pairs(&sp, S, pairs, npairs, out, &e)) {
             q_se = 0;
             for (size_t i = 0; i < npairs; i++)
                 q_se = fmax(q_se, out->se[i]);
@@ -671,7 +702,7 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
              * pair (2 evaluations), like cvmc's pilot */
             double evals = (double)out->samples ? (double)out->samples
                                                 : (double)P;
-            n_q = samples_needed(q_se * q_se * evals, spec->target_se, P);
+            n_q = samples_needed(q_se * q_se * evals, target, P);
         }
     }
     /* cost ∝ samples (cvmc's controls cost about the integrand's O(k²)
@@ -683,18 +714,17 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         sp = *spec;
         rc = cvmc_run(&sp, S, pairs, npairs, samples_capped(n_cv, budget), q,
                       out, &pilot, err);
-    } else if (qmc && c_q < c_mc) {
+    } else if (c_q < c_mc) {
         snprintf(why, sizeof why, "randomized QMC pilot error %.2g beats "
                  "Monte Carlo", q_se);
-        rc = qmc_adaptive(spec, qmc, S, pairs, npairs, q_pts, q_se, out, err);
+        rc = qmc_adaptive(spec, S, pairs, npairs, q_pts, q_se, out, err);
     } else {
         snprintf(why, sizeof why, "control variate gains only %.3g-fold at "
                  "beta = %g", pilot.reduction_min[qi], spec->beta);
         sp = *spec;
-        sp.estimator = tkc_attn_estimator_lookup("mc");
-        sp.samples = samples_capped(n_mc, budget);
-        rc = sp.estimator ? sp.estimator->eval_pairs(&sp, S, pairs, npairs, out, err)
-                          : tkc_fail(err, TKC_EINPUT, "K_attn auto: no mc estimator");
+        sp.estimator = &tkc_attn_mc_type;
+        sp.mc.samples = samples_capped(n_mc, budget);
+        rc = tkc_attn_mc_type.eval_pairs(&sp, S, pairs, npairs, out, err);
     }
     if (rc)
         return rc;
@@ -703,14 +733,59 @@ static int auto_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         se_max = fmax(se_max, out->se[i]);
     char note[512];
     snprintf(note, sizeof note, "auto: %s (%s; %s); se %.2g vs target %.2g%s",
-             out->estimator, series_why, why, se_max, spec->target_se,
-             se_max > spec->target_se ? " NOT reached: sample budget" : "");
+             out->estimator, series_why, why, se_max, target,
+             se_max > target ? " NOT reached: sample budget" : "");
     note[sizeof out->note - 1] = '\0';     /* fits: the parts are short */
     memcpy(out->note, note, sizeof out->note);
     return TKC_SUCCESS;
 }
 
+/* ---- options: target_se, max_evals ----------------------------------------- */
+
+/* Its own options, and those of its candidates that it reads: the QMC
+ * replicates and the series' precision. */
+static int auto_check_options(const tkc_kernel_spec *spec, tkc_error *err)
+{
+    double t = spec->automatic.target_se;
+    if (!isfinite(t) || t <= 0)
+        return tkc_fail(err, TKC_EINPUT, "K_attn auto: target_se must be "
+                        "finite and > 0, got %g", t);
+    int rc = tkc_attn_check_option("auto", "max_evals",
+                                   spec->automatic.max_evals, 4,
+                                   TKC_ATTN_SAMPLES_MAX, err);
+    if (!rc)
+        rc = tkc_attn_check_option("auto (its qmc candidate)", "replicates",
+                                   spec->qmc.replicates, 2, 65536, err);
+    if (!rc)
+        rc = tkc_attn_check_option("auto (its series candidate)", "prec",
+                                   (uint64_t)spec->series.prec, 53,
+                                   (uint64_t)1 << 20, err);
+    return rc;
+}
+
+static uint64_t auto_evaluations(const tkc_kernel_spec *spec)
+{
+    return spec->automatic.max_evals;
+}
+
+/* A larger budget and, so that auto spends it, a smaller target. */
+static void auto_scale(tkc_kernel_spec *spec, double factor)
+{
+    spec->automatic.max_evals =
+        (uint64_t)((double)spec->automatic.max_evals * factor);
+    spec->automatic.target_se /= sqrt(factor);
+}
+
+static void auto_raise_to(tkc_kernel_spec *spec, const tkc_kernel_spec *floor)
+{
+    if (spec->automatic.max_evals < floor->automatic.max_evals)
+        spec->automatic.max_evals = floor->automatic.max_evals;
+    if (spec->automatic.target_se > floor->automatic.target_se)
+        spec->automatic.target_se = floor->automatic.target_se;
+}
+
 const tkc_attn_estimator_type tkc_attn_auto_type = {
     "auto", "fastest of series, control-variate MC, MC, QMC for target_se",
-    auto_eval_pairs};
+    auto_eval_pairs, auto_check_options, auto_evaluations, auto_scale,
+    auto_raise_to};
 const tkc_attn_estimator_type *const tkc_attn_auto = &tkc_attn_auto_type;

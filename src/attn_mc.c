@@ -235,15 +235,11 @@ static int mc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                          const tkc_pair *pairs, size_t npairs,
                          tkc_kernel_values *out, tkc_error *err)
 {
-    int answered, rc = tkc_attn_estimator_begin("mc", spec, S, pairs,
-                                                npairs, out, &answered, err);
+    int answered, rc = tkc_attn_estimator_begin(&tkc_attn_mc_type, spec, S,
+                                                pairs, npairs, out, &answered,
+                                                err);
     if (rc || answered)
         return rc;
-    if (spec->samples < 4)
-        return tkc_fail(err, TKC_EINPUT,
-                        "K_attn mc: samples must be at least 4 (two "
-                        "antithetic pairs) for a standard error, got %llu",
-                        (unsigned long long)spec->samples);
     mc_run run = {0};
     run.L = tkc_attn_layout_alloc(S, pairs, npairs, spec->beta, spec->gamma,
                                   err);
@@ -251,7 +247,7 @@ static int mc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         return err ? err->status : TKC_ENOMEM;
     tkc_ziggurat_init(&run.zig);
     run.seed = spec->seed;
-    run.npts = (spec->samples + 1) / 2;
+    run.npts = (spec->mc.samples + 1) / 2;
     run.np = npairs;
     run.want_cov = out->cov != NULL;
     run.slot_len = partial_len(npairs, run.want_cov);
@@ -271,6 +267,32 @@ static int mc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     return rc;
 }
 
+/* ---- options: samples = integrand evaluations ------------------------------ */
+
+/* At least two antithetic pairs, for a standard error. */
+static int mc_check_options(const tkc_kernel_spec *spec, tkc_error *err)
+{
+    return tkc_attn_check_option("mc", "samples", spec->mc.samples, 4,
+                                 TKC_ATTN_SAMPLES_MAX, err);
+}
+
+static uint64_t mc_evaluations(const tkc_kernel_spec *spec)
+{
+    return spec->mc.samples + spec->mc.samples % 2;
+}
+
+static void mc_scale(tkc_kernel_spec *spec, double factor)
+{
+    spec->mc.samples = (uint64_t)((double)mc_evaluations(spec) * factor);
+}
+
+static void mc_raise_to(tkc_kernel_spec *spec, const tkc_kernel_spec *floor)
+{
+    if (spec->mc.samples < floor->mc.samples)
+        spec->mc.samples = floor->mc.samples;
+}
+
 const tkc_attn_estimator_type tkc_attn_mc_type = {
-    "mc", "Monte Carlo, antithetic, common random numbers", mc_eval_pairs};
+    "mc", "Monte Carlo, antithetic, common random numbers", mc_eval_pairs,
+    mc_check_options, mc_evaluations, mc_scale, mc_raise_to};
 const tkc_attn_estimator_type *const tkc_attn_mc = &tkc_attn_mc_type;

@@ -207,15 +207,11 @@ static int qmc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                           const tkc_pair *pairs, size_t npairs,
                           tkc_kernel_values *out, tkc_error *err)
 {
-    int answered, rc = tkc_attn_estimator_begin("qmc", spec, S, pairs,
-                                                npairs, out, &answered, err);
+    int answered, rc = tkc_attn_estimator_begin(&tkc_attn_qmc_type, spec, S,
+                                                pairs, npairs, out, &answered,
+                                                err);
     if (rc || answered)
         return rc;
-    if (spec->samples > SOBOL_MAX_POINTS)
-        return tkc_fail(err, TKC_EINPUT,
-                        "K_attn qmc: at most 2^30 points per replicate "
-                        "(GSL Sobol), got %llu",
-                        (unsigned long long)spec->samples);
     qmc_run run = {0};
     run.L = tkc_attn_layout_alloc(S, pairs, npairs, spec->beta, spec->gamma,
                                   err);
@@ -223,8 +219,8 @@ static int qmc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         return err ? err->status : TKC_ENOMEM;
     tkc_ziggurat_init(&run.zig);
     run.seed = spec->seed;
-    run.n = spec->samples;
-    run.reps = spec->replicates;
+    run.n = spec->qmc.points;
+    run.reps = spec->qmc.replicates;
     run.np = npairs;
     run.dim = tkc_attn_layout_dim(run.L);
     run.sdim = run.dim < SOBOL_MAX_DIM ? run.dim : SOBOL_MAX_DIM;
@@ -253,7 +249,36 @@ static int qmc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     return rc;
 }
 
+/* ---- options: points per replicate, replicates ----------------------------- */
+
+/* GSL's Sobol has 30-bit integers: at most 2^30 points. */
+static int qmc_check_options(const tkc_kernel_spec *spec, tkc_error *err)
+{
+    int rc = tkc_attn_check_option("qmc", "points", spec->qmc.points, 1,
+                                   SOBOL_MAX_POINTS, err);
+    return rc ? rc : tkc_attn_check_option("qmc", "replicates",
+                                           spec->qmc.replicates, 2, 65536, err);
+}
+
+static uint64_t qmc_evaluations(const tkc_kernel_spec *spec)
+{
+    return 2 * spec->qmc.points * spec->qmc.replicates;
+}
+
+/* More points per replicate, the same replicates. */
+static void qmc_scale(tkc_kernel_spec *spec, double factor)
+{
+    spec->qmc.points = (uint64_t)((double)spec->qmc.points * factor);
+}
+
+static void qmc_raise_to(tkc_kernel_spec *spec, const tkc_kernel_spec *floor)
+{
+    if (spec->qmc.points < floor->qmc.points)
+        spec->qmc.points = floor->qmc.points;
+}
+
 const tkc_attn_estimator_type tkc_attn_qmc_type = {
     "qmc", "randomized quasi-Monte Carlo: digitally shifted Sobol replicates",
-    qmc_eval_pairs};
+    qmc_eval_pairs, qmc_check_options, qmc_evaluations, qmc_scale,
+    qmc_raise_to};
 const tkc_attn_estimator_type *const tkc_attn_qmc = &tkc_attn_qmc_type;

@@ -171,9 +171,9 @@ static int mlpxx_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
 /* Named structs for the list in kernel.c (it needs address constants). */
 const tkc_kernel_type tkc_kernel_mlp_type = {
     "mlp", "MLP on concatenated one-hot inputs (inner-product kernel)",
-    mlp_eval_pairs};
+    mlp_eval_pairs, 0};
 const tkc_kernel_type tkc_kernel_mlpxx_type = {
-    "mlpxx", "MLP on one-hot inputs augmented by vec(XX^T)", mlpxx_eval_pairs};
+    "mlpxx", "MLP on one-hot inputs augmented by vec(XX^T)", mlpxx_eval_pairs, 0};
 
 const tkc_kernel_type *const tkc_kernel_mlp = &tkc_kernel_mlp_type;
 const tkc_kernel_type *const tkc_kernel_mlpxx = &tkc_kernel_mlpxx_type;

@@ -124,14 +124,13 @@ size_t tkc_nmatrix_pair_key(const tkc_kernel_spec *spec, const tkc_token *x,
                             const tkc_token *y, size_t k, uint8_t *key,
                             const char **what)
 {
-    const char *name = spec->kernel ? spec->kernel->name : "";
     size_t (*f)(const tkc_kernel_spec *, const tkc_token *, const tkc_token *,
                 size_t, uint8_t *) = key_pattern;
     const char *words = "the pairs' token-equality patterns";
-    if (!strcmp(name, "mlp")) {
+    if (spec->kernel == tkc_kernel_mlp) {
         f = key_positional;
         words = "the number of positions holding equal tokens";
-    } else if (!strcmp(name, "mlpxx")) {
+    } else if (spec->kernel == tkc_kernel_mlpxx) {
         f = key_positional_gram;
         words = "the positions holding equal tokens and the XX^T overlaps";
     }

@@ -268,6 +268,6 @@ done:
 /* Named struct for the list in kernel.c (it needs address constants). */
 const tkc_kernel_type tkc_kernel_trans_type = {
     "trans", "transformer: MLP layer with activation phi on top of attention",
-    trans_eval_pairs};
+    trans_eval_pairs, 1};
 
 const tkc_kernel_type *const tkc_kernel_trans = &tkc_kernel_trans_type;

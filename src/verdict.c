@@ -205,7 +205,8 @@ static void settle_words(const tkc_nmatrix *nm, const tkc_certificate *c,
     if (nm->error_kind == TKC_ERROR_STATISTICAL && isfinite(c->shrink_factor))
         snprintf(d->settle, sizeof d->settle,
                  "radii must shrink %.2gx -> about %.3gx more samples "
-                 "(%.2g in all: --auto-refine, --samples, --target-se)",
+                 "(%.2g integrand evaluations in all: --auto-refine, or the "
+                 "estimator's sample size)",
                  c->shrink_factor, c->samples_factor,
                  ceil((double)nm->samples * c->samples_factor * 1.1));
     else
@@ -341,18 +342,14 @@ static int attn_matrix(const tkc_template_set *set, const tkc_kernel_spec *spec,
                        tkc_error *err)
 {
     *own = NULL;
-    if (!strcmp(spec->kernel->name, "attn") &&
-        nm->r > TKC_PERM_EXHAUSTIVE_MAX)
+    if (spec->kernel == tkc_kernel_attn && nm->r > TKC_PERM_EXHAUSTIVE_MAX)
         return TKC_SUCCESS;
     tkc_kernel_spec s = *spec;
     s.kernel = tkc_kernel_attn;
-    if (nm->r <= TKC_PERM_EXHAUSTIVE_MAX) {
+    if (nm->r <= TKC_PERM_EXHAUSTIVE_MAX && s.estimator->raise_to) {
         tkc_kernel_spec def;
         tkc_kernel_spec_default(&def);
-        if (s.target_se > def.target_se)
-            s.target_se = def.target_se;
-        if (s.samples < def.samples)
-            s.samples = def.samples;
+        s.estimator->raise_to(&s, &def);
     }
     return tkc_nmatrix_build(set, &s, TKC_NMATRIX_COV_NO, own, err);
 }
@@ -364,7 +361,7 @@ static int lemma36(const tkc_template_set *set, const tkc_kernel_spec *spec,
                    tkc_nmatrix_decision *d, tkc_error *err)
 {
     d->lemma36 = -1;
-    if (strcmp(spec->kernel->name, "attn") && strcmp(spec->kernel->name, "trans"))
+    if (!spec->kernel->uses_attn)
         return TKC_SUCCESS;
     tkc_nmatrix *own;
     int rc = attn_matrix(set, spec, nm, &own, err);
@@ -416,8 +413,7 @@ static int small_beta(const tkc_nmatrix *nm, const tkc_kernel_spec *spec,
                       tkc_nmatrix_decision *d, tkc_error *err)
 {
     d->series_det_status = -1;
-    const char *name = spec->kernel->name;
-    if (strcmp(name, "attn") && strcmp(name, "trans"))
+    if (!spec->kernel->uses_attn)
         return TKC_SUCCESS;
     if (nm->r > TKC_NMATRIX_SERIES_MAX_R) {
         snprintf(d->series_det_text, sizeof d->series_det_text,
@@ -457,13 +453,25 @@ typedef struct rounds {
     char stop[200];
 } rounds;
 
-/* Rounds auto-refine may take: samples ×4 per round within the budget. */
+/* The estimator auto-refine scales: a sampling one under a kernel built
+ * on K_attn, else NULL (closed forms and the series have nothing to
+ * refine). */
+static const tkc_attn_estimator_type *sampler(const tkc_kernel_spec *spec)
+{
+    const tkc_attn_estimator_type *e = spec->estimator;
+    return spec->kernel->uses_attn && e && e->evaluations && e->scale ? e
+                                                                      : NULL;
+}
+
+/* Rounds auto-refine may take: evaluations ×4 per round within the
+ * budget. */
 static unsigned max_rounds(const tkc_kernel_spec *spec,
                            const tkc_nmatrix_options *opt)
 {
+    const tkc_attn_estimator_type *e = sampler(spec);
     unsigned n = 1;
-    for (uint64_t s = spec->samples; opt->auto_refine && s <= opt->budget / 4;
-         s *= 4)
+    for (uint64_t s = e ? e->evaluations(spec) : 0;
+         e && opt->auto_refine && s <= opt->budget / 4; s *= 4)
         n++;
     return n;
 }
@@ -472,9 +480,12 @@ static unsigned max_rounds(const tkc_kernel_spec *spec,
  * samples the certificate asks for, at least ×4), or return 0 with the
  * reason in ro->stop when the rounds or the budgets are spent. */
 static int next_round(rounds *ro, unsigned done, double began,
-                      const tkc_nmatrix *nm, const tkc_certificate *cert,
+                      const tkc_certificate *cert,
                       const tkc_nmatrix_options *opt)
 {
+    const tkc_attn_estimator_type *e = sampler(&ro->spec);
+    if (!e)
+        return 0;
     if (done >= ro->max) {
         snprintf(ro->stop, sizeof ro->stop,
                  "auto-refine stopped after its %u rounds (the confidence "
@@ -483,9 +494,8 @@ static int next_round(rounds *ro, unsigned done, double began,
     }
     double f = isfinite(cert->samples_factor) && cert->samples_factor > 4
                    ? ceil(cert->samples_factor * 1.1) : 4;
-    /* From the samples actually used (`auto` picks its own count). */
-    double base = (double)(nm->samples > ro->spec.samples ? nm->samples
-                                                          : ro->spec.samples);
+    /* In integrand evaluations, whatever the estimator counts. */
+    double base = (double)e->evaluations(&ro->spec);
     double next = base * f;
     double spent = now_seconds() - ro->t0, round = now_seconds() - began;
     if (next > (double)opt->budget) {
@@ -503,8 +513,15 @@ static int next_round(rounds *ro, unsigned done, double began,
                  base, next, round * f, opt->time_budget);
         return 0;
     }
-    ro->spec.samples = (uint64_t)next;
-    ro->spec.target_se /= sqrt(f);  /* so that `auto` refines too */
+    tkc_kernel_spec spec = ro->spec;
+    e->scale(&spec, f);
+    tkc_error why;
+    if (e->check_options(&spec, &why)) {
+        snprintf(ro->stop, sizeof ro->stop, "auto-refine stopped at %.0f "
+                 "samples: %.150s", base, why.message);
+        return 0;
+    }
+    ro->spec = spec;
     return 1;
 }
 
@@ -528,7 +545,7 @@ static int run_rounds(const tkc_template_set *set,
             return rc;
         if (cert->verdict != TKC_VERDICT_UNDECIDED || !opt->auto_refine ||
             (*nm)->error_kind != TKC_ERROR_STATISTICAL ||
-            !next_round(ro, d->rounds, began, *nm, cert, opt))
+            !next_round(ro, d->rounds, began, cert, opt))
             return TKC_SUCCESS;
         tkc_nmatrix_free(*nm);
         *nm = NULL;

@@ -35,7 +35,7 @@ static void spec_mc(tkc_kernel_spec *spec, double beta, double gamma,
     spec->estimator = tkc_attn_mc;
     spec->beta = beta;
     spec->gamma = gamma;
-    spec->samples = samples;
+    spec->mc.samples = samples;
     spec->seed = seed;
 }
 
@@ -468,7 +468,8 @@ static int counting_eval(const tkc_kernel_spec *spec, const tkc_strings *S,
     counted_S = S;
     return tkc_attn_mc->eval_pairs(spec, S, pairs, npairs, out, err);
 }
-static const tkc_attn_estimator_type counting = {"count", "test", counting_eval};
+static tkc_attn_estimator_type counting = {"count", "test", counting_eval,
+                                           NULL, NULL, NULL, NULL};
 
 static void test_cache(void)
 {
@@ -484,6 +485,7 @@ static void test_cache(void)
         pairs[i] = (tkc_pair){(size_t)i / 4, (size_t)i % 4};
     tkc_kernel_spec spec;
     spec_mc(&spec, 1.0, 1.0, 5000, 1);
+    counting.check_options = tkc_attn_mc->check_options;
     spec.estimator = &counting;
     tkc_kernel_values *v = tkc_kernel_values_alloc(16, 0, NULL);
     CHECK(!tkc_kernel_eval_pairs(&spec, S, pairs, 16, v, NULL), "eval");
@@ -542,11 +544,48 @@ static void test_bad_input(void)
               strstr(err.message, "threads"),
           "zero threads named: %s", err.message);
     spec.threads = 1;
-    spec.order = -3;
+    /* each estimator checks its own options, and only its own */
+    spec.series.order = 5;
+    spec.cvmc.order = 3;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_SUCCESS,
+          "mc does not read the series' or cvmc's options");
+    spec.estimator = tkc_attn_series;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_EINPUT &&
+              strstr(err.message, "order") && strstr(err.message, "even"),
+          "odd series order refused, not rounded: %s", err.message);
+    spec.series.order = 40;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_EINPUT,
+          "series order above 38 refused");
+    spec.series.order = 38;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_SUCCESS,
+          "series order 38 accepted");
+    spec.estimator = tkc_attn_cvmc;
     CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_EINPUT &&
               strstr(err.message, "order"),
-          "negative order named: %s", err.message);
-    spec.order = 0;
+          "cvmc control order 3 refused: %s", err.message);
+    spec.cvmc.order = 4;
+    spec.estimator = tkc_attn_qmc;
+    spec.qmc.points = ((uint64_t)1 << 30) + 1;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_EINPUT &&
+              strstr(err.message, "points"),
+          "qmc points above 2^30 named: %s", err.message);
+    spec.qmc.points = 1024;
+    spec.estimator = tkc_attn_auto;
+    spec.automatic.target_se = 0;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_EINPUT &&
+              strstr(err.message, "target_se"),
+          "auto target 0 named: %s", err.message);
+    spec.automatic.target_se = 1e-3;
+    spec.qmc.replicates = 1;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_EINPUT &&
+              strstr(err.message, "replicates"),
+          "auto checks its QMC candidate's replicates: %s", err.message);
+    spec.qmc.replicates = 16;
+    spec.kernel = tkc_kernel_mlp;
+    spec.automatic.target_se = -1;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_SUCCESS,
+          "a kernel not built on K_attn reads no estimator options");
+    spec_mc(&spec, 1, 1, 1000, 1);
     tkc_strings *S = strings2("ab", "ba");
     tkc_pair p = {0, 2};
     tkc_kernel_values *v = tkc_kernel_values_alloc(1, 0, NULL);
@@ -558,7 +597,7 @@ static void test_bad_input(void)
           "estimator checks pairs too");
     CHECK(v->value[0] == 123, "nothing half-done");
     p.y = 1;
-    spec.samples = 3;
+    spec.mc.samples = 3;
     CHECK(tkc_attn_mc->eval_pairs(&spec, S, &p, 1, v, &err) == TKC_EINPUT &&
               strstr(err.message, "samples"),
           "too few samples refused: %s", err.message);
@@ -573,13 +612,62 @@ static void test_bad_input(void)
           "lookups");
     double val, se;
     tkc_error_kind kind;
-    spec.samples = 1000;
+    spec.mc.samples = 1000;
     tkc_token x[2] = {1, 2}, y[2] = {2, 1};
     CHECK(!tkc_kernel_eval(&spec, x, y, 2, &val, &se, &kind, &err) &&
               kind == TKC_ERROR_STATISTICAL && se > 0 && val > 0,
           "tkc_kernel_eval");
     tkc_kernel_values_free(v);
     tkc_strings_free(S);
+}
+
+/* ---- what auto-refine reads: sample sizes and how they scale ----------------- */
+
+static void test_sample_sizes(void)
+{
+    tkc_kernel_spec s, t, floor;
+    tkc_kernel_spec_default(&s);
+    s.mc.samples = 1001;
+    s.cvmc.samples = 1000;
+    s.qmc.points = 100;
+    s.qmc.replicates = 8;
+    s.automatic.max_evals = 5000;
+    s.automatic.target_se = 1e-3;
+    CHECK(tkc_attn_mc->evaluations(&s) == 1002 &&
+              tkc_attn_cvmc->evaluations(&s) == 1000 &&
+              tkc_attn_qmc->evaluations(&s) == 2 * 100 * 8 &&
+              tkc_attn_auto->evaluations(&s) == 5000,
+          "evaluations in integrand values (antithetic pairs, replicates)");
+    const tkc_attn_estimator_type *const sampling[] = {
+        tkc_attn_mc, tkc_attn_qmc, tkc_attn_cvmc, tkc_attn_auto};
+    for (int e = 0; e < 4; e++) {
+        t = s;
+        sampling[e]->scale(&t, 4);
+        CHECK(sampling[e]->evaluations(&t) == 4 * sampling[e]->evaluations(&s),
+              "%s: scale 4 -> 4x the evaluations", sampling[e]->name);
+        CHECK(!sampling[e]->check_options(&t, NULL), "%s: scaled options valid",
+              sampling[e]->name);
+    }
+    CHECK(t.automatic.target_se == s.automatic.target_se / 2,
+          "auto: scale 4 halves the target");
+    CHECK(tkc_attn_series->evaluations == NULL &&
+              tkc_attn_series->scale == NULL,
+          "the series has no sample size");
+    tkc_kernel_spec_default(&floor);
+    t = s;
+    for (int e = 0; e < 4; e++)
+        sampling[e]->raise_to(&t, &floor);
+    CHECK(t.mc.samples == 65536 && t.cvmc.samples == 65536 &&
+              t.qmc.points == 65536 && t.qmc.replicates == 8 &&
+              t.automatic.max_evals == 65536 &&
+              t.automatic.target_se == 1e-4,
+          "raise_to: the larger sample size, auto's smaller target");
+    floor.mc.samples = 10;
+    floor.automatic.target_se = 1;
+    tkc_attn_mc->raise_to(&t, &floor);
+    tkc_attn_auto->raise_to(&t, &floor);
+    CHECK(t.mc.samples == 65536 && t.automatic.target_se == 1e-4,
+          "raise_to never lowers accuracy");
 }
 
 int main(void)
@@ -595,5 +683,6 @@ int main(void)
     test_covariance();
     test_cache();
     test_bad_input();
+    test_sample_sizes();
     return check_summary();
 }

@@ -166,7 +166,7 @@ static void test_transformer(double beta, double gamma)
         lib.estimator = tkc_attn_mc;
         lib.activation = s.activation;
         lib.beta = s.beta, lib.gamma = s.gamma, lib.b1 = s.b1, lib.b2 = s.b2;
-        lib.samples = 1 << 17;
+        lib.mc.samples = 1 << 17;
         lib.seed = 5;
         tkc_kernel_values *v = tkc_kernel_values_alloc(3, 0, NULL);
         const tkc_pair pp[3] = {{0, 0}, {0, 1}, {1, 1}};

@@ -38,7 +38,7 @@ static tkc_kernel_spec spec_of(const char *kernel)
     /* β = 4, γ = 2, b1 = 1/2: a well-conditioned N for same/different
      * (‖N⁻¹‖ ≈ 280 against ≈ 3700 at the defaults). */
     spec.estimator = tkc_attn_estimator_lookup("mc");
-    spec.samples = 1 << 14;
+    spec.mc.samples = 1 << 14;
     spec.beta = 4;
     spec.gamma = 2;
     spec.b1 = 0.5;
@@ -226,7 +226,7 @@ static void test_fit_equals_old(void)
     fixture(set, &X, tmpl, y, &T);
     for (size_t q = 0; q < sizeof OLD / sizeof OLD[0]; q++) {
         tkc_kernel_spec spec = spec_of(OLD[q].kernel);
-        spec.samples = 4096;
+        spec.mc.samples = 4096;
         tkc_krr_model *m = NULL;
         tkc_error err;
         CHECK(tkc_krr_fit(&spec, set, X, tmpl, y, 1e-3, &m, &err) == 0,

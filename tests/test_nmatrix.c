@@ -29,7 +29,7 @@ static void spec_of(tkc_kernel_spec *spec, const char *kernel)
     tkc_kernel_spec_default(spec);
     spec->kernel = tkc_kernel_type_lookup(kernel);
     spec->estimator = tkc_attn_mc;
-    spec->samples = 4096;
+    spec->mc.samples = 4096;
 }
 
 static tkc_nmatrix *build(const tkc_template_set *set,

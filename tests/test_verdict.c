@@ -33,7 +33,7 @@ static void spec_of(tkc_kernel_spec *spec, const char *kernel, uint64_t n)
     spec->kernel = tkc_kernel_type_lookup(kernel);
     spec->estimator = tkc_attn_mc;
     if (n)
-        spec->samples = n;
+        spec->mc.samples = n;
 }
 
 /* Decide the set in `text` under kernel with n Monte Carlo samples (0: the

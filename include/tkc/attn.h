@@ -16,6 +16,7 @@
 #define TKC_ATTN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tkc/error.h"
 #include "tkc/kernel.h"
@@ -99,14 +100,27 @@ int tkc_attn_check_args(const tkc_kernel_spec *spec, const tkc_strings *S,
                         const tkc_pair *pairs, size_t npairs,
                         const tkc_kernel_values *out, tkc_error *err);
 
-/* The prologue every K_attn estimator shares: check the arguments, name
- * the estimator in out, and answer exactly when a shortcut applies (no
- * pairs, β = 0, k = 1).  Returns a status; *answered is set when out is
- * already filled and the estimator has nothing left to do. */
-int tkc_attn_estimator_begin(const char *name, const tkc_kernel_spec *spec,
-                             const tkc_strings *S, const tkc_pair *pairs,
-                             size_t npairs, tkc_kernel_values *out,
-                             int *answered, tkc_error *err);
+/* The prologue every K_attn estimator shares: check the arguments and the
+ * estimator's own options, name the estimator in out, and answer exactly
+ * when a shortcut applies (no pairs, β = 0, k = 1).  Returns a status;
+ * *answered is set when out is already filled and the estimator has nothing
+ * left to do. */
+int tkc_attn_estimator_begin(const tkc_attn_estimator_type *type,
+                             const tkc_kernel_spec *spec, const tkc_strings *S,
+                             const tkc_pair *pairs, size_t npairs,
+                             tkc_kernel_values *out, int *answered,
+                             tkc_error *err);
+
+/* An estimator's option check: value in lo .. hi, else EINPUT
+ * "K_attn <estimator>: <field> must be in lo..hi, got value". */
+int tkc_attn_check_option(const char *estimator, const char *field,
+                          uint64_t value, uint64_t lo, uint64_t hi,
+                          tkc_error *err);
+
+/* The estimators' type tables (attn_mc.c, attn_qmc.c, attn_series.c,
+ * attn_auto.c), for the lists and for estimators that call each other. */
+extern const tkc_attn_estimator_type tkc_attn_mc_type, tkc_attn_qmc_type,
+    tkc_attn_series_type, tkc_attn_cvmc_type, tkc_attn_auto_type;
 
 #ifdef __cplusplus
 }

@@ -101,12 +101,14 @@ int tkc_series_sum(const tkc_series *s, double beta, double gamma, long prec,
 double tkc_series_cost(const tkc_pattern *pat, int order);
 
 /* The series estimator on one pair (what `--estimator series` does per
- * pair, attn_series.c): optimal truncation with spec->order = 0, else the
- * fixed order; TKC_ERANGE, with a message naming the estimator to use
- * instead, when β is outside the range where the series is useful. */
-int tkc_attn_series_pair(const tkc_kernel_spec *spec, const tkc_token *x,
-                         const tkc_token *y, size_t k, double *value,
-                         double *se, int *order_used, tkc_error *err);
+ * pair, attn_series.c): optimal truncation with spec->series.order = 0
+ * (tables grow until the estimate is below goal, within a cost budget),
+ * else the fixed order; TKC_ERANGE, with a message naming the estimator to
+ * use instead, when β is outside the range where the series is useful. */
+int tkc_attn_series_pair(const tkc_kernel_spec *spec, double goal,
+                         const tkc_token *x, const tkc_token *y, size_t k,
+                         double *value, double *se, int *order_used,
+                         tkc_error *err);
 
 #ifdef __cplusplus
 }

@@ -17,7 +17,7 @@ static const char *const kernel_labels[NKERNELS] = {"MLP", "MLP+XX^T",
 
 static void help(FILE *out)
 {
-    fputs("usage: tkc check FILE [kernel options] [--confidence C] [--budget SAMPLES]\n"
+    fputs("usage: tkc check FILE [kernel options] [--confidence C] [--budget N]\n"
           "                 [--time-budget SECONDS] [--no-auto-refine] [--no-cls]\n"
           "                 [--expect-nonsingular K] [--expect-singular K] [--json]\n\n"
           "Is the matrix N of the templates in FILE singular?  For the MLP kernel, the\n"
@@ -25,16 +25,19 @@ static void help(FILE *out)
           "(singular (exact) / nonsingular (certified) / undecided), sigma_min with its\n"
           "proved lower bound, ||N^-1|| and the evidence.  Nonsingular N means kernel\n"
           "ridge regression with that kernel generalizes to unseen symbols (Lemma 3.5).\n"
-          "Monte Carlo entries are refined (samples x4) until decided or over budget.\n\n"
+          "Monte Carlo entries are refined (samples x4) until decided or over budget;\n"
+          "the first round is cheap (16384 samples, points or evaluations; auto's target\n"
+          "1e-3) unless --samples, --points, --target-se or --max-evals is given.\n\n"
           "options:\n"
           "  --expect-nonsingular K  exit 1 unless kernel K (mlp, mlpxx, trans) is\n"
           "                          certified nonsingular (repeatable)\n"
           "  --expect-singular K     exit 1 unless kernel K is proved singular\n"
           "  --confidence C          confidence of Monte Carlo radii (default 0.999)\n"
-          "  --budget SAMPLES        most samples auto-refine may use (default 67108864)\n"
+          "  --budget N              most integrand evaluations auto-refine may use\n"
+          "                          (default 67108864)\n"
           "  --time-budget S         most seconds auto-refine may spend per kernel\n"
           "                          (default 120)\n"
-          "  --no-auto-refine        one round at --samples\n"
+          "  --no-auto-refine        one round at the estimator's options\n"
           "  --ladder, --no-ladder   precision ladder whatever r / never (default r <= 64)\n"
           "  --no-cls                do not append [CLS] to the templates\n"
           "  --json                  one JSON object on stdout\n"
@@ -176,12 +179,16 @@ int cmd_check(int argc, char **argv)
      * takes it from there, within the budgets (a first round at the
      * default target se over the ~10⁴ entries of a 144-template N would
      * not be bounded by the time budget). */
+    static const char *const accuracy[] = {"--samples", "--points",
+                                           "--target-se", "--max-evals"};
     int chose = 0;
-    for (int i = 1; i < argc; i++)
-        chose |= !strcmp(argv[i], "--samples") || !strcmp(argv[i], "--target-se");
-    if (!chose && a.opt.auto_refine) {
-        a.spec.samples = 16384;
-        a.spec.target_se = 1e-3;
+    for (size_t i = 0; i < sizeof accuracy / sizeof *accuracy; i++)
+        chose |= cli_kernel_given_option(a.given, accuracy[i]);
+    if (!chose && a.opt.auto_refine) {   /* whichever estimator is chosen */
+        a.spec.mc.samples = a.spec.cvmc.samples = 16384;
+        a.spec.qmc.points = 16384;
+        a.spec.automatic.max_evals = 16384;
+        a.spec.automatic.target_se = 1e-3;
     }
     tkc_template_set *set = NULL;
     if ((rc = cli_nmatrix_load(cmd, a.file, a.append_cls, &set)))

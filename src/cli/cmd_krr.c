@@ -34,6 +34,7 @@ typedef enum { SWEEP_NONE, SWEEP_N, SWEEP_RHO } sweep_kind;
 typedef struct krr_cli {
     const char *file;
     tkc_kernel_spec kernel;
+    cli_kernel_given given;
     double lambda, noise;
     uint64_t seed;             /* data seed (training; test uses a derived one) */
     size_t test_n;
@@ -162,7 +163,7 @@ static int parse_args(int argc, char **argv, krr_cli *c)
     c->seeds = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int k = cli_kernel_option(CMD, argc, argv, &i, &c->kernel);
+        int k = cli_kernel_option(CMD, argc, argv, &i, &c->kernel, &c->given);
         if (k < 0)
             return CLI_USAGE;
         if (k > 0 && strcmp(a, "--seed"))
@@ -229,7 +230,8 @@ static int parse_args(int argc, char **argv, krr_cli *c)
         return cli_usage_error(CMD, "missing template FILE (see tkc krr --help)");
     if (c->csv && c->json)
         return cli_usage_error(CMD, "--csv and --json exclude each other");
-    return CLI_OK;
+    return cli_kernel_check(CMD, &c->kernel, c->given, NULL) ? CLI_USAGE
+                                                             : CLI_OK;
 }
 
 /* Defaults that depend on the mode; said on stderr when they apply. */

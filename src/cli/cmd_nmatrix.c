@@ -13,7 +13,7 @@
 static void help(FILE *out)
 {
     fputs("usage: tkc nmatrix FILE [kernel options] [--confidence C]\n"
-          "                   [--auto-refine] [--budget SAMPLES] [--time-budget SECONDS]\n"
+          "                   [--auto-refine] [--budget N] [--time-budget SECONDS]\n"
           "                   [--ladder|--no-ladder] [--no-cls] [--json]\n\n"
           "The r x r matrix N_ij = K(sub(z_i, s), sub(z_j, s')) of the templates in FILE\n"
           "(SPEC section 4), with each entry's error, N's singular values, a precision\n"
@@ -25,7 +25,8 @@ static void help(FILE *out)
           "options:\n"
           "  --confidence C      confidence of Monte Carlo radii (default 0.999)\n"
           "  --auto-refine       quadruple the samples while undecided\n"
-          "  --budget SAMPLES    most samples auto-refine may use (default 67108864)\n"
+          "  --budget N          most integrand evaluations auto-refine may use\n"
+          "                      (default 67108864)\n"
           "  --time-budget S     most seconds auto-refine may spend (default none)\n"
           "  --ladder            run the precision ladder whatever r (default r <= 64)\n"
           "  --no-ladder         skip it\n"
@@ -89,7 +90,7 @@ int cli_nmatrix_parse_args(const char *command, int argc, char **argv,
             args->json = 1;
         } else if ((own && (rc = own(command, argc, argv, &i, own_ctx))) ||
                    (rc = cli_kernel_option(command, argc, argv, &i,
-                                           &args->spec)) ||
+                                           &args->spec, &args->given)) ||
                    (rc = cli_nmatrix_option(command, argc, argv, &i,
                                             &args->opt, &args->append_cls))) {
             if (rc < 0)
@@ -105,7 +106,10 @@ int cli_nmatrix_parse_args(const char *command, int argc, char **argv,
     }
     if (!args->file)
         return cli_usage_error(command, "missing template FILE (see --help)");
-    args->opt.prec = args->spec.prec;
+    /* --prec is also the certificate's precision, whatever the estimator */
+    if (cli_kernel_check(command, &args->spec, args->given, "--prec"))
+        return CLI_USAGE;
+    args->opt.prec = args->spec.series.prec;
     return CLI_OK;
 }
 
