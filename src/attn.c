@@ -3,6 +3,7 @@
 #include "tkc/attn.h"
 
 #include "fastexp.h"
+#include "registry.h"
 
 #include <float.h>
 #include <math.h>
@@ -298,6 +299,24 @@ size_t tkc_attn_layout_npairs(const tkc_attn_layout *L) { return L->npairs; }
 double tkc_attn_layout_beta0(const tkc_attn_layout *L, size_t i)
 {
     return L->beta0[i];
+}
+size_t tkc_attn_layout_nstrings(const tkc_attn_layout *L) { return L->nstrings; }
+const int *tkc_attn_layout_coords(const tkc_attn_layout *L, size_t s)
+{
+    return L->tok + s * L->k;
+}
+const int *tkc_attn_layout_slots(const tkc_attn_layout *L, size_t s)
+{
+    return L->slot + s * L->k;
+}
+size_t tkc_attn_layout_pair(const tkc_attn_layout *L, size_t i, size_t *sx,
+                            size_t *sy, const int **mx, const int **my)
+{
+    *sx = L->px[i];
+    *sy = L->py[i];
+    *mx = L->mx + L->moff[i];
+    *my = L->my + L->moff[i];
+    return L->moff[i + 1] - L->moff[i];
 }
 
 /* ---- the integrand ----------------------------------------------------- */
@@ -715,6 +734,22 @@ int tkc_attn_estimator_begin(const tkc_attn_estimator_type *type,
                 tkc_attn_exact_shortcut(spec, S, pairs, npairs, out);
     return TKC_SUCCESS;
 }
+
+/* ---- the kernel type -------------------------------------------------- */
+
+/* K_attn by the spec's estimator. */
+static int attn_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
+                           const tkc_pair *pairs, size_t npairs,
+                           tkc_kernel_values *out, tkc_error *err)
+{
+    if (!spec->estimator)
+        return tkc_fail(err, TKC_EINPUT,
+                        "kernel attn: no K_attn estimator given");
+    return spec->estimator->eval_pairs(spec, S, pairs, npairs, out, err);
+}
+
+const tkc_kernel_type tkc_kernel_attn_type = {
+    "attn", "attention kernel K_attn (paper eq. 4)", attn_eval_pairs, 1};
 
 int tkc_attn_check_option(const char *estimator, const char *field,
                           uint64_t value, uint64_t lo, uint64_t hi,

@@ -17,6 +17,7 @@
 #include "tkc/attn.h"
 #include "tkc/kernel.h"
 #include "tkc/rng.h"
+#include "registry.h"
 
 #define BLOCK 512                       /* antithetic pairs per block     */
 #define BLOCKS_PER_THREAD_ROUND 32
@@ -295,4 +296,3 @@ static void mc_raise_to(tkc_kernel_spec *spec, const tkc_kernel_spec *floor)
 const tkc_attn_estimator_type tkc_attn_mc_type = {
     "mc", "Monte Carlo, antithetic, common random numbers", mc_eval_pairs,
     mc_check_options, mc_evaluations, mc_scale, mc_raise_to};
-const tkc_attn_estimator_type *const tkc_attn_mc = &tkc_attn_mc_type;

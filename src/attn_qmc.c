@@ -33,6 +33,7 @@
 #include "tkc/attn.h"
 #include "tkc/kernel.h"
 #include "tkc/rng.h"
+#include "registry.h"
 
 #define SOBOL_MAX_DIM 40
 #define SOBOL_BITS 30                 /* GSL's Sobol has 30-bit integers */
@@ -281,4 +282,3 @@ const tkc_attn_estimator_type tkc_attn_qmc_type = {
     "qmc", "randomized quasi-Monte Carlo: digitally shifted Sobol replicates",
     qmc_eval_pairs, qmc_check_options, qmc_evaluations, qmc_scale,
     qmc_raise_to};
-const tkc_attn_estimator_type *const tkc_attn_qmc = &tkc_attn_qmc_type;

@@ -22,6 +22,7 @@
 #include "tkc/kernel.h"
 #include "tkc/pattern.h"
 #include "tkc/series.h"
+#include "registry.h"
 
 /* Largest relative truncation estimate the estimator accepts. */
 #define SERIES_REL_MAX 1e-2
@@ -131,4 +132,3 @@ static int series_check_options(const tkc_kernel_spec *spec, tkc_error *err)
 const tkc_attn_estimator_type tkc_attn_series_type = {
     "series", "exact beta-series (GMP), optimal truncation in MPFR",
     series_eval_pairs, series_check_options, NULL, NULL, NULL};
-const tkc_attn_estimator_type *const tkc_attn_series = &tkc_attn_series_type;

@@ -1,11 +1,7 @@
-/* kernel.c — the kernel layer: results, the specification, the type lists,
- * and pair evaluation through the pattern cache.
- *
- * Type lists name only what is built into the library; each kernel,
- * estimator or activation lives in its own file and is added here. */
+/* kernel.c — the kernel layer: results, the specification, and pair
+ * evaluation through the pattern cache.  The type tables are each in the
+ * file of its concept, listed by registry.c. */
 #include "tkc/kernel.h"
-
-#include "tkc/attn.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -69,59 +65,6 @@ const char *tkc_error_kind_name(tkc_error_kind kind)
     case TKC_ERROR_TRUNCATION:  return "truncation";
     }
     return "unknown";
-}
-
-/* ---- type tables -------------------------------------------------------- */
-
-/* The lists need address constants, so each implementation file defines a
- * named struct `tkc_<family>_<name>_type` beside its public pointer
- * (e.g. attn_mc.c: `const tkc_attn_estimator_type tkc_attn_mc_type = {...};
- * const tkc_attn_estimator_type *const tkc_attn_mc = &tkc_attn_mc_type;`).
- * To add one: declare it here and put it in its list. */
-extern const tkc_kernel_type tkc_kernel_trans_type, tkc_kernel_mlp_type,
-    tkc_kernel_mlpxx_type;
-
-static int attn_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
-                           const tkc_pair *pairs, size_t npairs,
-                           tkc_kernel_values *out, tkc_error *err)
-{
-    if (!spec->estimator)
-        return tkc_fail(err, TKC_EINPUT,
-                        "kernel attn: no K_attn estimator given");
-    return spec->estimator->eval_pairs(spec, S, pairs, npairs, out, err);
-}
-
-const tkc_kernel_type tkc_kernel_attn_type = {
-    "attn", "attention kernel K_attn (paper eq. 4)", attn_eval_pairs, 1};
-const tkc_kernel_type *const tkc_kernel_attn = &tkc_kernel_attn_type;
-
-const tkc_kernel_type *const tkc_kernel_types[] = {
-    &tkc_kernel_attn_type,
-    &tkc_kernel_trans_type, &tkc_kernel_mlp_type, &tkc_kernel_mlpxx_type,
-    NULL};
-
-const tkc_attn_estimator_type *const tkc_attn_estimator_types[] = {
-    &tkc_attn_mc_type,
-    &tkc_attn_qmc_type,
-    &tkc_attn_series_type,
-    &tkc_attn_cvmc_type,
-    &tkc_attn_auto_type,
-    NULL};
-
-const tkc_kernel_type *tkc_kernel_type_lookup(const char *name)
-{
-    for (size_t i = 0; name && tkc_kernel_types[i]; i++)
-        if (!strcmp(tkc_kernel_types[i]->name, name))
-            return tkc_kernel_types[i];
-    return NULL;
-}
-
-const tkc_attn_estimator_type *tkc_attn_estimator_lookup(const char *name)
-{
-    for (size_t i = 0; name && tkc_attn_estimator_types[i]; i++)
-        if (!strcmp(tkc_attn_estimator_types[i]->name, name))
-            return tkc_attn_estimator_types[i];
-    return NULL;
 }
 
 /* ---- the specification -------------------------------------------------- */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tkc/activation.h"
+#include "registry.h"
 
 unsigned tkc_onehot_matches(const tkc_token *x, const tkc_token *y, size_t k)
 {
@@ -175,5 +176,3 @@ const tkc_kernel_type tkc_kernel_mlp_type = {
 const tkc_kernel_type tkc_kernel_mlpxx_type = {
     "mlpxx", "MLP on one-hot inputs augmented by vec(XX^T)", mlpxx_eval_pairs, 0};
 
-const tkc_kernel_type *const tkc_kernel_mlp = &tkc_kernel_mlp_type;
-const tkc_kernel_type *const tkc_kernel_mlpxx = &tkc_kernel_mlpxx_type;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tkc/activation.h"
+#include "registry.h"
 
 /* Propagated covariance of outputs p and q: Σ_ab g_pa g_qb Σ[ix_pa, ix_qb]. */
 static double sandwich(const double *g, const tkc_trans_index *ix,
@@ -270,4 +271,3 @@ const tkc_kernel_type tkc_kernel_trans_type = {
     "trans", "transformer: MLP layer with activation phi on top of attention",
     trans_eval_pairs, 1};
 
-const tkc_kernel_type *const tkc_kernel_trans = &tkc_kernel_trans_type;

@@ -44,6 +44,20 @@ size_t tkc_attn_layout_npairs(const tkc_attn_layout *L);
 /* Exact value of pair i at β = 0 (see tkc_attn_beta0). */
 double tkc_attn_layout_beta0(const tkc_attn_layout *L, size_t i);
 
+/* The layout's own tables, for an estimator that computes more than the
+ * integrand from the same draws (cvmc's control variate).  The distinct
+ * strings among the pairs, numbered in order of first appearance: */
+size_t tkc_attn_layout_nstrings(const tkc_attn_layout *L);
+/* string s's k coordinates of ζ (each >= k: the token's coordinate), and
+ * the distinct-token slot of each position (numbered in order of first
+ * appearance in the string); */
+const int *tkc_attn_layout_coords(const tkc_attn_layout *L, size_t s);
+const int *tkc_attn_layout_slots(const tkc_attn_layout *L, size_t s);
+/* pair i's two strings (*sx, *sy), and the slot pairs (mx[m], my[m]) that
+ * hold equal tokens, one per shared token; returns their number. */
+size_t tkc_attn_layout_pair(const tkc_attn_layout *L, size_t i, size_t *sx,
+                            size_t *sy, const int **mx, const int **my);
+
 /* Scratch space for one thread evaluating the integrand. */
 tkc_attn_work *tkc_attn_work_alloc(const tkc_attn_layout *L, tkc_error *err);
 void tkc_attn_work_free(tkc_attn_work *w);
@@ -116,11 +130,6 @@ int tkc_attn_estimator_begin(const tkc_attn_estimator_type *type,
 int tkc_attn_check_option(const char *estimator, const char *field,
                           uint64_t value, uint64_t lo, uint64_t hi,
                           tkc_error *err);
-
-/* The estimators' type tables (attn_mc.c, attn_qmc.c, attn_series.c,
- * attn_auto.c), for the lists and for estimators that call each other. */
-extern const tkc_attn_estimator_type tkc_attn_mc_type, tkc_attn_qmc_type,
-    tkc_attn_series_type, tkc_attn_cvmc_type, tkc_attn_auto_type;
 
 #ifdef __cplusplus
 }
