@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "tkc/certify.h"
-#include "tkc/ladder.h"
+#include "ladder.h"
 
 static double now(void)
 {

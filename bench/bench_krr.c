@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "tkc/krr.h"
+#include "krr_gram.h"
 #include "tkc/sample.h"
 
 static double now(void)

@@ -1,8 +1,8 @@
 /* activation.c — activations φ, the closed forms of their duals
  * E[φ(a) φ(b)] with gradients, and a Gauss–Hermite quadrature of the dual
  * for any φ (the cross-check of the closed forms).  Formulas: see
- * tkc/activation.h. */
-#include "tkc/activation.h"
+ * activation.h. */
+#include "activation.h"
 #include "registry.h"
 
 #include <float.h>

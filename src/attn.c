@@ -1,6 +1,6 @@
 /* attn.c — the generative form of K_attn shared by the estimators: the
  * layout of Gaussian coordinates, the integrand, and the exact shortcuts. */
-#include "tkc/attn.h"
+#include "attn.h"
 
 #include "fastexp.h"
 #include "registry.h"
@@ -409,9 +409,11 @@ static inline void weights(const double *restrict t, double m, double mn,
 }
 
 /* The integrand is where all the time goes: on x86-64 with GCC, compile it
- * twice, for the baseline and for AVX2 + FMA (x86-64-v3), and let the
- * loader pick.  Digits can differ between the two in the last bits, never
- * between runs or thread counts on one machine. */
+ * for the baseline, AVX2 + FMA (x86-64-v3) and AVX-512 (v4), and let the
+ * loader pick.  Digits can differ between them in the last bits, never
+ * between runs or thread counts on one machine.  The clones are static:
+ * GCC exports the ifunc of a non-static cloned function whatever the
+ * visibility, so the library's entry points (end of file) call them. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
     defined(__has_attribute)
 #if __has_attribute(target_clones)
@@ -481,8 +483,8 @@ static inline void pair_values(const tkc_attn_layout *L, const double *sm,
 }
 
 HOT_CLONES
-void tkc_attn_integrand(const tkc_attn_layout *L, tkc_attn_work *w,
-                        const double *z, double *f)
+static void integrand(const tkc_attn_layout *L, tkc_attn_work *w,
+                      const double *z, double *f)
 {
     size_t k = L->k;
     for (size_t s = 0; s < L->nstrings; s++) {
@@ -625,9 +627,9 @@ static inline void pair_values_batch(const tkc_attn_layout *L,
 double *tkc_attn_work_draws(tkc_attn_work *w) { return w->zt; }
 
 HOT_CLONES
-void tkc_attn_integrand_antithetic_drawn(const tkc_attn_layout *L,
-                                         tkc_attn_work *w, size_t nb,
-                                         double *fplus, double *fminus)
+static void integrand_antithetic_drawn(const tkc_attn_layout *L,
+                                       tkc_attn_work *w, size_t nb,
+                                       double *fplus, double *fminus)
 {
     size_t k = L->k, ns = L->nstrings;
     for (size_t s = 0; s < ns; s++) {
@@ -648,15 +650,15 @@ void tkc_attn_integrand_antithetic_batch(const tkc_attn_layout *L,
     for (size_t d = 0; d < dim; d++)      /* strided loads, not stores */
         for (size_t i = 0; i < nb; i++)
             w->zt[d * nb + i] = Z[i * dim + d];
-    tkc_attn_integrand_antithetic_drawn(L, w, nb, fplus, fminus);
+    integrand_antithetic_drawn(L, w, nb, fplus, fminus);
 }
 
 /* One draw: the batch's arithmetic (same numbers when no spread exceeds
  * 708) on the row layout, without the batch's per-loop overhead. */
 HOT_CLONES
-void tkc_attn_integrand_antithetic(const tkc_attn_layout *L,
-                                   tkc_attn_work *w, const double *z,
-                                   double *fplus, double *fminus)
+static void integrand_antithetic(const tkc_attn_layout *L, tkc_attn_work *w,
+                                 const double *z, double *fplus,
+                                 double *fminus)
 {
     size_t k = L->k;
     for (size_t s = 0; s < L->nstrings; s++) {
@@ -688,6 +690,27 @@ void tkc_attn_integrand_antithetic(const tkc_attn_layout *L,
     }
     pair_values(L, w->smp, w->agp, w->invp, fplus);
     pair_values(L, w->smm, w->agm, w->invm, fminus);
+}
+
+/* The entry points over the clones. */
+void tkc_attn_integrand(const tkc_attn_layout *L, tkc_attn_work *w,
+                        const double *z, double *f)
+{
+    integrand(L, w, z, f);
+}
+
+void tkc_attn_integrand_antithetic(const tkc_attn_layout *L,
+                                   tkc_attn_work *w, const double *z,
+                                   double *fplus, double *fminus)
+{
+    integrand_antithetic(L, w, z, fplus, fminus);
+}
+
+void tkc_attn_integrand_antithetic_drawn(const tkc_attn_layout *L,
+                                         tkc_attn_work *w, size_t nb,
+                                         double *fplus, double *fminus)
+{
+    integrand_antithetic_drawn(L, w, nb, fplus, fminus);
 }
 
 /* ---- exact shortcuts --------------------------------------------------- */

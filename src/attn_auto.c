@@ -26,8 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tkc/attn.h"
-#include "tkc/rng.h"
+#include "attn.h"
+#include "rng.h"
 #include "tkc/series.h"
 #include "attn_cvmc.h"
 #include "registry.h"

@@ -1,6 +1,6 @@
 /* attn_cvmc.c — `cvmc`, Monte Carlo of K_attn with the exact series as
  * control variate.  Per draw z (the
- * generative form of tkc/attn.h, antithetic pairs), the integrand's own
+ * generative form of attn.h, antithetic pairs), the integrand's own
  * Taylor polynomial in β is known in closed form: with d = u − mean(u) and
  * m_n = mean(d^n), log smax_a(βu) = β d_a − log mean exp(β d) − log k, and
  * the last term is the cumulant series β² m_2/2 + β³ m_3/6 + β⁴ κ_4/24 + …
@@ -29,8 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tkc/attn.h"
-#include "tkc/rng.h"
+#include "attn.h"
+#include "rng.h"
 #include "tkc/series.h"
 #include "registry.h"
 

@@ -1,7 +1,7 @@
 /* attn_mc.c — Monte Carlo estimator of K_attn.
  *
  * Each sample is an antithetic pair of draws z, -z of the generative form
- * (tkc/attn.h); its value is the average of the two integrands.  All pairs
+ * (attn.h); its value is the average of the two integrands.  All pairs
  * and self terms of a call share the draws (common random numbers).  The
  * samples are cut into blocks of BLOCK antithetic pairs, block b drawing
  * from the stream (seed, TKC_RNG_MC, b); blocks are summed one after another
@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tkc/attn.h"
+#include "attn.h"
 #include "tkc/kernel.h"
-#include "tkc/rng.h"
+#include "rng.h"
 #include "registry.h"
 
 #define BLOCK 512                       /* antithetic pairs per block     */

@@ -30,9 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tkc/attn.h"
+#include "attn.h"
 #include "tkc/kernel.h"
-#include "tkc/rng.h"
+#include "rng.h"
 #include "registry.h"
 
 #define SOBOL_MAX_DIM 40

@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tkc/attn.h"
+#include "attn.h"
 #include "tkc/kernel.h"
 #include "tkc/pattern.h"
 #include "tkc/series.h"

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tkc/mpmat.h"
+#include "mpmat.h"
 
 const char *tkc_verdict_name(tkc_verdict v)
 {

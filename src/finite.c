@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tkc/rng.h"
+#include "rng.h"
 
 #define WIDTH_MAX ((size_t)1 << 20)
 

@@ -9,8 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "krr_eval.h"
-#include "tkc/krr.h"
+#include "krr_gram.h"
 
 static double seconds_now(void)
 {

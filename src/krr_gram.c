@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "krr_eval.h"
-#include "tkc/krr.h"
+#include "krr_gram.h"
 
 typedef struct gram_key {
     uint32_t ti, tj;            /* templates of the row and column string   */

@@ -4,13 +4,13 @@
  * the matrix's; one that shrinks with the precision is rounding noise of a
  * (numerically) singular matrix.  Not a proof: the certificate (certify.c)
  * is; the ladder tells a person which of the two an undecided N is near. */
-#include "tkc/ladder.h"
+#include "ladder.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tkc/mpmat.h"
+#include "mpmat.h"
 
 static const mpfr_prec_t rung_prec[TKC_LADDER_RUNGS] = {53, 128, 256, 512};
 

@@ -1,14 +1,14 @@
 /* mlp.c — the MLP kernels on one-hot and XXᵀ-augmented inputs: exact input
  * Gram counts, then the dual recursion in double precision with a rounding
- * bound carried along.  Definitions and normalization: tkc/mlp.h. */
-#include "tkc/mlp.h"
+ * bound carried along.  Definitions and normalization: mlp.h. */
+#include "mlp.h"
 
 #include <float.h>
 #include <stdio.h>
 #include <math.h>
 #include <string.h>
 
-#include "tkc/activation.h"
+#include "activation.h"
 #include "registry.h"
 
 unsigned tkc_onehot_matches(const tkc_token *x, const tkc_token *y, size_t k)

@@ -8,7 +8,7 @@
  * of the digraph with weights A_ii − A_ij is positive (a permutation is a
  * union of cycles), decided by Floyd–Warshall rounded down.  Both only ever
  * round towards "not established", never towards "established". */
-#include "tkc/permutation.h"
+#include "permutation.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -16,7 +16,7 @@
 
 #include <mpfr.h>
 
-#include "tkc/mpmat.h"
+#include "mpmat.h"
 
 /* The two tests, in the few words of tkc_perm_condition.test. */
 #define EXHAUSTIVE_TEST "exhaustive over all %zu! permutations"

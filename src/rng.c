@@ -1,6 +1,6 @@
 /* rng.c — keyed random streams, the ziggurat tables, chi-square variates
- * (see tkc/rng.h). */
-#include "tkc/rng.h"
+ * (see rng.h). */
+#include "rng.h"
 
 #include <math.h>
 

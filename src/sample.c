@@ -1,7 +1,7 @@
 /* sample.c — the data distribution of Definition 2.2, sampled reproducibly.
  *
  * Sample number i of a draw from alphabet a gets its own random stream,
- * (seed, TKC_RNG_DATA + a, i) of tkc/rng.h: the same arguments give the
+ * (seed, TKC_RNG_DATA + a, i) of rng.h: the same arguments give the
  * same sample on every platform (the strings from integer arithmetic alone;
  * the label noise through the ziggurat's libm tables), the first m samples
  * of a draw of n > m are the draw of m, and the training and test draws
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tkc/rng.h"
+#include "rng.h"
 
 /* ---- one sample --------------------------------------------------------- */
 

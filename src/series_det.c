@@ -1,12 +1,12 @@
 /* series_det.c — the exact small-β leading term of det N_attn(β) (the
- * contract is at the top of tkc/series_det.h).
+ * contract is at the top of series_det.h).
  *
  * Two steps: the coefficient matrices N_t of N_attn(β) = Σ_t N_t β^(2t) from
  * the exact Taylor tables of series.c, one table per distinct pair pattern;
  * then Gaussian elimination over Q[[t]], t = β², which keeps every entry
  * exact modulo t^P (P = the number of known terms).  No floating point: the
  * statement "det N(β) = c·β^(2m) + O(β^(2m+2))" is a proof for the set's γ. */
-#include "tkc/series_det.h"
+#include "series_det.h"
 
 #include <stdint.h>
 #include <stdio.h>

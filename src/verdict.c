@@ -19,10 +19,10 @@
 #include <lapacke.h>
 
 #include "tkc/certify.h"
-#include "tkc/ladder.h"
-#include "tkc/mpmat.h"
-#include "tkc/permutation.h"
-#include "tkc/series_det.h"
+#include "ladder.h"
+#include "mpmat.h"
+#include "permutation.h"
+#include "series_det.h"
 
 const char *tkc_nmatrix_verdict_name(tkc_nmatrix_verdict_kind v)
 {

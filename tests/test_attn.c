@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "tkc/attn.h"
+#include "attn.h"
 #include "tkc/kernel.h"
-#include "tkc/rng.h"
+#include "rng.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 

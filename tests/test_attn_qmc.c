@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "tkc/attn.h"
+#include "attn.h"
 #include "tkc/kernel.h"
 
 static tkc_strings *strings2(const char *x, const char *y)

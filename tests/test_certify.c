@@ -16,7 +16,7 @@
 
 #include "check.h"
 #include "tkc/certify.h"
-#include "tkc/ladder.h"
+#include "ladder.h"
 
 static unsigned long lcg_state = 987654321;
 static long rnd_int(long lo, long hi)

@@ -13,9 +13,9 @@
 #include <gsl/gsl_rng.h>
 
 #include "check.h"
-#include "tkc/activation.h"
+#include "activation.h"
 #include "tkc/finite.h"
-#include "tkc/mlp.h"
+#include "mlp.h"
 
 #define NSEEDS 48
 static const size_t widths[] = {64, 256, 1024};

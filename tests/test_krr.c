@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "tkc/krr.h"
+#include "krr_gram.h"
 #include "tkc/sample.h"
 
 /* ---- helpers --------------------------------------------------------------- */

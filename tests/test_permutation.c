@@ -10,7 +10,7 @@
 
 #include "check.h"
 #include "permutations.h"
-#include "tkc/permutation.h"
+#include "permutation.h"
 
 static unsigned long lcg_state = 987654321;
 static long rnd_int(long lo, long hi)

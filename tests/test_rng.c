@@ -1,4 +1,4 @@
-/* test_rng.c — the random streams of tkc/rng.h.
+/* test_rng.c — the random streams of rng.h.
  *
  * The generator against published xoshiro256++ output; the Monte Carlo
  * stream against the digits of the seeding it replaced; keys (same key,
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "tkc/rng.h"
+#include "rng.h"
 
 /* ---- helpers -------------------------------------------------------------- */
 

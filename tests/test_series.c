@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "tkc/attn.h"
+#include "attn.h"
 #include "tkc/kernel.h"
-#include "tkc/rng.h"
+#include "rng.h"
 #include "tkc/series.h"
 
 /* ---- helpers ------------------------------------------------------------- */

@@ -10,7 +10,7 @@
 #include "permutations.h"
 #include "tkc/nmatrix.h"
 #include "tkc/series.h"
-#include "tkc/series_det.h"
+#include "series_det.h"
 
 static unsigned long lcg_state = 987654321;
 static long rnd_int(long lo, long hi)

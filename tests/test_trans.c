@@ -14,8 +14,8 @@
 #include <gsl/gsl_math.h>
 
 #include "check.h"
-#include "tkc/activation.h"
-#include "tkc/trans.h"
+#include "activation.h"
+#include "trans.h"
 
 /* Same/different with [CLS] (token 9) under two disjoint substitutions,
  * plus a string with all tokens distinct. */

@@ -12,8 +12,8 @@
 
 #include "check.h"
 #include "tkc/nmatrix.h"
-#include "tkc/permutation.h"
-#include "tkc/series_det.h"
+#include "permutation.h"
+#include "series_det.h"
 #include "tkc/verdict.h"
 
 static const char *const same_different = "1 α α\n-1 α β\n";

@@ -23,8 +23,8 @@
  *         ...error...;
  * Structural singularity that needs the kernel's invariants (rows equal
  * for every parameter) is nmatrix.c's; the precision ladder is
- * tkc/ladder.h, Lemma 3.6 tkc/permutation.h, the exact small-β determinant
- * tkc/series_det.h.
+ * ladder.c, Lemma 3.6 permutation.c, the exact small-β determinant
+ * series_det.c, all reported by tkc_nmatrix_decide (tkc/verdict.h).
  * All functions are reentrant; nothing is global. */
 #ifndef TKC_CERTIFY_H
 #define TKC_CERTIFY_H
@@ -33,6 +33,7 @@
 #include <mpfr.h>
 
 #include "tkc/error.h"
+#include "tkc/export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -101,21 +102,21 @@ typedef struct tkc_certificate {
 } tkc_certificate;
 
 /* "nonsingular" | "singular" | "undecided" (the JSON words of SPEC §7). */
-const char *tkc_verdict_name(tkc_verdict v);
+TKC_API const char *tkc_verdict_name(tkc_verdict v);
 /* "rounding" | "truncation" | "statistical". */
-const char *tkc_radius_kind_name(tkc_radius_kind k);
+TKC_API const char *tkc_radius_kind_name(tkc_radius_kind k);
 
 /* The per-entry normal quantile for a joint confidence over m estimates
  * (Bonferroni): z = Φ⁻¹(1 − (1 − confidence)/(2m)), nudged up by a few ulps.
  * Asymptotic (CLT) like every Monte Carlo error bar.  TKC_EINPUT if
  * confidence is not in (0, 1) or m == 0. */
-int tkc_certify_bonferroni_z(double *z, double confidence, size_t m,
-                             tkc_error *err);
+TKC_API int tkc_certify_bonferroni_z(double *z, double confidence, size_t m,
+                                     tkc_error *err);
 
 /* radius[k] = z·se[k] rounded up (for callers that need the radii
  * themselves, e.g. tkc_certify_permutation_condition on Monte Carlo A). */
-int tkc_certify_radii_from_se(double *radius, const double *se, size_t count,
-                              double z, tkc_error *err);
+TKC_API int tkc_certify_radii_from_se(double *radius, const double *se,
+                                      size_t count, double z, tkc_error *err);
 
 /* The verdict for the box [mid ± radius] (see tkc_certify_input): first the
  * exact-structure check (equal rows/columns, zero rows/columns, all with zero
@@ -124,11 +125,12 @@ int tkc_certify_radii_from_se(double *radius, const double *se, size_t count,
  * σ_min lower bound the larger of theirs.  Overwrites *cert.  Errors
  * (TKC_EINPUT: bad sizes, non-finite or negative entries, bad confidence;
  * TKC_ENOMEM) leave cert UNDECIDED with the message in err. */
-int tkc_certify(tkc_certificate *cert, const tkc_certify_input *in,
-                tkc_error *err);
+TKC_API int tkc_certify(tkc_certificate *cert, const tkc_certify_input *in,
+                        tkc_error *err);
 
 /* One line for people, e.g. "nonsingular (certified): σ_min >= 3.1e-4 ...". */
-int tkc_certificate_snprint(char *buf, size_t size, const tkc_certificate *c);
+TKC_API int tkc_certificate_snprint(char *buf, size_t size,
+                                    const tkc_certificate *c);
 
 #ifdef __cplusplus
 }

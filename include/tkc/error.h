@@ -8,6 +8,8 @@
 
 #include <stdarg.h>
 
+#include "tkc/export.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -30,15 +32,16 @@ typedef struct tkc_error {
 
 /* Record status and a printf-style message in err (err may be NULL);
  * returns status so that callers can write `return tkc_fail(err, ...)`. */
-int tkc_fail(tkc_error *err, tkc_status status, const char *fmt, ...)
+TKC_API int tkc_fail(tkc_error *err, tkc_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int tkc_vfail(tkc_error *err, tkc_status status, const char *fmt, va_list ap);
+TKC_API int tkc_vfail(tkc_error *err, tkc_status status, const char *fmt,
+                      va_list ap);
 
 /* Reset err to TKC_SUCCESS with an empty message. */
-void tkc_error_clear(tkc_error *err);
+TKC_API void tkc_error_clear(tkc_error *err);
 
 /* A short constant name for a status ("bad input", "out of memory", ...). */
-const char *tkc_status_string(int status);
+TKC_API const char *tkc_status_string(int status);
 
 #ifdef __cplusplus
 }

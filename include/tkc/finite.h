@@ -29,10 +29,11 @@
  *
  * Everything is seeded: each part of a network (the embeddings, each head,
  * the transformer's MLP layer; each hidden layer of the MLP) draws from its
- * own stream of tkc/rng.h, keyed by the seed.  Same seed, same digits. */
+ * own random stream (rng.c), keyed by the seed.  Same seed, same digits. */
 #ifndef TKC_FINITE_H
 #define TKC_FINITE_H
 
+#include "tkc/export.h"
 #include "tkc/kernel.h"
 
 #ifdef __cplusplus
@@ -50,15 +51,17 @@ typedef struct tkc_finite_spec {
 /* Empirical Gram matrices over all strings of S (row-major S->count²):
  * attn (nullable) receives ⟨z(x_i), z(x_j)⟩, trans (nullable) the MLP-layer
  * kernel with spec->activation; spec->beta, spec->gamma as in K_attn. */
-int tkc_finite_transformer_gram(const tkc_kernel_spec *spec,
-                                const tkc_finite_spec *fs,
-                                const tkc_strings *S, double *attn,
-                                double *trans, tkc_error *err);
+TKC_API int tkc_finite_transformer_gram(const tkc_kernel_spec *spec,
+                                        const tkc_finite_spec *fs,
+                                        const tkc_strings *S, double *attn,
+                                        double *trans, tkc_error *err);
 
 /* Empirical Gram matrix of the depth-spec->mlp_depth MLP of width fs->d on
  * concatenated one-hot inputs (fs->heads, fs->units unused). */
-int tkc_finite_mlp_gram(const tkc_kernel_spec *spec, const tkc_finite_spec *fs,
-                        const tkc_strings *S, double *gram, tkc_error *err);
+TKC_API int tkc_finite_mlp_gram(const tkc_kernel_spec *spec,
+                                const tkc_finite_spec *fs,
+                                const tkc_strings *S, double *gram,
+                                tkc_error *err);
 
 #ifdef __cplusplus
 }

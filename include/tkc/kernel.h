@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "tkc/error.h"
+#include "tkc/export.h"
 #include "tkc/pattern.h"
 
 #ifdef __cplusplus
@@ -32,7 +33,7 @@ typedef enum tkc_error_kind {
     TKC_ERROR_TRUNCATION     /* series: se is the truncation estimate         */
 } tkc_error_kind;
 
-const char *tkc_error_kind_name(tkc_error_kind kind);
+TKC_API const char *tkc_error_kind_name(tkc_error_kind kind);
 
 typedef struct tkc_kernel_spec tkc_kernel_spec;
 typedef struct tkc_kernel_values tkc_kernel_values;
@@ -52,9 +53,9 @@ struct tkc_kernel_values {
 };
 
 /* want_cov: also allocate and fill the covariance matrix. */
-tkc_kernel_values *tkc_kernel_values_alloc(size_t npairs, int want_cov,
-                                           tkc_error *err);
-void tkc_kernel_values_free(tkc_kernel_values *v);
+TKC_API tkc_kernel_values *tkc_kernel_values_alloc(size_t npairs, int want_cov,
+        tkc_error *err);
+TKC_API void tkc_kernel_values_free(tkc_kernel_values *v);
 
 /* ---- type tables -------------------------------------------------------- */
 
@@ -73,13 +74,13 @@ typedef struct tkc_kernel_type {
     int uses_attn;              /* built on K_attn: reads spec->estimator     */
 } tkc_kernel_type;
 
-extern const tkc_kernel_type *const tkc_kernel_attn;
-extern const tkc_kernel_type *const tkc_kernel_trans;
-extern const tkc_kernel_type *const tkc_kernel_mlp;
-extern const tkc_kernel_type *const tkc_kernel_mlpxx;
+TKC_API extern const tkc_kernel_type *const tkc_kernel_attn;
+TKC_API extern const tkc_kernel_type *const tkc_kernel_trans;
+TKC_API extern const tkc_kernel_type *const tkc_kernel_mlp;
+TKC_API extern const tkc_kernel_type *const tkc_kernel_mlpxx;
 /* NULL-terminated list, and lookup by name (NULL when unknown). */
-extern const tkc_kernel_type *const tkc_kernel_types[];
-const tkc_kernel_type *tkc_kernel_type_lookup(const char *name);
+TKC_API extern const tkc_kernel_type *const tkc_kernel_types[];
+TKC_API const tkc_kernel_type *tkc_kernel_type_lookup(const char *name);
 
 /* A K_attn estimator.  Each reads its own options in the spec (below) and
  * checks them; the sampling ones also say how large a run is and how to
@@ -104,13 +105,14 @@ typedef struct tkc_attn_estimator_type {
     void (*raise_to)(tkc_kernel_spec *spec, const tkc_kernel_spec *floor);
 } tkc_attn_estimator_type;
 
-extern const tkc_attn_estimator_type *const tkc_attn_mc;
-extern const tkc_attn_estimator_type *const tkc_attn_qmc;
-extern const tkc_attn_estimator_type *const tkc_attn_series;
-extern const tkc_attn_estimator_type *const tkc_attn_cvmc;
-extern const tkc_attn_estimator_type *const tkc_attn_auto;
-extern const tkc_attn_estimator_type *const tkc_attn_estimator_types[];
-const tkc_attn_estimator_type *tkc_attn_estimator_lookup(const char *name);
+TKC_API extern const tkc_attn_estimator_type *const tkc_attn_mc;
+TKC_API extern const tkc_attn_estimator_type *const tkc_attn_qmc;
+TKC_API extern const tkc_attn_estimator_type *const tkc_attn_series;
+TKC_API extern const tkc_attn_estimator_type *const tkc_attn_cvmc;
+TKC_API extern const tkc_attn_estimator_type *const tkc_attn_auto;
+TKC_API extern const tkc_attn_estimator_type *const tkc_attn_estimator_types[];
+TKC_API const tkc_attn_estimator_type *tkc_attn_estimator_lookup(
+        const char *name);
 
 /* An activation φ and its dual: E[φ(a) φ(b)] for (a, b) centred Gaussian
  * with variances A, B and covariance C. */
@@ -124,11 +126,11 @@ typedef struct tkc_activation_type {
                 double *K, double grad[3], tkc_error *err);
 } tkc_activation_type;
 
-extern const tkc_activation_type *const tkc_activation_cos;
-extern const tkc_activation_type *const tkc_activation_relu;
-extern const tkc_activation_type *const tkc_activation_erf;
-extern const tkc_activation_type *const tkc_activation_types[];
-const tkc_activation_type *tkc_activation_lookup(const char *name);
+TKC_API extern const tkc_activation_type *const tkc_activation_cos;
+TKC_API extern const tkc_activation_type *const tkc_activation_relu;
+TKC_API extern const tkc_activation_type *const tkc_activation_erf;
+TKC_API extern const tkc_activation_type *const tkc_activation_types[];
+TKC_API const tkc_activation_type *tkc_activation_lookup(const char *name);
 
 /* ---- the estimators' options --------------------------------------------
  *
@@ -202,24 +204,26 @@ struct tkc_kernel_spec {
  * × 16 replicates; series order 0 (optimal truncation) at 256 bits; cvmc
  * 2^16 samples with the β⁴ control; auto target 1e-4 within 2^16
  * evaluations. */
-void tkc_kernel_spec_default(tkc_kernel_spec *spec);
+TKC_API void tkc_kernel_spec_default(tkc_kernel_spec *spec);
 /* Check the kernel-level fields (finite, in range) and, for a kernel built
  * on K_attn, the estimator's options; names the field. */
-int tkc_kernel_spec_validate(const tkc_kernel_spec *spec, tkc_error *err);
+TKC_API int tkc_kernel_spec_validate(const tkc_kernel_spec *spec,
+                                     tkc_error *err);
 
 /* ---- evaluation --------------------------------------------------------- */
 
 /* Evaluate spec->kernel on the pairs, each distinct unordered pattern once
  * (the pattern cache), duplicates copied.  out must be allocated for npairs
  * (with covariance if wanted). */
-int tkc_kernel_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
-                          const tkc_pair *pairs, size_t npairs,
-                          tkc_kernel_values *out, tkc_error *err);
+TKC_API int tkc_kernel_eval_pairs(const tkc_kernel_spec *spec,
+                                  const tkc_strings *S, const tkc_pair *pairs,
+                                  size_t npairs, tkc_kernel_values *out,
+                                  tkc_error *err);
 
 /* One value: K(x, y) for strings of length k. */
-int tkc_kernel_eval(const tkc_kernel_spec *spec, const tkc_token *x,
-                    const tkc_token *y, size_t k, double *value, double *se,
-                    tkc_error_kind *kind, tkc_error *err);
+TKC_API int tkc_kernel_eval(const tkc_kernel_spec *spec, const tkc_token *x,
+                            const tkc_token *y, size_t k, double *value,
+                            double *se, tkc_error_kind *kind, tkc_error *err);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "tkc/error.h"
+#include "tkc/export.h"
 #include "tkc/kernel.h"
 #include "tkc/pattern.h"
 #include "tkc/template.h"
@@ -55,14 +56,14 @@ typedef struct tkc_nmatrix {
 /* Build N for the set under spec (spec->kernel: attn, trans, mlp, mlpxx).
  * want_cov: TKC_NMATRIX_COV_AUTO computes the covariance when
  * r <= TKC_NMATRIX_COV_MAX_R.  EINPUT for an empty set or a bad spec. */
-int tkc_nmatrix_build(const tkc_template_set *set,
-                      const tkc_kernel_spec *spec, int want_cov,
-                      tkc_nmatrix **out, tkc_error *err);
-void tkc_nmatrix_free(tkc_nmatrix *nm);
+TKC_API int tkc_nmatrix_build(const tkc_template_set *set,
+                              const tkc_kernel_spec *spec, int want_cov,
+                              tkc_nmatrix **out, tkc_error *err);
+TKC_API void tkc_nmatrix_free(tkc_nmatrix *nm);
 
 /* The 2r strings of N (x_i then y_j) for a set, with the maps above. */
-int tkc_nmatrix_strings(const tkc_template_set *set, tkc_strings **out,
-                        tkc_error *err);
+TKC_API int tkc_nmatrix_strings(const tkc_template_set *set, tkc_strings **out,
+                                tkc_error *err);
 
 /* Keys of pairs (at most TKC_NMATRIX_KEY_MAX bytes): two pairs with equal
  * keys have exactly equal kernel values by the kernel's own invariance (not
@@ -76,27 +77,28 @@ int tkc_nmatrix_strings(const tkc_template_set *set, tkc_strings **out,
  *          for trans it fixes the self terms' patterns too).
  * *what (nullable) receives the words for the key.  Returns its length. */
 #define TKC_NMATRIX_KEY_MAX (2 * TKC_K_MAX + 16)
-size_t tkc_nmatrix_pair_key(const tkc_kernel_spec *spec, const tkc_token *x,
-                            const tkc_token *y, size_t k, uint8_t *key,
-                            const char **what);
+TKC_API size_t tkc_nmatrix_pair_key(const tkc_kernel_spec *spec,
+                                    const tkc_token *x, const tkc_token *y,
+                                    size_t k, uint8_t *key, const char **what);
 
 /* Structural evidence alone (no kernel evaluation): fills row_class (r
  * entries) and returns the number of classes in *nclasses. */
-int tkc_nmatrix_row_classes(const tkc_kernel_spec *spec,
-                            const tkc_strings *strings, size_t r,
-                            size_t *row_class, size_t *nclasses,
-                            tkc_error *err);
+TKC_API int tkc_nmatrix_row_classes(const tkc_kernel_spec *spec,
+                                    const tkc_strings *strings, size_t r,
+                                    size_t *row_class, size_t *nclasses,
+                                    tkc_error *err);
 
 /* The first pair of identical rows (i < i'), 0-based; 0 when none. */
-int tkc_nmatrix_identical_rows(const tkc_nmatrix *nm, size_t *i, size_t *ip);
+TKC_API int tkc_nmatrix_identical_rows(const tkc_nmatrix *nm, size_t *i,
+                                       size_t *ip);
 
 /* The distinct unordered pair patterns of N's entries (x_i, y_j), in order
  * of first appearance row by row: equal patterns are equal entries for every
  * token-symmetric kernel, and one estimate when the kernel layer computed
  * them.  id (nullable, r² entries) receives entry i·r + j's pattern id.
  * *ix is the caller's to free (tkc_pattern_index_free). */
-int tkc_nmatrix_patterns(const tkc_nmatrix *nm, tkc_pattern_index **ix,
-                         long *id, tkc_error *err);
+TKC_API int tkc_nmatrix_patterns(const tkc_nmatrix *nm, tkc_pattern_index **ix,
+                                 long *id, tkc_error *err);
 
 #ifdef __cplusplus
 }

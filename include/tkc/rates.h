@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "tkc/error.h"
+#include "tkc/export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,8 +42,9 @@ typedef struct tkc_rate_slope {
  * finite (TKC_EINPUT naming the point otherwise); level in (0, 1).
  * TKC_ERANGE when fewer than 3 points have y > 0 or their x are all equal
  * (no slope with an interval). */
-int tkc_rate_slope_fit(const double *x, const double *y, size_t m,
-                       double level, tkc_rate_slope *out, tkc_error *err);
+TKC_API int tkc_rate_slope_fit(const double *x, const double *y, size_t m,
+                               double level, tkc_rate_slope *out,
+                               tkc_error *err);
 
 typedef struct tkc_rate_floor {
     size_t points;             /* m: every point, y = 0 included             */
@@ -52,8 +54,8 @@ typedef struct tkc_rate_floor {
 
 /* The fit y = a + c/sqrt(x) over m points (same input rules as above).
  * TKC_ERANGE when m < 3 or the x are all equal. */
-int tkc_rate_floor_fit(const double *x, const double *y, size_t m,
-                       tkc_rate_floor *out, tkc_error *err);
+TKC_API int tkc_rate_floor_fit(const double *x, const double *y, size_t m,
+                               tkc_rate_floor *out, tkc_error *err);
 
 #ifdef __cplusplus
 }

@@ -29,6 +29,7 @@
 #include <stddef.h>
 
 #include "tkc/error.h"
+#include "tkc/export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,17 +55,17 @@ typedef struct tkc_spd_solve_info {
  * K; on failure K is given back as it came.  x has n entries.
  * TKC_EINPUT for a non-finite entry of K or y, λ < 0, or a bad size;
  * TKC_ENUMERIC when 40 raises of the ridge do not make K + λI factorable. */
-int tkc_spd_solve(double *K, size_t n, size_t lda, double lambda,
-                  const double *y, double *x, tkc_spd_solve_info *info,
-                  tkc_error *err);
+TKC_API int tkc_spd_solve(double *K, size_t n, size_t lda, double lambda,
+                          const double *y, double *x, tkc_spd_solve_info *info,
+                          tkc_error *err);
 
 /* The smallest eigenvalue of a symmetric K (n×n, leading dimension lda,
  * lower triangle read): how far K is from positive definite, negative when
  * it is indefinite.  LAPACK dsyev on a copy: floating point, an estimate
  * (backward stable: exact for a matrix within about n·eps·‖K‖₂ of K), not
  * a certificate.  TKC_EINPUT for a non-finite entry. */
-int tkc_spd_eigenvalue_min(const double *K, size_t n, size_t lda,
-                           double *lambda_min, tkc_error *err);
+TKC_API int tkc_spd_eigenvalue_min(const double *K, size_t n, size_t lda,
+                                   double *lambda_min, tkc_error *err);
 
 #ifdef __cplusplus
 }

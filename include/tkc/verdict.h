@@ -6,9 +6,9 @@
  * exactly, for every parameter); the box certificate on the entries' radii
  * (tkc/certify.h), resampling with more samples while undecided when asked;
  * then the figures beside the verdict: singular values, det N, the
- * precision ladder (tkc/ladder.h), Lemma 3.6's permutation condition on
- * N_attn (tkc/permutation.h) and the exact small-β determinant
- * (tkc/series_det.h).  Verdict words name their evidence: "exact" from
+ * precision ladder (ladder.c), Lemma 3.6's permutation condition on
+ * N_attn (permutation.c) and the exact small-β determinant
+ * (series_det.c).  Verdict words name their evidence: "exact" from
  * structure, "certified" from the certificate. */
 #ifndef TKC_VERDICT_H
 #define TKC_VERDICT_H
@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "tkc/error.h"
+#include "tkc/export.h"
 #include "tkc/kernel.h"
 #include "tkc/nmatrix.h"
 #include "tkc/template.h"
@@ -31,7 +32,7 @@ typedef enum tkc_nmatrix_verdict_kind {
     TKC_NMATRIX_NONSINGULAR     /* certified for every matrix in the radii    */
 } tkc_nmatrix_verdict_kind;
 
-const char *tkc_nmatrix_verdict_name(tkc_nmatrix_verdict_kind v);
+TKC_API const char *tkc_nmatrix_verdict_name(tkc_nmatrix_verdict_kind v);
 
 typedef struct tkc_nmatrix_options {
     int want_cov;               /* TKC_NMATRIX_COV_*                          */
@@ -45,7 +46,7 @@ typedef struct tkc_nmatrix_options {
 
 /* Defaults: cov auto, 256 bits, confidence 0.999, no auto-refine, budget
  * 2^26 samples, no time budget, ladder auto. */
-void tkc_nmatrix_options_default(tkc_nmatrix_options *opt);
+TKC_API void tkc_nmatrix_options_default(tkc_nmatrix_options *opt);
 
 #define TKC_NMATRIX_LADDER 4    /* 53, 128, 256, 512 bits                     */
 /* The ladder runs one-sided Jacobi at 512 bits: O(r³) MPFR operations per
@@ -93,19 +94,20 @@ typedef struct tkc_nmatrix_decision {
     double seconds;
 } tkc_nmatrix_decision;
 
-void tkc_nmatrix_decision_free(tkc_nmatrix_decision *d);
+TKC_API void tkc_nmatrix_decision_free(tkc_nmatrix_decision *d);
 
-/* The exact small-β determinant (tkc/series_det.h) is run by default for
+/* The exact small-β determinant (series_det.c) is run by default for
  * attn and trans up to this r (its cost grows like r³ times the tables'). */
 #define TKC_NMATRIX_SERIES_MAX_R 6
 
 /* Build N and decide: structure first (singular, exact), then the
  * certificate; with opt->auto_refine, quadruple the samples while undecided
  * and within the budgets.  *nm receives the final N. */
-int tkc_nmatrix_decide(const tkc_template_set *set,
-                       const tkc_kernel_spec *spec,
-                       const tkc_nmatrix_options *opt, tkc_nmatrix **nm,
-                       tkc_nmatrix_decision **out, tkc_error *err);
+TKC_API int tkc_nmatrix_decide(const tkc_template_set *set,
+                               const tkc_kernel_spec *spec,
+                               const tkc_nmatrix_options *opt,
+                               tkc_nmatrix **nm, tkc_nmatrix_decision **out,
+                               tkc_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,4 @@
-/* tkc/rng.h — the random streams every sampler of tkc draws from.
+/* rng.h (internal) — the random streams every sampler of tkc draws from.
  *
  * A stream is keyed by (seed, stream id, index) and nothing else: the
  * numbers of a key do not depend on which thread draws them, in what order,

@@ -1,4 +1,4 @@
-/* tkc/ladder.h — the precision ladder of σ_min (ladder.c).
+/* ladder.h (internal) — the precision ladder of σ_min (ladder.c).
  *
  * σ_min of a matrix of exact doubles at 53, 128, 256 and 512 bits and the
  * trend: stable (the σ_min is the matrix's) or shrinking with the precision

@@ -1,4 +1,4 @@
-/* tkc/permutation.h — Lemma 3.6's permutation condition (permutation.c).
+/* permutation.h (internal) — Lemma 3.6's permutation condition (permutation.c).
  *
  * Lemma 3.6: if Σ_i A_ii ≠ Σ_i A_iτ(i) for every permutation τ ≠ id, where
  * A is N_attn, then N_trans is nonsingular for almost every (b1, b2).  Here

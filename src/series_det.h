@@ -1,4 +1,4 @@
-/* tkc/series_det.h — the exact small-β leading term of det N_attn(β)
+/* series_det.h (internal) — the exact small-β leading term of det N_attn(β)
  * (series_det.c): Lemma 3.7's route to nonsingularity, in exact rational
  * arithmetic from the Taylor coefficients of tkc/series.h.
  *

@@ -1,4 +1,4 @@
-/* tkc/attn.h — K_attn in its generative form, shared by every estimator.
+/* attn.h (internal) — K_attn in its generative form, shared by every estimator.
  *
  *   K_attn(x, y) = E[ smax(β u)ᵀ (XYᵀ + γ² I) smax(β v) ],
  *   u_a = ζ_{x_a} + γ p_a,   v_b = ζ_{y_b} + γ p_b,
@@ -124,6 +124,16 @@ int tkc_attn_estimator_begin(const tkc_attn_estimator_type *type,
                              const tkc_pair *pairs, size_t npairs,
                              tkc_kernel_values *out, int *answered,
                              tkc_error *err);
+
+/* The series estimator on one pair (what `--estimator series` does per
+ * pair, attn_series.c): optimal truncation with spec->series.order = 0
+ * (tables grow until the estimate is below goal, within a cost budget),
+ * else the fixed order; TKC_ERANGE, with a message naming the estimator to
+ * use instead, when β is outside the range where the series is useful. */
+int tkc_attn_series_pair(const tkc_kernel_spec *spec, double goal,
+                         const tkc_token *x, const tkc_token *y, size_t k,
+                         double *value, double *se, int *order_used,
+                         tkc_error *err);
 
 /* An estimator's option check: value in lo .. hi, else EINPUT
  * "K_attn <estimator>: <field> must be in lo..hi, got value". */
