@@ -135,6 +135,39 @@ int tkc_attn_series_pair(const tkc_kernel_spec *spec, double goal,
                          double *value, double *se, int *order_used,
                          tkc_error *err);
 
+/* The pieces of the sampling estimators' scale and raise_to: a sample size
+ * n times factor (truncated), and n raised to floor. */
+static inline uint64_t tkc_attn_size_scaled(uint64_t n, double factor)
+{
+    return (uint64_t)((double)n * factor);
+}
+static inline uint64_t tkc_attn_size_raised(uint64_t n, uint64_t floor)
+{
+    return n < floor ? floor : n;
+}
+
+/* The sample-size functions of an estimator whose options NAME hold
+ * `samples` integrand evaluations drawn in antithetic pairs (mc, and cvmc,
+ * which is mc with a control variate): NAME_evaluations (an odd count
+ * rounds up to a whole pair), NAME_scale and NAME_raise_to, static, for
+ * its type table. */
+#define TKC_ATTN_ANTITHETIC_SAMPLES(NAME)                                    \
+    static uint64_t NAME##_evaluations(const tkc_kernel_spec *spec)          \
+    {                                                                        \
+        return spec->NAME.samples + spec->NAME.samples % 2;                  \
+    }                                                                        \
+    static void NAME##_scale(tkc_kernel_spec *spec, double factor)           \
+    {                                                                        \
+        spec->NAME.samples =                                                 \
+            tkc_attn_size_scaled(NAME##_evaluations(spec), factor);          \
+    }                                                                        \
+    static void NAME##_raise_to(tkc_kernel_spec *spec,                       \
+                                const tkc_kernel_spec *floor)                \
+    {                                                                        \
+        spec->NAME.samples =                                                 \
+            tkc_attn_size_raised(spec->NAME.samples, floor->NAME.samples);   \
+    }
+
 /* An estimator's option check: value in lo .. hi, else EINPUT
  * "K_attn <estimator>: <field> must be in lo..hi, got value". */
 int tkc_attn_check_option(const char *estimator, const char *field,

@@ -311,17 +311,17 @@ static uint64_t auto_evaluations(const tkc_kernel_spec *spec)
 /* A larger budget and, so that auto spends it, a smaller target. */
 static void auto_scale(tkc_kernel_spec *spec, double factor)
 {
-    spec->automatic.max_evals =
-        (uint64_t)((double)spec->automatic.max_evals * factor);
-    spec->automatic.target_se /= sqrt(factor);
+    tkc_attn_auto_options *a = &spec->automatic;
+    a->max_evals = tkc_attn_size_scaled(a->max_evals, factor);
+    a->target_se /= sqrt(factor);
 }
 
+/* The larger budget and the smaller target. */
 static void auto_raise_to(tkc_kernel_spec *spec, const tkc_kernel_spec *floor)
 {
-    if (spec->automatic.max_evals < floor->automatic.max_evals)
-        spec->automatic.max_evals = floor->automatic.max_evals;
-    if (spec->automatic.target_se > floor->automatic.target_se)
-        spec->automatic.target_se = floor->automatic.target_se;
+    tkc_attn_auto_options *a = &spec->automatic;
+    a->max_evals = tkc_attn_size_raised(a->max_evals, floor->automatic.max_evals);
+    a->target_se = fmin(a->target_se, floor->automatic.target_se);
 }
 
 const tkc_attn_estimator_type tkc_attn_auto_type = {

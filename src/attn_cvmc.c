@@ -371,21 +371,7 @@ static int cvmc_check_options(const tkc_kernel_spec *spec, tkc_error *err)
                                  TKC_ATTN_SAMPLES_MAX, err);
 }
 
-static uint64_t cvmc_evaluations(const tkc_kernel_spec *spec)
-{
-    return spec->cvmc.samples + spec->cvmc.samples % 2;
-}
-
-static void cvmc_scale(tkc_kernel_spec *spec, double factor)
-{
-    spec->cvmc.samples = (uint64_t)((double)cvmc_evaluations(spec) * factor);
-}
-
-static void cvmc_raise_to(tkc_kernel_spec *spec, const tkc_kernel_spec *floor)
-{
-    if (spec->cvmc.samples < floor->cvmc.samples)
-        spec->cvmc.samples = floor->cvmc.samples;
-}
+TKC_ATTN_ANTITHETIC_SAMPLES(cvmc)
 
 const tkc_attn_estimator_type tkc_attn_cvmc_type = {
     "cvmc", "Monte Carlo with the exact beta^2 series as control variate",

@@ -277,21 +277,7 @@ static int mc_check_options(const tkc_kernel_spec *spec, tkc_error *err)
                                  TKC_ATTN_SAMPLES_MAX, err);
 }
 
-static uint64_t mc_evaluations(const tkc_kernel_spec *spec)
-{
-    return spec->mc.samples + spec->mc.samples % 2;
-}
-
-static void mc_scale(tkc_kernel_spec *spec, double factor)
-{
-    spec->mc.samples = (uint64_t)((double)mc_evaluations(spec) * factor);
-}
-
-static void mc_raise_to(tkc_kernel_spec *spec, const tkc_kernel_spec *floor)
-{
-    if (spec->mc.samples < floor->mc.samples)
-        spec->mc.samples = floor->mc.samples;
-}
+TKC_ATTN_ANTITHETIC_SAMPLES(mc)
 
 const tkc_attn_estimator_type tkc_attn_mc_type = {
     "mc", "Monte Carlo, antithetic, common random numbers", mc_eval_pairs,

@@ -269,13 +269,13 @@ static uint64_t qmc_evaluations(const tkc_kernel_spec *spec)
 /* More points per replicate, the same replicates. */
 static void qmc_scale(tkc_kernel_spec *spec, double factor)
 {
-    spec->qmc.points = (uint64_t)((double)spec->qmc.points * factor);
+    spec->qmc.points = tkc_attn_size_scaled(spec->qmc.points, factor);
 }
 
+/* The points, as many as floor's (the replicates stay). */
 static void qmc_raise_to(tkc_kernel_spec *spec, const tkc_kernel_spec *floor)
 {
-    if (spec->qmc.points < floor->qmc.points)
-        spec->qmc.points = floor->qmc.points;
+    spec->qmc.points = tkc_attn_size_raised(spec->qmc.points, floor->qmc.points);
 }
 
 const tkc_attn_estimator_type tkc_attn_qmc_type = {

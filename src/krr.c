@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "tkc/krr.h"
+
 #include "krr_gram.h"
 
 static double seconds_now(void)

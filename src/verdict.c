@@ -19,6 +19,7 @@
 #include <lapacke.h>
 
 #include "tkc/certify.h"
+#include "tkc/spd.h"
 #include "ladder.h"
 #include "mpmat.h"
 #include "permutation.h"
@@ -322,6 +323,10 @@ static int numbers(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
     int rc = singular_values(nm, d->singular_values, err);
     if (!rc)
         rc = determinant(nm, opt->prec, d, err);
+    /* N is symmetric (one estimate per unordered pattern): its lower
+     * triangle, read column-major, is N itself */
+    if (!rc)
+        rc = tkc_spd_eigenvalue_min(nm->N, r, r, &d->eig_min, err);
     if (rc)
         return rc;
     d->sigma_min = d->singular_values[r - 1];
@@ -355,12 +360,12 @@ static int attn_matrix(const tkc_template_set *set, const tkc_kernel_spec *spec,
 }
 
 /* Lemma 3.6's permutation condition on N_attn, for attn and trans (not
- * applicable to the MLPs: lemma36 = -1). */
+ * applicable to the MLPs). */
 static int lemma36(const tkc_template_set *set, const tkc_kernel_spec *spec,
                    const tkc_nmatrix *nm, double confidence,
                    tkc_nmatrix_decision *d, tkc_error *err)
 {
-    d->lemma36 = -1;
+    d->lemma36 = TKC_LEMMA36_NOT_APPLICABLE;
     if (!spec->kernel->uses_attn)
         return TKC_SUCCESS;
     tkc_nmatrix *own;
@@ -380,9 +385,10 @@ static int lemma36(const tkc_template_set *set, const tkc_kernel_spec *spec,
     if (!rc)
         rc = tkc_certify_permutation_condition(&pc, a->r, a->N, rad, err);
     if (!rc) {
-        d->lemma36 = pc.status == TKC_PERM_ESTABLISHED ? 1
-                     : pc.status == TKC_PERM_VIOLATED  ? 0
-                                                       : 2;
+        d->lemma36 = pc.status == TKC_PERM_ESTABLISHED ? TKC_LEMMA36_HOLDS
+                     : pc.status == TKC_PERM_VIOLATED
+                         ? TKC_LEMMA36_VIOLATED
+                         : TKC_LEMMA36_NOT_ESTABLISHED;
         snprintf(d->lemma36_test, sizeof d->lemma36_test, "%s", pc.test);
         snprintf(d->lemma36_method, sizeof d->lemma36_method, "%s", pc.method);
         snprintf(d->lemma36_text, sizeof d->lemma36_text, "%s", pc.text);
@@ -396,7 +402,8 @@ static int lemma36(const tkc_template_set *set, const tkc_kernel_spec *spec,
 
 static void series_det_fields(const tkc_series_det *sd, tkc_nmatrix_decision *d)
 {
-    d->series_det_status = sd->determined ? 1 : 0;
+    d->series_det_status = sd->determined ? TKC_SERIES_DET_DETERMINED
+                                          : TKC_SERIES_DET_UNDETERMINED;
     d->series_det_beta_power =
         2 * (long)(sd->determined ? sd->order : sd->order_lower_bound);
     d->series_det_leading[0] = 0;
@@ -412,7 +419,7 @@ static void series_det_fields(const tkc_series_det *sd, tkc_nmatrix_decision *d)
 static int small_beta(const tkc_nmatrix *nm, const tkc_kernel_spec *spec,
                       tkc_nmatrix_decision *d, tkc_error *err)
 {
-    d->series_det_status = -1;
+    d->series_det_status = TKC_SERIES_DET_NOT_RUN;
     if (!spec->kernel->uses_attn)
         return TKC_SUCCESS;
     if (nm->r > TKC_NMATRIX_SERIES_MAX_R) {

@@ -424,6 +424,19 @@ static void test_statistical(void)
         se[k] = 0.3;
     CHECK(tkc_certify(&c, &in, &err) == TKC_SUCCESS &&
               c.verdict == TKC_VERDICT_UNDECIDED, "stat undecided");
+    tkc_certificate_snprint(line, sizeof line, &c);
+    CHECK(!strncmp(line, "undecided: ", 11) && strstr(line, c.advice),
+          "undecided line: %s", line);
+    {   /* two equal rows, exact: singular, the rows named */
+        double m2[4] = {1, 2, 1, 2};
+        tkc_certify_input ex = {.r = 2, .mid = m2, .kind = TKC_RADIUS_ROUNDING};
+        tkc_certificate cs;
+        CHECK(tkc_certify(&cs, &ex, &err) == TKC_SUCCESS &&
+                  cs.verdict == TKC_VERDICT_SINGULAR, "equal rows singular");
+        tkc_certificate_snprint(line, sizeof line, &cs);
+        CHECK(!strncmp(line, "singular (exact): ", 18), "singular line: %s",
+              line);
+    }
     CHECK_CLOSE(c.samples_factor, c.shrink_factor * c.shrink_factor, 1e-9,
                 "samples factor");
     CHECK(strstr(c.advice, "samples") != NULL, "advice: %s", c.advice);

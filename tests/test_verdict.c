@@ -75,8 +75,8 @@ static void test_structure(void)
                                    "in wildcard relations") &&
               strstr(d->method, nm->invariant),
           "mlp evidence: %s", d ? d->evidence : "");
-    CHECK(d && d->confidence == 1 && d->lemma36 == -1 &&
-              d->series_det_status == -1 && d->rounds == 1,
+    CHECK(d && d->confidence == 1 && d->lemma36 == TKC_LEMMA36_NOT_APPLICABLE &&
+              d->series_det_status == TKC_SERIES_DET_NOT_RUN && d->rounds == 1,
           "mlp: no lemmas, one round");
     done(nm, d);
 }
@@ -98,6 +98,15 @@ static void test_certificate(void)
           "mlpxx: ||N^-1|| bound");
     CHECK(d && strstr(d->ladder_text, "stable") && d->ladder_prec[3] == 512,
           "mlpxx ladder: %s", d ? d->ladder_text : "");
+    /* N is 2×2 and symmetric: its smallest eigenvalue in closed form */
+    if (d && nm && nm->r == 2) {
+        double a = nm->N[0], b = nm->N[1], c = nm->N[3];
+        double lo = 0.5 * (a + c) - hypot(0.5 * (a - c), b);
+        CHECK(nm->N[1] == nm->N[2], "N symmetric exactly");
+        CHECK_CLOSE(d->eig_min, lo, 1e-14, "eig_min vs the 2x2 closed form");
+        CHECK(fabs(fabs(d->eig_min) - d->sigma_min) <= 1e-14,
+              "symmetric: |eig_min| = sigma_min");
+    }
     done(nm, d);
 }
 
@@ -107,7 +116,7 @@ static void test_lemmas(void)
 {
     tkc_nmatrix *nm;
     tkc_nmatrix_decision *d = decide(same_different, "attn", 65536, NULL, &nm);
-    CHECK(d && d->lemma36 >= 0 &&
+    CHECK(d && d->lemma36 != TKC_LEMMA36_NOT_APPLICABLE &&
               !strcmp(d->lemma36_test, "exhaustive over all 2! permutations") &&
               !strncmp(d->lemma36_method, d->lemma36_test,
                        strlen(d->lemma36_test)),
@@ -119,7 +128,7 @@ static void test_lemmas(void)
     char lead[512] = "";
     if (sd.determined)
         mpq_get_str(lead, 10, sd.leading);
-    CHECK(d && d->series_det_status == 1 &&
+    CHECK(d && d->series_det_status == TKC_SERIES_DET_DETERMINED &&
               d->series_det_beta_power == 2 * (long)sd.order &&
               !strcmp(d->series_det_leading, lead),
           "series det fields: β^%ld %s vs %s", d ? d->series_det_beta_power : 0,
@@ -145,7 +154,7 @@ static void test_large_r(void)
     tkc_nmatrix_decision *d = decide(text, "attn", 4096, NULL, &nm);
     CHECK(d && !strncmp(d->lemma36_test, "sufficient test for r > 8", 25),
           "r = 16: %s", d ? d->lemma36_test : "");
-    CHECK(d && d->series_det_status == -1 &&
+    CHECK(d && d->series_det_status == TKC_SERIES_DET_NOT_RUN &&
               strstr(d->series_det_text, "not computed for r = 16"),
           "r = 16 small beta: %s", d ? d->series_det_text : "");
     done(nm, d);

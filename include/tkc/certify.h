@@ -33,7 +33,6 @@
 #include <mpfr.h>
 
 #include "tkc/error.h"
-#include "tkc/export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -128,7 +127,12 @@ TKC_API int tkc_certify_radii_from_se(double *radius, const double *se,
 TKC_API int tkc_certify(tkc_certificate *cert, const tkc_certify_input *in,
                         tkc_error *err);
 
-/* One line for people, e.g. "nonsingular (certified): σ_min >= 3.1e-4 ...". */
+/* The way to print a certificate: one line whose first words name the
+ * verdict with its evidence, "singular (exact): <the rows and why>",
+ * "nonsingular (certified at C% joint confidence, z = … per entry):
+ * σ_min >= <bound>" (statistical radii) or "nonsingular (certified,
+ * <kind> radii): σ_min >= <bound>", "undecided: <what would settle it>".
+ * Returns what snprintf returns (the length it needed). */
 TKC_API int tkc_certificate_snprint(char *buf, size_t size,
                                     const tkc_certificate *c);
 

@@ -8,7 +8,18 @@
 
 #include <stdarg.h>
 
-#include "tkc/export.h"
+/* TKC_API marks what libtkc exports: every function and object that a
+ * public header declares (every one of them includes this one), and
+ * nothing else.  The library is built with hidden symbol visibility
+ * (meson: gnu_symbol_visibility), so its internal functions stay inside
+ * it; tests/test_abi.sh checks the exported list against
+ * tests/abi/libtkc.symbols. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TKC_API __attribute__((visibility("default")))
+#else
+#define TKC_API
+#endif
+
 
 #ifdef __cplusplus
 extern "C" {

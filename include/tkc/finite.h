@@ -33,7 +33,6 @@
 #ifndef TKC_FINITE_H
 #define TKC_FINITE_H
 
-#include "tkc/export.h"
 #include "tkc/kernel.h"
 
 #ifdef __cplusplus

@@ -18,7 +18,6 @@
 #include <stdint.h>
 
 #include "tkc/error.h"
-#include "tkc/export.h"
 #include "tkc/pattern.h"
 
 #ifdef __cplusplus

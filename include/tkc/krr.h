@@ -31,7 +31,6 @@
 #include <stdint.h>
 
 #include "tkc/error.h"
-#include "tkc/export.h"
 #include "tkc/kernel.h"
 #include "tkc/pattern.h"
 #include "tkc/spd.h"

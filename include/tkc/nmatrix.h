@@ -19,7 +19,6 @@
 #include <stdint.h>
 
 #include "tkc/error.h"
-#include "tkc/export.h"
 #include "tkc/kernel.h"
 #include "tkc/pattern.h"
 #include "tkc/template.h"
@@ -103,9 +102,5 @@ TKC_API int tkc_nmatrix_patterns(const tkc_nmatrix *nm, tkc_pattern_index **ix,
 #ifdef __cplusplus
 }
 #endif
-
-/* What N's numbers prove, tkc_nmatrix_decide and its decision, is
- * tkc/verdict.h; included here for the callers that ask N for its verdict. */
-#include "tkc/verdict.h"
 
 #endif

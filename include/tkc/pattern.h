@@ -14,7 +14,6 @@
 #include <stdint.h>
 
 #include "tkc/error.h"
-#include "tkc/export.h"
 
 #ifdef __cplusplus
 extern "C" {

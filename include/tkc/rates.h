@@ -22,7 +22,6 @@
 #include <stddef.h>
 
 #include "tkc/error.h"
-#include "tkc/export.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -12,7 +12,6 @@
 #include <stdint.h>
 
 #include "tkc/error.h"
-#include "tkc/export.h"
 #include "tkc/pattern.h"
 #include "tkc/template.h"
 

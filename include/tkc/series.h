@@ -30,7 +30,6 @@
 #include <mpfr.h>
 
 #include "tkc/error.h"
-#include "tkc/export.h"
 #include "tkc/pattern.h"
 
 #ifdef __cplusplus

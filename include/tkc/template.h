@@ -16,7 +16,6 @@
 #include <stdio.h>
 
 #include "tkc/error.h"
-#include "tkc/export.h"
 #include "tkc/pattern.h"
 
 #ifdef __cplusplus

@@ -1,7 +1,8 @@
 /* tkc/tkc.h — the whole public API of libtkc, the template kernel
  * calculator (arXiv 2310.09753), in the order a computation meets it:
  *
- *   error.h     status codes and the error record every fallible call fills
+ *   error.h     status codes, the error record every fallible call fills,
+ *               TKC_API (what libtkc exports)
  *   pattern.h   token strings, pairs, canonical pair patterns, the index
  *   template.h  template sets: the file format, substitution, disjointness
  *   sample.h    the data distribution (draws for a seed)
@@ -21,7 +22,6 @@
 #define TKC_TKC_H
 
 #include "tkc/error.h"
-#include "tkc/export.h"
 #include "tkc/pattern.h"
 #include "tkc/template.h"
 #include "tkc/sample.h"

@@ -17,7 +17,6 @@
 #include <stdint.h>
 
 #include "tkc/error.h"
-#include "tkc/export.h"
 #include "tkc/kernel.h"
 #include "tkc/nmatrix.h"
 #include "tkc/template.h"
@@ -48,6 +47,21 @@ typedef struct tkc_nmatrix_options {
  * 2^26 samples, no time budget, ladder auto. */
 TKC_API void tkc_nmatrix_options_default(tkc_nmatrix_options *opt);
 
+/* Lemma 3.6's permutation condition on N_attn (attn and trans). */
+typedef enum tkc_lemma36_status {
+    TKC_LEMMA36_NOT_APPLICABLE = -1,    /* the MLP kernels                    */
+    TKC_LEMMA36_VIOLATED = 0,
+    TKC_LEMMA36_HOLDS = 1,
+    TKC_LEMMA36_NOT_ESTABLISHED = 2     /* the radii decide neither way       */
+} tkc_lemma36_status;
+
+/* The exact small-β determinant of N_attn (attn and trans, small r). */
+typedef enum tkc_series_det_status {
+    TKC_SERIES_DET_NOT_RUN = -1,
+    TKC_SERIES_DET_UNDETERMINED = 0,    /* zero to the order the terms reach */
+    TKC_SERIES_DET_DETERMINED = 1
+} tkc_series_det_status;
+
 #define TKC_NMATRIX_LADDER 4    /* 53, 128, 256, 512 bits                     */
 /* The ladder runs one-sided Jacobi at 512 bits: O(r³) MPFR operations per
  * sweep, seconds at r = 64, a minute at r = 144; by default only up to: */
@@ -59,6 +73,10 @@ typedef struct tkc_nmatrix_decision {
      * "singular (exact)", "nonsingular (certified)" or "undecided". */
     char verdict_words[48];
     double sigma_min;           /* of the computed N, approximate             */
+    /* The smallest eigenvalue of the computed N (symmetric: (x_i, y_j) and
+     * (x_j, y_i) have one pattern, so one estimate), LAPACK dsyev: an
+     * approximation, negative when the computed N is indefinite. */
+    double eig_min;
     double sigma_min_lower;     /* proved bound (nonsingular), else 0         */
     double inv_norm;            /* ‖N⁻¹‖₂ = 1/σ_min; inf when singular        */
     double inv_norm_upper;      /* proved bound on ‖M⁻¹‖₂ over the radii      */
@@ -72,8 +90,7 @@ typedef struct tkc_nmatrix_decision {
     double radius_scale;        /* radii = radius_scale · se (quantile)       */
     double confidence;          /* 1 for closed forms                         */
     double radius_norm;         /* ‖radii‖_F, the perturbation certified      */
-    int lemma36;                /* -1 not applicable, 0 violated, 1 holds,
-                                   2 not established                          */
+    tkc_lemma36_status lemma36;
     char lemma36_test[160];     /* which test decided it, in a few words     */
     char lemma36_method[256];
     char lemma36_text[320];
@@ -82,9 +99,8 @@ typedef struct tkc_nmatrix_decision {
     char settle[1024];           /* undecided: what would settle it            */
     /* Small β, exactly (Lemma 3.7's route): det N_attn(β) = leading ·
      * β^series_det_beta_power + O(β^(power+2)), from the exact Taylor
-     * coefficients at the set's γ (attn/trans, r <= TKC_NMATRIX_SERIES_MAX_R).
-     * status: -1 not run, 0 not determined by the terms used, 1 determined. */
-    int series_det_status;
+     * coefficients at the set's γ (attn/trans, r <= TKC_NMATRIX_SERIES_MAX_R). */
+    tkc_series_det_status series_det_status;
     long series_det_beta_power; /* determined: 2·order; else a lower bound   */
     char series_det_leading[512]; /* exact rational "p/q"                    */
     char series_det_text[320];

@@ -143,7 +143,7 @@ int cli_nmatrix_load(const char *command, const char *path, int append_cls,
                      tkc_template_set **set);
 void cli_nmatrix_describe_set(FILE *out, const tkc_template_set *set);
 void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d);
-const char *cli_nmatrix_lemma36_words(int status);
+const char *cli_nmatrix_lemma36_words(tkc_lemma36_status status);
 void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
                                const tkc_nmatrix_decision *d);
 

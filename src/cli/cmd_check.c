@@ -11,7 +11,9 @@
 #include "tkc/verdict.h"
 
 #define NKERNELS 3
-static const char *const kernel_names[NKERNELS] = {"mlp", "mlpxx", "trans"};
+/* The kernels check runs, as the registry has them, and their labels. */
+static const tkc_kernel_type *const *const kernels[NKERNELS] = {
+    &tkc_kernel_mlp, &tkc_kernel_mlpxx, &tkc_kernel_trans};
 static const char *const kernel_labels[NKERNELS] = {"MLP", "MLP+XX^T",
                                                     "transformer"};
 
@@ -53,7 +55,7 @@ typedef struct expectation {
 static int kernel_index(const char *name)
 {
     for (int k = 0; k < NKERNELS; k++)
-        if (!strcmp(name, kernel_names[k]) || !strcmp(name, kernel_labels[k]))
+        if (!strcmp(name, (*kernels[k])->name) || !strcmp(name, kernel_labels[k]))
             return k;
     return -1;
 }
@@ -148,7 +150,7 @@ static void print_json(const tkc_template_set *set, tkc_nmatrix *const nm[],
     for (int k = 0; k < NKERNELS; k++) {
         cli_json_object_begin(&j);
         cli_json_key(&j, "kernel");
-        cli_json_string(&j, kernel_names[k]);
+        cli_json_string(&j, (*kernels[k])->name);
         cli_json_key(&j, "estimator");
         cli_json_string(&j, nm[k]->estimator);
         cli_nmatrix_json_decision(&j, nm[k], d[k]);
@@ -200,11 +202,9 @@ int cmd_check(int argc, char **argv)
     rc = CLI_OK;
     for (int k = 0; k < NKERNELS && rc == CLI_OK; k++) {
         tkc_kernel_spec s = a.spec;
-        s.kernel = tkc_kernel_type_lookup(kernel_names[k]);
-        if (!s.kernel || tkc_nmatrix_decide(set, &s, &a.opt, &nm[k], &d[k], &err))
-            rc = s.kernel ? cli_library_error(cmd, &err)
-                          : cli_usage_error(cmd, "kernel %s is not built in",
-                                            kernel_names[k]);
+        s.kernel = *kernels[k];
+        if (tkc_nmatrix_decide(set, &s, &a.opt, &nm[k], &d[k], &err))
+            rc = cli_library_error(cmd, &err);
     }
     int failed = 0;
     if (rc == CLI_OK) {
@@ -224,7 +224,7 @@ int cmd_check(int argc, char **argv)
                    "sigma_min", ">= bound", "||N^-1||", "evidence");
             for (int k = 0; k < NKERNELS; k++)
                 print_row(kernel_labels[k], d[k]);
-            if (d[2]->lemma36 >= 0)
+            if (d[2]->lemma36 != TKC_LEMMA36_NOT_APPLICABLE)
                 printf("transformer: Lemma 3.6's permutation condition on "
                        "N_attn %s (%s)\n",
                        cli_nmatrix_lemma36_words(d[2]->lemma36),

@@ -160,14 +160,14 @@ static const char *error_words(tkc_error_kind kind)
     return "?";
 }
 
-const char *cli_nmatrix_lemma36_words(int status)
+const char *cli_nmatrix_lemma36_words(tkc_lemma36_status status)
 {
     switch (status) {
-    case 0:
+    case TKC_LEMMA36_VIOLATED:
         return "violated";
-    case 1:
+    case TKC_LEMMA36_HOLDS:
         return "holds";
-    case 2:
+    case TKC_LEMMA36_NOT_ESTABLISHED:
         return "not established";
     default:
         return "not applicable";
@@ -273,15 +273,15 @@ void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
     cli_json_key(j, "precision_ladder_trend");
     cli_json_string(j, d->ladder_text);
     cli_json_key(j, "lemma_3_6");
-    if (d->lemma36 < 0) {
+    if (d->lemma36 == TKC_LEMMA36_NOT_APPLICABLE) {
         cli_json_null(j);
     } else {
         cli_json_object_begin(j);
         cli_json_key(j, "holds");
-        if (d->lemma36 == 2)
+        if (d->lemma36 == TKC_LEMMA36_NOT_ESTABLISHED)
             cli_json_null(j);       /* not established either way */
         else
-            cli_json_bool(j, d->lemma36);
+            cli_json_bool(j, d->lemma36 == TKC_LEMMA36_HOLDS);
         cli_json_key(j, "status");
         cli_json_string(j, cli_nmatrix_lemma36_words(d->lemma36));
         cli_json_key(j, "method");
@@ -291,19 +291,21 @@ void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
         cli_json_object_end(j);
     }
     cli_json_key(j, "small_beta_det");
-    if (d->series_det_status < 0 && !d->series_det_text[0]) {
+    if (d->series_det_status == TKC_SERIES_DET_NOT_RUN &&
+        !d->series_det_text[0]) {
         cli_json_null(j);
     } else {
+        int determined = d->series_det_status == TKC_SERIES_DET_DETERMINED;
         cli_json_object_begin(j);
         cli_json_key(j, "determined");
-        cli_json_bool(j, d->series_det_status == 1);
+        cli_json_bool(j, determined);
         cli_json_key(j, "beta_power");
-        if (d->series_det_status >= 0)
+        if (d->series_det_status != TKC_SERIES_DET_NOT_RUN)
             cli_json_integer(j, d->series_det_beta_power);
         else
             cli_json_null(j);
         cli_json_key(j, "leading_coefficient");
-        if (d->series_det_status == 1 && d->series_det_leading[0])
+        if (determined && d->series_det_leading[0])
             cli_json_string(j, d->series_det_leading);
         else
             cli_json_null(j);
@@ -409,7 +411,7 @@ static void print_text(const tkc_template_set *set, const tkc_kernel_spec *spec,
     else
         printf("det N = %.6f * 2^%ld, ||N^-1|| = %.6g, cond = %.6g\n",
                d->det_mantissa, d->det_exponent, d->inv_norm, d->cond);
-    if (d->lemma36 >= 0)
+    if (d->lemma36 != TKC_LEMMA36_NOT_APPLICABLE)
         printf("lemma 3.6 (permutation condition on N_attn): %s (%s)\n",
                cli_nmatrix_lemma36_words(d->lemma36), d->lemma36_method);
     if (d->series_det_text[0])
