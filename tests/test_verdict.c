@@ -185,6 +185,29 @@ static void test_rounds(void)
           d ? (unsigned long long)d->samples : 0,
           d ? (unsigned long long)d->samples_total : 0);
     done(nm, d);
+    /* QMC refines its points per replicate: each round's integrand
+     * evaluations are the first's times a whole factor >= 4, within the
+     * budget (not 2 x replicates times more, as when the points were set
+     * to the evaluations) */
+    tkc_template_set *set = parse(abab);
+    tkc_kernel_spec spec;
+    spec_of(&spec, "trans", 0);
+    spec.estimator = tkc_attn_qmc;
+    spec.qmc.points = 64;
+    spec.qmc.replicates = 4;              /* 512 evaluations a round */
+    opt.budget = 512 * 1024;
+    tkc_error err;
+    d = NULL;
+    nm = NULL;
+    CHECK(set && !tkc_nmatrix_decide(set, &spec, &opt, &nm, &d, &err),
+          "qmc decide: %s", err.message);
+    CHECK(d && d->rounds >= 2 && d->samples <= opt.budget &&
+              d->samples % 512 == 0 && d->samples / 512 >= 4,
+          "qmc refined: %u rounds, last %llu evaluations, budget %llu",
+          d ? d->rounds : 0, d ? (unsigned long long)d->samples : 0,
+          (unsigned long long)opt.budget);
+    done(nm, d);
+    tkc_template_set_free(set);
 }
 
 static void test_bad_options(void)

@@ -1,10 +1,12 @@
-/* tkc/kernel.h — the kernel layer: one specification struct, three families
- * of type tables, and the call that evaluates a kernel on a list of pairs.
+/* tkc/kernel.h — the kernel layer: one specification struct (the kernel's
+ * parameters and each K_attn estimator's own options), three families of
+ * type tables, and the call that evaluates a kernel on a list of pairs.
  *
  * Families (each a GSL-style type table: a name plus function pointers, so
- * that `--kernel trans --estimator qmc --act relu` are three table lookups):
- *   tkc_kernel_type          attn, trans, mlp, mlpxx          (kernel.c)
- *   tkc_attn_estimator_type  mc, qmc, series, cvmc, auto      (attn_*.c)
+ * that `--kernel trans --estimator qmc --act relu` are three table lookups),
+ * every member in the file of its concept and all listed by registry.c:
+ *   tkc_kernel_type          attn, trans, mlp, mlpxx    (attn.c, trans.c, mlp.c)
+ *   tkc_attn_estimator_type  mc, qmc, series, cvmc, auto          (attn_*.c)
  *   tkc_activation_type      cos, relu, erf                   (activation.c)
  *
  * Every value comes with an error radius and says what kind of error it is.
