@@ -12,13 +12,15 @@ types string, number (integral or not), integer, boolean, object, null,
 `array of T` and alternatives joined by `or` (parentheses group).  An array's
 elements are the path with `[]` appended, typed by T.
 
-Standard library only; prints "N passed, N failed" like the other tests.
+Standard library only; tests/check.py counts the checks.
 """
 import json
 import os
 import re
 import subprocess
 import sys
+
+from check import check, summary
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -26,18 +28,6 @@ DOC = os.path.join(ROOT, "docs", "json.md")
 TKC = os.environ.get("TKC_EXE", os.path.join(ROOT, "build", "tkc"))
 DATA = os.path.join(os.environ.get("TKC_DATA", os.path.join(ROOT, "data")),
                     "templates")
-
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAILED: " + what, file=sys.stderr)
-
 
 # ---- the page -----------------------------------------------------------------
 
@@ -221,8 +211,7 @@ def main():
         contracts = read_page(DOC)
     except (OSError, ValueError) as e:
         check(False, "reading %s: %s" % (DOC, e))
-        print("%d passed, %d failed" % (passed, failed))
-        return 1
+        return summary()
     # every command of `tkc --help` has a table (named COMMAND or COMMAND-...)
     usage = subprocess.run([TKC, "--help"], capture_output=True, text=True)
     commands = re.findall(r"^  (\w+) ", usage.stdout.partition("commands:")[2],
@@ -268,8 +257,7 @@ def main():
         for path in sorted(set(table) - seen[name]):
             check(False, "docs/json.md lists `%s` under `%s`, but no run "
                   "printed it" % (path, name))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -13,12 +13,14 @@ In docs/ and the top README also
   - every identifier in backticks that starts with tkc_ or TKC_ occurs in
     include/ or src/.
 
-Standard library only; prints "N passed, N failed" like the other tests.
+Standard library only; tests/check.py counts the checks.
 """
 import glob
 import os
 import re
 import sys
+
+from check import check, summary
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Pages whose links are checked; the first ones' code pointers too.
@@ -30,18 +32,6 @@ FOLDERS = ("src", "include", "tests", "data", "bench", "notebooks", "python",
            "fuzz", "scripts")
 SOURCE_DIRS = ("src", "src/cli", "include/tkc", "tests", "bench", "data",
                "python", "notebooks", "fuzz", "scripts")
-
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAILED: " + what, file=sys.stderr)
-
 
 def read(path):
     with open(path, encoding="utf-8") as f:
@@ -132,8 +122,7 @@ def check_page(page):
 def main():
     for page in PAGES:
         check_page(page)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":
