@@ -67,6 +67,46 @@ int tkc_series_compute(tkc_series *s, const tkc_pattern *pat, tkc_error *err);
 int tkc_series_compute_pair(tkc_series *s, const tkc_token *x,
                             const tkc_token *y, size_t k, tkc_error *err);
 
+/* ---- total order: the graded coefficients ------------------------------ */
+
+/* The monomials β^{2a} γ^{2b} of a total order D (even): 2a + 2b <= D and
+ * b <= a + 1 (the others vanish identically, deg c_a <= a + 1), in the
+ * graded order: by total degree a + b, lowest first; within a degree by
+ * increasing power of γ (β^{2n}, β^{2n−2}γ², ...).  Index 0 is β^0γ^0.
+ * tkc_series_monomials(D) is their number (1, 3, 5, 8, 11, 15, ... for
+ * D = 0, 2, 4, ...), 0 when D is odd, negative or above
+ * TKC_SERIES_ORDER_MAX; a longer list extends a shorter one. */
+size_t tkc_series_monomials(int total_order);
+/* The monomial at index: β^{2a} γ^{2b}. */
+void tkc_series_monomial(size_t index, int *a, int *b);
+/* The index of β^{2a} γ^{2b}, or -1 when b > a + 1 (identically zero). */
+long tkc_series_monomial_index(int a, int b);
+
+/* Spell β^{2a} γ^{2b}: "β^6γ^4", "β^2", "γ^2", "β^0"; returns the length
+ * snprintf would have written. */
+int tkc_series_monomial_name(char *buf, size_t size, int a, int b);
+
+/* A cache of the softmax derivatives at 0 for strings of length k: exact
+ * integers keyed by their token-symmetric shape, valid for every pair of
+ * length-k strings and every order.  Not thread-safe: one per thread. */
+typedef struct tkc_series_cache tkc_series_cache;
+tkc_series_cache *tkc_series_cache_alloc(int k, tkc_error *err);
+void tkc_series_cache_free(tkc_series_cache *c);
+/* Number of cached shapes, and emptying (to bound memory; values are
+ * recomputed exactly on demand, so results do not change). */
+size_t tkc_series_cache_entries(const tkc_series_cache *c);
+int tkc_series_cache_clear(tkc_series_cache *c, tkc_error *err);
+
+/* The exact coefficients of the pair with canonical pattern pat through the
+ * total order D: coef[n] (tkc_series_monomials(D) initialized mpq_t, in the
+ * graded order above) receives the coefficient of monomial n.  Only the
+ * multisets of links within the total order are enumerated, so this costs
+ * far less than the table of order D (see tkc_series_cost_graded).  cache
+ * must be for pat->k.  Exact (GMP); EINPUT for a bad order or cache. */
+int tkc_series_compute_graded(mpq_t *coef, const tkc_pattern *pat,
+                              int total_order, tkc_series_cache *cache,
+                              tkc_error *err);
+
 /* c_i(g) for a rational g = γ²: exact. */
 void tkc_series_beta_coeff_q(mpq_t out, const tkc_series *s, int i,
                              const mpq_t g);
@@ -99,6 +139,8 @@ int tkc_series_sum(const tkc_series *s, double beta, double gamma, long prec,
  * pattern at this order: lets callers (the series estimator, auto) keep the
  * order affordable.  Monotone in order. */
 double tkc_series_cost(const tkc_pattern *pat, int order);
+/* The same count for tkc_series_compute_graded through total order D. */
+double tkc_series_cost_graded(const tkc_pattern *pat, int total_order);
 
 /* The series estimator on one pair (what `--estimator series` does per
  * pair, attn_series.c): optimal truncation with spec->order = 0, else the
