@@ -708,6 +708,11 @@ static int verdict_finish(tkc_generic_verdict *v, state *st,
         return rc;
     if (v->status != TKC_GENERIC_PROVED)
         return TKC_SUCCESS;
+    if (v->sign) {
+        size_t len = strlen(v->method_text);
+        snprintf(v->method_text + len, sizeof v->method_text - len, ": the "
+                 "identity is the unique %s", v->sign > 0 ? "maximum" : "minimum");
+    }
     char mono[32] = "β^0";
     if (level >= 0) {
         v->deciding_index = level;
@@ -778,7 +783,7 @@ static int verdict_open(tkc_generic_verdict *v, state *st, const char *why)
     if (rc)
         return rc;
     if (pos[0])
-        snprintf(v->next, sizeof v->next, "%s%s (weight %s), positive cycle "
+        snprintf(v->next, sizeof v->next, "%s%s, weight %s; positive cycle "
                  "%s; %s", what, v->witness_text, v->weight_text, pos, why);
     else
         snprintf(v->next, sizeof v->next, "%s%s; %s", what, v->witness_text,
@@ -793,6 +798,24 @@ static int verdict_open(tkc_generic_verdict *v, state *st, const char *why)
 }
 
 /* ---- drivers ------------------------------------------------------------- */
+
+/* Why the cycle test stopped for good (both signs refuted): 1 and the
+ * words, else 0. */
+static int cycles_hopeless(const state *st, char *why, size_t size)
+{
+    if (st->use_perms || st->dir[0].status != REFUTED ||
+        st->dir[1].status != REFUTED)
+        return 0;
+    if (st->r <= TKC_GENERIC_EXHAUSTIVE_MAX)
+        snprintf(why, size, "a higher order cannot change the cycle test; "
+                 "the exhaustive test (r = %zu <= %d) may still decide",
+                 st->r, TKC_GENERIC_EXHAUSTIVE_MAX);
+    else
+        snprintf(why, size, "a higher order cannot change the cycle test, "
+                 "and the exhaustive test needs r <= %d",
+                 TKC_GENERIC_EXHAUSTIVE_MAX);
+    return 1;
+}
 
 int tkc_generic_decide_matrices(size_t r, int total_order,
                                 const mpq_t *const *entry,
@@ -826,8 +849,10 @@ int tkc_generic_decide_matrices(size_t r, int total_order,
     rc = verdict_finish(v, &st, opt, total_order);
     if (!rc && v->status != TKC_GENERIC_PROVED) {
         char why[160];
-        snprintf(why, sizeof why, "stopped at total order %d (the matrices "
-                 "given); next: total order %d", total_order, total_order + 2);
+        if (!cycles_hopeless(&st, why, sizeof why))
+            snprintf(why, sizeof why, "stopped at total order %d (the "
+                     "matrices given); next: total order %d", total_order,
+                     total_order + 2);
         rc = verdict_open(v, &st, why);
     }
     state_free(&st);
@@ -896,15 +921,16 @@ int tkc_generic_decide_coeffs(tkc_coeffs *c, const tkc_generic_options *opt,
                           ? tkc_coeffs_raise_work(c, D + 2, need, &npat) : 0;
         if (D + 2 > opt->max_order) {
             snprintf(why, sizeof why, "stopped at the largest total order "
-                     "allowed, %d; next: total order %d, %zu patterns, work "
-                     "%.3g units", D, D + 2, npat, work);
+                     "allowed, %d; next: total order %d, %zu pair pattern%s, "
+                     "work %.3g units", D, D + 2, npat, npat == 1 ? "" : "s",
+                     work);
             break;
         }
         if (opt->work_budget > 0 && v->work + work > opt->work_budget) {
             snprintf(why, sizeof why, "stopped at total order %d: the next, "
-                     "%d, needs %zu patterns, work %.3g units, and %.3g of "
-                     "the budget %.3g are used", D, D + 2, npat, work,
-                     v->work, opt->work_budget);
+                     "%d, needs %zu pair pattern%s, work %.3g units, and "
+                     "%.3g of the budget %.3g are used", D, D + 2, npat,
+                     npat == 1 ? "" : "s", work, v->work, opt->work_budget);
             break;
         }
         D += 2;
@@ -914,10 +940,7 @@ int tkc_generic_decide_coeffs(tkc_coeffs *c, const tkc_generic_options *opt,
         v->patterns = tkc_coeffs_patterns(c);
         rc = verdict_finish(v, &st, opt, D);
         if (!rc && v->status != TKC_GENERIC_PROVED) {
-            if (!why[0])
-                snprintf(why, sizeof why, "raising the order cannot help "
-                         "the cycle test; the exhaustive test needs r <= %d",
-                         TKC_GENERIC_EXHAUSTIVE_MAX);
+            cycles_hopeless(&st, why, sizeof why);
             rc = verdict_open(v, &st, why);
         }
         if (rc == TKC_ENOMEM)

@@ -297,7 +297,9 @@ static void test_vanishing(void)
                   meth);
             CHECK(strstr(v.text, "not established") && !strstr(v.text, "proved"),
                   "words: %s", v.text);
-            CHECK(strstr(v.next, "total order 6") != NULL,
+            CHECK(strstr(v.next, "next: total order 8") != NULL ||
+                      (meth == TKC_GENERIC_CYCLES &&
+                       strstr(v.next, "cannot change the cycle test")),
                   "says where it stopped: %s", v.next);
             if (meth == TKC_GENERIC_EXHAUSTIVE) {
                 int sgn;

@@ -109,7 +109,7 @@ typedef struct tkc_generic_verdict {
     size_t *witness;
     char witness_text[256];     /* cycle notation, 0-based: "(0 5 3)"      */
     char weight_text[160];      /* proved: its first nonzero coefficient   */
-    char method_text[320];
+    char method_text[512];
     char text[512];             /* the verdict, in words                   */
     char attn_text[320];        /* condition (10) alone                    */
     char next[1536];            /* not established: where it stopped, what
