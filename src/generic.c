@@ -817,50 +817,68 @@ static int cycles_hopeless(const state *st, char *why, size_t size)
     return 1;
 }
 
+/* The start every decision shares: v cleared and its clocks started,
+ * the options (defaults for NULL) checked, the state ready for src. */
+static int decision_begin(const source *src, const tkc_generic_options **opt,
+                          tkc_generic_options *def, state *st,
+                          tkc_generic_verdict *v, tkc_error *err)
+{
+    memset(v, 0, sizeof *v);
+    v->seconds = clock_s(CLOCK_MONOTONIC);
+    v->cpu_seconds = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+    if (!*opt) {
+        tkc_generic_options_default(def);
+        *opt = def;
+    }
+    int rc = check_options(*opt, src->r, err);
+    if (!rc && (rc = state_init(st, src, method_for(*opt, src->r), err)))
+        state_free(st);
+    return rc;
+}
+
+/* ... and the end: the words (why = where the raising stopped, for the
+ * not established case), the state freed, the clocks read. */
+static int decision_end(state *st, const tkc_generic_options *opt, int order,
+                        char *why, size_t why_size, tkc_generic_verdict *v,
+                        tkc_error *err)
+{
+    int rc = verdict_finish(v, st, opt, order);
+    if (!rc && v->status != TKC_GENERIC_PROVED) {
+        cycles_hopeless(st, why, why_size);
+        rc = verdict_open(v, st, why);
+    }
+    state_free(st);
+    if (rc == TKC_ENOMEM)
+        rc = tkc_fail(err, rc, "generic verdict: out of memory");
+    v->seconds = clock_s(CLOCK_MONOTONIC) - v->seconds;
+    v->cpu_seconds = clock_s(CLOCK_PROCESS_CPUTIME_ID) - v->cpu_seconds;
+    return rc;
+}
+
 int tkc_generic_decide_matrices(size_t r, int total_order,
                                 const mpq_t *const *entry,
                                 const tkc_generic_options *opt,
                                 tkc_generic_verdict *v, tkc_error *err)
 {
-    double wall0 = clock_s(CLOCK_MONOTONIC);
-    double cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
-    memset(v, 0, sizeof *v);
-    tkc_generic_options def;
-    if (!opt) {
-        tkc_generic_options_default(&def);
-        opt = &def;
-    }
     size_t M = tkc_series_monomials(total_order);
-    if (r == 0 || !entry || !M)
+    if (r == 0 || !entry || !M) {
+        memset(v, 0, sizeof *v);
         return tkc_fail(err, TKC_EINPUT, "generic verdict: need r >= 1 "
                         "matrices and an even total order in [0, %d]",
                         TKC_SERIES_ORDER_MAX);
-    int rc = check_options(opt, r, err);
+    }
+    state st;
+    tkc_generic_options def;
+    source src = {.r = r, .entry = entry};
+    int rc = decision_begin(&src, &opt, &def, &st, v, err);
     if (rc)
         return rc;
-    state st;
-    source src = {.r = r, .entry = entry};
-    if ((rc = state_init(&st, &src, method_for(opt, r), err))) {
-        state_free(&st);
-        return rc;
-    }
     for (size_t m = 0; m < M && !state_done(&st); m++)
         state_level(&st, (long)m);
-    rc = verdict_finish(v, &st, opt, total_order);
-    if (!rc && v->status != TKC_GENERIC_PROVED) {
-        char why[160];
-        if (!cycles_hopeless(&st, why, sizeof why))
-            snprintf(why, sizeof why, "stopped at total order %d (the "
-                     "matrices given); next: total order %d", total_order,
-                     total_order + 2);
-        rc = verdict_open(v, &st, why);
-    }
-    state_free(&st);
-    if (rc == TKC_ENOMEM)
-        return tkc_fail(err, rc, "generic verdict: out of memory");
-    v->seconds = clock_s(CLOCK_MONOTONIC) - wall0;
-    v->cpu_seconds = clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
-    return rc;
+    char why[160];
+    snprintf(why, sizeof why, "stopped at total order %d (the matrices "
+             "given); next: total order %d", total_order, total_order + 2);
+    return decision_end(&st, opt, total_order, why, sizeof why, v, err);
 }
 
 /* Record a raise in v. */
@@ -876,27 +894,44 @@ static void note_order(tkc_generic_verdict *v, int D,
     v->work += cs->work;
 }
 
+/* Whether to raise from D to D + 2: 0 to go on, 1 with *why said when the
+ * maximum order or the work budget stops it (need = the entries still in
+ * play, filled here). */
+static int raise_stops(state *st, tkc_coeffs *c, int D,
+                       const tkc_generic_options *opt, double used,
+                       uint8_t *need, char *why, size_t size)
+{
+    state_mask(st, need);
+    size_t npat = 0;
+    double work = D + 2 <= TKC_SERIES_ORDER_MAX
+                      ? tkc_coeffs_raise_work(c, D + 2, need, &npat) : 0;
+    const char *s = npat == 1 ? "" : "s";
+    if (D + 2 > opt->max_order) {
+        snprintf(why, size, "stopped at the largest total order allowed, "
+                 "%d; next: total order %d, %zu pair pattern%s, work %.3g "
+                 "units", D, D + 2, npat, s, work);
+        return 1;
+    }
+    if (opt->work_budget > 0 && used + work > opt->work_budget) {
+        snprintf(why, size, "stopped at total order %d: the next, %d, needs "
+                 "%zu pair pattern%s, work %.3g units, and %.3g of the budget "
+                 "%.3g are used", D, D + 2, npat, s, work, used,
+                 opt->work_budget);
+        return 1;
+    }
+    return 0;
+}
+
 int tkc_generic_decide_coeffs(tkc_coeffs *c, const tkc_generic_options *opt,
                               tkc_generic_verdict *v, tkc_error *err)
 {
-    double wall0 = clock_s(CLOCK_MONOTONIC);
-    double cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
-    memset(v, 0, sizeof *v);
+    state st;
     tkc_generic_options def;
-    if (!opt) {
-        tkc_generic_options_default(&def);
-        opt = &def;
-    }
-    size_t r = tkc_coeffs_r(c);
-    int rc = check_options(opt, r, err);
+    source src = {.r = tkc_coeffs_r(c), .coeffs = c};
+    int rc = decision_begin(&src, &opt, &def, &st, v, err);
     if (rc)
         return rc;
-    state st;
-    source src = {.r = r, .coeffs = c};
-    if ((rc = state_init(&st, &src, method_for(opt, r), err))) {
-        state_free(&st);
-        return rc;
-    }
+    size_t r = src.r;
     uint8_t *need = malloc(r * r);
     if (!need) {
         state_free(&st);
@@ -904,7 +939,7 @@ int tkc_generic_decide_coeffs(tkc_coeffs *c, const tkc_generic_options *opt,
     }
     char why[320] = "";
     int D = 0;
-    for (;;) {
+    for (;; D += 2) {
         state_mask(&st, need);
         tkc_coeffs_stats cs;
         if ((rc = tkc_coeffs_raise(c, D, need, opt->threads, &cs, err)))
@@ -913,43 +948,17 @@ int tkc_generic_decide_coeffs(tkc_coeffs *c, const tkc_generic_options *opt,
         for (size_t m = D ? tkc_series_monomials(D - 2) : 0;
              m < tkc_series_monomials(D) && !state_done(&st); m++)
             state_level(&st, (long)m);
-        if (state_done(&st))
+        if (state_done(&st) ||
+            raise_stops(&st, c, D, opt, v->work, need, why, sizeof why))
             break;
-        state_mask(&st, need);
-        size_t npat = 0;
-        double work = D + 2 <= TKC_SERIES_ORDER_MAX
-                          ? tkc_coeffs_raise_work(c, D + 2, need, &npat) : 0;
-        if (D + 2 > opt->max_order) {
-            snprintf(why, sizeof why, "stopped at the largest total order "
-                     "allowed, %d; next: total order %d, %zu pair pattern%s, "
-                     "work %.3g units", D, D + 2, npat, npat == 1 ? "" : "s",
-                     work);
-            break;
-        }
-        if (opt->work_budget > 0 && v->work + work > opt->work_budget) {
-            snprintf(why, sizeof why, "stopped at total order %d: the next, "
-                     "%d, needs %zu pair pattern%s, work %.3g units, and "
-                     "%.3g of the budget %.3g are used", D, D + 2, npat,
-                     npat == 1 ? "" : "s", work, v->work, opt->work_budget);
-            break;
-        }
-        D += 2;
     }
     free(need);
-    if (!rc) {
-        v->patterns = tkc_coeffs_patterns(c);
-        rc = verdict_finish(v, &st, opt, D);
-        if (!rc && v->status != TKC_GENERIC_PROVED) {
-            cycles_hopeless(&st, why, sizeof why);
-            rc = verdict_open(v, &st, why);
-        }
-        if (rc == TKC_ENOMEM)
-            rc = tkc_fail(err, rc, "generic verdict: out of memory");
+    if (rc) {
+        state_free(&st);
+        return rc;
     }
-    state_free(&st);
-    v->seconds = clock_s(CLOCK_MONOTONIC) - wall0;
-    v->cpu_seconds = clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
-    return rc;
+    v->patterns = tkc_coeffs_patterns(c);
+    return decision_end(&st, opt, D, why, sizeof why, v, err);
 }
 
 int tkc_generic_decide_set(const tkc_template_set *set,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "shipped.h"
 #include "tkc/coeffs.h"
 #include "tkc/nmatrix.h"
 #include "tkc/series.h"
@@ -22,22 +23,6 @@ static tkc_template_set *parse(const char *text)
     tkc_error err;
     if (tkc_template_set_parse(text, strlen(text), "test", &opt, &set, &err)) {
         fprintf(stderr, "parse: %s\n", err.message);
-        exit(2);
-    }
-    return set;
-}
-
-static tkc_template_set *shipped(const char *name)
-{
-    const char *dir = getenv("TKC_DATA");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/templates/%s", dir ? dir : "data", name);
-    tkc_parse_options opt;
-    tkc_parse_options_default(&opt);
-    tkc_template_set *set = NULL;
-    tkc_error err;
-    if (tkc_template_set_read_file(path, &opt, &set, &err)) {
-        fprintf(stderr, "%s: %s\n", path, err.message);
         exit(2);
     }
     return set;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "shipped.h"
 #include "tkc/coeffs.h"
 #include "tkc/generic.h"
 #include "tkc/nmatrix.h"
@@ -123,22 +124,23 @@ static long d_leading(mats *A, const size_t *tau, int *sgn)
     return lead;
 }
 
-static int next_perm(size_t *p, size_t n)
+/* The permutation with Lehmer code n (factorial base, 0 <= n < r!):
+ * every permutation exactly once as n runs over 0 .. r! − 1. */
+static void perm_of_code(size_t n, size_t *p, size_t r)
 {
-    size_t i = n - 1;
-    while (i > 0 && p[i - 1] >= p[i])
-        i--;
-    if (i == 0)
-        return 0;
-    size_t j = n - 1;
-    while (p[j] <= p[i - 1])
-        j--;
-    size_t t = p[i - 1];
-    p[i - 1] = p[j];
-    p[j] = t;
-    for (size_t a = i, b = n - 1; a < b; a++, b--)
-        t = p[a], p[a] = p[b], p[b] = t;
-    return 1;
+    size_t left[8];
+    for (size_t i = 0; i < r; i++)
+        left[i] = i;
+    for (size_t i = 0; i < r; i++) {
+        size_t f = 1;
+        for (size_t j = 2; j < r - i; j++)
+            f *= j;
+        size_t d = n / f;
+        n %= f;
+        p[i] = left[d];
+        for (size_t j = d; j + 1 < r - i; j++)
+            left[j] = left[j + 1];
+    }
 }
 
 static int is_one_cycle(const size_t *tau, size_t r)
@@ -170,13 +172,14 @@ typedef struct brute {
 
 static void brute_force(mats *A, brute *b)
 {
-    size_t tau[8];
-    for (size_t i = 0; i < A->r; i++)
-        tau[i] = i;
+    size_t tau[8], fact = 1;
+    for (size_t i = 2; i <= A->r; i++)
+        fact *= i;
     memset(b, 0, sizeof *b);
     b->all_nonzero = 1;
     b->lead_max = b->cyc_lead_max = -1;
-    while (next_perm(tau, A->r)) {
+    for (size_t code = 1; code < fact; code++) {     /* 0 is the identity */
+        perm_of_code(code, tau, A->r);
         int sgn = 0;
         long lead = d_leading(A, tau, &sgn);
         if (lead < 0)
@@ -357,22 +360,6 @@ static tkc_template_set *parse(const char *text)
     tkc_error err;
     if (tkc_template_set_parse(text, strlen(text), "test", &opt, &set, &err))
         return NULL;
-    return set;
-}
-
-static tkc_template_set *shipped(const char *name)
-{
-    const char *dir = getenv("TKC_DATA");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/templates/%s", dir ? dir : "data", name);
-    tkc_parse_options opt;
-    tkc_parse_options_default(&opt);
-    tkc_template_set *set = NULL;
-    tkc_error err;
-    if (tkc_template_set_read_file(path, &opt, &set, &err)) {
-        fprintf(stderr, "%s: %s\n", path, err.message);
-        exit(2);
-    }
     return set;
 }
 
