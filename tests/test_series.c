@@ -2,7 +2,8 @@
  * estimator, checked against independent values: the exact β = 0 row, the
  * SPEC §3 example, tables from an independent sympy brute force
  * (tests/series_bruteforce.py: expansion in the Gaussians of the generative
- * form, moments monomial by monomial), exact identities (symmetry in
+ * form, moments monomial by monomial; to β^4 at k <= 4, β^6 at k = 3,
+ * β^10 at k = 2), exact identities (symmetry in
  * (x, y), token relabelling, permuting positions), high-sample Monte Carlo
  * of K_attn at β = 0.25, and Monte Carlo of the β-derivatives themselves
  * (per-draw Richardson extrapolation at several γ, common random numbers)
@@ -363,13 +364,46 @@ static void test_graded_bruteforce(void)
     }
 }
 
-/* aC / bC through β^10 from the brute force (series_bruteforce.py aC bC 10,
- * about 6 minutes of sympy): the whole table of order 10, and the graded
- * coefficients through total order 10 (where two-template sets are
- * decided). */
-static void test_bruteforce_order10(void)
+/* Tables of order D from the brute force (series_bruteforce.py X Y D:
+ * aC/bC to β^10 in about 6 minutes of sympy, aab/bca to β^6 in about 10):
+ * the whole table, and the graded coefficients through total order D
+ * (total order 10 is where two-template sets get decided). */
+static void check_bruteforce(const char *x, const char *y, int D,
+                             const char *const c[][7])
 {
-    static const char *const c[6][7] = {
+    tkc_series *t = series_of(x, y, D);
+    for (int i = 0; i <= D / 2; i++)
+        for (int j = 0; j <= D / 2 + 1; j++)
+            CHECK(coeff_is(t, i, j, c[i][j] ? c[i][j] : "0"),
+                  "brute force %s/%s beta^%d gamma^%d", x, y, 2 * i, 2 * j);
+    tkc_series_free(t);
+    tkc_error err;
+    tkc_token tx[8], ty[8];
+    tokens(x, tx);
+    tokens(y, ty);
+    int k = (int)strlen(x);
+    tkc_pattern pat;
+    tkc_pattern_of_pair(&pat, tx, ty, (size_t)k);
+    tkc_series_cache *cache = tkc_series_cache_alloc(k, &err);
+    mpq_t *g = graded_of(pat.x, pat.y, k, D, cache);
+    mpq_t q;
+    mpq_init(q);
+    for (size_t m = 0; m < tkc_series_monomials(D); m++) {
+        int a, b;
+        tkc_series_monomial(m, &a, &b);
+        mpq_set_str(q, c[a][b], 10);
+        mpq_canonicalize(q);
+        CHECK(mpq_equal(q, g[m]), "brute force %s/%s graded beta^%d "
+              "gamma^%d", x, y, 2 * a, 2 * b);
+    }
+    mpq_clear(q);
+    graded_free(g, D);
+    tkc_series_cache_free(cache);
+}
+
+static void test_bruteforce_high_order(void)
+{
+    static const char *const aC_bC[6][7] = {
         {"1/4", "1/2"},
         {"1/16", "1/4", "1/4"},
         {"-1/16", "-5/16", "-1/2", "-1/4"},
@@ -378,33 +412,14 @@ static void test_bruteforce_order10(void)
         {"977/3840", "4037/1920", "1823/256", "203/16", "1611/128",
          "3173/480", "691/480"},
     };
-    tkc_series *t = series_of("aC", "bC", 10);
-    for (int i = 0; i < 6; i++)
-        for (int j = 0; j < 7; j++)
-            CHECK(coeff_is(t, i, j, c[i][j] ? c[i][j] : "0"),
-                  "brute force aC/bC beta^%d gamma^%d", 2 * i, 2 * j);
-    tkc_series_free(t);
-    tkc_error err;
-    tkc_token x[2], y[2];
-    tokens("aC", x);
-    tokens("bC", y);
-    tkc_pattern pat;
-    tkc_pattern_of_pair(&pat, x, y, 2);
-    tkc_series_cache *cache = tkc_series_cache_alloc(2, &err);
-    mpq_t *g = graded_of(pat.x, pat.y, 2, 10, cache);
-    mpq_t q;
-    mpq_init(q);
-    for (size_t m = 0; m < tkc_series_monomials(10); m++) {
-        int a, b;
-        tkc_series_monomial(m, &a, &b);
-        mpq_set_str(q, c[a][b], 10);
-        mpq_canonicalize(q);
-        CHECK(mpq_equal(q, g[m]), "brute force aC/bC graded beta^%d gamma^%d",
-              2 * a, 2 * b);
-    }
-    mpq_clear(q);
-    graded_free(g, 10);
-    tkc_series_cache_free(cache);
+    static const char *const aab_bca[4][7] = {
+        {"1/3", "1/3"},
+        {"4/27", "-2/9", "2/9"},
+        {"-8/81", "11/162", "-5/162", "-1/9"},
+        {"50/729", "-8/243", "14/243", "22/243", "1/27"},
+    };
+    check_bruteforce("aC", "bC", 10, aC_bC);
+    check_bruteforce("aab", "bca", 6, aab_bca);
 }
 
 static void test_graded_errors(void)
@@ -817,7 +832,7 @@ int main(void)
     test_monomial_order();
     test_graded_vs_table();
     test_graded_bruteforce();
-    test_bruteforce_order10();
+    test_bruteforce_high_order();
     test_graded_errors();
     test_series_vs_mc();
     test_series_vs_quadrature();
