@@ -80,8 +80,8 @@ typedef struct tkc_generic_options {
     const tkc_activation_type *activation;
 } tkc_generic_options;
 
-/* Defaults: auto method, max_order 16, work_budget 1.5e9 (about 100 s of
- * one core), all online cores, cos. */
+/* Defaults: auto method, max_order 16, work_budget 1.5e9 (about 70 s of
+ * one core at k = 11, bench/RESULTS.md), all online cores, cos. */
 void tkc_generic_options_default(tkc_generic_options *opt);
 
 typedef struct tkc_generic_verdict {
