@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "series_cache.h"
 #include "tkc/coeffs.h"
 #include "tkc/generic.h"
 #include "tkc/series.h"

@@ -19,6 +19,8 @@
 
 #include "tkc/nmatrix.h"
 #include "tkc/series.h"
+#include "gmpvec.h"
+#include "series_cache.h"
 
 /* A thread's derivative cache is emptied when it holds more shapes than
  * this (about 100 bytes each), which bounds memory at high orders. */
@@ -36,12 +38,7 @@ struct tkc_coeffs {
 
 static void vec_free(mpq_t *v, int order)
 {
-    if (!v)
-        return;
-    size_t M = tkc_series_monomials(order);
-    for (size_t m = 0; m < M; m++)
-        mpq_clear(v[m]);
-    free(v);
+    tkc_mpq_vec_free(v, tkc_series_monomials(order));
 }
 
 void tkc_coeffs_free(tkc_coeffs *c)
@@ -208,13 +205,10 @@ typedef struct worker {
 /* Compute one pattern into a fresh vector and swap it in. */
 static int raise_one(worker *w, size_t p)
 {
-    size_t M = tkc_series_monomials(w->D);
-    mpq_t *v = malloc(M * sizeof *v);
+    mpq_t *v = tkc_mpq_vec_alloc(tkc_series_monomials(w->D));
     if (!v)
         return tkc_fail(&w->err, TKC_ENOMEM, "out of memory for "
                         "coefficients");
-    for (size_t m = 0; m < M; m++)
-        mpq_init(v[m]);
     int rc = tkc_series_compute_graded(v, tkc_pattern_index_get(w->c->ix, p),
                                        w->D, w->cache, &w->err);
     if (rc) {

@@ -26,6 +26,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "gmpvec.h"
+#include "permutation.h"
+
 enum { OPEN, PROVED, REFUTED };
 
 /* ---- where the coefficients come from ----------------------------------- */
@@ -92,18 +95,10 @@ static void state_free(state *st)
         free(st->dir[s].cyc);
     }
     free(st->mask);
-    for (size_t e = 0; st->Z && e < rr; e++)
-        mpz_clear(st->Z[e]);
-    for (size_t e = 0; st->W && e < rr; e++)
-        mpz_clear(st->W[e]);
-    for (size_t e = 0; st->dist && e < rr; e++)
-        mpz_clear(st->dist[e]);
-    for (size_t i = 0; st->pot && i < r; i++)
-        mpz_clear(st->pot[i]);
-    free(st->Z);
-    free(st->W);
-    free(st->dist);
-    free(st->pot);
+    tkc_mpz_vec_free(st->Z, rr);
+    tkc_mpz_vec_free(st->W, rr);
+    tkc_mpz_vec_free(st->dist, rr);
+    tkc_mpz_vec_free(st->pot, r);
     free(st->ei);
     free(st->ej);
     free(st->pred);
@@ -116,34 +111,15 @@ static void state_free(state *st)
     mpz_clears(st->L, st->t, NULL);
 }
 
-static mpz_t *mpz_array(size_t n)
-{
-    mpz_t *a = malloc((n ? n : 1) * sizeof *a);
-    if (a)
-        for (size_t i = 0; i < n; i++)
-            mpz_init(a[i]);
-    return a;
-}
-
 /* All permutations of 0..r-1 but the identity, in lexicographic order. */
-static void perms_fill(uint8_t *cur, uint8_t *used, size_t r, size_t at,
-                       uint8_t *out, size_t *n)
+static void perms_fill(size_t r, uint8_t *out, size_t *n)
 {
-    if (at == r) {
-        size_t moved = 0;
+    size_t cur[TKC_GENERIC_EXHAUSTIVE_MAX];
+    for (size_t i = 0; i < r; i++)
+        cur[i] = i;
+    for (*n = 0; tkc_perm_next(cur, r); (*n)++)
         for (size_t i = 0; i < r; i++)
-            moved += cur[i] != i;
-        if (moved)
-            memcpy(out + (*n)++ * r, cur, r);
-        return;
-    }
-    for (size_t v = 0; v < r; v++)
-        if (!used[v]) {
-            used[v] = 1;
-            cur[at] = (uint8_t)v;
-            perms_fill(cur, used, r, at + 1, out, n);
-            used[v] = 0;
-        }
+            out[*n * r + i] = (uint8_t)cur[i];
 }
 
 static int state_init(state *st, const source *src, tkc_generic_method method,
@@ -157,10 +133,10 @@ static int state_init(state *st, const source *src, tkc_generic_method method,
     st->use_perms = method == TKC_GENERIC_EXHAUSTIVE;
     st->use_cycles = method == TKC_GENERIC_CYCLES;
     st->mask = calloc(rr, 1);
-    st->Z = mpz_array(rr);
-    st->W = mpz_array(rr);
-    st->dist = mpz_array(rr);
-    st->pot = mpz_array(r);
+    st->Z = tkc_mpz_vec_alloc(rr);
+    st->W = tkc_mpz_vec_alloc(rr);
+    st->dist = tkc_mpz_vec_alloc(rr);
+    st->pot = tkc_mpz_vec_alloc(r);
     st->ei = malloc(rr * sizeof *st->ei);
     st->ej = malloc(rr * sizeof *st->ej);
     st->pred = malloc(r * sizeof *st->pred);
@@ -178,9 +154,8 @@ static int state_init(state *st, const source *src, tkc_generic_method method,
         for (size_t i = 2; i <= r; i++)
             fact *= i;
         st->P.tau = malloc(fact * r);
-        uint8_t cur[TKC_GENERIC_EXHAUSTIVE_MAX], used[TKC_GENERIC_EXHAUSTIVE_MAX] = {0};
         if (st->P.tau)
-            perms_fill(cur, used, r, 0, st->P.tau, &st->P.n);
+            perms_fill(r, st->P.tau, &st->P.n);
         st->P.status = st->P.n ? OPEN : PROVED;
         st->P.level = -1;
         bad = !st->P.tau;
@@ -586,29 +561,6 @@ static tkc_generic_method method_for(const tkc_generic_options *opt, size_t r)
                                            : TKC_GENERIC_CYCLES;
 }
 
-/* Cycle notation of τ (r entries), 0-based. */
-static void perm_text(char *buf, size_t size, const size_t *tau, size_t r)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    uint8_t *seen = calloc(r ? r : 1, 1);
-    if (!seen)
-        return;
-    for (size_t i = 0; i < r; i++) {
-        if (seen[i] || tau[i] == i)
-            continue;
-        for (size_t j = i; !seen[j]; j = tau[j]) {
-            seen[j] = 1;
-            if (used < size)
-                used += (size_t)snprintf(buf + used, size - used, "%s%zu",
-                                         j == i ? "(" : " ", j);
-        }
-        if (used < size)
-            used += (size_t)snprintf(buf + used, size - used, ")");
-    }
-    free(seen);
-}
-
 /* v->witness from a cycle i_0 → i_1 → … (τ(i_t) = i_{t+1}). */
 static int witness_of_cycle(tkc_generic_verdict *v, const size_t *cyc,
                             size_t n, size_t r)
@@ -619,7 +571,8 @@ static int witness_of_cycle(tkc_generic_verdict *v, const size_t *cyc,
         v->witness[i] = i;
     for (size_t q = 0; q < n; q++)
         v->witness[cyc[q]] = cyc[(q + 1) % n];
-    perm_text(v->witness_text, sizeof v->witness_text, v->witness, r);
+    tkc_perm_cycles_text(v->witness_text, sizeof v->witness_text,
+                         v->witness, r, 1);
     return TKC_SUCCESS;
 }
 
@@ -630,7 +583,8 @@ static int witness_of_perm(tkc_generic_verdict *v, const uint8_t *tau,
         return TKC_ENOMEM;
     for (size_t i = 0; i < r; i++)
         v->witness[i] = tau[i];
-    perm_text(v->witness_text, sizeof v->witness_text, v->witness, r);
+    tkc_perm_cycles_text(v->witness_text, sizeof v->witness_text,
+                         v->witness, r, 1);
     return TKC_SUCCESS;
 }
 

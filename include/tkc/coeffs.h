@@ -36,33 +36,37 @@ typedef struct tkc_coeffs tkc_coeffs;
 
 /* The r×r coefficient matrices of the set's N_attn, nothing computed yet
  * (every entry at order -1).  EINPUT for an empty or bad set. */
-tkc_coeffs *tkc_coeffs_alloc(const tkc_template_set *set, tkc_error *err);
-/* Same for given strings: A_ij = K_attn(row i, row r + j) of S (2r rows). */
-tkc_coeffs *tkc_coeffs_alloc_strings(const tkc_strings *S, size_t r,
+TKC_API tkc_coeffs *tkc_coeffs_alloc(const tkc_template_set *set,
                                      tkc_error *err);
-void tkc_coeffs_free(tkc_coeffs *c);
+/* Same for given strings: A_ij = K_attn(row i, row r + j) of S (2r rows). */
+TKC_API tkc_coeffs *tkc_coeffs_alloc_strings(const tkc_strings *S, size_t r,
+                                             tkc_error *err);
+TKC_API void tkc_coeffs_free(tkc_coeffs *c);
 
-size_t tkc_coeffs_r(const tkc_coeffs *c);
+TKC_API size_t tkc_coeffs_r(const tkc_coeffs *c);
 /* Distinct unordered pair patterns among the r² entries. */
-size_t tkc_coeffs_patterns(const tkc_coeffs *c);
+TKC_API size_t tkc_coeffs_patterns(const tkc_coeffs *c);
 /* The pattern id (0 .. patterns − 1) of entry (i, j). */
-size_t tkc_coeffs_pattern_id(const tkc_coeffs *c, size_t i, size_t j);
-const tkc_pattern *tkc_coeffs_pattern(const tkc_coeffs *c, size_t id);
+TKC_API size_t tkc_coeffs_pattern_id(const tkc_coeffs *c, size_t i,
+                                     size_t j);
+TKC_API const tkc_pattern *tkc_coeffs_pattern(const tkc_coeffs *c,
+                                              size_t id);
 
 /* The total order through which entry (i, j) is known, -1 when not yet. */
-int tkc_coeffs_order(const tkc_coeffs *c, size_t i, size_t j);
+TKC_API int tkc_coeffs_order(const tkc_coeffs *c, size_t i, size_t j);
 /* Its coefficients: tkc_series_monomials(tkc_coeffs_order(c, i, j)) exact
  * rationals in the graded order; NULL when not yet known.  Valid until the
  * next tkc_coeffs_raise. */
-const mpq_t *tkc_coeffs_entry(const tkc_coeffs *c, size_t i, size_t j);
+TKC_API const mpq_t *tkc_coeffs_entry(const tkc_coeffs *c, size_t i,
+                                      size_t j);
 
 /* Which entries a raise is for: all (need == NULL), or those (i, j) with
  * need[i * r + j] != 0.  The work of a raise is counted in
  * tkc_series_cost_graded units over the patterns it would compute (those
  * needed and below total_order; their number in *patterns, nullable):
  * deterministic, so budgets reproduce.  -1 on ENOMEM. */
-double tkc_coeffs_raise_work(const tkc_coeffs *c, int total_order,
-                             const uint8_t *need, size_t *patterns);
+TKC_API double tkc_coeffs_raise_work(const tkc_coeffs *c, int total_order,
+                                     const uint8_t *need, size_t *patterns);
 
 typedef struct tkc_coeffs_stats {
     size_t patterns;        /* patterns computed by the raise              */
@@ -75,8 +79,9 @@ typedef struct tkc_coeffs_stats {
  * on `threads` worker threads (0 = the online cores).  Entries already at
  * D or above are left alone.  st (nullable) receives what it did.  On error
  * nothing already known is lost. */
-int tkc_coeffs_raise(tkc_coeffs *c, int total_order, const uint8_t *need,
-                     unsigned threads, tkc_coeffs_stats *st, tkc_error *err);
+TKC_API int tkc_coeffs_raise(tkc_coeffs *c, int total_order,
+                             const uint8_t *need, unsigned threads,
+                             tkc_coeffs_stats *st, tkc_error *err);
 
 #ifdef __cplusplus
 }

@@ -82,7 +82,7 @@ typedef struct tkc_generic_options {
 
 /* Defaults: auto method, max_order 16, work_budget 1.5e9 (about 70 s of
  * one core at k = 11, bench/RESULTS.md), all online cores, cos. */
-void tkc_generic_options_default(tkc_generic_options *opt);
+TKC_API void tkc_generic_options_default(tkc_generic_options *opt);
 
 typedef struct tkc_generic_verdict {
     tkc_generic_status status;
@@ -107,7 +107,8 @@ typedef struct tkc_generic_verdict {
      * negative cycle of the cycle test.  r entries, τ(i) = witness[i];
      * NULL when there is none. */
     size_t *witness;
-    char witness_text[256];     /* cycle notation, 0-based: "(0 5 3)"      */
+    char witness_text[256];     /* cycle notation, templates numbered from 1
+                                   as N's rows: "(1 6 4)"                */
     char weight_text[160];      /* proved: its first nonzero coefficient   */
     char method_text[512];
     char text[512];             /* the verdict, in words                   */
@@ -119,27 +120,29 @@ typedef struct tkc_generic_verdict {
     double cpu_seconds;         /* CPU time of the process (all threads)   */
 } tkc_generic_verdict;
 
-void tkc_generic_verdict_clear(tkc_generic_verdict *v);
+TKC_API void tkc_generic_verdict_clear(tkc_generic_verdict *v);
 
 /* Decide a template set: build its coefficient matrices, raise the order
  * while undecided, within opt->max_order and opt->work_budget. */
-int tkc_generic_decide_set(const tkc_template_set *set,
-                           const tkc_generic_options *opt,
-                           tkc_generic_verdict *v, tkc_error *err);
+TKC_API int tkc_generic_decide_set(const tkc_template_set *set,
+                                   const tkc_generic_options *opt,
+                                   tkc_generic_verdict *v, tkc_error *err);
 
 /* The same on coefficient matrices the caller owns (whatever orders they
  * already hold are reused and raised further as needed). */
-int tkc_generic_decide_coeffs(tkc_coeffs *c, const tkc_generic_options *opt,
-                              tkc_generic_verdict *v, tkc_error *err);
+TKC_API int tkc_generic_decide_coeffs(tkc_coeffs *c,
+                                      const tkc_generic_options *opt,
+                                      tkc_generic_verdict *v, tkc_error *err);
 
 /* The test on given coefficient matrices, through total order D only (no
  * raising): entry[i * r + j] points to the tkc_series_monomials(D)
  * coefficients of A_ij in the graded order.  The matrices need not be
  * symmetric.  opt may be NULL (defaults). */
-int tkc_generic_decide_matrices(size_t r, int total_order,
-                                const mpq_t *const *entry,
-                                const tkc_generic_options *opt,
-                                tkc_generic_verdict *v, tkc_error *err);
+TKC_API int tkc_generic_decide_matrices(size_t r, int total_order,
+                                        const mpq_t *const *entry,
+                                        const tkc_generic_options *opt,
+                                        tkc_generic_verdict *v,
+                                        tkc_error *err);
 
 #ifdef __cplusplus
 }

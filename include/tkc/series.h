@@ -30,7 +30,6 @@
 #include <mpfr.h>
 
 #include "tkc/error.h"
-#include "tkc/kernel.h"
 #include "tkc/pattern.h"
 
 #ifdef __cplusplus
@@ -49,8 +48,8 @@ typedef struct tkc_series {
 } tkc_series;
 
 /* A zero table for orders 0..order (0 ≤ order ≤ TKC_SERIES_ORDER_MAX). */
-tkc_series *tkc_series_alloc(int order, tkc_error *err);
-void tkc_series_free(tkc_series *s);
+TKC_API tkc_series *tkc_series_alloc(int order, tkc_error *err);
+TKC_API void tkc_series_free(tkc_series *s);
 
 /* The coefficient of β^{2i} γ^{2j} (i < nbeta, j < ngamma). */
 static inline mpq_ptr tkc_series_coeff(const tkc_series *s, int i, int j)
@@ -61,11 +60,13 @@ static inline mpq_ptr tkc_series_coeff(const tkc_series *s, int i, int j)
 /* Fill s (of its own order) with the exact coefficients for the pair whose
  * canonical pattern is pat.  The table depends only on the unordered pattern;
  * exact symmetry in (x, y) is a tested property. */
-int tkc_series_compute(tkc_series *s, const tkc_pattern *pat, tkc_error *err);
+TKC_API int tkc_series_compute(tkc_series *s, const tkc_pattern *pat,
+                               tkc_error *err);
 
 /* Same, for a raw pair of token strings of length k (relabelled internally). */
-int tkc_series_compute_pair(tkc_series *s, const tkc_token *x,
-                            const tkc_token *y, size_t k, tkc_error *err);
+TKC_API int tkc_series_compute_pair(tkc_series *s, const tkc_token *x,
+                                    const tkc_token *y, size_t k,
+                                    tkc_error *err);
 
 /* ---- total order: the graded coefficients ------------------------------ */
 
@@ -76,43 +77,26 @@ int tkc_series_compute_pair(tkc_series *s, const tkc_token *x,
  * tkc_series_monomials(D) is their number (1, 3, 5, 8, 11, 15, ... for
  * D = 0, 2, 4, ...), 0 when D is odd, negative or above
  * TKC_SERIES_ORDER_MAX; a longer list extends a shorter one. */
-size_t tkc_series_monomials(int total_order);
+TKC_API size_t tkc_series_monomials(int total_order);
 /* The monomial at index: β^{2a} γ^{2b}. */
-void tkc_series_monomial(size_t index, int *a, int *b);
+TKC_API void tkc_series_monomial(size_t index, int *a, int *b);
 /* The index of β^{2a} γ^{2b}, or -1 when b > a + 1 (identically zero). */
-long tkc_series_monomial_index(int a, int b);
+TKC_API long tkc_series_monomial_index(int a, int b);
 
 /* Spell β^{2a} γ^{2b}: "β^6γ^4", "β^2", "γ^2", "β^0"; returns the length
  * snprintf would have written. */
-int tkc_series_monomial_name(char *buf, size_t size, int a, int b);
+TKC_API int tkc_series_monomial_name(char *buf, size_t size, int a, int b);
 
-/* A cache of the softmax derivatives at 0 for strings of length k: exact
- * integers keyed by their token-symmetric shape, valid for every pair of
- * length-k strings and every order.  Not thread-safe: one per thread. */
-typedef struct tkc_series_cache tkc_series_cache;
-tkc_series_cache *tkc_series_cache_alloc(int k, tkc_error *err);
-void tkc_series_cache_free(tkc_series_cache *c);
-/* Number of cached shapes, and emptying (to bound memory; values are
- * recomputed exactly on demand, so results do not change). */
-size_t tkc_series_cache_entries(const tkc_series_cache *c);
-int tkc_series_cache_clear(tkc_series_cache *c, tkc_error *err);
-
-/* The exact coefficients of the pair with canonical pattern pat through the
- * total order D: coef[n] (tkc_series_monomials(D) initialized mpq_t, in the
- * graded order above) receives the coefficient of monomial n.  Only the
- * multisets of links within the total order are enumerated, so this costs
- * far less than the table of order D (see tkc_series_cost_graded).  cache
- * must be for pat->k.  Exact (GMP); EINPUT for a bad order or cache. */
-int tkc_series_compute_graded(mpq_t *coef, const tkc_pattern *pat,
-                              int total_order, tkc_series_cache *cache,
-                              tkc_error *err);
+/* The coefficients of a total order for one pattern (the engine under
+ * tkc/coeffs.h, with a derivative cache per thread) are internal; the
+ * coefficient matrices of a template set are tkc/coeffs.h. */
 
 /* c_i(g) for a rational g = γ²: exact. */
-void tkc_series_beta_coeff_q(mpq_t out, const tkc_series *s, int i,
-                             const mpq_t g);
+TKC_API void tkc_series_beta_coeff_q(mpq_t out, const tkc_series *s, int i,
+                                     const mpq_t g);
 /* c_i(g) in MPFR (rounded to nearest at out's precision, Horner). */
-void tkc_series_beta_coeff_fr(mpfr_t out, const tkc_series *s, int i,
-                              const mpfr_t g);
+TKC_API void tkc_series_beta_coeff_fr(mpfr_t out, const tkc_series *s, int i,
+                                      const mpfr_t g);
 
 /* The series summed at (β, γ) in MPFR at `prec` bits: terms
  * t_i = c_i(γ²) β^{2i}, i < s->nbeta.
@@ -131,24 +115,17 @@ typedef struct tkc_series_sum_info {
     int at_end;
 } tkc_series_sum_info;
 
-int tkc_series_sum(const tkc_series *s, double beta, double gamma, long prec,
-                   int fixed_order, double *value, double *se,
-                   mpfr_t value_fr, tkc_series_sum_info *info, tkc_error *err);
+TKC_API int tkc_series_sum(const tkc_series *s, double beta, double gamma,
+                           long prec, int fixed_order, double *value,
+                           double *se, mpfr_t value_fr,
+                           tkc_series_sum_info *info, tkc_error *err);
 
 /* A rough count of the inner operations tkc_series_compute will do for this
  * pattern at this order: lets callers (the series estimator, auto) keep the
  * order affordable.  Monotone in order. */
-double tkc_series_cost(const tkc_pattern *pat, int order);
+TKC_API double tkc_series_cost(const tkc_pattern *pat, int order);
 /* The same count for tkc_series_compute_graded through total order D. */
-double tkc_series_cost_graded(const tkc_pattern *pat, int total_order);
-
-/* The series estimator on one pair (what `--estimator series` does per
- * pair, attn_series.c): optimal truncation with spec->order = 0, else the
- * fixed order; TKC_ERANGE, with a message naming the estimator to use
- * instead, when β is outside the range where the series is useful. */
-int tkc_attn_series_pair(const tkc_kernel_spec *spec, const tkc_token *x,
-                         const tkc_token *y, size_t k, double *value,
-                         double *se, int *order_used, tkc_error *err);
+TKC_API double tkc_series_cost_graded(const tkc_pattern *pat, int total_order);
 
 #ifdef __cplusplus
 }
