@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "digraph.h"
 #include "gmpvec.h"
 #include "permutation.h"
 
@@ -75,13 +76,7 @@ typedef struct state {
     uint8_t *mask;                  /* r × r: entries used at this level    */
     mpz_t *Z;                       /* r × r: L · c_m                       */
     mpz_t L;
-    /* graph scratch */
-    size_t *ei, *ej;
-    mpz_t *W, *pot, *dist;          /* edges; r; r × r                      */
-    long *pred;
-    uint8_t *inf;
-    size_t *nxt, *order, *comp, *stack;
-    uint8_t *seen;
+    tkc_digraph g;                  /* the cycle test's graph               */
     mpz_t t;
 } state;
 
@@ -96,18 +91,7 @@ static void state_free(state *st)
     }
     free(st->mask);
     tkc_mpz_vec_free(st->Z, rr);
-    tkc_mpz_vec_free(st->W, rr);
-    tkc_mpz_vec_free(st->dist, rr);
-    tkc_mpz_vec_free(st->pot, r);
-    free(st->ei);
-    free(st->ej);
-    free(st->pred);
-    free(st->inf);
-    free(st->nxt);
-    free(st->order);
-    free(st->comp);
-    free(st->stack);
-    free(st->seen);
+    tkc_digraph_clear(&st->g);
     mpz_clears(st->L, st->t, NULL);
 }
 
@@ -134,21 +118,7 @@ static int state_init(state *st, const source *src, tkc_generic_method method,
     st->use_cycles = method == TKC_GENERIC_CYCLES;
     st->mask = calloc(rr, 1);
     st->Z = tkc_mpz_vec_alloc(rr);
-    st->W = tkc_mpz_vec_alloc(rr);
-    st->dist = tkc_mpz_vec_alloc(rr);
-    st->pot = tkc_mpz_vec_alloc(r);
-    st->ei = malloc(rr * sizeof *st->ei);
-    st->ej = malloc(rr * sizeof *st->ej);
-    st->pred = malloc(r * sizeof *st->pred);
-    st->inf = malloc(rr);
-    st->nxt = malloc(rr * sizeof *st->nxt);
-    st->order = malloc(r * sizeof *st->order);
-    st->comp = malloc(r * sizeof *st->comp);
-    st->stack = malloc(2 * r * sizeof *st->stack);
-    st->seen = malloc(r);
-    int bad = !st->mask || !st->Z || !st->W || !st->dist || !st->pot ||
-              !st->ei || !st->ej || !st->pred || !st->inf || !st->nxt ||
-              !st->order || !st->comp || !st->stack || !st->seen;
+    int bad = tkc_digraph_init(&st->g, r) || !st->mask || !st->Z;
     if (st->use_perms && !bad) {
         size_t fact = 1;
         for (size_t i = 2; i <= r; i++)
@@ -256,234 +226,53 @@ static void perms_level(state *st, long m)
 
 /* ---- the cycle test ------------------------------------------------------ */
 
-/* Edges of d as lists, with weights W = σ (Z_ii − Z_ij). */
-static size_t dir_edges(state *st, const direction *d)
+/* The graph of d's tight edges, with weights W = σ (Z_ii − Z_ij). */
+static void dir_edges(state *st, const direction *d)
 {
     size_t r = st->r, n = 0;
+    tkc_digraph *g = &st->g;
     for (size_t e = 0; e < r * r; e++)
         if (d->edge[e]) {
             size_t i = e / r, j = e % r;
-            st->ei[n] = i;
-            st->ej[n] = j;
-            mpz_sub(st->W[n], st->Z[i * r + i], st->Z[e]);
+            g->ei[n] = i;
+            g->ej[n] = j;
+            mpz_sub(g->W[n], st->Z[i * r + i], st->Z[e]);
             if (d->sign < 0)
-                mpz_neg(st->W[n], st->W[n]);
+                mpz_neg(g->W[n], g->W[n]);
             n++;
         }
-    return n;
-}
-
-/* Bellman–Ford from a virtual source joined to every vertex by 0-edges.
- * Returns 1 and the negative cycle (in walking order) in d->cyc when there
- * is one; else 0 with the potentials in st->pot. */
-static int bellman_ford(state *st, size_t nedges, direction *d)
-{
-    size_t r = st->r;
-    for (size_t i = 0; i < r; i++) {
-        mpz_set_ui(st->pot[i], 0);
-        st->pred[i] = -1;
-    }
-    size_t last = 0;
-    int changed = 1;
-    for (size_t round = 0; round <= r && changed; round++) {
-        changed = 0;
-        for (size_t q = 0; q < nedges; q++) {
-            mpz_add(st->t, st->pot[st->ei[q]], st->W[q]);
-            if (mpz_cmp(st->t, st->pot[st->ej[q]]) < 0) {
-                mpz_swap(st->pot[st->ej[q]], st->t);
-                st->pred[st->ej[q]] = (long)st->ei[q];
-                last = st->ej[q];
-                changed = 1;
-            }
-        }
-    }
-    if (!changed)
-        return 0;
-    /* Still relaxing after r + 1 rounds: the predecessor graph has a cycle,
-     * and it is negative.  r steps back from `last` land on it. */
-    d->ncyc = 0;
-    size_t v = last;
-    for (size_t s = 0; s < r; s++) {
-        if (st->pred[v] < 0)
-            return 1;                    /* cannot happen; no witness then */
-        v = (size_t)st->pred[v];
-    }
-    size_t n = 0, u = v;
-    do {
-        st->stack[n++] = u;
-        if (st->pred[u] < 0)
-            return 1;
-        u = (size_t)st->pred[u];
-    } while (u != v && n <= r);
-    if (u != v)
-        return 1;
-    for (size_t q = 0; q < n; q++)       /* pred runs backwards */
-        d->cyc[q] = st->stack[n - 1 - q];
-    d->ncyc = n;
-    return 1;
-}
-
-/* Strongly connected components of the graph given by adj (r × r), by
- * Kosaraju with explicit stacks; comp[i] receives the component. */
-static void components(state *st, const uint8_t *adj)
-{
-    size_t r = st->r, norder = 0;
-    memset(st->seen, 0, r);
-    for (size_t s0 = 0; s0 < r; s0++) {          /* finishing order */
-        if (st->seen[s0])
-            continue;
-        size_t sp = 0;
-        st->stack[sp++] = s0;
-        st->stack[sp++] = 0;
-        st->seen[s0] = 1;
-        while (sp) {
-            size_t v = st->stack[sp - 2], j = st->stack[sp - 1];
-            while (j < r && !(adj[v * r + j] && !st->seen[j]))
-                j++;
-            if (j < r) {
-                st->stack[sp - 1] = j + 1;
-                st->seen[j] = 1;
-                st->stack[sp++] = j;
-                st->stack[sp++] = 0;
-            } else {
-                st->order[norder++] = v;
-                sp -= 2;
-            }
-        }
-    }
-    memset(st->seen, 0, r);
-    size_t ncomp = 0;
-    for (size_t q = r; q-- > 0;) {               /* transpose, reverse order */
-        size_t s0 = st->order[q];
-        if (st->seen[s0])
-            continue;
-        size_t sp = 0;
-        st->stack[sp++] = s0;
-        st->seen[s0] = 1;
-        while (sp) {
-            size_t v = st->stack[--sp];
-            st->comp[v] = ncomp;
-            for (size_t u = 0; u < r; u++)
-                if (adj[u * r + v] && !st->seen[u]) {
-                    st->seen[u] = 1;
-                    st->stack[sp++] = u;
-                }
-        }
-        ncomp++;
-    }
-}
-
-/* The smallest-weight cycle over the edges of d with weights R >= 0 (all
- * cycles positive): Floyd–Warshall with first hops, into d->cyc. */
-static void tightest_cycle(state *st, size_t nedges, direction *d)
-{
-    size_t r = st->r;
-    memset(st->inf, 1, r * r);
-    for (size_t q = 0; q < nedges; q++) {
-        size_t e = st->ei[q] * r + st->ej[q];
-        mpz_set(st->dist[e], st->W[q]);    /* W holds R here */
-        st->inf[e] = 0;
-        st->nxt[e] = st->ej[q];
-    }
-    for (size_t k = 0; k < r; k++)
-        for (size_t i = 0; i < r; i++) {
-            if (st->inf[i * r + k])
-                continue;
-            for (size_t j = 0; j < r; j++) {
-                if (st->inf[k * r + j])
-                    continue;
-                mpz_add(st->t, st->dist[i * r + k], st->dist[k * r + j]);
-                size_t e = i * r + j;
-                if (st->inf[e] || mpz_cmp(st->t, st->dist[e]) < 0) {
-                    mpz_swap(st->dist[e], st->t);
-                    st->inf[e] = 0;
-                    st->nxt[e] = st->nxt[i * r + k];
-                }
-            }
-        }
-    size_t best = r;
-    for (size_t i = 0; i < r; i++)
-        if (!st->inf[i * r + i] &&
-            (best == r || mpz_cmp(st->dist[i * r + i], st->dist[best * r + best]) < 0))
-            best = i;
-    d->ncyc = 0;
-    if (best == r)
-        return;
-    size_t u = best;
-    do {
-        d->cyc[d->ncyc++] = u;
-        u = st->nxt[u * r + best];
-    } while (u != best && d->ncyc <= r);
-}
-
-/* A shortest cycle (fewest edges) among the tight edges of d, by breadth-
- * first search from each vertex: the witness of an undecided sign. */
-static void some_cycle(state *st, direction *d)
-{
-    size_t r = st->r;
-    d->ncyc = 0;
-    for (size_t s0 = 0; s0 < r; s0++) {
-        for (size_t i = 0; i < r; i++)
-            st->pred[i] = -1;
-        size_t head = 0, tail = 0;
-        st->stack[tail++] = s0;
-        int found = 0;
-        size_t endv = 0;
-        while (head < tail && !found) {
-            size_t v = st->stack[head++];
-            for (size_t j = 0; j < r && !found; j++) {
-                if (!d->edge[v * r + j])
-                    continue;
-                if (j == s0) {
-                    found = 1;
-                    endv = v;
-                } else if (st->pred[j] < 0) {
-                    st->pred[j] = (long)v;
-                    st->stack[tail++] = j;
-                }
-            }
-        }
-        if (!found)
-            continue;
-        size_t n = 0;
-        for (size_t v = endv; v != s0; v = (size_t)st->pred[v])
-            st->order[n++] = v;
-        if (d->ncyc && n + 1 >= d->ncyc)
-            continue;
-        d->cyc[0] = s0;
-        for (size_t q = 0; q < n; q++)
-            d->cyc[1 + q] = st->order[n - 1 - q];
-        d->ncyc = n + 1;
-    }
+    g->nedges = n;
 }
 
 static void dir_level(state *st, direction *d, long m)
 {
-    size_t r = st->r, n = dir_edges(st, d);
-    if (bellman_ford(st, n, d)) {
+    size_t r = st->r;
+    tkc_digraph *g = &st->g;
+    dir_edges(st, d);
+    if (tkc_digraph_negative_cycle(g, d->cyc, &d->ncyc)) {
         d->status = REFUTED;
         d->level = m;
         return;
     }
     /* reduced costs, the tight edges, their strongly connected parts */
     memset(st->mask, 0, r * r);
-    for (size_t q = 0; q < n; q++) {
-        mpz_add(st->W[q], st->W[q], st->pot[st->ei[q]]);
-        mpz_sub(st->W[q], st->W[q], st->pot[st->ej[q]]);
-        if (!mpz_sgn(st->W[q]))
-            st->mask[st->ei[q] * r + st->ej[q]] = 1;
+    for (size_t q = 0; q < g->nedges; q++) {
+        mpz_add(g->W[q], g->W[q], g->pot[g->ei[q]]);
+        mpz_sub(g->W[q], g->W[q], g->pot[g->ej[q]]);
+        if (!mpz_sgn(g->W[q]))
+            st->mask[g->ei[q] * r + g->ej[q]] = 1;
     }
-    components(st, st->mask);
+    tkc_digraph_components(g, st->mask);
     size_t left = 0;
     for (size_t e = 0; e < r * r; e++) {
-        d->edge[e] = st->mask[e] && st->comp[e / r] == st->comp[e % r];
+        d->edge[e] = st->mask[e] && g->comp[e / r] == g->comp[e % r];
         left += d->edge[e];
     }
     if (left)
         return;
     d->status = PROVED;
     d->level = m;
-    tightest_cycle(st, n, d);
+    tkc_digraph_min_cycle(g, d->cyc, &d->ncyc);     /* on the reduced costs */
 }
 
 /* One monomial for every open test. */
@@ -729,7 +518,8 @@ static int verdict_open(tkc_generic_verdict *v, state *st, const char *why)
                "negative, for good): negative cycle ";
     } else {
         direction *d = st->dir[0].status == OPEN ? &st->dir[0] : &st->dir[1];
-        some_cycle(st, d);
+        tkc_digraph_fewest_edges_cycle(&st->g, d->edge, d->cyc,
+                                       &d->ncyc);
         if (d->ncyc)
             rc = witness_of_cycle(v, d->cyc, d->ncyc, r);
         what = "cycles of weight zero through the order used remain, e.g. ";
