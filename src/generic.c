@@ -377,8 +377,8 @@ static int witness_of_perm(tkc_generic_verdict *v, const uint8_t *tau,
     return TKC_SUCCESS;
 }
 
-/* The first nonzero coefficient of d_τ (τ = v->witness) at monomial m, as
- * "+3/1331 at β^4". */
+/* The leading term of d_τ (τ = v->witness), its coefficient at monomial m,
+ * the first nonzero one: "+3/1331·β^4". */
 static void weight_text(tkc_generic_verdict *v, const source *src, long m)
 {
     mpq_t d;
@@ -394,8 +394,8 @@ static void weight_text(tkc_generic_verdict *v, const source *src, long m)
     char mono[32];
     tkc_series_monomial((size_t)m, &a, &b);
     tkc_series_monomial_name(mono, sizeof mono, a, b);
-    gmp_snprintf(v->weight_text, sizeof v->weight_text, "%s%Qd at %s",
-                 mpq_sgn(d) > 0 ? "+" : "", d, mono);
+    gmp_snprintf(v->weight_text, sizeof v->weight_text, "%s%Qd%s%s",
+                 mpq_sgn(d) > 0 ? "+" : "", d, m ? "·" : "", m ? mono : "");
     mpq_clear(d);
 }
 
@@ -507,7 +507,8 @@ static int verdict_open(tkc_generic_verdict *v, state *st, const char *why)
             snprintf(t, sizeof t, "%s", v->witness_text);
             long mp = dp->level;
             weight_text(v, &st->src, mp);
-            snprintf(pos, sizeof pos, "%s, weight %s", t, v->weight_text);
+            snprintf(pos, sizeof pos, "%s, weight %s + …", t,
+                     v->weight_text);
             free(v->witness);
             v->witness = NULL;
             rc = witness_of_cycle(v, dn->cyc, dn->ncyc, r);
@@ -527,8 +528,9 @@ static int verdict_open(tkc_generic_verdict *v, state *st, const char *why)
     if (rc)
         return rc;
     if (pos[0])
-        snprintf(v->next, sizeof v->next, "%s%s, weight %s; positive cycle "
-                 "%s; %s", what, v->witness_text, v->weight_text, pos, why);
+        snprintf(v->next, sizeof v->next, "%s%s, weight %s + …; positive "
+                 "cycle %s; %s", what, v->witness_text, v->weight_text, pos,
+                 why);
     else
         snprintf(v->next, sizeof v->next, "%s%s; %s", what, v->witness_text,
                  why);

@@ -445,9 +445,9 @@ static void test_order_ten(void)
     const char *sets[] = {"1 ααββ\n-1 αβαβ\n", "1 ααββ\n-1 αββα\n",
                           "1 αβαβ\n-1 αββα\n", "1 ααββγ\n-1 αβαβγ\n",
                           "1 αβγαβ\n-1 αβγβα\n", "1 αααβββ\n-1 αβαβαβ\n"};
-    const char *weight[] = {"+8/625 at β^6γ^4", "+8/625 at β^6γ^4",
-                            "+8/625 at β^6γ^4", "+1/162 at β^6γ^4",
-                            "+1/162 at β^6γ^4", "+16/2401 at β^6γ^4"};
+    const char *weight[] = {"+8/625·β^6γ^4", "+8/625·β^6γ^4",
+                            "+8/625·β^6γ^4", "+1/162·β^6γ^4",
+                            "+1/162·β^6γ^4", "+16/2401·β^6γ^4"};
     for (size_t n = 0; n < sizeof sets / sizeof sets[0]; n++) {
         tkc_template_set *set = parse(sets[n]);
         CHECK(set != NULL, "parse %zu", n);
@@ -549,7 +549,7 @@ static void test_weight_from_tables(const char *name)
     int a, b;
     tkc_series_monomial((size_t)v.deciding_index, &a, &b);
     tkc_series_monomial_name(mono, sizeof mono, a, b);
-    gmp_snprintf(want, sizeof want, "%s%Qd at %s",
+    gmp_snprintf(want, sizeof want, "%s%Qd·%s",
                  mpq_sgn(d[v.deciding_index]) > 0 ? "+" : "",
                  d[v.deciding_index], mono);
     CHECK(lead == v.deciding_index && !strcmp(want, v.weight_text),

@@ -109,7 +109,8 @@ typedef struct tkc_generic_verdict {
     size_t *witness;
     char witness_text[256];     /* cycle notation, templates numbered from 1
                                    as N's rows: "(1 6 4)"                */
-    char weight_text[160];      /* proved: its first nonzero coefficient   */
+    char weight_text[160];      /* proved: the leading term of the witness's
+                                   d_τ (its weight), "+3/1331·β^4"        */
     char method_text[512];
     char text[512];             /* the verdict, in words                   */
     char attn_text[320];        /* condition (10) alone                    */

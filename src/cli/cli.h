@@ -87,6 +87,10 @@ int cli_kernel_given_option(cli_kernel_given given, const char *name);
 /* The help text for the options above. */
 void cli_kernel_options_help(FILE *out);
 
+/* line on lines of at most width columns (UTF-8 code points), broken at
+ * spaces, continuations indented by indent. */
+void cli_print_wrapped(FILE *out, const char *line, int indent, int width);
+
 /* JSON writer: enough for tkc's objects, always valid output (non-finite
  * numbers become null). Nesting is tracked so commas are automatic. */
 typedef struct cli_json {
@@ -111,7 +115,8 @@ void cli_json_null(cli_json *j);
 
 /* Shared by nmatrix and check (cmd_nmatrix.c): their options beyond the
  * kernel ones (--confidence --auto-refine --no-auto-refine --budget
- * --time-budget --ladder --no-ladder --no-cls; same return convention as cli_kernel_option),
+ * --time-budget --ladder --no-ladder --no-generic --no-cls; same return
+ * convention as cli_kernel_option),
  * loading the set, and printing a verdict. */
 /* What nmatrix and check read from their arguments. */
 typedef struct cli_nmatrix_args {
@@ -143,8 +148,13 @@ int cli_nmatrix_load(const char *command, const char *path, int append_cls,
                      tkc_template_set **set);
 void cli_nmatrix_describe_set(FILE *out, const tkc_template_set *set);
 void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d);
+/* How the generic test decided (method, orders, patterns, seconds), in
+ * brief, for check's row. */
+void cli_nmatrix_generic_how(char *buf, size_t size,
+                             const tkc_nmatrix_decision *d);
 const char *cli_nmatrix_lemma36_words(tkc_lemma36_status status);
 void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
                                const tkc_nmatrix_decision *d);
+void cli_nmatrix_json_generic(cli_json *j, const tkc_nmatrix_decision *d);
 
 #endif
