@@ -622,8 +622,8 @@ int tkc_generic_decide_matrices(size_t r, int total_order,
     for (size_t m = 0; m < M && !state_done(&st); m++)
         state_level(&st, (long)m);
     char why[160];
-    snprintf(why, sizeof why, "stopped at total order %d (the matrices "
-             "given); next: total order %d", total_order, total_order + 2);
+    snprintf(why, sizeof why, "stopped at total order %d, the order of the "
+             "matrices; next: total order %d", total_order, total_order + 2);
     return decision_end(&st, opt, total_order, why, sizeof why, v, err);
 }
 

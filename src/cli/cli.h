@@ -27,6 +27,11 @@ typedef struct cli_command {
 int cmd_templates(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_series(int argc, char **argv);
+/* `tkc series FILE` (cmd_series_set.c): the coefficient matrices of the
+ * set's N_attn through total order `order` on `threads` threads (0: every
+ * online core), as text or JSON. */
+int cli_series_set(const char *path, int order, int append_cls,
+                   unsigned threads, int json);
 int cmd_nmatrix(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_krr(int argc, char **argv);
@@ -156,5 +161,8 @@ const char *cli_nmatrix_lemma36_words(tkc_lemma36_status status);
 void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
                                const tkc_nmatrix_decision *d);
 void cli_nmatrix_json_generic(cli_json *j, const tkc_nmatrix_decision *d);
+/* The generic test's fields, condition_10 .. cpu_seconds (docs/generic.md),
+ * into an open object; nulls when v->r = 0 (it did not run). */
+void cli_json_generic_test(cli_json *j, const tkc_generic_verdict *v);
 
 #endif

@@ -230,33 +230,14 @@ static void json_permutation(cli_json *j, const tkc_generic_verdict *v,
     cli_json_object_end(j);
 }
 
-/* "generic": the generic verdict's object (docs/generic.md), null when not
- * run; beside the certificate, since it is not about the point. */
-void cli_nmatrix_json_generic(cli_json *j, const tkc_nmatrix_decision *d)
+/* The generic test's fields (v->r = 0: it did not run, nulls): shared by
+ * the "generic" objects of nmatrix, check and `series FILE`. */
+void cli_json_generic_test(cli_json *j, const tkc_generic_verdict *v)
 {
-    const tkc_generic_verdict *v = &d->generic_test;
-    int lemmas = v->r > 0;           /* the test ran (attn, trans) */
-    cli_json_key(j, "generic");
-    if (d->generic == TKC_NMATRIX_GENERIC_NOT_RUN) {
-        cli_json_null(j);
-        return;
-    }
-    cli_json_object_begin(j);
-    cli_json_key(j, "verdict");
-    cli_json_string(j, tkc_nmatrix_generic_name(d->generic));
-    cli_json_key(j, "words");
-    cli_json_string(j, d->generic_words);
-    cli_json_key(j, "statement");
-    cli_json_string(j, d->generic_text);
+    int ran = v->r > 0, proved = v->status == TKC_GENERIC_PROVED;
     cli_json_key(j, "condition_10");
-    if (lemmas)
-        cli_json_string(j, v->status == TKC_GENERIC_PROVED
-                               ? "proved" : "not established");
-    else
-        cli_json_null(j);
-    cli_json_key(j, "method");
-    if (lemmas || d->generic == TKC_NMATRIX_GENERIC_SINGULAR)
-        cli_json_string(j, lemmas ? v->method_text : d->method);
+    if (ran)
+        cli_json_string(j, proved ? "proved" : "not established");
     else
         cli_json_null(j);
     cli_json_key(j, "orders");
@@ -273,14 +254,14 @@ void cli_nmatrix_json_generic(cli_json *j, const tkc_nmatrix_decision *d)
     }
     cli_json_array_end(j);
     cli_json_key(j, "total_order");
-    if (lemmas)
+    if (ran)
         cli_json_integer(j, v->order);
     else
         cli_json_null(j);
     cli_json_key(j, "patterns");
     cli_json_integer(j, (long long)v->patterns);
     cli_json_key(j, "deciding_monomial");
-    if (lemmas && v->status == TKC_GENERIC_PROVED && v->deciding_a >= 0) {
+    if (ran && proved && v->deciding_a >= 0) {
         char name[32];
         tkc_series_monomial_name(name, sizeof name, v->deciding_a,
                                  v->deciding_b);
@@ -297,13 +278,12 @@ void cli_nmatrix_json_generic(cli_json *j, const tkc_nmatrix_decision *d)
     }
     /* proved: the tightest cycle (a permutation, for the exhaustive test);
      * not established: the witness of where the test stopped */
-    int proved = v->status == TKC_GENERIC_PROVED;
     cli_json_key(j, "tightest_cycle");
     json_permutation(j, v, proved && v->witness);
     cli_json_key(j, "witness");
     json_permutation(j, v, !proved && v->witness);
     cli_json_key(j, "stopped");
-    if (lemmas && v->status != TKC_GENERIC_PROVED)
+    if (ran && !proved)
         cli_json_string(j, v->next);
     else
         cli_json_null(j);
@@ -313,6 +293,33 @@ void cli_nmatrix_json_generic(cli_json *j, const tkc_nmatrix_decision *d)
     cli_json_number(j, v->seconds);
     cli_json_key(j, "cpu_seconds");
     cli_json_number(j, v->cpu_seconds);
+}
+
+/* "generic": the generic verdict's object (docs/generic.md), null when not
+ * run; beside the certificate, since it is not about the point. */
+void cli_nmatrix_json_generic(cli_json *j, const tkc_nmatrix_decision *d)
+{
+    const tkc_generic_verdict *v = &d->generic_test;
+    cli_json_key(j, "generic");
+    if (d->generic == TKC_NMATRIX_GENERIC_NOT_RUN) {
+        cli_json_null(j);
+        return;
+    }
+    cli_json_object_begin(j);
+    cli_json_key(j, "verdict");
+    cli_json_string(j, tkc_nmatrix_generic_name(d->generic));
+    cli_json_key(j, "words");
+    cli_json_string(j, d->generic_words);
+    cli_json_key(j, "statement");
+    cli_json_string(j, d->generic_text);
+    cli_json_key(j, "method");
+    if (v->r)
+        cli_json_string(j, v->method_text);
+    else if (d->generic == TKC_NMATRIX_GENERIC_SINGULAR)
+        cli_json_string(j, d->method);
+    else
+        cli_json_null(j);
+    cli_json_generic_test(j, v);
     cli_json_object_end(j);
 }
 
