@@ -14,7 +14,8 @@
  *     β-only coefficients vanish at every order, as the γ = 0 symmetry says;
  *   - the reported weight of two-template sets against d computed from the
  *     pair-by-pair tables of tkc_series_compute;
- *   - the shipped sets up to raven (r = 37) proved; 1 and 2 threads agree. */
+ *   - every shipped set proved (distribution-of-3, r = 144, by the cycle test
+ *     at β⁶γ⁴); 1 and 2 threads agree on raven. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -568,7 +569,8 @@ static void test_shipped(void)
     const char *sets[] = {"same_different.tpl", "aba_abb.tpl",
                           "abab_aabb.tpl", "majority3.tpl", "majority5.tpl",
                           "random.tpl", "word_problem.tpl", "programming.tpl",
-                          "relational_match_to_sample.tpl", "raven.tpl"};
+                          "relational_match_to_sample.tpl", "raven.tpl",
+                          "distribution_of_3.tpl"};
     for (size_t n = 0; n < sizeof sets / sizeof sets[0]; n++) {
         tkc_template_set *set = shipped(sets[n]);
         tkc_generic_verdict v;
@@ -582,6 +584,10 @@ static void test_shipped(void)
         CHECK(v.method == (set->count <= TKC_GENERIC_EXHAUSTIVE_MAX
                                ? TKC_GENERIC_EXHAUSTIVE : TKC_GENERIC_CYCLES),
               "%s: method %d", sets[n], v.method);
+        if (!strcmp(sets[n], "distribution_of_3.tpl"))
+            CHECK(v.deciding_a == 3 && v.deciding_b == 2 && v.patterns == 10440,
+                  "distribution-of-3 at β^%dγ^%d over %zu patterns",
+                  2 * v.deciding_a, 2 * v.deciding_b, v.patterns);
         if (!strcmp(sets[n], "raven.tpl")) {
             /* decided by the cycle test at β⁶γ⁴; the same on 1 thread */
             tkc_generic_verdict v1;

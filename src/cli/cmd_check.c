@@ -145,8 +145,8 @@ static void summary(const tkc_template_set *set, const tkc_kernel_spec *spec,
         SAY(ends_in_cls(set)
                 ? "for almost every (β, γ, b1, b2), Theorem 3.4 gives that "
                   "the transformer generalizes to unseen symbols on these "
-                  "templates (error <= C√(log(1/δ)/n) + C/√ρ with "
-                  "probability >= 1 − δ − e^(−cn)); "
+                  "templates (error <= C√(log(1/δ)/n) + C/√ρ, with "
+                  "probability at least 1−δ−e^(−cn)); "
                 : "N_trans is nonsingular for almost every (β, γ, b1, b2), "
                   "so the transformer generalizes there (Lemma 3.5; "
                   "Theorem 3.4's rates assume templates ending in [CLS]); ");
