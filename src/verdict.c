@@ -501,6 +501,35 @@ static void generic_closed_form(const tkc_kernel_spec *spec,
                  spec->activation->name, spec->kernel->name);
 }
 
+/* The statement of a test that proved condition (10): for trans with
+ * φ ≠ cos, that N_trans is not covered; then the deciding monomial and the
+ * tightest permutation or cycle. */
+static void lemmas_text(const tkc_kernel_spec *spec,
+                        const tkc_generic_verdict *v, tkc_nmatrix_decision *d)
+{
+    char *t = d->generic_text, mono[32];
+    size_t size = sizeof d->generic_text, n;
+    int attn = spec->kernel == tkc_kernel_attn;
+    int uncovered = !attn && d->generic != TKC_NMATRIX_GENERIC_NONSINGULAR;
+    if (uncovered)
+        n = (size_t)snprintf(t, size, "N_trans with φ = %s: not established; "
+                             "%s", spec->activation->name, v->attn_text);
+    else
+        n = (size_t)snprintf(t, size, "%s", attn ? v->attn_text : v->text);
+    if (v->witness && n < size &&
+        tkc_series_monomial_name(mono, sizeof mono, v->deciding_a,
+                                 v->deciding_b) >= 0)
+        n += (size_t)snprintf(t + n, size - n, "; deciding monomial %s: d_τ = "
+                              "%s + … for the tightest %s τ = %s", mono,
+                              v->weight_text,
+                              v->method == TKC_GENERIC_CYCLES ? "cycle"
+                                                              : "permutation",
+                              v->witness_text);
+    if (uncovered && n < size)
+        snprintf(t + n, size - n, "; Lemma 3.6 is proved for φ(t) = "
+                 "cos(b1 t + b2) only");
+}
+
 /* attn and trans: Lemma 3.7 from the exact coefficients of N_attn, then
  * Lemma 3.6 for trans with φ = cos (tkc/generic.h). */
 static int generic_lemmas(const tkc_template_set *set,
@@ -515,46 +544,25 @@ static int generic_lemmas(const tkc_template_set *set,
     int rc = tkc_generic_decide_set(set, &go, v, err);
     if (rc)
         return rc;
-    int attn = spec->kernel == tkc_kernel_attn;
-    if (v->status != TKC_GENERIC_PROVED)
-        d->generic = TKC_NMATRIX_GENERIC_NOT_ESTABLISHED;
-    else if (attn)
-        d->generic = TKC_NMATRIX_GENERIC_CONDITION10;
-    else if (spec->activation == tkc_activation_cos)
-        d->generic = TKC_NMATRIX_GENERIC_NONSINGULAR;
-    else                    /* (10) proved; Lemma 3.6 is for cos only */
-        d->generic = TKC_NMATRIX_GENERIC_NOT_ESTABLISHED;
+    int proved = v->status == TKC_GENERIC_PROVED;
+    d->generic = !proved ? TKC_NMATRIX_GENERIC_NOT_ESTABLISHED
+                 : spec->kernel == tkc_kernel_attn
+                     ? TKC_NMATRIX_GENERIC_CONDITION10
+                 : spec->activation == tkc_activation_cos
+                     ? TKC_NMATRIX_GENERIC_NONSINGULAR
+                     : TKC_NMATRIX_GENERIC_NOT_ESTABLISHED; /* Lemma 3.6: cos */
     snprintf(d->generic_words, sizeof d->generic_words, "%s",
              d->generic == TKC_NMATRIX_GENERIC_NONSINGULAR
                  ? "nonsingular (proved)"
              : d->generic == TKC_NMATRIX_GENERIC_CONDITION10
                  ? "condition (10) (proved)"
                  : "not established");
-    char mono[32], lead[64] = "";
-    size_t n = 0;
-    if (v->status != TKC_GENERIC_PROVED) {
-        snprintf(d->generic_text, sizeof d->generic_text, "%s: %s", v->text,
+    if (proved)
+        lemmas_text(spec, v, d);
+    else
+        snprintf(d->generic_text, sizeof d->generic_text, "%s: %s",
+                 spec->kernel == tkc_kernel_attn ? v->attn_text : v->text,
                  v->next);
-        return TKC_SUCCESS;
-    }
-    /* condition (10) proved; N_trans only with φ = cos (Lemma 3.6) */
-    if (!attn && d->generic != TKC_NMATRIX_GENERIC_NONSINGULAR)
-        snprintf(lead, sizeof lead, "N_trans with φ = %s: not established; ",
-                 spec->activation->name);
-    n = (size_t)snprintf(d->generic_text, sizeof d->generic_text, "%s%s",
-                         lead, lead[0] || attn ? v->attn_text : v->text);
-    if (v->witness && n < sizeof d->generic_text &&
-        tkc_series_monomial_name(mono, sizeof mono, v->deciding_a,
-                                 v->deciding_b) >= 0)
-        n += (size_t)snprintf(d->generic_text + n, sizeof d->generic_text - n,
-                              "; deciding monomial %s: d_τ = %s + … for the "
-                              "tightest %s τ = %s", mono, v->weight_text,
-                              v->method == TKC_GENERIC_CYCLES ? "cycle"
-                                                              : "permutation",
-                              v->witness_text);
-    if (lead[0] && n < sizeof d->generic_text)
-        snprintf(d->generic_text + n, sizeof d->generic_text - n, "; Lemma "
-                 "3.6 is proved for φ(t) = cos(b1 t + b2) only");
     return TKC_SUCCESS;
 }
 

@@ -200,6 +200,12 @@ static void test_generic(void)
               strstr(d->generic_text, "next: total order 10"),
           "capped at 8: %s", d ? d->generic_text : "");
     done(nm, d);
+    d = decide(abab, "attn", 1024, &opt, &nm);
+    CHECK(d && d->generic == TKC_NMATRIX_GENERIC_NOT_ESTABLISHED &&
+              !strncmp(d->generic_text, "condition (10) for almost every "
+                                        "(β, γ): not established", 52),
+          "attn capped at 8: %s", d ? d->generic_text : "");
+    done(nm, d);
     tkc_nmatrix_options_default(&opt);
     opt.ladder = 0;
     d = decide(abab, "attn", 1024, &opt, &nm);

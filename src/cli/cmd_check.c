@@ -139,7 +139,8 @@ static void summary(const tkc_template_set *set, const tkc_kernel_spec *spec,
 {
     const tkc_nmatrix_decision *mlp = d[0], *tr = d[2];
     size_t n = 0;
-#define SAY(...) (n += (size_t)snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__))
+#define SAY(...)                                                            \
+    (n += (size_t)snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__))
     buf[0] = '\0';
     if (tr->generic == TKC_NMATRIX_GENERIC_NONSINGULAR)
         SAY(ends_in_cls(set)
@@ -167,8 +168,7 @@ static void summary(const tkc_template_set *set, const tkc_kernel_spec *spec,
     else if (mlp->verdict == TKC_NMATRIX_SINGULAR)
         SAY("; the MLP kernel cannot at these parameters (N singular).");
     else if (mlp->verdict == TKC_NMATRIX_NONSINGULAR)
-        SAY("; the MLP kernel generalizes too at these parameters "
-            "(Lemma 3.5).");
+        SAY("; the MLP kernel generalizes at these parameters (Lemma 3.5).");
     else
         SAY("; the MLP verdict is open.");
 #undef SAY
