@@ -76,16 +76,12 @@ static void test_against_tables(const tkc_template_set *set, int D,
 /* As patterns, on every shipped set (cheap: no coefficients). */
 static void test_symmetric_patterns(void)
 {
-    const char *sets[] = {"same_different.tpl", "aba_abb.tpl",
-                          "abab_aabb.tpl", "majority3.tpl", "majority5.tpl",
-                          "programming.tpl", "word_problem.tpl", "random.tpl",
-                          "raven.tpl", "relational_match_to_sample.tpl",
-                          "distribution_of_3.tpl"};
-    for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
-        tkc_template_set *set = shipped(sets[s]);
+    for (size_t s = 0; s < SHIPPED_SETS; s++) {
+        const char *name = shipped_sets[s];
+        tkc_template_set *set = shipped(name);
         tkc_error err;
         tkc_coeffs *c = tkc_coeffs_alloc(set, &err);
-        CHECK(c != NULL, "%s: %s", sets[s], c ? "" : err.message);
+        CHECK(c != NULL, "%s: %s", name, c ? "" : err.message);
         if (!c) {
             tkc_template_set_free(set);
             continue;
@@ -96,9 +92,9 @@ static void test_symmetric_patterns(void)
                 asym += tkc_coeffs_pattern_id(c, i, j) !=
                         tkc_coeffs_pattern_id(c, j, i);
         CHECK(asym == 0, "%s: %zu entries with A_ij, A_ji of different "
-              "patterns", sets[s], asym);
+              "patterns", name, asym);
         CHECK(tkc_coeffs_patterns(c) <= r * (r + 1) / 2,
-              "%s: %zu patterns > r(r+1)/2", sets[s], tkc_coeffs_patterns(c));
+              "%s: %zu patterns > r(r+1)/2", name, tkc_coeffs_patterns(c));
         tkc_coeffs_free(c);
         tkc_template_set_free(set);
     }

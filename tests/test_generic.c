@@ -566,29 +566,25 @@ static void test_weight_from_tables(const char *name)
 
 static void test_shipped(void)
 {
-    const char *sets[] = {"same_different.tpl", "aba_abb.tpl",
-                          "abab_aabb.tpl", "majority3.tpl", "majority5.tpl",
-                          "random.tpl", "word_problem.tpl", "programming.tpl",
-                          "relational_match_to_sample.tpl", "raven.tpl",
-                          "distribution_of_3.tpl"};
-    for (size_t n = 0; n < sizeof sets / sizeof sets[0]; n++) {
-        tkc_template_set *set = shipped(sets[n]);
+    for (size_t n = 0; n < SHIPPED_SETS; n++) {
+        const char *name = shipped_sets[n];
+        tkc_template_set *set = shipped(name);
         tkc_generic_verdict v;
         if (decide_set(set, TKC_GENERIC_AUTO, 16, 2, &v)) {
-            CHECK(0, "%s failed", sets[n]);
+            CHECK(0, "%s failed", name);
             tkc_template_set_free(set);
             continue;
         }
-        CHECK(v.status == TKC_GENERIC_PROVED, "%s: %s %s", sets[n], v.text,
+        CHECK(v.status == TKC_GENERIC_PROVED, "%s: %s %s", name, v.text,
               v.next);
         CHECK(v.method == (set->count <= TKC_GENERIC_EXHAUSTIVE_MAX
                                ? TKC_GENERIC_EXHAUSTIVE : TKC_GENERIC_CYCLES),
-              "%s: method %d", sets[n], v.method);
-        if (!strcmp(sets[n], "distribution_of_3.tpl"))
+              "%s: method %d", name, v.method);
+        if (!strcmp(name, "distribution_of_3.tpl"))
             CHECK(v.deciding_a == 3 && v.deciding_b == 2 && v.patterns == 10440,
                   "distribution-of-3 at β^%dγ^%d over %zu patterns",
                   2 * v.deciding_a, 2 * v.deciding_b, v.patterns);
-        if (!strcmp(sets[n], "raven.tpl")) {
+        if (!strcmp(name, "raven.tpl")) {
             /* decided by the cycle test at β⁶γ⁴; the same on 1 thread */
             tkc_generic_verdict v1;
             CHECK(v.deciding_a == 3 && v.deciding_b == 2 && v.sign == 1,

@@ -149,6 +149,9 @@ int cli_nmatrix_option(const char *command, int argc, char **argv, int *i,
                        tkc_nmatrix_options *opt, int *append_cls);
 /* "templates": [the set's templates, spelled], for the JSON of both. */
 void cli_nmatrix_json_templates(cli_json *j, const tkc_template_set *set);
+/* "file", "templates", "k", "cls_appended": a set's header in check's and
+ * series FILE's JSON. */
+void cli_nmatrix_json_set(cli_json *j, const tkc_template_set *set);
 int cli_nmatrix_load(const char *command, const char *path, int append_cls,
                      tkc_template_set **set);
 void cli_nmatrix_describe_set(FILE *out, const tkc_template_set *set);

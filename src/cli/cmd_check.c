@@ -182,13 +182,7 @@ static void print_json(const tkc_template_set *set,
     summary(set, spec, d, meaning, sizeof meaning);
     cli_json j;
     cli_json_begin(&j, stdout);
-    cli_json_key(&j, "file");
-    cli_json_string(&j, set->source ? set->source : "");
-    cli_nmatrix_json_templates(&j, set);
-    cli_json_key(&j, "k");
-    cli_json_integer(&j, (long long)set->k);
-    cli_json_key(&j, "cls_appended");
-    cli_json_bool(&j, set->cls_appended);
+    cli_nmatrix_json_set(&j, set);
     cli_json_key(&j, "kernels");
     cli_json_array_begin(&j);
     for (int k = 0; k < NKERNELS; k++) {

@@ -130,6 +130,17 @@ int cli_nmatrix_parse_args(const char *command, int argc, char **argv,
     return CLI_OK;
 }
 
+void cli_nmatrix_json_set(cli_json *j, const tkc_template_set *set)
+{
+    cli_json_key(j, "file");
+    cli_json_string(j, set->source ? set->source : "");
+    cli_nmatrix_json_templates(j, set);
+    cli_json_key(j, "k");
+    cli_json_integer(j, (long long)set->k);
+    cli_json_key(j, "cls_appended");
+    cli_json_bool(j, set->cls_appended);
+}
+
 void cli_nmatrix_json_templates(cli_json *j, const tkc_template_set *set)
 {
     char buf[4096];

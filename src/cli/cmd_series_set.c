@@ -47,13 +47,7 @@ static void print_json(const tkc_template_set *set, const tkc_strings *S,
     char buf[4096];
     cli_json j;
     cli_json_begin(&j, stdout);
-    cli_json_key(&j, "file");
-    cli_json_string(&j, set->source ? set->source : "");
-    cli_nmatrix_json_templates(&j, set);
-    cli_json_key(&j, "k");
-    cli_json_integer(&j, (long long)set->k);
-    cli_json_key(&j, "cls_appended");
-    cli_json_bool(&j, set->cls_appended);
+    cli_nmatrix_json_set(&j, set);
     cli_json_key(&j, "strings");
     cli_json_object_begin(&j);
     for (int side = 0; side < 2; side++) {
