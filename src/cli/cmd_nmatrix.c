@@ -525,8 +525,8 @@ void cli_nmatrix_generic_how(char *buf, size_t size,
         n += (size_t)snprintf(buf + n, size - n, "%s%d", o ? ", " : "",
                               v->orders[o]);
     if (n < size)
-        snprintf(buf + n, size - n, "; %zu pair patterns, %.2f s]",
-                 v->patterns, v->seconds);
+        snprintf(buf + n, size - n, "; %zu pair pattern%s, %.2f s]",
+                 v->patterns, v->patterns == 1 ? "" : "s", v->seconds);
 }
 
 /* The generic verdict in words, and how the lemmas decided it. */
@@ -542,8 +542,9 @@ static void print_generic(const tkc_nmatrix_decision *d)
     printf("  %s; total orders", v->method_text);
     for (int o = 0; o < v->norders; o++)
         printf("%s %d", o ? "," : "", v->orders[o]);
-    printf(" over %zu pair patterns, %.3g work units, %.2f s (%.2f s CPU)\n",
-           v->patterns, v->work, v->seconds, v->cpu_seconds);
+    printf(" over %zu pair pattern%s, %.3g work units, %.2f s (%.2f s CPU)\n",
+           v->patterns, v->patterns == 1 ? "" : "s", v->work, v->seconds,
+           v->cpu_seconds);
 }
 
 static void print_text(const tkc_template_set *set, const tkc_kernel_spec *spec,
