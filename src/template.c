@@ -8,7 +8,9 @@
 #include "tkc/template.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* ---- disjointness ------------------------------------------------------- */
 
@@ -223,6 +225,28 @@ int tkc_template_token_name(const tkc_template_set *set, tkc_token t,
         return snprintf(buf, size, "%s%lld", set->fresh_prefix,
                         (long long)t - (long long)set->nsymbols + 1);
     return snprintf(buf, size, "<invalid token %d>", (int)t);
+}
+
+int tkc_template_token_lookup(const tkc_template_set *set, const char *name,
+                              tkc_token *t)
+{
+    for (size_t i = 0; i < set->nsymbols; i++)
+        if (!strcmp(name, set->symbol_names[i])) {
+            *t = (tkc_token)i;
+            return 1;
+        }
+    size_t lp = strlen(set->fresh_prefix);
+    const char *d = name + lp;
+    if (strncmp(name, set->fresh_prefix, lp) || *d < '1' || *d > '9')
+        return 0;
+    long long f = 0;
+    for (; *d >= '0' && *d <= '9'; d++)
+        if ((f = 10 * f + (*d - '0')) > INT32_MAX)
+            return 0;
+    if (*d || f - 1 + (long long)set->nsymbols > INT32_MAX)
+        return 0;
+    *t = (tkc_token)(f - 1 + (long long)set->nsymbols);
+    return 1;
 }
 
 int tkc_template_string_format(const tkc_template_set *set,

@@ -69,6 +69,34 @@ TKC_API void tkc_parse_options_default(tkc_parse_options *opt);
 TKC_API int tkc_template_set_read_file(const char *path,
                                        const tkc_parse_options *opt,
                                        tkc_template_set **out, tkc_error *err);
+/* ---- finding a set by name (template_find.c) ---------------------------
+ *
+ * Commands take a template set as a path or by its bare name
+ * ("majority3" or "majority3.tpl").  The search order:
+ *   1. `name` itself, when it names a file (relative to the working
+ *      directory, or absolute);
+ *   2. nothing more when `name` holds a '/': a path that is not there;
+ *   3. each folder of the environment variable TKC_TEMPLATES (separated by
+ *      ':', empty entries skipped), then the installed sets,
+ *      tkc_template_sets_dir(): in each, `name`, then `name`.tpl.
+ * The first file found wins. */
+
+/* The folder the shipped sets are installed in: <datadir>/tkc/templates
+ * of the build's prefix ("/usr/local/share/tkc/templates"). */
+TKC_API const char *tkc_template_sets_dir(void);
+
+/* The file for `name`, by the search order above, into path (size bytes).
+ * TKC_EINPUT when none is found, naming the folders searched;
+ * TKC_ERANGE when the path does not fit. */
+TKC_API int tkc_template_set_find(const char *name, char *path, size_t size,
+                                  tkc_error *err);
+
+/* tkc_template_set_find, then tkc_template_set_read_file: the way commands
+ * open a set given on their command line. */
+TKC_API int tkc_template_set_open(const char *name,
+                                  const tkc_parse_options *opt,
+                                  tkc_template_set **out, tkc_error *err);
+
 /* Same from memory; `name` is used in messages. */
 TKC_API int tkc_template_set_parse(const char *text, size_t len,
                                    const char *name,
@@ -116,6 +144,13 @@ TKC_API size_t tkc_template_set_max_wildcards(const tkc_template_set *set);
  * the length snprintf would have written. */
 TKC_API int tkc_template_token_name(const tkc_template_set *set, tkc_token t,
                                     char *buf, size_t size);
+/* The token spelled `name`, the inverse of tkc_template_token_name: a
+ * regular token of the set by its name, or a fresh one spelled
+ * fresh_prefix + a number >= 1 without leading zeros ("t1" is nsymbols).
+ * Returns 1 and sets *t, or 0 when `name` spells neither (or a fresh
+ * token beyond INT32_MAX). */
+TKC_API int tkc_template_token_lookup(const tkc_template_set *set,
+                                      const char *name, tkc_token *t);
 /* Spell a string of set->k tokens, space-separated ("S t1 [CLS]"); returns
  * the length snprintf would have written. */
 TKC_API int tkc_template_string_format(const tkc_template_set *set,

@@ -29,6 +29,8 @@
 #include "tkc/template.h"
 #include "tkc/sample.h"
 #include "tkc/kernel.h"
+#include "tkc/kernel_options.h"
+#include "tkc/gram.h"
 #include "tkc/series.h"
 #include "tkc/coeffs.h"
 #include "tkc/finite.h"

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "tkc/kernel.h"
+#include "tkc/kernel_options.h"
 #include "tkc/nmatrix.h"
 #include "tkc/template.h"
 #include "tkc/verdict.h"
@@ -66,19 +67,12 @@ int cli_parse_string_pair(const char *command, const char *xtext,
                           const char *ytext, cli_symtab *t, tkc_token *x,
                           tkc_token *y, size_t *k);
 
-/* Kernel options shared by kernel, nmatrix, check and krr: the kernel-level
- *   --kernel --estimator --act --beta --gamma --b1 --b2 --depth --seed
- *   --threads
- * and each estimator's own, mapped one to one onto its options struct
- * (tkc/kernel.h):
- *   --samples (mc, cvmc)  --points (qmc)  --replicates (qmc, auto)
- *   --order (series)  --prec (series, auto)  --cv-order (cvmc)
- *   --target-se (auto)  --max-evals (auto)
- * Auto reads --replicates and --prec for its QMC and series candidates.
+/* Kernel options shared by kernel, nmatrix, check and krr: the library's
+ * table (tkc/kernel_options.h), spelled --beta, --target-se, ...
  * cli_kernel_option consumes argv[*i] (and its value) when it is one of these
  * and returns 1, marking it in *given (nullable); 0 when it is not a kernel
  * option; -1 on a bad value (message printed). */
-typedef unsigned long cli_kernel_given;        /* bit per kernel option */
+typedef tkc_kernel_options_given cli_kernel_given;  /* bit per kernel option */
 int cli_kernel_option(const char *command, int argc, char **argv, int *i,
                       tkc_kernel_spec *spec, cli_kernel_given *given);
 /* After the arguments: refuse (message, CLI_USAGE) an estimator option

@@ -147,218 +147,37 @@ int cli_parse_string_pair(const char *command, const char *xtext,
     return CLI_OK;
 }
 
-/* ---- kernel options ---------------------------------------------------- */
-
-typedef enum {
-    OPT_KERNEL, OPT_ESTIMATOR, OPT_ACT,     /* a type, by name              */
-    OPT_DOUBLE, OPT_U64, OPT_UINT, OPT_INT, OPT_LONG   /* a number's C type */
-} opt_kind;
-
-/* The estimators that read an option: NULL for the kernel-level ones. */
-typedef const tkc_attn_estimator_type *const *const readers[3];
-
-typedef struct kernel_option {
-    const char *name, *value;  /* "--samples", "N"                          */
-    opt_kind kind;
-    size_t at, also;           /* offsets of the field(s) set; also 0: none */
-    double lo, hi;             /* range of a number                         */
-    readers read_by;           /* NULL-terminated; empty: kernel-level      */
-    const char *help;
-} kernel_option;
-
-#define SPEC_AT(field) offsetof(tkc_kernel_spec, field)
-static const kernel_option kernel_options[] = {
-    {"--kernel", "K", OPT_KERNEL, 0, 0, 0, 0, {NULL}, "kernel"},
-    {"--estimator", "E", OPT_ESTIMATOR, 0, 0, 0, 0, {NULL},
-     "K_attn estimator (of attn, trans)"},
-    {"--act", "A", OPT_ACT, 0, 0, 0, 0, {NULL},
-     "activation (of trans, mlp, mlpxx)"},
-    {"--beta", "B", OPT_DOUBLE, SPEC_AT(beta), 0, -1e3, 1e3, {NULL},
-     "softmax inverse temperature"},
-    {"--gamma", "G", OPT_DOUBLE, SPEC_AT(gamma), 0, -1e3, 1e3, {NULL},
-     "size of positional embeddings"},
-    {"--b1", "X", OPT_DOUBLE, SPEC_AT(b1), 0, -1e3, 1e3, {NULL},
-     "phi(t) = cos(b1 t + b2): b1"},
-    {"--b2", "Y", OPT_DOUBLE, SPEC_AT(b2), 0, -1e3, 1e3, {NULL},
-     "phi(t) = cos(b1 t + b2): b2"},
-    {"--depth", "L", OPT_UINT, SPEC_AT(mlp_depth), 0, 1, 64, {NULL},
-     "hidden layers of the MLP kernels"},
-    {"--seed", "S", OPT_U64, SPEC_AT(seed), 0, 0, (double)UINT64_MAX, {NULL},
-     "random seed"},
-    {"--threads", "T", OPT_UINT, SPEC_AT(threads), 0, 1, 256, {NULL},
-     "worker threads; results do not depend on it"},
-    {"--samples", "N", OPT_U64, SPEC_AT(mc.samples), SPEC_AT(cvmc.samples), 1,
-     (double)TKC_ATTN_SAMPLES_MAX, {&tkc_attn_mc, &tkc_attn_cvmc, NULL},
-     "integrand evaluations, two per antithetic pair"},
-    {"--points", "N", OPT_U64, SPEC_AT(qmc.points), 0, 1, (double)(1 << 30),
-     {&tkc_attn_qmc, NULL}, "Sobol points per replicate, two evaluations each"},
-    {"--replicates", "R", OPT_UINT, SPEC_AT(qmc.replicates), 0, 2, 1 << 16,
-     {&tkc_attn_qmc, &tkc_attn_auto, NULL},
-     "shifted QMC replicates (auto: its QMC candidate's)"},
-    {"--order", "D", OPT_INT, SPEC_AT(series.order), 0, 0, 1000,
-     {&tkc_attn_series, NULL},
-     "largest power of beta summed, even; 0 = optimal truncation"},
-    {"--prec", "BITS", OPT_LONG, SPEC_AT(series.prec), 0, 53, 1 << 20,
-     {&tkc_attn_series, &tkc_attn_auto, NULL},
-     "MPFR bits of the series sum (auto: its series candidate's; nmatrix, "
-     "check: also the certificate's)"},
-    {"--cv-order", "Q", OPT_INT, SPEC_AT(cvmc.order), 0, 2, 4,
-     {&tkc_attn_cvmc, NULL}, "the control variate, the beta^2 or beta^4 series: 2|4"},
-    {"--target-se", "E", OPT_DOUBLE, SPEC_AT(automatic.target_se), 0, 1e-15, 1,
-     {&tkc_attn_auto, NULL}, "the error it aims for, every entry"},
-    {"--max-evals", "N", OPT_U64, SPEC_AT(automatic.max_evals), 0, 4,
-     (double)TKC_ATTN_SAMPLES_MAX, {&tkc_attn_auto, NULL},
-     "integrand evaluations its chosen run may spend (pilots aside)"},
-};
-#define N_KERNEL_OPTIONS (sizeof kernel_options / sizeof kernel_options[0])
-
-static void store_number(const kernel_option *o, tkc_kernel_spec *spec,
-                         size_t at, double d, uint64_t u)
-{
-    char *p = (char *)spec + at;
-    switch (o->kind) {
-    case OPT_DOUBLE: *(double *)p = d; break;
-    case OPT_U64:    *(uint64_t *)p = u; break;
-    case OPT_UINT:   *(unsigned *)p = (unsigned)u; break;
-    case OPT_INT:    *(int *)p = (int)u; break;
-    case OPT_LONG:   *(long *)p = (long)u; break;
-    default:         break;
-    }
-}
-
-/* The names of a family's types (kind OPT_KERNEL, OPT_ESTIMATOR or
- * OPT_ACT), in registry order, or of the estimators that read option o
- * (kind anything else); returns how many. */
-#define NAMES_MAX 16
-static size_t names_of(opt_kind kind, const kernel_option *o,
-                       const char *names[NAMES_MAX])
-{
-    size_t n = 0;
-    for (; n + 1 < NAMES_MAX; n++) {
-        const char *name = NULL;
-        if (kind == OPT_KERNEL)
-            name = tkc_kernel_types[n] ? tkc_kernel_types[n]->name : NULL;
-        else if (kind == OPT_ESTIMATOR)
-            name = tkc_attn_estimator_types[n]
-                       ? tkc_attn_estimator_types[n]->name : NULL;
-        else if (kind == OPT_ACT)
-            name = tkc_activation_types[n] ? tkc_activation_types[n]->name
-                                           : NULL;
-        else
-            name = o->read_by[n] ? (*o->read_by[n])->name : NULL;
-        if (!(names[n] = name))
-            break;
-    }
-    return n;
-}
-
-/* names joined by sep into buf. */
-static const char *joined(const char *const *names, size_t n, const char *sep,
-                          char *buf, size_t size)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < n && len < size; i++)
-        len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? sep : "",
-                                names[i]);
-    return buf;
-}
-
-static int parse_type(const char *command, const kernel_option *o,
-                      const char *text, tkc_kernel_spec *spec)
-{
-    if (o->kind == OPT_KERNEL && (spec->kernel = tkc_kernel_type_lookup(text)))
-        return 1;
-    if (o->kind == OPT_ESTIMATOR &&
-        (spec->estimator = tkc_attn_estimator_lookup(text)))
-        return 1;
-    if (o->kind == OPT_ACT && (spec->activation = tkc_activation_lookup(text)))
-        return 1;
-    const char *names[NAMES_MAX];
-    char list[160];
-    size_t n = names_of(o->kind, o, names);
-    cli_usage_error(command, "unknown %s '%s' (%s)",
-                    o->kind == OPT_KERNEL      ? "kernel"
-                    : o->kind == OPT_ESTIMATOR ? "estimator"
-                                               : "activation",
-                    text, joined(names, n, ", ", list, sizeof list));
-    return -1;
-}
+/* ---- kernel options: the library's table (tkc/kernel_options.h) -------- */
 
 int cli_kernel_option(const char *command, int argc, char **argv, int *i,
                       tkc_kernel_spec *spec, cli_kernel_given *given)
 {
     const char *arg = argv[*i];
-    size_t n = 0;
-    while (n < N_KERNEL_OPTIONS && strcmp(arg, kernel_options[n].name))
-        n++;
-    if (n == N_KERNEL_OPTIONS)
+    if (strncmp(arg, "--", 2) || !tkc_kernel_option_lookup(arg))
         return 0;
-    const kernel_option *o = &kernel_options[n];
     if (*i + 1 >= argc) {
         cli_usage_error(command, "%s needs a value", arg);
         return -1;
     }
-    const char *text = argv[++*i];
-    if (given)
-        *given |= (cli_kernel_given)1 << n;
-    if (o->kind <= OPT_ACT)
-        return parse_type(command, o, text, spec);
-    double d = 0;
-    uint64_t u = 0;
-    if (o->kind == OPT_DOUBLE
-            ? cli_parse_double(command, arg, text, o->lo, o->hi, &d)
-            : cli_parse_u64(command, arg, text, (uint64_t)o->lo,
-                            o->hi >= (double)UINT64_MAX ? UINT64_MAX
-                                                        : (uint64_t)o->hi,
-                            &u))
+    tkc_error err;
+    if (tkc_kernel_option_set(spec, arg, argv[++*i], given, &err)) {
+        cli_library_error(command, &err);
         return -1;
-    store_number(o, spec, o->at, d, u);
-    if (o->also)
-        store_number(o, spec, o->also, d, u);
+    }
     return 1;
-}
-
-static int reads(const kernel_option *o, const tkc_attn_estimator_type *e)
-{
-    for (size_t r = 0; o->read_by[r]; r++)
-        if (*o->read_by[r] == e)
-            return 1;
-    return 0;
 }
 
 int cli_kernel_given_option(cli_kernel_given given, const char *name)
 {
-    for (size_t n = 0; n < N_KERNEL_OPTIONS; n++)
-        if (!strcmp(kernel_options[n].name, name))
-            return (given >> n) & 1;
-    return 0;
+    return tkc_kernel_options_given_has(given, name);
 }
 
 int cli_kernel_check(const char *command, const tkc_kernel_spec *spec,
                      cli_kernel_given given, const char *command_reads)
 {
-    const tkc_attn_estimator_type *e = spec->estimator;
-    for (size_t n = 0; n < N_KERNEL_OPTIONS; n++) {
-        const kernel_option *o = &kernel_options[n];
-        if (!((given >> n) & 1) || !o->read_by[0] || reads(o, e) ||
-            (command_reads && !strcmp(command_reads, o->name)))
-            continue;
-        const char *names[NAMES_MAX], *own[N_KERNEL_OPTIONS];
-        char by[160], ownlist[256];
-        size_t nown = 0;
-        for (size_t m = 0; m < N_KERNEL_OPTIONS; m++)
-            if (reads(&kernel_options[m], e))
-                own[nown++] = kernel_options[m].name;
-        return cli_usage_error(
-            command, "%s is not read by the %s estimator (it is read by %s); "
-            "%s reads %s", o->name, e->name,
-            joined(names, names_of(o->kind, o, names), ", ", by, sizeof by),
-            e->name, nown ? joined(own, nown, ", ", ownlist, sizeof ownlist)
-                          : "no options");
-    }
     tkc_error err;
-    if (spec->kernel->uses_attn && e->check_options(spec, &err))
+    if (tkc_kernel_options_check(spec, given, command_reads,
+                                 TKC_OPTION_NAMES_CLI, &err))
         return cli_library_error(command, &err);
     return CLI_OK;
 }
@@ -390,21 +209,61 @@ void cli_print_wrapped(FILE *out, const char *line, int indent, int width)
 }
 
 /* The default of option o, as text. */
-static void default_text(const kernel_option *o, const tkc_kernel_spec *def,
-                         char *buf, size_t size)
+static void default_text(const tkc_kernel_option *o,
+                         const tkc_kernel_spec *def, char *buf, size_t size)
 {
-    const char *p = (const char *)def + o->at;
+    const char *p = (const char *)def + o->offset;
     switch (o->kind) {
-    case OPT_KERNEL:    snprintf(buf, size, "%s", def->kernel->name); break;
-    case OPT_ESTIMATOR: snprintf(buf, size, "%s", def->estimator->name); break;
-    case OPT_ACT:       snprintf(buf, size, "%s", def->activation->name); break;
-    case OPT_DOUBLE:    snprintf(buf, size, "%g", *(const double *)p); break;
-    case OPT_U64:
+    case TKC_KERNEL_OPTION_KERNEL:
+        snprintf(buf, size, "%s", def->kernel->name);
+        break;
+    case TKC_KERNEL_OPTION_ESTIMATOR:
+        snprintf(buf, size, "%s", def->estimator->name);
+        break;
+    case TKC_KERNEL_OPTION_ACTIVATION:
+        snprintf(buf, size, "%s", def->activation->name);
+        break;
+    case TKC_KERNEL_OPTION_DOUBLE:
+        snprintf(buf, size, "%g", *(const double *)p);
+        break;
+    case TKC_KERNEL_OPTION_U64:
         snprintf(buf, size, "%llu", (unsigned long long)*(const uint64_t *)p);
         break;
-    case OPT_UINT:      snprintf(buf, size, "%u", *(const unsigned *)p); break;
-    case OPT_INT:       snprintf(buf, size, "%d", *(const int *)p); break;
-    case OPT_LONG:      snprintf(buf, size, "%ld", *(const long *)p); break;
+    case TKC_KERNEL_OPTION_UINT:
+        snprintf(buf, size, "%u", *(const unsigned *)p);
+        break;
+    case TKC_KERNEL_OPTION_INT:
+        snprintf(buf, size, "%d", *(const int *)p);
+        break;
+    case TKC_KERNEL_OPTION_LONG:
+        snprintf(buf, size, "%ld", *(const long *)p);
+        break;
+    }
+}
+
+/* The names of option o's choices (a type family, joined by "|") or of the
+ * estimators that read it (joined by ", "), into buf; returns how many. */
+static size_t choices(const tkc_kernel_option *o, char *buf, size_t size)
+{
+    size_t n = 0, len = 0;
+    buf[0] = '\0';
+    for (;; n++) {
+        const char *name = NULL;
+        if (o->kind == TKC_KERNEL_OPTION_KERNEL)
+            name = tkc_kernel_types[n] ? tkc_kernel_types[n]->name : NULL;
+        else if (o->kind == TKC_KERNEL_OPTION_ESTIMATOR)
+            name = tkc_attn_estimator_types[n]
+                       ? tkc_attn_estimator_types[n]->name : NULL;
+        else if (o->kind == TKC_KERNEL_OPTION_ACTIVATION)
+            name = tkc_activation_types[n] ? tkc_activation_types[n]->name
+                                           : NULL;
+        else if (n < TKC_KERNEL_OPTION_READERS && o->read_by[n])
+            name = (*o->read_by[n])->name;
+        if (!name || len >= size)
+            return n;
+        len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                                n ? (o->kind <= TKC_KERNEL_OPTION_ACTIVATION
+                                         ? "|" : ", ") : "", name);
     }
 }
 
@@ -414,16 +273,12 @@ void cli_kernel_options_help(FILE *out)
     tkc_kernel_spec_default(&def);
     fputs("kernel options (an estimator's option, marked with the estimators "
           "that read it,\nis refused with another estimator):\n", out);
-    for (size_t n = 0; n < N_KERNEL_OPTIONS; n++) {
-        const kernel_option *o = &kernel_options[n];
-        const char *names[NAMES_MAX];
-        char flag[32], list[160], dflt[32];
-        size_t nn = names_of(o->kind, o, names);
-        snprintf(flag, sizeof flag, "%s %s", o->name, o->value);
-        joined(names, nn, o->kind <= OPT_ACT ? "|" : ", ", list, sizeof list);
+    for (const tkc_kernel_option *o = tkc_kernel_options; o->name; o++) {
+        char flag[32], list[160], dflt[32], line[512];
+        size_t nn = choices(o, list, sizeof list);
+        snprintf(flag, sizeof flag, "--%s %s", o->name, o->metavar);
         default_text(o, &def, dflt, sizeof dflt);
-        char line[512];
-        if (o->kind <= OPT_ACT)
+        if (o->kind <= TKC_KERNEL_OPTION_ACTIVATION)
             snprintf(line, sizeof line, "  %-16s %s: %s (default %s)", flag,
                      o->help, list, dflt);
         else

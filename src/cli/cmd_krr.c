@@ -430,7 +430,7 @@ int cmd_krr(int argc, char **argv)
     po.append_cls = !c.no_cls;
     tkc_template_set *set = NULL;
     tkc_error err;
-    if (tkc_template_set_read_file(c.file, &po, &set, &err))
+    if (tkc_template_set_open(c.file, &po, &set, &err))
         return cli_library_error(CMD, &err);
     if (set->symbolic_labels) {
         fprintf(stderr, "tkc krr: %s has symbolic labels (a next-token task such "

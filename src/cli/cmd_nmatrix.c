@@ -160,7 +160,7 @@ int cli_nmatrix_load(const char *command, const char *path, int append_cls,
     tkc_parse_options_default(&popt);
     popt.append_cls = append_cls;
     tkc_error err;
-    if (tkc_template_set_read_file(path, &popt, set, &err))
+    if (tkc_template_set_open(path, &popt, set, &err))
         return cli_library_error(command, &err);
     return CLI_OK;
 }

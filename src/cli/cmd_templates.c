@@ -102,7 +102,7 @@ static int load(const options *o, tkc_template_set **set)
 {
     tkc_error err;
     tkc_error_clear(&err);
-    if (tkc_template_set_read_file(o->file, &o->parse, set, &err))
+    if (tkc_template_set_open(o->file, &o->parse, set, &err))
         return cli_library_error(CMD, &err);
     if ((*set)->cls_appended)
         fprintf(stderr, "tkc templates: note: [CLS] appended to templates "
