@@ -136,5 +136,36 @@ expect "sample refuses overlapping sets" test "$rc" = 2
 run templates sample "$SD" -n 5 --alphabet 5 --noise nan
 expect "sample: bad noise" test "$rc" = 2
 
+# ---- a set by its bare name (src/template_find.c) ---------------------------
+# the search order: the path itself, $TKC_TEMPLATES, the installed sets
+mkdir -p "$tmp/sets" "$tmp/more" "$tmp/cwd"
+printf '+1 a b\n-1 b a\n' > "$tmp/sets/mine.tpl"
+printf '+1 x x\n-1 x y\n+1 y y\n' > "$tmp/more/mine.tpl"
+run_bare() { (cd "$tmp/cwd" && TKC_TEMPLATES=$1 "$TKC" "${@:2}") >"$tmp/out" 2>"$tmp/err"; rc=$?; out=$(cat "$tmp/out"); err=$(cat "$tmp/err"); }
+run_bare "$tmp/sets" templates check mine --json
+expect "bare name from TKC_TEMPLATES" test "$rc:$(json 'd["count"], d["file"]')" = "0:2 $tmp/sets/mine.tpl"
+run_bare "$tmp/sets" templates check mine.tpl --json
+expect "bare name with .tpl" test "$rc:$(json 'd["count"]')" = "0:2"
+run_bare "$tmp/more:$tmp/sets" templates check mine --json
+expect "TKC_TEMPLATES in order" test "$(json 'd["count"]')" = 3
+run_bare "::$tmp/sets" templates check mine --json
+expect "empty entries skipped" test "$(json 'd["count"]')" = 2
+cp "$tmp/more/mine.tpl" "$tmp/cwd/mine"
+run_bare "$tmp/sets" templates check mine --json
+expect "a file of that name first" test "$(json 'd["count"], d["file"]')" = "3 mine"
+rm "$tmp/cwd/mine"
+run_bare "$tmp/sets" templates check ./mine
+expect "a name with a slash is a path" test "$rc" = 2
+expect "... which names itself" grep -q "^tkc templates: ./mine: cannot open" "$tmp/err"
+run_bare "$tmp/sets" nmatrix majority7
+expect "unknown set: exit 2" test "$rc" = 2
+expect "... naming where it looked" grep -q "majority7: no such file, and no template set of that name in $tmp/sets:" "$tmp/err"
+run_bare "$DATA/templates" nmatrix same_different --kernel mlp --json
+expect "nmatrix by bare name" test "$rc:$(json 'd["verdict"]')" = "0:singular"
+run_bare "$DATA/templates" series aba_abb --order 2 --json
+expect "series FILE by bare name" test "$rc:$(json 'd["total_order"]')" = "0:2"
+run_bare "$DATA/templates" krr same_different --n 20 --kernel mlpxx --json
+expect "krr by bare name" test "$rc" = 0
+
 echo "$passed passed, $failed failed"
 test "$failed" = 0
