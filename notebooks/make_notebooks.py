@@ -18,29 +18,36 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 SETUP = '''\
-# Setup, the same in every notebook: find the repository and tkc, the mode
-# (TKC_QUICK=1: small sizes, for CI) and where figures go.
+# Setup, the same in every notebook: the tkc Python module (this repository's
+# build, build/python, else an installed one), the shipped template sets by
+# bare name, the mode (TKC_QUICK=1: small sizes, for CI), the figures' style
+# (notebooks/style.py) and where figures go.
 import os, sys
 import numpy as np
 import matplotlib.pyplot as plt
 
 def _find_root():
     d = os.environ.get("TKC_ROOT") or os.getcwd()
-    while not os.path.isfile(os.path.join(d, "python", "tkc.py")):
+    while not os.path.isdir(os.path.join(d, "data", "templates")):
         if os.path.dirname(d) == d:
             raise RuntimeError("run inside the tkc repository or set TKC_ROOT")
         d = os.path.dirname(d)
     return os.path.abspath(d)
 
 ROOT = _find_root()
-sys.path.insert(0, os.path.join(ROOT, "python"))
+if os.path.isdir(os.path.join(ROOT, "build", "python", "tkc")):
+    sys.path.insert(0, os.path.join(ROOT, "build", "python"))
+sys.path.insert(0, os.path.join(ROOT, "notebooks"))
+os.environ.setdefault("TKC_TEMPLATES", os.path.join(ROOT, "data", "templates"))
+if os.path.isfile(os.path.join(ROOT, "build", "tkc")):   # for tkc.cli (notebooks 03, 04)
+    os.environ.setdefault("TKC_EXE", os.path.join(ROOT, "build", "tkc"))
 import tkc
+import style
 
 QUICK = os.environ.get("TKC_QUICK", "0") not in ("", "0")
 FIGURES = os.environ.get("TKC_FIGURES") or os.path.join(ROOT, "notebooks", "figures")
 os.makedirs(FIGURES, exist_ok=True)
-plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 110, "axes.grid": True,
-                     "grid.alpha": 0.3, "legend.fontsize": "small"})
+style.apply()
 
 def save(fig, name):
     """Write the figure as FIGURES/name.png."""
@@ -48,7 +55,7 @@ def save(fig, name):
     fig.savefig(path, bbox_inches="tight")
     print("wrote", path)
 
-print("tkc:", tkc.exe(), "| quick mode" if QUICK else "| full mode")'''
+print("tkc:", os.path.dirname(tkc.__file__), "| quick mode" if QUICK else "| full mode")'''
 
 
 def cells_of(text):

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: the release build, then the same tests built with
-# AddressSanitizer + UndefinedBehaviorSanitizer.  Prints one line per build
+# AddressSanitizer + UndefinedBehaviorSanitizer (without the notebooks, the
+# Python module's tests and the install test, which run once: an
+# AddressSanitizer library cannot be loaded into an uninstrumented Python).  Prints one line per build
 # and, last, "N passed, N failed" over both.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +36,8 @@ fi
 if ninja -C build-asan >&2; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-        run_suite build-asan "sanitizer build" --no-suite notebooks
+        run_suite build-asan "sanitizer build" --no-suite notebooks \
+            --no-suite python --no-suite install
 else
     echo "sanitizer build: compilation failed" >&2
     failed=$((failed + 1))

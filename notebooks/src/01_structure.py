@@ -13,14 +13,15 @@
 # The MLP's N for this task is exactly singular (every entry is κ(1)), so its second eigenvector
 # cannot align.
 #
-# Every K̂ entry here is a `tkc kernel` value, asked once per distinct pair pattern (`tkc.gram`).
+# Each K̂ is one Gram matrix computed in process (`tkc.gram`): every distinct pair pattern
+# evaluated once, all of them in one call of the C library, so its Monte Carlo entries share
+# their random numbers (common random numbers), as N's entries do.
 
 # %%
-FILE = tkc.data("same_different")
-checked = tkc.templates_check(FILE)
-REGULAR = tkc.regular_tokens(checked)         # {'[CLS]'}: kept as is in pair patterns
-W = max(z["wildcards"] for z in checked["templates"])
-print(f"{checked['count']} templates:", [z["template"] for z in checked["templates"]],
+T = tkc.Templates("same_different")
+REGULAR = set(T.symbols)                      # {'[CLS]'}: the templates' own tokens
+W = T.max_wildcards
+print(f"{T.count} templates:", [z["template"] for z in T.templates],
       f"| most wildcards per template: {W}")
 
 # Transformer kernel parameters (docs/mathematics.md): beta, gamma of attention, phi = cos(b1 t + b2).
@@ -28,25 +29,21 @@ TRANS = dict(beta=4.0, gamma=2.0, b1=1.0, b2=0.5, estimator="qmc", points=1024)
 KERNELS = {"trans": dict(kernel="trans", **TRANS),
            "mlp": dict(kernel="mlp"),
            "mlpxx": dict(kernel="mlpxx")}
-LABEL = {"trans": "transformer", "mlp": "MLP", "mlpxx": "MLP on XXᵀ-augmented input"}
-caches = {name: {} for name in KERNELS}        # pattern -> (value, se), per kernel
 
 N = {}
 for name, opts in KERNELS.items():
-    out = tkc.nmatrix(FILE, **opts)
+    out = tkc.nmatrix(T, **opts)
     N[name] = out
-    print(f"{LABEL[name]:>28}: N = {np.array2string(out['N'], precision=5)}, "
+    print(f"{style.LABEL[name]:>32}: N = {np.array2string(out['N'], precision=5)}, "
           f"singular values {np.array2string(out['singular_values'], precision=3)}, "
-          f"verdict {out['verdict']}")
+          f"verdict {out['verdict_words']}")
 
 # %%
 def sample(n, alphabet, seed):
     """n training strings (token lists) sorted by template, and their template index."""
-    out = tkc.templates_sample(FILE, n, alphabet, seed=seed)["samples"]
-    lines = sorted({s["line"] for s in out} | {z["line"] for z in checked["templates"]})
-    which = [lines.index(s["line"]) for s in out]
-    order = np.argsort(which, kind="stable")
-    return [out[i]["tokens"] for i in order], np.array(which)[order]
+    s = T.sample(n, alphabet, seed=seed)
+    order = np.argsort(s.templates, kind="stable")
+    return [s.strings[i] for i in order], s.templates[order]
 
 def exceptions(xs):
     """Pairs whose K-hat entry is not an N entry: the diagonal, and strings sharing a symbol."""
@@ -66,7 +63,7 @@ for row, (name, opts) in enumerate(KERNELS.items()):
     cmap = plt.get_cmap("viridis").copy(); cmap.set_bad("black")
     for col, rho in enumerate(RHOS_SHOW):
         xs, which = sample(N_SHOW, W * rho, seed=1)
-        K, _, _ = tkc.gram(xs, keep=REGULAR, cache=caches[name], **opts)
+        K, _ = tkc.gram(xs, **opts)
         exc = exceptions(xs)
         ax = axes[row, col]
         ax.grid(False)
@@ -74,12 +71,13 @@ for row, (name, opts) in enumerate(KERNELS.items()):
                        interpolation="nearest")
         split = np.searchsorted(which, 1) - 0.5
         ax.axhline(split, color="w", lw=0.8); ax.axvline(split, color="w", lw=0.8)
-        ax.set_title(f"{LABEL[name]}\nρ = {rho} (A = {W * rho}): {exc.mean():.0%} exceptions",
-                     fontsize="small")
-        ax.set_xlabel("training string b (sorted: αα, then αβ)")
-        ax.set_ylabel("training string a")
-    fig.colorbar(im, ax=axes[row, :], label=f"K̂_ab, {name} kernel", shrink=0.9)
-fig.suptitle(f"K̂ for same/different, n = {N_SHOW}: blocks of N emerge as ρ grows "
+        ax.set_title(f"{style.LABEL[name]}\n$\\rho = {rho}$ ($A = {W * rho}$): "
+                     f"{exc.mean():.0%} exceptions", fontsize="small", color=style.COLOR[name])
+        ax.set_xlabel(r"training string $b$ (sorted: $\alpha\alpha$, then $\alpha\beta$)")
+        ax.set_ylabel("training string $a$")
+    fig.colorbar(im, ax=axes[row, :], label=r"$\hat K_{ab}$, " + style.SHORT[name] + " kernel",
+                 shrink=0.9)
+fig.suptitle(f"$\\hat K$ for same/different, $n = {N_SHOW}$: blocks of $N$ emerge as $\\rho$ grows "
              "(black: diagonal and pairs sharing a symbol)")
 save(fig, "structure_same_different")
 
@@ -102,7 +100,7 @@ RHOS = [1, 8, 64, 512] if QUICK else [2 ** e for e in range(0, 13)]
 
 def spectrum_stats(name, rho, seed):
     xs, which = sample(N_SPEC, W * rho, seed)
-    K, _, _ = tkc.gram(xs, keep=REGULAR, cache=caches[name], **KERNELS[name])
+    K, _ = tkc.gram(xs, **KERNELS[name])
     ideal = N[name]["N"][np.ix_(which, which)]
     np.fill_diagonal(ideal, np.diag(K))
     lam, vec = np.linalg.eigh(K / len(xs))
@@ -116,7 +114,9 @@ stats = {}
 for name in KERNELS:
     for rho in RHOS:
         stats[name, rho] = [spectrum_stats(name, rho, s) for s in SEEDS]
-    print(f"{name}: {len(caches[name])} distinct pair patterns in all")
+xs, _ = sample(N_SPEC, W * RHOS[0], 1)
+print(f"one K-hat at rho = {RHOS[0]}: {tkc.gram(xs, info=True, **KERNELS['trans'])[2]['patterns']} "
+      f"distinct pair patterns in {N_SPEC * (N_SPEC + 1) // 2} pairs")
 for rho in RHOS:
     print(f"rho = {rho:5d}: {np.mean([r[2] for r in stats['trans', rho]]):.2%} of K-hat's entries are exceptions")
 
@@ -125,28 +125,30 @@ def mean_se(a):
     return a.mean(1), a.std(1, ddof=1) / np.sqrt(a.shape[1])
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
-for c, name in enumerate(KERNELS):
+for name in style.KERNELS:
+    if name not in KERNELS:
+        continue
     runs = [stats[name, rho] for rho in RHOS]
-    for k, style in ((0, "o-"), (1, "s--")):
+    for k, fmt in ((0, "o-"), (1, "s--")):
         m, e = mean_se([[r[0][k] for r in rr] for rr in runs])
-        axes[0].errorbar(RHOS, m, yerr=e, fmt=style, color=f"C{c}", capsize=2,
-                         label=f"{LABEL[name]}: λ{'₁₂'[k]}")
+        axes[0].errorbar(RHOS, m, yerr=e, fmt=fmt, color=style.COLOR[name], capsize=2,
+                         label=f"{style.LABEL[name]}: $\\lambda_{k + 1}$")
     m, e = mean_se([[r[1] for r in rr] for rr in runs])
     singular = N[name]["verdict"] == "singular"
-    axes[1].errorbar(RHOS, m, yerr=e, fmt="o-", color=f"C{c}", capsize=2,
-                     label=LABEL[name] + (" (N singular)" if singular else ""))
+    axes[1].errorbar(RHOS, m, yerr=e, fmt="o-", color=style.COLOR[name], capsize=2,
+                     label=style.LABEL[name] + (" ($N$ singular)" if singular else ""))
 axes[0].axhline(1, color="gray", lw=0.8)
 axes[0].set_yscale("log")
-axes[0].set_ylabel("λ_k(K̂/n) ÷ λ_k(K*/n)")
+axes[0].set_ylabel(r"$\lambda_k(\hat K/n) \,/\, \lambda_k(K^*/n)$")
 axes[0].set_title("top two eigenvalues approach the block matrix's")
 axes[1].set_yscale("log")
-axes[1].set_ylabel("sin ∠(top-2 eigenvectors of K̂, template indicators)")
-axes[1].set_title("top eigenvectors align with the templates iff N is nonsingular")
+axes[1].set_ylabel(r"$\sin\angle$(top-2 eigenvectors of $\hat K$, template indicators)")
+axes[1].set_title("top eigenvectors align with the templates iff $N$ is nonsingular")
 for ax in axes:
     ax.set_xscale("log", base=2)
-    ax.set_xlabel("data diversity ρ = A / 2 (alphabet size A)")
+    ax.set_xlabel(r"data diversity $\rho = A/2$ (alphabet size $A$)")
     ax.legend()
-fig.suptitle(f"Spectrum of K̂/n for same/different, n = {N_SPEC}, {len(SEEDS)} seeds "
+fig.suptitle(f"Spectrum of $\\hat K/n$ for same/different, $n = {N_SPEC}$, {len(SEEDS)} seeds "
              "(error bars: standard error over seeds)")
 save(fig, "structure_spectrum")
 

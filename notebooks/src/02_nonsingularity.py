@@ -21,14 +21,19 @@ BETAS = np.geomspace(0.25, 8, 6 if QUICK else 11)
 GAMMAS = np.geomspace(0.25, 4, 5 if QUICK else 9)
 GRID_SETS = ["same_different"] if QUICK else ["same_different", "majority3"]
 
-grid = {}
+def words_of(outs, verdict):
+    """The library's words for a verdict among these results (the words name their evidence)."""
+    return " / ".join(sorted({o["verdict_words"] for o in outs if o["verdict"] == verdict})) or verdict
+
+grid, grid_outs = {}, []
 for name in GRID_SETS:
     sig = np.empty((len(GAMMAS), len(BETAS))); cert = np.zeros_like(sig, dtype=bool)
     for a, gamma in enumerate(GAMMAS):
         for b, beta in enumerate(BETAS):
-            out = tkc.nmatrix(tkc.data(name), beta=beta, gamma=gamma, no_ladder=True,
+            out = tkc.nmatrix(name, beta=beta, gamma=gamma, ladder=False,
                               **TRANS, **SAMPLES)
             sig[a, b], cert[a, b] = out["sigma_min"], out["verdict"] == "nonsingular"
+            grid_outs.append(out)
     grid[name] = (sig, cert)
     print(f"{name}: certified nonsingular at {cert.sum()} of {cert.size} grid points; "
           f"sigma_min from {sig.min():.2e} to {sig.max():.2e}")
@@ -49,15 +54,16 @@ for ax, name in zip(axes[0], GRID_SETS):
     im = ax.pcolormesh(edges(BETAS), edges(GAMMAS), sig, norm=LogNorm(), shading="flat",
                        cmap="magma")
     bb, gg = np.meshgrid(BETAS, GAMMAS)
-    ax.plot(bb[cert], gg[cert], "o", mfc="none", mec="cyan", ms=7, label="certified nonsingular")
-    ax.plot(bb[~cert], gg[~cert], "x", color="cyan", ms=5, label="undecided")
+    ax.plot(bb[cert], gg[cert], "o", mfc="none", mec="cyan", ms=7,
+            label=words_of(grid_outs, "nonsingular"))
+    ax.plot(bb[~cert], gg[~cert], "x", color="cyan", ms=5, label=words_of(grid_outs, "undecided"))
     ax.set_xscale("log"); ax.set_yscale("log")
-    ax.set_xlabel("β (softmax inverse temperature)")
-    ax.set_ylabel("γ (size of positional embeddings)")
-    ax.set_title(f"{name}: σ_min(N), transformer kernel")
-    fig.colorbar(im, ax=ax, label="σ_min(N) (QMC estimate)")
+    ax.set_xlabel(r"$\beta$ (softmax inverse temperature)")
+    ax.set_ylabel(r"$\gamma$ (size of positional embeddings)")
+    ax.set_title(f"{name}: {style.SIGMA_MIN}, {style.LABEL['trans']} kernel")
+    fig.colorbar(im, ax=ax, label=style.SIGMA_MIN + " (QMC estimate)")
     ax.legend(loc="lower left", fontsize="x-small")
-fig.suptitle(f"Transformer kernel, φ = cos(t + 0.5); N by randomized QMC "
+fig.suptitle(r"Transformer kernel, $\varphi(t) = \cos(t + 0.5)$; $N$ by randomized QMC "
              f"({SAMPLES['points']} points × {SAMPLES['replicates']} replicates)")
 save(fig, "nonsingularity_sigma_min_beta_gamma")
 
@@ -74,7 +80,7 @@ save(fig, "nonsingularity_sigma_min_beta_gamma")
 LADDER_BETAS = np.geomspace(0.001, 0.5, 6 if QUICK else 12)
 ladder = []
 for beta in LADDER_BETAS:
-    out = tkc.nmatrix(tkc.data("same_different"), kernel="trans", estimator="series",
+    out = tkc.nmatrix("same_different", kernel="trans", estimator="series",
                       beta=beta, gamma=1.0, b1=1.0, b2=0.5, ladder=True)
     c = out["certificate"]
     ladder.append(dict(beta=beta, lapack=out["sigma_min"], lower=out["sigma_min_lower_bound"],
@@ -93,14 +99,14 @@ ax.loglog(b, [r["lapack"] for r in ladder], "k+", ms=9, label="LAPACK (double)")
 low = np.array([r["lower"] for r in ladder])
 ax.loglog(b[low > 0], low[low > 0], "v", color="C4", label="certified lower bound")
 ax.loglog(b, [r["radius"] for r in ladder], "-", color="gray", lw=2, alpha=0.6,
-          label="‖radii‖₂ of N's entries")
+          label=r"$\Vert\mathrm{radii}\Vert_2$ of $N$'s entries")
 fit = np.polyfit(np.log(b[low > 0]), np.log(low[low > 0]), 1) if (low > 0).sum() > 1 else None
 if fit is not None:
     ax.loglog(b, np.exp(np.polyval(fit, np.log(b))), ":", color="C4",
-              label=f"fit to the certified: σ_min ∝ β^{fit[0]:.2f}")
-ax.set_xlabel("β")
-ax.set_ylabel("σ_min(N)")
-ax.set_title("same/different, transformer, γ = 1: σ_min → 0 as β → 0")
+              label=f"fit to the certified: $\\sigma_{{\\min}} \\propto \\beta^{{{fit[0]:.2f}}}$")
+ax.set_xlabel(r"$\beta$")
+ax.set_ylabel(style.SIGMA_MIN)
+ax.set_title(r"same/different, transformer, $\gamma = 1$: $\sigma_{\min} \to 0$ as $\beta \to 0$")
 ax.legend(fontsize="x-small")
 
 ax = axes[1]
@@ -110,12 +116,12 @@ for r in ladder:
         continue
     precs = sorted(r["steps"])
     rel = [abs(r["steps"][p] - ref) / ref + 1e-18 for p in precs[:-1]]
-    ax.semilogy(precs[:-1], rel, "o-", label=f"β = {r['beta']:.3g}")
+    ax.semilogy(precs[:-1], rel, "o-", label=f"$\\beta = {r['beta']:.3g}$")
 ax.set_xlabel("working precision of the SVD [bits]")
-ax.set_ylabel("|σ_min(p bits) − σ_min(512 bits)| / σ_min (+1e-18)")
+ax.set_ylabel(r"$|\sigma_{\min}(p\ \mathrm{bits}) - \sigma_{\min}(512\ \mathrm{bits})| \,/\, \sigma_{\min}$ (+$10^{-18}$)")
 ax.set_title("how much the ladder moves (512 bits as reference)")
 ax.legend(fontsize="x-small", ncol=2)
-fig.suptitle("The precision ladder: σ_min of N computed at increasing precision")
+fig.suptitle(f"The precision ladder: {style.SIGMA_MIN} computed at increasing precision")
 save(fig, "nonsingularity_ladder")
 
 # %% [markdown]
@@ -137,7 +143,7 @@ PARAMS = dict(beta=4.0, gamma=2.0, b1=1.0, b2=0.5)
 rows = {}
 for name in SETS:
     for kern in ("mlp", "mlpxx", "trans"):
-        opts = dict(kernel=kern, no_ladder=True, **PARAMS)
+        opts = dict(kernel=kern, ladder=False, **PARAMS)
         if kern == "trans":
             # distribution_of_3 has 144 templates: 10 440 pair patterns, so fewer points there
             few = name == "distribution_of_3"
@@ -146,7 +152,7 @@ for name in SETS:
             if not QUICK and not few:
                 # quadruple the samples while undecided, for at most 20 s per set
                 opts.update(auto_refine=True, time_budget=20)
-        out = tkc.nmatrix(tkc.data(name), **opts)
+        out = tkc.nmatrix(name, **opts)
         rows[name, kern] = out
     print(f"{name:>28} (r = {len(rows[name, 'mlp']['N']):3d}): " + ", ".join(
         f"{k} {rows[name, k]['verdict']} (σ_min {rows[name, k]['sigma_min']:.2e})"
@@ -154,34 +160,37 @@ for name in SETS:
 
 # %%
 FLOOR = 1e-12
+KERNS = ("mlp", "mlpxx", "trans")
 fig, ax = plt.subplots(figsize=(12, 4.8))
-names = {"mlp": "MLP", "mlpxx": "MLP on XXᵀ-augmented input", "trans": "transformer"}
-for c, kern in enumerate(("mlp", "mlpxx", "trans")):
+for c, kern in enumerate(KERNS):
+    color = style.COLOR[kern]
     for s, name in enumerate(SETS):
         out = rows[name, kern]
         x = s + (c - 1) * 0.22
         v = out["verdict"]
         if v == "singular":
-            ax.plot(x, FLOOR, "x", color=f"C{c}", ms=9, mew=2)
+            ax.plot(x, FLOOR, "x", color=color, ms=9, mew=2)
             continue
         err = out["certificate"]["radius_norm"] or 0.0
         sig = out["sigma_min"]
         lo = min(err, sig - FLOOR)
-        ax.errorbar(x, sig, yerr=[[lo], [err]], fmt="o", color=f"C{c}", capsize=3,
-                    mfc=f"C{c}" if v == "nonsingular" else "white")
-for c, kern in enumerate(("mlp", "mlpxx", "trans")):
-    ax.plot([], [], "o", color=f"C{c}", label=names[kern])
-ax.plot([], [], "ko", label="nonsingular (certified)")
-ax.plot([], [], "ko", mfc="white", label="undecided")
-ax.plot([], [], "kx", mew=2, label="singular (exact)")
+        ax.errorbar(x, sig, yerr=[[lo], [err]], fmt="o", color=color, capsize=3,
+                    mfc=color if v == "nonsingular" else "white")
+for kern in KERNS:
+    ax.plot([], [], "o", **style.kernel_style(kern))
+outs = list(rows.values())
+ax.plot([], [], "ko", label=words_of(outs, "nonsingular"))
+ax.plot([], [], "ko", mfc="white", label=words_of(outs, "undecided"))
+ax.plot([], [], "kx", mew=2, label=words_of(outs, "singular"))
 ax.axhline(FLOOR, color="gray", lw=0.8)
 ax.set_yscale("log")
 ax.set_xticks(range(len(SETS)))
-ax.set_xticklabels([f"{n}\n(r = {len(rows[n, 'mlp']['N'])})" for n in SETS], rotation=30,
+ax.set_xticklabels([f"{n}\n($r = {len(rows[n, 'mlp']['N'])}$)" for n in SETS], rotation=30,
                    ha="right", fontsize="small")
-ax.set_ylabel("σ_min(N)  (✕ at the floor: exactly 0)")
-ax.set_title(f"σ_min(N) on the shipped template sets; transformer at β = {PARAMS['beta']}, "
-             f"γ = {PARAMS['gamma']}, φ = cos(t + 0.5); error bars: ‖radii‖₂")
+ax.set_ylabel(style.SIGMA_MIN + "  (✕ at the floor: exactly 0)")
+ax.set_title(f"{style.SIGMA_MIN} on the shipped template sets; transformer at "
+             f"$\\beta = {PARAMS['beta']:g}$, $\\gamma = {PARAMS['gamma']:g}$, "
+             r"$\varphi(t) = \cos(t + 0.5)$; error bars: $\Vert\mathrm{radii}\Vert_2$")
 ax.legend(ncol=2, fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1))
 save(fig, "nonsingularity_kernels")
 

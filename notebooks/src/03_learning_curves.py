@@ -19,11 +19,11 @@ SEEDS = 2 if QUICK else 8
 ALPHABET = 1000          # training and test alphabets, each of A symbols: rho = A / max wildcards
 TRANS = dict(beta=4.0, gamma=2.0, b1=1.0, b2=0.5, estimator="qmc", points=1024)
 KERNELS = ("trans", "mlpxx", "mlp")
-LABEL = {"trans": "transformer", "mlp": "MLP", "mlpxx": "MLP on XXᵀ-augmented input"}
+LABEL = style.LABEL
 
 results = {}
 for name in SETS:
-    out = tkc.krr(tkc.data(name), NS, compare=True, seeds=SEEDS, alphabet=ALPHABET, **TRANS)
+    out = tkc.cli.krr(name, NS, compare=True, seeds=SEEDS, alphabet=ALPHABET, **TRANS)
     results[name] = out
     print(f"{name}: {len(out['runs'])} fits, rho = {out['runs'][0]['rho']}, "
           f"ridge {out['runs'][0]['lambda']}, largest ridge used "
@@ -55,9 +55,9 @@ for col, name in enumerate(SETS):
     out = results[name]
     for c, kernel in enumerate(KERNELS):
         n, m, se = curve(out, kernel, "test_mse_population")
-        axes[0, col].errorbar(n, m, yerr=se, fmt="o-", color=f"C{c}", capsize=2, label=LABEL[kernel])
+        axes[0, col].errorbar(n, m, yerr=se, fmt="o-", color=style.COLOR[kernel], capsize=2, label=LABEL[kernel])
         n, a, se = accuracy(out, kernel)
-        axes[1, col].errorbar(n, a, yerr=se, fmt="o-", color=f"C{c}", capsize=2, label=LABEL[kernel])
+        axes[1, col].errorbar(n, a, yerr=se, fmt="o-", color=style.COLOR[kernel], capsize=2, label=LABEL[kernel])
     axes[0, col].set_yscale("log")
     axes[0, col].set_title(f"{name} (r = {len(out['runs'][0]['per_template'])}, ρ = {out['runs'][0]['rho']:g})")
     axes[0, col].set_ylabel("test MSE on unseen symbols (labels ±1)")

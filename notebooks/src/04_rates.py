@@ -14,7 +14,7 @@
 SETS = ["same_different"] if QUICK else ["same_different", "majority3"]
 TRANS = dict(beta=4.0, gamma=2.0, b1=1.0, b2=0.5, estimator="qmc", points=1024)
 SWEEP = dict(seeds=2) if QUICK else dict(seeds=8)
-LABEL = {"trans": "transformer", "mlp": "MLP", "mlpxx": "MLP on XXᵀ-augmented input"}
+LABEL = style.LABEL
 KERNELS = ("trans", "mlpxx", "mlp")
 
 sweeps = {}
@@ -26,7 +26,7 @@ for name in SETS:
                 n=200, alphabet=[2 * 2 ** e for e in range(0, 5)])
         elif var == "rho":
             extra = dict(n=1000)
-        sweeps[name, var] = tkc.run("krr", tkc.data(name), sweep=var, compare=True,
+        sweeps[name, var] = tkc.cli.run("krr", name, sweep=var, compare=True,
                                     **SWEEP, **TRANS, **extra)
         for f in sweeps[name, var]["fit"]:
             ci = f["slope_ci95"]
@@ -56,10 +56,10 @@ def plot_sweep(var, xlabel, fname):
             ci = f["slope_ci95"]
             ok = rmse > 0
             s, b = np.polyfit(np.log(x[ok]), np.log(rmse[ok]), 1)
-            ax.errorbar(xs, mean, yerr=se, fmt="o", color=f"C{c}", capsize=2,
+            ax.errorbar(xs, mean, yerr=se, fmt="o", color=style.COLOR[kernel], capsize=2,
                         label=f"{LABEL[kernel]}: slope {f['slope']:+.2f} "
                               f"[{ci[0]:+.2f}, {ci[1]:+.2f}] (tkc), {s:+.2f} (numpy)")
-            ax.plot(xs, np.exp(b) * xs ** s, "-", color=f"C{c}", lw=1)
+            ax.plot(xs, np.exp(b) * xs ** s, "-", color=style.COLOR[kernel], lw=1)
         x0 = xs[0]
         t_mean = np.mean(per_seed(out, "trans", var)[1][per_seed(out, "trans", var)[0] == x0])
         ax.plot(xs, t_mean * (xs / x0) ** -0.5, "k:", label="theorem's rate: slope −1/2")

@@ -15,6 +15,9 @@
 #    estimate.
 
 # %%
+import time
+from fractions import Fraction
+
 X, Y, GAMMA = "aC", "bC", 0.5
 BETAS = [0.25, 1.0]                        # small beta (series useful) and beta = 1
 SEEDS = range(1, 4 if QUICK else 9)        # independent repetitions per size
@@ -57,10 +60,12 @@ print(f"check at beta = 0.25: QMC {q['value']:.10f} +- {q['stderr']:.1e}, "
       f"{abs(q['value'] - ref[0.25][0]) / q['stderr']:.1f} standard errors from the series")
 assert abs(q["value"] - ref[0.25][0]) < 5 * q["stderr"] + ref[0.25][1]
 
-# Cost of starting a tkc process (a run with 4 samples, the least), to read the CPU-time axis against.
-STARTUP = np.median([tkc.kernel(X, Y, kernel="attn", estimator="mc", beta=1.0, gamma=GAMMA,
-                                samples=4)["_cpu_seconds"] for _ in range(5)])
-print(f"tkc process start-up: {STARTUP * 1e3:.1f} ms CPU")
+def timed_kernel(**opts):
+    """tkc.kernel(X, Y) in this process, with the CPU time of the call (one thread)."""
+    t0 = time.process_time()
+    out = tkc.kernel(X, Y, **opts)
+    out["cpu"] = time.process_time() - t0
+    return out
 
 # %% [markdown]
 # ## Error against cost: Monte Carlo and randomized QMC
@@ -68,8 +73,8 @@ print(f"tkc process start-up: {STARTUP * 1e3:.1f} ms CPU")
 # For each size we run every seed, and take the root-mean-square of the actual errors
 # (value − reference) over the seeds; the error bar is that RMS's own sampling uncertainty
 # (RMS/√(2·seeds)). The dashed lines are the standard errors the estimators *report*: if they are
-# honest, they track the actual RMS error. Cost is the tkc process's CPU time (user + system,
-# including process start-up, which is what flattens the smallest runs).
+# honest, they track the actual RMS error. Cost is the CPU time of the call, measured in this
+# process around the C library's work.
 
 # %%
 def sweep(estimator, sizes, beta):
@@ -77,11 +82,11 @@ def sweep(estimator, sizes, beta):
     for size in sizes:
         # mc's size is its samples (integrand evaluations), qmc's its points per replicate
         size_opt = {"samples" if estimator == "mc" else "points": size}
-        runs = [tkc.kernel(X, Y, kernel="attn", estimator=estimator, beta=beta, gamma=GAMMA,
-                           seed=s, **size_opt) for s in SEEDS]
+        runs = [timed_kernel(kernel="attn", estimator=estimator, beta=beta, gamma=GAMMA,
+                             seed=s, **size_opt) for s in SEEDS]
         err = np.array([r["value"] - ref[beta][0] for r in runs])
         rows.append(dict(size=size, evals=runs[0]["samples"],
-                         cpu=np.median([r["_cpu_seconds"] for r in runs]),
+                         cpu=np.median([r["cpu"] for r in runs]),
                          rms=np.sqrt(np.mean(err ** 2)),
                          reported=np.sqrt(np.mean([r["stderr"] ** 2 for r in runs]))))
     return {key: np.array([row[key] for row in rows]) for key in rows[0]}
@@ -95,22 +100,23 @@ def slope(x, y):
     return np.polyfit(np.log(x), np.log(y), 1)[0]
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
-colors = {"mc": "C0", "qmc": "C1"}
 for ax, beta in zip(axes, BETAS):
     for est in ("mc", "qmc"):
         r = results[est, beta]
+        color = style.ESTIMATOR_COLOR[est]
         ax.errorbar(r["evals"], r["rms"], yerr=r["rms"] / np.sqrt(2 * len(SEEDS)), fmt="o-",
-                    color=colors[est], capsize=2,
-                    label=f"{est}: actual RMS error (slope {slope(r['evals'], r['rms']):.2f})")
-        ax.plot(r["evals"], r["reported"], "--", color=colors[est],
+                    color=color, capsize=2,
+                    label=f"{style.ESTIMATOR_LABEL[est]}: actual RMS error "
+                          f"(slope {slope(r['evals'], r['rms']):.2f})")
+        ax.plot(r["evals"], r["reported"], "--", color=color,
                 label=f"{est}: reported standard error")
     ax.axhline(ref[beta][1], color="gray", lw=0.8, ls=":", label="reference's error")
     ax.set_xscale("log"); ax.set_yscale("log")
     ax.set_xlabel("samples (integrand evaluations, all replicates)")
-    ax.set_title(f"β = {beta}, γ = {GAMMA}: x = {X}, y = {Y}")
+    ax.set_title(f"$\\beta = {beta}$, $\\gamma = {GAMMA}$: $x$ = {X}, $y$ = {Y}")
     ax.legend(loc="lower left", fontsize="x-small")
 axes[0].set_ylabel("|estimate − reference| (RMS over seeds)")
-fig.suptitle("K_attn estimators: error against number of samples")
+fig.suptitle(r"$K_{\mathrm{attn}}$ estimators: error against number of samples")
 save(fig, "estimators_error_vs_samples")
 
 # %% [markdown]
@@ -118,48 +124,45 @@ save(fig, "estimators_error_vs_samples")
 #
 # `--estimator series` sums the exact β-series to its optimal order in MPFR; its reported error is
 # the first omitted term. At β = 0.25 it is cheap and far more accurate than sampling; at β = 1 it
-# refuses (the series is asymptotic and useless there). The same errors, now against CPU time net
-# of the ~20–30 ms every tkc process spends starting (measured above), and `auto`'s choice.
+# refuses (the series is asymptotic and useless there). The same errors, now against the CPU time
+# of each call, and `auto`'s choice.
 
 # %%
 series_pts = {}
 for beta in BETAS:
     try:
-        r = tkc.kernel(X, Y, kernel="attn", estimator="series", beta=beta, gamma=GAMMA)
+        r = timed_kernel(kernel="attn", estimator="series", beta=beta, gamma=GAMMA)
         series_pts[beta] = r
         print(f"beta = {beta}: series {r['value']:.12f} +- {r['stderr']:.1e}, "
               f"reference {ref[beta][0]:.12f} +- {ref[beta][1]:.1e}; {r.get('note', '')}")
-    except tkc.TkcError as e:
-        print(f"beta = {beta}: the series estimator declines: {e.stderr.strip()}")
-    a = tkc.kernel(X, Y, kernel="attn", estimator="auto", beta=beta, gamma=GAMMA, target_se=1e-5)
-    print(f"beta = {beta}: auto picked {a['estimator']!r} for a 1e-5 target "
-          f"({a['_cpu_seconds']:.3f} s CPU)")
+    except tkc.Error as e:
+        print(f"beta = {beta}: the series estimator declines: {e.message}")
+    a = timed_kernel(kernel="attn", estimator="auto", beta=beta, gamma=GAMMA, target_se=1e-5)
+    print(f"beta = {beta}: auto picked {a['estimator']!r} for a 1e-5 target ({a['cpu']:.3f} s CPU)")
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.4), sharey=True)
 for ax, beta in zip(axes, BETAS):
     for est in ("mc", "qmc"):
         r = results[est, beta]
-        net = r["cpu"] - STARTUP
-        keep = net >= 0.5 * STARTUP          # runs dominated by start-up only add noise
-        if keep.sum() >= 2:
-            ax.errorbar(net[keep], r["rms"][keep], yerr=r["rms"][keep] / np.sqrt(2 * len(SEEDS)),
-                        fmt="o-", color=colors[est], capsize=2,
-                        label=f"{est} (actual RMS error), slope {slope(net[keep], r['rms'][keep]):.2f}")
+        ax.errorbar(r["cpu"], r["rms"], yerr=r["rms"] / np.sqrt(2 * len(SEEDS)),
+                    fmt="o-", color=style.ESTIMATOR_COLOR[est], capsize=2,
+                    label=f"{style.ESTIMATOR_LABEL[est]}: actual RMS error, "
+                          f"slope {slope(r['cpu'], r['rms']):.2f}")
     if beta in series_pts:
         s = series_pts[beta]
         err = abs(s["value"] - ref[beta][0])
-        cost = max(s["_cpu_seconds"] - STARTUP, 1e-4)
-        ax.plot([cost], [max(err, ref[beta][1])], "*", ms=14, color="C2",
-                label="series, optimal order: actual error")
-        ax.plot([cost], [s["stderr"]], "x", ms=9, color="C2",
+        cost = max(s["cpu"], 1e-6)
+        ax.plot([cost], [max(err, ref[beta][1])], "*", ms=14, color=style.ESTIMATOR_COLOR["series"],
+                label=style.ESTIMATOR_LABEL["series"] + ", optimal order: actual error")
+        ax.plot([cost], [s["stderr"]], "x", ms=9, color=style.ESTIMATOR_COLOR["series"],
                 label="series: reported error (first omitted term)")
     ax.axhline(ref[beta][1], color="gray", lw=0.8, ls=":", label="reference's error")
     ax.set_xscale("log"); ax.set_yscale("log")
-    ax.set_xlabel(f"cost: CPU time of the tkc process minus start-up ({STARTUP * 1e3:.0f} ms) [s]")
-    ax.set_title(f"β = {beta}, γ = {GAMMA}")
+    ax.set_xlabel("cost: CPU time of the call [s]")
+    ax.set_title(f"$\\beta = {beta}$, $\\gamma = {GAMMA}$")
     ax.legend(loc="best", fontsize="x-small")
 axes[0].set_ylabel("|estimate − reference|")
-fig.suptitle("K_attn estimators: error against CPU time (runs longer than half the start-up)")
+fig.suptitle(r"$K_{\mathrm{attn}}$ estimators: error against CPU time")
 save(fig, "estimators_error_vs_cpu")
 
 # %% [markdown]
@@ -174,18 +177,20 @@ save(fig, "estimators_error_vs_cpu")
 
 # %%
 ORDER = 16 if QUICK else 24          # largest power of beta
-ser = tkc.series(X, Y, order=ORDER, gamma=GAMMA)
-coef, _ = tkc.series_value(ser["terms"], 0, GAMMA)
-# Sum the exact coefficients of beta^2i gamma^2j over j at gamma^2 = 1/4 here, in exact rationals,
-# and compare with tkc's own coefficients of beta^2i at that gamma and with the values of docs/mathematics.md.
-from fractions import Fraction
+ser = tkc.series(X, Y, order=ORDER, gamma=Fraction(GAMMA))
+# The exact coefficients of beta^2i gamma^2j, summed over j at gamma^2 = 1/4 here in exact
+# rationals: the coefficients a_i of beta^2i, against the values of docs/mathematics.md.
 exact = {}
-for (i, j), c in ser["terms"].items():
-    exact[i] = exact.get(i, 0) + c * Fraction(1, 4) ** j
+for (bp, gp), c in ser["coefficients"].items():
+    exact[bp // 2] = exact.get(bp // 2, 0) + c * Fraction(1, 4) ** (gp // 2)
 print("a_i at gamma^2 = 1/4:", ", ".join(str(exact[i]) for i in sorted(exact)[:6]), "...")
 assert [exact[i] for i in range(5)] == [Fraction(3, 8), Fraction(9, 64), Fraction(-45, 256),
                                          Fraction(1179, 4096), Fraction(-9705, 16384)]
-assert all(Fraction(b["value"]) == exact[b["beta_power"] // 2] for b in ser["beta_coefficients"])
+coef = np.array([float(exact[i]) for i in sorted(exact)])
+
+def partial_sums(beta):
+    """S_D(beta) = sum of a_i beta^2i over i <= D, for every D."""
+    return np.cumsum(coef * beta ** (2 * np.arange(len(coef))))
 
 # %%
 SERIES_BETAS = [0.25, 0.4, 0.6, 1.0]
@@ -198,37 +203,39 @@ for beta in SERIES_BETAS[1:]:
 i = np.arange(len(coef))
 fig, axes = plt.subplots(1, 3, figsize=(16, 4.4))
 ax = axes[0]
-ax.semilogy(i, np.abs(coef), "o-", label="|a_i|, exact")
-ax.set_xlabel("i (coefficient of β^{2i})")
-ax.set_ylabel("|a_i| at γ² = 1/4")
-ax.set_title("coefficients of β^{2i}")
+ax.semilogy(i, np.abs(coef), "o-", color=style.ESTIMATOR_COLOR["series"], label="$|a_i|$, exact")
+ax.set_xlabel(r"$i$ (coefficient of $\beta^{2i}$)")
+ax.set_ylabel(r"$|a_i|$ at $\gamma^2 = 1/4$")
+ax.set_title(r"coefficients of $\beta^{2i}$")
 ax.legend()
 
 ax = axes[1]
 ratio = np.abs(coef[1:] / coef[:-1])
 fit = np.polyfit(i[2:], ratio[1:], 1)
-ax.plot(i[1:], ratio, "s-", color="C3", label="|a_i / a_{i−1}|")
+ax.plot(i[1:], ratio, "s-", color=style.ESTIMATOR_COLOR["series"], label="$|a_i / a_{i-1}|$")
 ax.plot(i[1:], np.polyval(fit, i[1:]), ":", color="k",
-        label=f"linear fit (i ≥ 2): {fit[0]:.2f}·i {fit[1]:+.2f}")
-ax.set_xlabel("i")
-ax.set_ylabel("|a_i / a_{i−1}|")
-ax.set_title("ratios grow linearly: a_i grow factorially")
+        label=f"linear fit ($i \\geq 2$): ${fit[0]:.2f}\\,i {fit[1]:+.2f}$")
+ax.set_xlabel("$i$")
+ax.set_ylabel("$|a_i / a_{i-1}|$")
+ax.set_title("ratios grow linearly: $a_i$ grow factorially")
 ax.legend()
 
 ax = axes[2]
 for n, beta in enumerate(SERIES_BETAS):
-    _, partial = tkc.series_value(ser["terms"], beta, GAMMA)
+    partial = partial_sums(beta)
     err = np.abs(partial - series_ref[beta][0])
-    ax.semilogy(i, err, "o-", color=f"C{n}", label=f"β = {beta}: |S_D − K_attn|")
+    ax.semilogy(i, err, "o-", color=f"C{n}",
+                label=f"$\\beta = {beta}$: $|S_D - K_{{\\mathrm{{attn}}}}|$")
     ax.semilogy(i, np.abs(coef) * beta ** (2 * i), ":", color=f"C{n}", lw=1)
     ax.axhline(series_ref[beta][1], color=f"C{n}", lw=0.6, ls="--")
-ax.plot([], [], "k:", lw=1, label="term |a_D β^{2D}|")
+ax.plot([], [], "k:", lw=1, label=r"term $|a_D \beta^{2D}|$")
 ax.plot([], [], "k--", lw=0.6, label="reference's error (floor)")
-ax.set_xlabel("order D (partial sum up to β^{2D})")
-ax.set_ylabel("|partial sum − K_attn|")
+ax.set_xlabel(r"order $D$ (partial sum up to $\beta^{2D}$)")
+ax.set_ylabel(r"$|S_D - K_{\mathrm{attn}}|$")
 ax.set_title("partial sums: better, then worse")
 ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize="x-small")
-fig.suptitle(f"The β-series of K_attn(x = {X}, y = {Y}), γ = {GAMMA}")
+fig.suptitle(f"The $\\beta$-series of $K_{{\\mathrm{{attn}}}}(x, y)$, $x$ = {X}, $y$ = {Y}, "
+             f"$\\gamma = {GAMMA}$")
 save(fig, "estimators_series_asymptotic")
 
 # %% [markdown]
