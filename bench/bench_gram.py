@@ -3,7 +3,7 @@
 100 × 100 Gram matrix of the transformer kernel on majority-5 strings, the
 acceptance of issue 13 (<= 1 s, within 1.2x of C).
 
-    bench/bench_gram.py [BUILD_DIR] [--rounds R] [--n N] [--set NAME]
+    bench/bench_gram.py [--build DIR] [--rounds R] [--n N] [--set NAME]
                         [NAME=VALUE ...]
 
 Alternates A B A B: one call in the C program, one tkc.gram in this
@@ -24,7 +24,7 @@ import time
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser()
-    ap.add_argument("build", nargs="?", default=os.path.join(here, "..", "build"))
+    ap.add_argument("--build", default=os.path.join(here, "..", "build"))
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--alphabet", type=int, default=1000)
