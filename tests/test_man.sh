@@ -16,7 +16,7 @@ render() {   # the page as text, hyphenation and adjustment off
         col -b 2>/dev/null || true
 }
 
-commands=$("$TKC" --help | awk '/^commands:/ {on = 1; next} on && NF {print $1}')
+commands=$("$TKC" --help | awk '/^commands:/ {on = 1; next} on && !NF {exit} on {print $1}')
 check '[ -n "$commands" ]' "tkc --help lists no commands"
 for c in "" $commands; do
     name=tkc${c:+-$c}

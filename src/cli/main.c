@@ -22,6 +22,9 @@ static void usage(FILE *out)
           "commands:\n", out);
     for (const cli_command *c = commands; c->name; c++)
         fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    fputs("\nA template FILE is a path or the name of a set (tkc check majority3):\n"
+          "the working directory, then $TKC_TEMPLATES, then the installed sets.\n",
+          out);
 }
 
 int main(int argc, char **argv)
