@@ -1,9 +1,13 @@
 /* gram.c — Gram matrices of lists of strings (tkc/gram.h) through a table
- * of their distinct pair patterns (gram_table.h): insert each pair's
- * pattern while walking the matrix, evaluate the table in one kernel call,
+ * of their distinct pair patterns: insert each pair's pattern while walking
+ * the matrix (each gets a dense id in order of first insertion), evaluate
+ * the table in one kernel call on one representative pair per pattern,
  * then look each entry up.  Between the two passes the matrix itself holds
  * the pattern ids (exact in a double), so nothing of size |X|·|Y| is
- * allocated besides K. */
+ * allocated besides K.
+ *
+ * Kernel ridge regression's general path (krr.c) walks the same kind of
+ * table in the same order, so a fit's K̂ has this matrix's digits. */
 #include "tkc/gram.h"
 
 #include <math.h>
@@ -11,18 +15,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gram_table.h"
+typedef struct gram_table {
+    tkc_pattern_index *ix;
+    double *value;             /* by pattern id, once evaluated             */
+    double *se;                /* by pattern id, once evaluated             */
+    tkc_gram_info info;
+} gram_table;
 
 /* ---- the table ------------------------------------------------------------ */
 
-int tkc_gram_table_init(tkc_gram_table *tb, tkc_error *err)
+static int table_init(gram_table *tb, tkc_error *err)
 {
     memset(tb, 0, sizeof *tb);
     tb->ix = tkc_pattern_index_alloc(64, err);
     return tb->ix ? TKC_SUCCESS : TKC_ENOMEM;
 }
 
-void tkc_gram_table_clear(tkc_gram_table *tb)
+static void table_clear(gram_table *tb)
 {
     tkc_pattern_index_free(tb->ix);
     free(tb->value);
@@ -30,23 +39,18 @@ void tkc_gram_table_clear(tkc_gram_table *tb)
     memset(tb, 0, sizeof *tb);
 }
 
-long tkc_gram_table_id(tkc_gram_table *tb, const tkc_token *x,
-                       const tkc_token *y, size_t k, int insert,
-                       tkc_error *err)
+/* Id of the unordered pattern of (x, y) (k tokens each), inserted when
+ * new; -1 on ENOMEM. */
+static long table_id(gram_table *tb, const tkc_token *x, const tkc_token *y,
+                     size_t k, tkc_error *err)
 {
     tkc_pattern pat;
     tkc_pattern_of_unordered_pair(&pat, x, y, k, NULL);
-    if (insert)
-        return tkc_pattern_index_insert(tb->ix, &pat, NULL, err);
-    long id = tkc_pattern_index_find(tb->ix, &pat);
-    if (id < 0)
-        tkc_fail(err, TKC_ENUMERIC, "gram: internal error: a pattern missing "
-                                    "from its own table");
-    return id;
+    return tkc_pattern_index_insert(tb->ix, &pat, NULL, err);
 }
 
 /* The kernel on the representative pairs (rows 2p, 2p + 1 of S). */
-static int evaluate_pairs(tkc_gram_table *tb, const tkc_kernel_spec *spec,
+static int evaluate_pairs(gram_table *tb, const tkc_kernel_spec *spec,
                           const tkc_strings *S, size_t np, tkc_error *err)
 {
     tkc_pair *pairs = malloc(np * sizeof *pairs);
@@ -86,8 +90,10 @@ done:
     return st;
 }
 
-int tkc_gram_table_evaluate(tkc_gram_table *tb, const tkc_kernel_spec *spec,
-                            size_t k, tkc_error *err)
+/* Evaluate every pattern of the table, one representative pair each, in
+ * one tkc_kernel_eval_pairs call; fills value, se and info. */
+static int table_evaluate(gram_table *tb, const tkc_kernel_spec *spec,
+                          size_t k, tkc_error *err)
 {
     size_t np = tkc_pattern_index_size(tb->ix);
     tkc_strings *S = tkc_strings_alloc(2 * np, k, err);
@@ -140,14 +146,14 @@ int tkc_gram_matrix(const tkc_kernel_spec *spec, const tkc_strings *X,
     int sym = Y == NULL;
     const tkc_strings *C = sym ? X : Y;
     size_t nx = X->count, ny = C->count, k = X->k;
-    tkc_gram_table tb;
-    if ((st = tkc_gram_table_init(&tb, err)))
+    gram_table tb;
+    if ((st = table_init(&tb, err)))
         return st;
     /* pass 1: the patterns, their ids parked in K */
     for (size_t j = 0; j < ny && !st; j++)
         for (size_t i = sym ? j : 0; i < nx; i++) {
-            long id = tkc_gram_table_id(&tb, tkc_strings_row(X, i),
-                                        tkc_strings_row(C, j), k, 1, err);
+            long id = table_id(&tb, tkc_strings_row(X, i),
+                               tkc_strings_row(C, j), k, err);
             if (id < 0) {
                 st = TKC_ENOMEM;
                 break;
@@ -155,7 +161,7 @@ int tkc_gram_matrix(const tkc_kernel_spec *spec, const tkc_strings *X,
             K[i * ny + j] = (double)id;
         }
     if (!st)
-        st = tkc_gram_table_evaluate(&tb, spec, k, err);
+        st = table_evaluate(&tb, spec, k, err);
     /* pass 2: each entry from its pattern's value */
     for (size_t j = 0; j < ny && !st; j++)
         for (size_t i = sym ? j : 0; i < nx; i++) {
@@ -171,6 +177,6 @@ int tkc_gram_matrix(const tkc_kernel_spec *spec, const tkc_strings *X,
         }
     if (!st && info)
         *info = tb.info;
-    tkc_gram_table_clear(&tb);
+    table_clear(&tb);
     return st;
 }

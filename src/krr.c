@@ -11,7 +11,6 @@
 
 #include "tkc/krr.h"
 
-#include "gram_table.h"
 #include "krr_gram.h"
 
 static double seconds_now(void)
@@ -22,53 +21,120 @@ static double seconds_now(void)
 }
 
 /* ======================================================================
- * The general path: K̂ and predictions through the table of distinct
- * pair patterns of gram.c, each evaluated once, all in one kernel call.
+ * The general path: the distinct canonical patterns of arbitrary pairs of
+ * strings, evaluated in one kernel call.  Used in two passes: every pair's
+ * pattern is inserted, the table is evaluated, then each pair looks its
+ * value up (patterns are recomputed rather than stored: n² ids would cost
+ * as much memory as K̂).
  * ====================================================================== */
 
-static void kernel_info(tkc_krr_kernel_info *ki, const tkc_gram_info *gi)
+typedef struct pattern_table {
+    tkc_pattern_index *ix;
+    double *value;             /* by pattern id, once evaluated             */
+    tkc_krr_kernel_info info;
+} pattern_table;
+
+static void table_free(pattern_table *tb)
 {
-    ki->npatterns = gi->npatterns;
-    ki->se_max = gi->se_max;
-    ki->error_kind = gi->error_kind;
-    snprintf(ki->estimator, sizeof ki->estimator, "%s", gi->estimator);
+    tkc_pattern_index_free(tb->ix);
+    free(tb->value);
 }
 
-/* K̂ of the model's strings (symmetric: the layout does not matter). */
-static int general_gram(tkc_krr_model *m, double *K, tkc_error *err)
+/* Id of the unordered pattern of (x, y); inserted when `insert`. */
+static long table_id(pattern_table *tb, const tkc_token *x, const tkc_token *y,
+                     size_t k, int insert, tkc_error *err)
 {
-    tkc_gram_info info = {0};
+    tkc_pattern pat;
+    tkc_pattern_of_unordered_pair(&pat, x, y, k, NULL);
+    if (insert)
+        return tkc_pattern_index_insert(tb->ix, &pat, NULL, err);
+    long id = tkc_pattern_index_find(tb->ix, &pat);
+    if (id < 0)
+        tkc_fail(err, TKC_ENUMERIC, "krr: internal error: a pattern missing "
+                                    "from its own table");
+    return id;
+}
+
+/* One representative pair per pattern, all in one kernel call. */
+static int table_evaluate(pattern_table *tb, const tkc_kernel_spec *spec,
+                          size_t k, tkc_error *err)
+{
+    size_t np = tkc_pattern_index_size(tb->ix);
+    tkc_strings *S = tkc_strings_alloc(2 * np, k, err);
+    tb->value = malloc(np * sizeof *tb->value);
+    if (!S || !tb->value) {
+        tkc_strings_free(S);
+        return tkc_fail(err, TKC_ENOMEM, "krr: cannot allocate %zu patterns", np);
+    }
+    for (size_t p = 0; p < np; p++)
+        tkc_pattern_representative(tkc_pattern_index_get(tb->ix, p),
+                                   tkc_strings_row(S, 2 * p),
+                                   tkc_strings_row(S, 2 * p + 1));
+    int st = tkc_krr_eval_representatives(spec, S, tb->value, &tb->info, err);
+    tkc_strings_free(S);
+    return st;
+}
+
+/* K̂ of the model's strings by the table.  Between the passes the lower
+ * triangle holds pattern ids (exact in a double). */
+static int general_gram(tkc_krr_model *m, double *K, size_t lda,
+                        tkc_error *err)
+{
+    const tkc_strings *X = m->strings;
+    size_t n = m->n, k = X->k;
+    pattern_table tb = {0};
     double t0 = seconds_now();
-    int st = tkc_gram_matrix(&m->spec, m->strings, NULL, K, NULL, &info, err);
-    m->seconds_kernel = seconds_now() - t0;
-    kernel_info(&m->kernel, &info);
+    if (!(tb.ix = tkc_pattern_index_alloc(64, err)))
+        return TKC_ENOMEM;
+    int st = TKC_SUCCESS;
+    for (size_t j = 0; j < n && !st; j++)
+        for (size_t i = j; i < n; i++) {
+            long id = table_id(&tb, tkc_strings_row(X, i), tkc_strings_row(X, j),
+                               k, 1, err);
+            if (id < 0) {
+                st = TKC_ENOMEM;
+                break;
+            }
+            K[i + j * lda] = (double)id;
+        }
+    if (!st)
+        st = table_evaluate(&tb, &m->spec, k, err);
+    double t1 = seconds_now();
+    if (!st)
+        for (size_t j = 0; j < n; j++)
+            for (size_t i = j; i < n; i++)
+                K[i + j * lda] = K[j + i * lda] = tb.value[(size_t)K[i + j * lda]];
+    m->seconds_kernel = t1 - t0;
+    m->seconds_fill = seconds_now() - t1;
+    m->kernel = tb.info;
+    table_free(&tb);
     return st;
 }
 
 /* pred[idx[q]] = Σ_i α_i K(x_i, X_idx[q]) for q < nq, the distinct patterns
- * of all those pairs in one kernel call, walked as tkc_gram_matrix walks
- * the training strings against the queries (so the same digits), without
- * storing that matrix: each pair's pattern is found again. */
+ * of all those pairs in one kernel call. */
 static int general_predict(const tkc_krr_model *m, const tkc_strings *X,
                            const size_t *idx, size_t nq, double *pred,
                            tkc_error *err)
 {
     const tkc_strings *T = m->strings;
     size_t k = T->k;
-    tkc_gram_table tb;
-    int st = tkc_gram_table_init(&tb, err);
+    pattern_table tb = {0};
+    if (!(tb.ix = tkc_pattern_index_alloc(64, err)))
+        return TKC_ENOMEM;
+    int st = TKC_SUCCESS;
     for (size_t q = 0; q < nq && !st; q++)
         for (size_t i = 0; i < m->n && !st; i++)
-            if (tkc_gram_table_id(&tb, tkc_strings_row(T, i),
-                                  tkc_strings_row(X, idx[q]), k, 1, err) < 0)
+            if (table_id(&tb, tkc_strings_row(T, i), tkc_strings_row(X, idx[q]),
+                         k, 1, err) < 0)
                 st = TKC_ENOMEM;
     if (!st)
-        st = tkc_gram_table_evaluate(&tb, &m->spec, k, err);
+        st = table_evaluate(&tb, &m->spec, k, err);
     for (size_t q = 0; q < nq && !st; q++) {
         double s = 0;
         for (size_t i = 0; i < m->n; i++) {
-            long id = tkc_gram_table_id(&tb, tkc_strings_row(T, i),
-                                        tkc_strings_row(X, idx[q]), k, 0, err);
+            long id = table_id(&tb, tkc_strings_row(T, i),
+                               tkc_strings_row(X, idx[q]), k, 0, err);
             if (id < 0) {
                 st = TKC_ENUMERIC;
                 break;
@@ -77,7 +143,7 @@ static int general_predict(const tkc_krr_model *m, const tkc_strings *X,
         }
         pred[idx[q]] = s;
     }
-    tkc_gram_table_clear(&tb);
+    table_free(&tb);
     return st;
 }
 
@@ -165,7 +231,7 @@ static int assemble_and_solve(tkc_krr_model *m, const double *y, double lambda,
                         "krr: cannot allocate K (%zu x %zu doubles, %.2f GB)", n,
                         n, (double)n * (double)n * 8e-9);
     int st = m->gram ? tkc_krr_gram_fill(m->gram, K, n, err)
-                     : general_gram(m, K, err);
+                     : general_gram(m, K, n, err);
     double t1 = seconds_now();
     if (m->gram)
         m->seconds_fill = t1 - t0;

@@ -8,10 +8,9 @@
  * once, one representative pair per pattern, and all of them in ONE
  * tkc_kernel_eval_pairs call.  Monte Carlo entries therefore share their
  * random numbers (common random numbers), as N's entries do, and equal
- * patterns get equal values exactly.  This is K̂ of kernel ridge
- * regression's general path (tkc/krr.h: the fit's K̂ is
- * tkc_gram_matrix(X, NULL), its predictions use tkc_gram_matrix(X, Q)), and
- * what the Python module's tkc.gram returns.
+ * patterns get equal values exactly.  Kernel ridge regression's general
+ * path (tkc/krr.h) builds its K̂ the same way, with the same digits, and
+ * this is what the Python module's tkc.gram returns.
  *
  * Digits: the patterns are numbered in the order the matrix is walked
  * (below) and the kernel sees only their representatives, so the values

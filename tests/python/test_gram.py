@@ -121,3 +121,16 @@ def test_diag():
     d, dse = tkc.gram_diag(xs, kernel="mlp")
     K, se = tkc.gram(xs, kernel="mlp")
     assert np.array_equal(d, np.diag(K)) and np.array_equal(dse, np.diag(se))
+
+
+def test_a_general_fit_uses_this_gram():
+    # kernel ridge regression's general path builds K̂ as tkc.gram does:
+    # the same patterns in the same order, so the same values
+    xs = strings(30, alphabet=5, seed=8)
+    opts = dict(kernel="trans", estimator="mc", samples=4096, beta=4,
+                gamma=2, seed=3)
+    K, se, info = tkc.gram(xs, info=True, **opts)
+    fit = tkc.TemplateKernelRidge(**opts).fit(xs, np.ones(len(xs))).fit_info_
+    assert fit["patterns"] == info["patterns"]
+    assert fit["kernel_diag_max"] == np.diag(K).max()
+    assert fit["kernel_se_max"] == info["se_max"] == se.max()
