@@ -50,8 +50,11 @@ class Templates:
             name, body = "<templates>", source
         elif isinstance(source, str):
             name = find(source)
-            with open(name, "rb") as f:
-                body = f.read().decode("utf-8", "surrogateescape")
+            try:
+                with open(name, "rb") as f:
+                    body = f.read().decode("utf-8", "surrogateescape")
+            except OSError as e:          # as the C library words it
+                raise InputError(f"{name}: cannot open: {e.strerror}") from None
         else:
             raise InputError("Templates: give a path, a set name, the text "
                              "of a template file or a list of its lines, got "

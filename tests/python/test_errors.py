@@ -39,6 +39,8 @@ def test_templates():
     assert "no such file, and no template set of that name" in message(
         tkc.Templates, "majority7")
     assert "majority7" in message(tkc.nmatrix, "majority7")
+    assert message(tkc.Templates, "./no/such.tpl") == \
+        "./no/such.tpl: cannot open: No such file or directory"
 
 
 def test_labels_and_strings():
