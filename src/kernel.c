@@ -90,7 +90,7 @@ void tkc_kernel_spec_default(tkc_kernel_spec *spec)
     spec->cvmc.samples = (uint64_t)1 << 16;
     spec->cvmc.order = 4;
     spec->automatic.target_se = 1e-4;
-    spec->automatic.max_evals = (uint64_t)1 << 16;
+    spec->automatic.max_evals = (uint64_t)1 << 21;
 }
 
 #define PARAM_MAX 1e6
@@ -199,6 +199,20 @@ static int distinct_patterns(const tkc_strings *S, const tkc_pair *pairs,
     return TKC_SUCCESS;
 }
 
+/* No kernel lets a NaN, an infinity or a negative error radius out: each
+ * checks its own range first (K_attn's estimators against the range of
+ * the integrand, trans against Cauchy–Schwarz); this is the last guard. */
+static int check_finite(const tkc_kernel_spec *spec,
+                        const tkc_kernel_values *v, tkc_error *err)
+{
+    for (size_t i = 0; i < v->npairs; i++)
+        if (!isfinite(v->value[i]) || !(v->se[i] >= 0) || !isfinite(v->se[i]))
+            return tkc_fail(err, TKC_ENUMERIC, "kernel %s: entry %zu is %g "
+                            "+- %g, not a finite value with a finite error",
+                            spec->kernel->name, i, v->value[i], v->se[i]);
+    return TKC_SUCCESS;
+}
+
 int tkc_kernel_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                           const tkc_pair *pairs, size_t npairs,
                           tkc_kernel_values *out, tkc_error *err)
@@ -220,7 +234,8 @@ int tkc_kernel_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         rc = TKC_ENOMEM;
         goto done;
     }
-    if ((rc = spec->kernel->eval_pairs(spec, S, first, nd, dv, err)))
+    if ((rc = spec->kernel->eval_pairs(spec, S, first, nd, dv, err)) ||
+        (rc = check_finite(spec, dv, err)))
         goto done;
     for (size_t i = 0; i < npairs; i++) {
         out->value[i] = dv->value[ids[i]];

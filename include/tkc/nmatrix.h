@@ -45,7 +45,7 @@ typedef struct tkc_nmatrix {
     tkc_error_kind error_kind;
     char estimator[32];         /* estimator actually used ("closed form")   */
     uint64_t samples;           /* samples used; 0 for closed forms          */
-    char note[256];             /* the kernel layer's note                   */
+    char note[TKC_KERNEL_NOTE_MAX]; /* the kernel layer's note               */
     /* structural evidence */
     size_t *row_class;          /* r: smallest row proved identical to row i */
     size_t nclasses;            /* distinct classes; < r ⇒ singular, exactly */

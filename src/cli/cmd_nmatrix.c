@@ -26,8 +26,11 @@ static void help(FILE *out)
           "  --confidence C      confidence of Monte Carlo radii (default 0.999)\n"
           "  --auto-refine       quadruple the samples while undecided\n"
           "  --budget N          most integrand evaluations auto-refine may use\n"
-          "                      (default 67108864)\n"
-          "  --time-budget S     most seconds auto-refine may spend (default none)\n"
+          "                      (default 2^26, and at most 2^31 / (r(r+1)/2) for an\n"
+          "                      N of r templates: a count, the same on any machine)\n"
+          "  --time-budget S     also stop auto-refine before a round would pass S\n"
+          "                      seconds (default none; the output says it stopped\n"
+          "                      early)\n"
           "  --ladder            run the precision ladder whatever r (default r <= 64)\n"
           "  --no-ladder         skip it\n"
           "  --no-cls            do not append [CLS] to the templates\n"
@@ -319,6 +322,8 @@ void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
     cli_json_integer(j, (long long)d->samples_total);
     cli_json_key(j, "rounds");
     cli_json_integer(j, d->rounds);
+    cli_json_key(j, "stopped_early");
+    cli_json_bool(j, d->stopped_early);
     cli_json_key(j, "seconds");
     cli_json_number(j, d->seconds);
     cli_json_object_end(j);
