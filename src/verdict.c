@@ -1,5 +1,5 @@
 /* verdict.c — what N's numbers prove: the one producer of verdicts on N
- * (SPEC §4; the contract is tkc/verdict.h).
+ * (docs/verdicts.md; the contract is tkc/verdict.h).
  *
  * Read top to bottom: the verdict from structure, the verdict from the box
  * certificate, the figures reported beside the verdict (singular values,
@@ -19,6 +19,7 @@
 #include <lapacke.h>
 
 #include "tkc/certify.h"
+#include "tkc/series.h"
 #include "tkc/spd.h"
 #include "ladder.h"
 #include "mpmat.h"
@@ -37,6 +38,22 @@ const char *tkc_nmatrix_verdict_name(tkc_nmatrix_verdict_kind v)
     }
 }
 
+const char *tkc_nmatrix_generic_name(tkc_nmatrix_generic_kind g)
+{
+    switch (g) {
+    case TKC_NMATRIX_GENERIC_NOT_ESTABLISHED:
+        return "not established";
+    case TKC_NMATRIX_GENERIC_SINGULAR:
+        return "singular";
+    case TKC_NMATRIX_GENERIC_NONSINGULAR:
+        return "nonsingular";
+    case TKC_NMATRIX_GENERIC_CONDITION10:
+        return "condition (10)";
+    default:
+        return "not run";
+    }
+}
+
 void tkc_nmatrix_options_default(tkc_nmatrix_options *opt)
 {
     opt->want_cov = TKC_NMATRIX_COV_AUTO;
@@ -46,6 +63,8 @@ void tkc_nmatrix_options_default(tkc_nmatrix_options *opt)
     opt->budget = 0;            /* the default rule: budget_of below */
     opt->time_budget = 0;
     opt->ladder = -1;
+    opt->generic = 1;
+    tkc_generic_options_default(&opt->generic_opt);
 }
 
 void tkc_nmatrix_decision_free(tkc_nmatrix_decision *d)
@@ -53,6 +72,7 @@ void tkc_nmatrix_decision_free(tkc_nmatrix_decision *d)
     if (!d)
         return;
     free(d->singular_values);
+    tkc_generic_verdict_clear(&d->generic_test);
     free(d);
 }
 
@@ -448,6 +468,123 @@ static int small_beta(const tkc_nmatrix *nm, const tkc_kernel_spec *spec,
     return rc;
 }
 
+/* ---- for almost every parameter ---------------------------------------- */
+
+/* Rows identical by structure: N is singular whatever the parameters. */
+static void generic_structure(tkc_nmatrix_decision *d)
+{
+    d->generic = TKC_NMATRIX_GENERIC_SINGULAR;
+    snprintf(d->generic_words, sizeof d->generic_words, "singular (exact)");
+    snprintf(d->generic_text, sizeof d->generic_text, "singular for every "
+             "parameter, exact: %s; %s", d->evidence, d->method);
+}
+
+/* The MLP kernels when structure does not decide: their entries are closed
+ * forms with rounding estimates, not enclosures, so no value of det N is
+ * proved, and without one analyticity gives nothing. */
+static void generic_closed_form(const tkc_kernel_spec *spec,
+                                tkc_nmatrix_decision *d)
+{
+    d->generic = TKC_NMATRIX_GENERIC_NOT_ESTABLISHED;
+    snprintf(d->generic_words, sizeof d->generic_words, "not established");
+    if (spec->activation == tkc_activation_cos)
+        snprintf(d->generic_text, sizeof d->generic_text, "not established "
+                 "by tkc: det N is real-analytic in (b1, b2), so one proved "
+                 "nonzero value would give nonsingular for almost every "
+                 "(b1, b2), but the %s entries carry rounding estimates, not "
+                 "enclosures", spec->kernel->name);
+    else
+        snprintf(d->generic_text, sizeof d->generic_text, "not established "
+                 "by tkc: with φ = %s the %s kernel has no continuous "
+                 "parameter, so its verdict is the point verdict, whose "
+                 "entries carry rounding estimates, not enclosures",
+                 spec->activation->name, spec->kernel->name);
+}
+
+/* The statement of a test that proved condition (10): for trans with
+ * φ ≠ cos, that N_trans is not covered; then the deciding monomial and the
+ * tightest permutation or cycle. */
+static void lemmas_text(const tkc_kernel_spec *spec,
+                        const tkc_generic_verdict *v, tkc_nmatrix_decision *d)
+{
+    char *t = d->generic_text, mono[32];
+    size_t size = sizeof d->generic_text, n;
+    int attn = spec->kernel == tkc_kernel_attn;
+    int uncovered = !attn && d->generic != TKC_NMATRIX_GENERIC_NONSINGULAR;
+    if (uncovered)
+        n = (size_t)snprintf(t, size, "N_trans with φ = %s: not established; "
+                             "%s", spec->activation->name, v->attn_text);
+    else
+        n = (size_t)snprintf(t, size, "%s", attn ? v->attn_text : v->text);
+    if (v->witness && n < size &&
+        tkc_series_monomial_name(mono, sizeof mono, v->deciding_a,
+                                 v->deciding_b) >= 0)
+        n += (size_t)snprintf(t + n, size - n, "; deciding monomial %s: d_τ = "
+                              "%s + … for the tightest %s τ = %s", mono,
+                              v->weight_text,
+                              v->method == TKC_GENERIC_CYCLES ? "cycle"
+                                                              : "permutation",
+                              v->witness_text);
+    if (uncovered && n < size)
+        snprintf(t + n, size - n, "; Lemma 3.6 is proved for φ(t) = "
+                 "cos(b1 t + b2) only");
+}
+
+/* attn and trans: Lemma 3.7 from the exact coefficients of N_attn, then
+ * Lemma 3.6 for trans with φ = cos (tkc/generic.h). */
+static int generic_lemmas(const tkc_template_set *set,
+                          const tkc_kernel_spec *spec,
+                          const tkc_nmatrix_options *opt,
+                          tkc_nmatrix_decision *d, tkc_error *err)
+{
+    tkc_generic_options go = opt->generic_opt;
+    go.threads = go.threads ? go.threads : spec->threads;
+    go.activation = spec->activation;
+    tkc_generic_verdict *v = &d->generic_test;
+    int rc = tkc_generic_decide_set(set, &go, v, err);
+    if (rc)
+        return rc;
+    int proved = v->status == TKC_GENERIC_PROVED;
+    d->generic = !proved ? TKC_NMATRIX_GENERIC_NOT_ESTABLISHED
+                 : spec->kernel == tkc_kernel_attn
+                     ? TKC_NMATRIX_GENERIC_CONDITION10
+                 : spec->activation == tkc_activation_cos
+                     ? TKC_NMATRIX_GENERIC_NONSINGULAR
+                     : TKC_NMATRIX_GENERIC_NOT_ESTABLISHED; /* Lemma 3.6: cos */
+    snprintf(d->generic_words, sizeof d->generic_words, "%s",
+             d->generic == TKC_NMATRIX_GENERIC_NONSINGULAR
+                 ? "nonsingular (proved)"
+             : d->generic == TKC_NMATRIX_GENERIC_CONDITION10
+                 ? "condition (10) (proved)"
+                 : "not established");
+    if (proved)
+        lemmas_text(spec, v, d);
+    else
+        snprintf(d->generic_text, sizeof d->generic_text, "%s: %s",
+                 spec->kernel == tkc_kernel_attn ? v->attn_text : v->text,
+                 v->next);
+    return TKC_SUCCESS;
+}
+
+/* The generic verdict of the kernel (opt->generic): structure first, as
+ * for the point verdict; then the lemmas for the kernels on K_attn. */
+static int generic(const tkc_template_set *set, const tkc_kernel_spec *spec,
+                   const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
+                   tkc_nmatrix_decision *d, tkc_error *err)
+{
+    if (!opt->generic)
+        return TKC_SUCCESS;
+    if (nm->nclasses < nm->r) {
+        generic_structure(d);
+        return TKC_SUCCESS;
+    }
+    if (!spec->kernel->uses_attn) {
+        generic_closed_form(spec, d);
+        return TKC_SUCCESS;
+    }
+    return generic_lemmas(set, spec, opt, d, err);
+}
+
 /* ---- the rounds --------------------------------------------------------- */
 
 /* Auto-refine's state: the next round's spec, its budget of integrand
@@ -639,8 +776,9 @@ int tkc_nmatrix_decide(const tkc_template_set *set,
     if (!rc) {
         conclude(set, nm, &cert, &ro, opt, d);
         if (!(rc = numbers(nm, opt, d, err)) &&
-            !(rc = lemma36(set, &ro.spec, nm, opt->confidence, d, err)))
-            rc = small_beta(nm, &ro.spec, d, err);
+            !(rc = lemma36(set, &ro.spec, nm, opt->confidence, d, err)) &&
+            !(rc = small_beta(nm, &ro.spec, d, err)))
+            rc = generic(set, &ro.spec, nm, opt, d, err);
     }
     if (rc) {
         tkc_nmatrix_free(nm);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_cli_nmatrix.sh — `tkc nmatrix`: verdicts with their evidence, the JSON
-# contract of SPEC §7 (checked against independent facts: symmetry, sorted
+# contract of docs/json.md (checked against independent facts: symmetry, sorted
 # singular values, σ_min against the bound), exit codes and messages.
 set -u
 PY=/usr/bin/python3
@@ -67,6 +67,30 @@ check "trans sd sorted" json "$tmp/o.json" 'j["singular_values"] == sorted(j["si
 check "trans sd ladder" json "$tmp/o.json" \
   '[l["prec"] for l in j["certificate"]["precision_ladder"]] == [53, 128, 256, 512]'
 check "trans sd lemma 3.6" json "$tmp/o.json" 'j["certificate"]["lemma_3_6"]["status"] in ("holds", "not established")'
+# The generic verdict, beside the point's (docs/generic.md): the same
+# whatever β, γ and the estimator, since it is about almost every (β, γ).
+check "trans sd generic" json "$tmp/o.json" \
+  'j["generic"]["verdict"] == "nonsingular" and j["generic"]["deciding_monomial"]["name"] == "β^4" and j["generic"]["tightest_cycle"]["cycles"] == "(1 2)"'
+"$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel attn --estimator series --beta 0.25 --gamma 2 --json >"$tmp/a.json"
+check "attn sd generic: condition (10)" json "$tmp/a.json" \
+  'j["generic"]["verdict"] == "condition (10)" and j["generic"]["condition_10"] == "proved" and "for almost every (β, γ)" in j["generic"]["statement"]'
+"$PY" -c "
+import json
+g = [json.load(open(f))['generic'] for f in ('$tmp/o.json', '$tmp/a.json')]
+assert g[0]['deciding_monomial'] == g[1]['deciding_monomial'] and g[0]['tightest_cycle'] == g[1]['tightest_cycle']
+" && ok || bad "generic the same at beta 3 (mc) and 0.25 (series)"
+out=$("$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel trans --estimator mc --samples 1024)
+check "trans sd generic text" grep -q "^for almost every parameter: nonsingular (proved): N_trans nonsingular for almost every (β, γ, b1, b2), proved (Lemma 3.7 from the exact coefficients through β^4; Lemma 3.6)" <<<"$out"
+check "trans sd generic method" grep -q "^  exhaustive over all 2! = 2 permutations: .*; total orders 0, 2, 4 over 3 pair patterns" <<<"$out"
+"$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel mlp --json >"$tmp/m.json"
+check "mlp sd generic singular" json "$tmp/m.json" \
+  'j["generic"]["verdict"] == "singular" and j["generic"]["statement"].startswith("singular for every parameter, exact: rows 1,2 identical")'
+"$TKC_EXE" nmatrix "$tmp/regular.tpl" --kernel mlpxx --json >"$tmp/m.json"
+check "mlpxx generic not established" json "$tmp/m.json" \
+  'j["generic"]["verdict"] == "not established" and j["generic"]["statement"].startswith("not established by tkc")'
+"$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel trans --estimator mc --samples 1024 --no-generic --json >"$tmp/m.json"
+check "--no-generic: null" json "$tmp/m.json" 'j["generic"] is None'
+
 # Undecided at the defaults with few samples: the verdict says what would
 # settle it, in samples.
 "$TKC_EXE" nmatrix "$tmp/sd.tpl" --estimator mc --samples 4096 --json >"$tmp/o.json"

@@ -2,8 +2,11 @@
  * faithfully.  Structure gives "singular (exact)" for the MLP whatever the
  * numbers; the certificate gives a σ_min bound below LAPACK's σ_min; Lemma
  * 3.6 and the small-β determinant report the test that ran and agree with
- * calling those modules directly; auto-refine adds rounds within its budget
- * and says why it stopped; bad options are refused. */
+ * calling those modules directly; the generic verdict agrees with
+ * tkc_generic_decide_set, says what it covers per kernel and activation,
+ * and is never "proved" when its order is capped below the deciding one;
+ * auto-refine adds rounds within its budget and says why it stopped; bad
+ * options are refused. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 #include <mpfr.h>
 
 #include "check.h"
+#include "tkc/generic.h"
 #include "tkc/nmatrix.h"
 #include "permutation.h"
 #include "series_det.h"
@@ -160,6 +164,89 @@ static void test_large_r(void)
     done(nm, d);
 }
 
+/* The generic verdict, one step of the decision: per kernel what it covers,
+ * the same test as tkc_generic_decide_set. */
+static void test_generic(void)
+{
+    const char *abab = "1 α β α β\n-1 α α β β\n";   /* decided at β^6γ^4 */
+    tkc_nmatrix_options opt;
+    tkc_nmatrix_options_default(&opt);
+    opt.ladder = 0;
+    tkc_nmatrix *nm;
+    tkc_nmatrix_decision *d = decide(abab, "trans", 1024, &opt, &nm);
+    tkc_generic_verdict v;
+    tkc_error err;
+    tkc_template_set *set = parse(abab);
+    CHECK(set && !tkc_generic_decide_set(set, NULL, &v, &err) &&
+              v.status == TKC_GENERIC_PROVED, "generic directly");
+    CHECK(d && d->generic == TKC_NMATRIX_GENERIC_NONSINGULAR &&
+              !strcmp(d->generic_words, "nonsingular (proved)") &&
+              d->generic_test.deciding_a == v.deciding_a &&
+              d->generic_test.deciding_b == v.deciding_b && v.deciding_a == 3 &&
+              v.deciding_b == 2 &&
+              !strcmp(d->generic_test.witness_text, v.witness_text) &&
+              !strcmp(d->generic_test.weight_text, v.weight_text) &&
+              strstr(d->generic_text, "N_trans nonsingular for almost every "
+                                      "(β, γ, b1, b2), proved") &&
+              strstr(d->generic_text, "deciding monomial β^6γ^4"),
+          "trans: %s", d ? d->generic_text : "");
+    tkc_generic_verdict_clear(&v);
+    done(nm, d);
+    /* capped below β^6γ^4 (total order 10): not established, says where */
+    opt.generic_opt.max_order = 8;
+    d = decide(abab, "trans", 1024, &opt, &nm);
+    CHECK(d && d->generic == TKC_NMATRIX_GENERIC_NOT_ESTABLISHED &&
+              !strstr(d->generic_text, "proved") &&
+              strstr(d->generic_text, "next: total order 10"),
+          "capped at 8: %s", d ? d->generic_text : "");
+    done(nm, d);
+    d = decide(abab, "attn", 1024, &opt, &nm);
+    CHECK(d && d->generic == TKC_NMATRIX_GENERIC_NOT_ESTABLISHED &&
+              !strncmp(d->generic_text, "condition (10) for almost every "
+                                        "(β, γ): not established", 52),
+          "attn capped at 8: %s", d ? d->generic_text : "");
+    done(nm, d);
+    tkc_nmatrix_options_default(&opt);
+    opt.ladder = 0;
+    d = decide(abab, "attn", 1024, &opt, &nm);
+    CHECK(d && d->generic == TKC_NMATRIX_GENERIC_CONDITION10 &&
+              strstr(d->generic_text, "(condition (10)) for almost every "
+                                      "(β, γ), proved") &&
+              !strstr(d->generic_text, "N_trans"),
+          "attn: %s", d ? d->generic_text : "");
+    done(nm, d);
+    d = decide(abab, "mlp", 0, &opt, &nm);
+    CHECK(d && d->generic == TKC_NMATRIX_GENERIC_SINGULAR &&
+              strstr(d->generic_text, "singular for every parameter, exact") &&
+              d->generic_test.r == 0, "mlp: %s", d ? d->generic_text : "");
+    done(nm, d);
+    d = decide("1 α A\n-1 α B\n", "mlpxx", 0, &opt, &nm);
+    CHECK(d && d->generic == TKC_NMATRIX_GENERIC_NOT_ESTABLISHED &&
+              strstr(d->generic_text, "not established by tkc") &&
+              !strstr(d->generic_text, ", proved"),
+          "mlpxx: %s", d ? d->generic_text : "");
+    done(nm, d);
+    /* relu: condition (10) proved, N_trans not covered by Lemma 3.6 */
+    tkc_kernel_spec spec;
+    spec_of(&spec, "trans", 1024);
+    spec.activation = tkc_activation_relu;
+    d = NULL;
+    nm = NULL;
+    CHECK(set && !tkc_nmatrix_decide(set, &spec, &opt, &nm, &d, &err) && d &&
+              d->generic == TKC_NMATRIX_GENERIC_NOT_ESTABLISHED &&
+              d->generic_test.status == TKC_GENERIC_PROVED &&
+              strstr(d->generic_text, "N_trans with φ = relu: not established") &&
+              strstr(d->generic_text, "Lemma 3.6 is proved for φ(t) = cos"),
+          "relu: %s", d ? d->generic_text : "");
+    done(nm, d);
+    opt.generic = 0;
+    d = decide(abab, "trans", 1024, &opt, &nm);
+    CHECK(d && d->generic == TKC_NMATRIX_GENERIC_NOT_RUN &&
+              !d->generic_text[0] && d->generic_test.r == 0, "generic off");
+    done(nm, d);
+    tkc_template_set_free(set);
+}
+
 /* Auto-refine: more rounds within the budget; a budget too small for a
  * second round stops after the first and says so. */
 static void test_rounds(void)
@@ -282,6 +369,7 @@ int main(void)
     test_certificate();
     test_lemmas();
     test_large_r();
+    test_generic();
     test_rounds();
     test_budget();
     test_bad_options();

@@ -9,9 +9,12 @@
  *   kernel.h    the kernel spec, the type tables (kernels, K_attn
  *               estimators and their options, activations), evaluation
  *   series.h    exact Taylor coefficients of K_attn (GMP)
+ *   coeffs.h    the exact coefficient matrices of N_attn of a set
  *   finite.h    finite-width networks whose kernels tend to tkc's
  *   certify.h   box certificates of nonsingularity
  *   nmatrix.h   the matrix N of a template set, and
+ *   generic.h   the generic verdict: Lemmas 3.7 and 3.6 from the exact
+ *               coefficients (for almost every parameter)
  *   verdict.h   its verdict (tkc_nmatrix_decide)
  *   spd.h       the SPD solve with an escalating ridge
  *   krr.h       kernel ridge regression on given strings and labels
@@ -27,9 +30,11 @@
 #include "tkc/sample.h"
 #include "tkc/kernel.h"
 #include "tkc/series.h"
+#include "tkc/coeffs.h"
 #include "tkc/finite.h"
 #include "tkc/certify.h"
 #include "tkc/nmatrix.h"
+#include "tkc/generic.h"
 #include "tkc/verdict.h"
 #include "tkc/spd.h"
 #include "tkc/krr.h"

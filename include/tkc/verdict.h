@@ -1,5 +1,5 @@
-/* tkc/verdict.h — what N's numbers prove (verdict.c, SPEC §4): the one
- * producer of verdicts on N.
+/* tkc/verdict.h — what N's numbers prove (verdict.c, docs/verdicts.md): the
+ * one producer of verdicts on N.
  *
  * tkc_nmatrix_decide builds N (tkc/nmatrix.h) and decides it, in this
  * order: structure (rows identical by the kernel's invariant: singular,
@@ -8,8 +8,11 @@
  * then the figures beside the verdict: singular values, det N, the
  * precision ladder (ladder.c), Lemma 3.6's permutation condition on
  * N_attn (permutation.c) and the exact small-β determinant
- * (series_det.c).  Verdict words name their evidence: "exact" from
- * structure, "certified" from the certificate. */
+ * (series_det.c); and the generic verdict, what holds for almost every
+ * parameter rather than at the spec's point (Lemmas 3.7 and 3.6 from the
+ * exact Taylor coefficients, tkc/generic.h).  Verdict words name their
+ * evidence: "exact" from structure, "certified" from the certificate,
+ * "proved" from exact arithmetic. */
 #ifndef TKC_VERDICT_H
 #define TKC_VERDICT_H
 
@@ -17,6 +20,7 @@
 #include <stdint.h>
 
 #include "tkc/error.h"
+#include "tkc/generic.h"
 #include "tkc/kernel.h"
 #include "tkc/nmatrix.h"
 #include "tkc/template.h"
@@ -45,6 +49,10 @@ typedef struct tkc_nmatrix_options {
                                    rounds depend on the machine's speed, and
                                    the decision says it stopped early       */
     int ladder;                 /* precision ladder: -1 auto (r <= 64), 0, 1  */
+    int generic;                /* the generic verdict: 1 on, 0 off           */
+    /* Its options (tkc/generic.h); here threads = 0 means the spec's
+     * threads, and the activation is the spec's. */
+    tkc_generic_options generic_opt;
 } tkc_nmatrix_options;
 
 /* The default budget of auto-refine, a count so that the same inputs give
@@ -57,7 +65,8 @@ typedef struct tkc_nmatrix_options {
 #define TKC_NMATRIX_BUDGET_VALUES ((uint64_t)1 << 31)
 
 /* Defaults: cov auto, 256 bits, confidence 0.999, no auto-refine, budget
- * by the rule above, no time limit, ladder auto. */
+ * by the rule above, no time limit, ladder auto, the generic verdict on with
+ * tkc_generic_options_default (threads 0: the spec's). */
 TKC_API void tkc_nmatrix_options_default(tkc_nmatrix_options *opt);
 
 /* Lemma 3.6's permutation condition on N_attn (attn and trans). */
@@ -74,6 +83,22 @@ typedef enum tkc_series_det_status {
     TKC_SERIES_DET_UNDETERMINED = 0,    /* zero to the order the terms reach */
     TKC_SERIES_DET_DETERMINED = 1
 } tkc_series_det_status;
+
+/* The generic verdict: for almost every parameter, not at one point. */
+typedef enum tkc_nmatrix_generic_kind {
+    TKC_NMATRIX_GENERIC_NOT_RUN = 0,        /* opt->generic = 0               */
+    TKC_NMATRIX_GENERIC_NOT_ESTABLISHED,    /* generic_text says why          */
+    TKC_NMATRIX_GENERIC_SINGULAR,           /* for every parameter, exact
+                                               (rows identical by structure)  */
+    TKC_NMATRIX_GENERIC_NONSINGULAR,        /* trans, φ = cos: for almost
+                                               every (β, γ, b1, b2), proved   */
+    TKC_NMATRIX_GENERIC_CONDITION10         /* attn: condition (10) for almost
+                                               every (β, γ), proved (what
+                                               Lemma 3.6 needs; N_attn itself
+                                               is not decided)                */
+} tkc_nmatrix_generic_kind;
+
+TKC_API const char *tkc_nmatrix_generic_name(tkc_nmatrix_generic_kind g);
 
 #define TKC_NMATRIX_LADDER 4    /* 53, 128, 256, 512 bits                     */
 /* The ladder runs one-sided Jacobi at 512 bits: O(r³) MPFR operations per
@@ -117,6 +142,14 @@ typedef struct tkc_nmatrix_decision {
     long series_det_beta_power; /* determined: 2·order; else a lower bound   */
     char series_det_leading[512]; /* exact rational "p/q"                    */
     char series_det_text[320];
+    /* For almost every parameter (opt->generic): the kind, its words for a
+     * table ("nonsingular (proved)"), the statement with its proof, and for
+     * attn and trans the test itself (orders, deciding monomial, tightest
+     * cycle, times; status NOT_ESTABLISHED and zeros for the others). */
+    tkc_nmatrix_generic_kind generic;
+    char generic_words[48];
+    char generic_text[2400];
+    tkc_generic_verdict generic_test;
     uint64_t samples;           /* samples of the final N; 0 = closed form    */
     uint64_t samples_total;     /* over all auto-refine rounds                */
     unsigned rounds;

@@ -388,6 +388,7 @@ static int decide_nmatrix(const krr_cli *c, const tkc_template_set *set,
         tkc_nmatrix_options no;
         tkc_nmatrix_options_default(&no);
         no.ladder = 0;
+        no.generic = 0;          /* krr reports N at the fit's parameters */
         tkc_nmatrix *nm = NULL;
         tkc_error err;
         int st = tkc_nmatrix_decide(set, &spec, &no, &nm, &R->nm[k], &err);
