@@ -9,11 +9,10 @@ timed run.
 usage: attn_numba.py X Y BETA GAMMA SAMPLES SEED
 prints: samples=N cpu=S se=E value=V threads=numba:N
 """
-import sys
-import time
-
 import numba
 import numpy as np
+
+import attn_peer
 
 
 @numba.njit(cache=False, fastmath=False)
@@ -74,15 +73,7 @@ def k_attn_mc(x, y, beta, gamma, samples, seed):
 
 
 def main():
-    x, y = sys.argv[1], sys.argv[2]
-    beta, gamma = float(sys.argv[3]), float(sys.argv[4])
-    samples, seed = int(sys.argv[5]), int(sys.argv[6])
-    k_attn_mc(x, y, beta, gamma, 4096, seed)          # compile, warm up
-    t0 = time.process_time()
-    value, se, n = k_attn_mc(x, y, beta, gamma, samples, seed)
-    cpu = time.process_time() - t0
-    print(f"samples={n} cpu={cpu:.6f} se={se:.6g} value={value:.10f} "
-          f"threads=numba:{numba.get_num_threads()}")
+    attn_peer.run(k_attn_mc, lambda: f"numba:{numba.get_num_threads()}")
 
 
 if __name__ == "__main__":

@@ -10,10 +10,9 @@ process for the estimate alone; numpy's BLAS threads as threadpoolctl sees
 them: run it with OPENBLAS_NUM_THREADS=1 and OPENBLAS_CORETYPE /
 OPENBLAS_L2_SIZE unset, as bench/run_attn.sh does)
 """
-import sys
-import time
-
 import numpy as np
+
+import attn_peer
 
 
 def smax(t):
@@ -59,15 +58,7 @@ def blas_threads():
 
 
 def main():
-    x, y = sys.argv[1], sys.argv[2]
-    beta, gamma = float(sys.argv[3]), float(sys.argv[4])
-    samples, seed = int(sys.argv[5]), int(sys.argv[6])
-    k_attn_mc(x, y, beta, gamma, 4096, seed)          # warm the caches
-    t0 = time.process_time()
-    value, se, n = k_attn_mc(x, y, beta, gamma, samples, seed)
-    cpu = time.process_time() - t0
-    print(f"samples={n} cpu={cpu:.6f} se={se:.6g} value={value:.10f} "
-          f"threads={blas_threads()}")
+    attn_peer.run(k_attn_mc, blas_threads)
 
 
 if __name__ == "__main__":

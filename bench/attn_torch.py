@@ -8,10 +8,9 @@ torch.softmax, chunks of 32768 antithetic pairs), on one thread
 usage: attn_torch.py X Y BETA GAMMA SAMPLES SEED
 prints: samples=N cpu=S se=E value=V threads=torch:N,interop:N
 """
-import sys
-import time
-
 import torch
+
+import attn_peer
 
 
 def k_attn_mc(x, y, beta, gamma, samples, seed, chunk=1 << 15):
@@ -43,16 +42,8 @@ def k_attn_mc(x, y, beta, gamma, samples, seed, chunk=1 << 15):
 
 def main():
     torch.set_num_threads(1)
-    x, y = sys.argv[1], sys.argv[2]
-    beta, gamma = float(sys.argv[3]), float(sys.argv[4])
-    samples, seed = int(sys.argv[5]), int(sys.argv[6])
-    k_attn_mc(x, y, beta, gamma, 4096, seed)          # warm up
-    t0 = time.process_time()
-    value, se, n = k_attn_mc(x, y, beta, gamma, samples, seed)
-    cpu = time.process_time() - t0
-    print(f"samples={n} cpu={cpu:.6f} se={se:.6g} value={value:.10f} "
-          f"threads=torch:{torch.get_num_threads()},"
-          f"interop:{torch.get_num_interop_threads()}")
+    attn_peer.run(k_attn_mc, lambda: f"torch:{torch.get_num_threads()},"
+                  f"interop:{torch.get_num_interop_threads()}")
 
 
 if __name__ == "__main__":
