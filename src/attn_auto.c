@@ -28,10 +28,11 @@
  * trials' allowance (it measures on the same draws the variance of plain
  * Monte Carlo and of the β² and β⁴ controls), else mc, of max_evals/40
  * evaluations (AUTO_PILOT at most); and qmc (spec->qmc.replicates
- * replicates) of as many at most.  Each
- * route's evaluations for the target follow from its pilot under n^{-1/2}
- * scaling (conservative for QMC).  A pilot that reached the target is
- * returned.
+ * replicates) of as many at most, grown from half its points so that
+ * it measures the rate at which QMC's error falls.  Each route's
+ * evaluations for the target follow from its pilot: Monte Carlo's error
+ * falls like n^{-1/2}, QMC's at its measured rate.  A pilot that reached
+ * the target is returned.
  * (3) Otherwise the route predicted to reach the target at the least cost;
  * when none is predicted to within the budget, the one predicted to come
  * closest.  QMC grows one run (attn_qmc.h) until the target or the budget,
@@ -204,14 +205,14 @@ static int try_series(const tkc_kernel_spec *spec, const tkc_strings *S,
 
 /* Per-evaluation variances (worst entry) of the routes, from the pilots:
  * [0] plain Monte Carlo, [1] and [2] cvmc with the β² and β⁴ control
- * (INFINITY when not measured), and the evaluations of a QMC run at the
- * pilot's error if QMC error fell like n^{-1/2}. */
+ * (INFINITY when not measured); QMC's error at its pilot's evaluations and
+ * the rate at which it fell there (error ∝ n^-rate, rate in [1/2, 1]). */
 typedef struct pilots {
     double var[3];
     double reduction[3];
-    double qmc_evals_at_target;     /* INFINITY when no QMC pilot          */
+    double qmc_evals;               /* 0 when no QMC pilot                 */
     uint64_t qmc_points;
-    double qmc_se;
+    double qmc_se, qmc_rate;
     const char *variance_by;        /* "cvmc" or "mc"                      */
 } pilots;
 
@@ -257,29 +258,47 @@ static int variance_pilot(const tkc_kernel_spec *pilot_spec,
     return TKC_SUCCESS;
 }
 
-/* The qmc pilot, when planned. */
+/* The rate of a QMC error that fell from se0 to se1 as the points went
+ * from n0 to n1: between 1/2 (Monte Carlo's) and 1 (smooth integrands). */
+static double qmc_rate(double n0, double se0, double n1, double se1)
+{
+    if (!(se1 > 0 && se1 < se0 && n1 > n0))
+        return 0.5;
+    return fmin(1.0, fmax(0.5, log(se0 / se1) / log(n1 / n0)));
+}
+
+/* The qmc pilot, when planned: one run grown from half its points to all
+ * of them (attn_qmc.h: no point twice), so that it measures the rate at
+ * which QMC's error falls as well as the error. */
 static int qmc_pilot(const tkc_kernel_spec *pilot_spec, const tkc_strings *S,
                      const tkc_pair *pairs, size_t np, auto_plan *plan,
                      pilots *pl, tkc_kernel_values *out, int *reached,
                      tkc_error *err)
 {
-    pl->qmc_evals_at_target = INFINITY;
     *reached = 0;
     if (!plan->pilot_qmc)
         return TKC_SUCCESS;
-    tkc_kernel_spec sp = *pilot_spec;
-    sp.estimator = &tkc_attn_qmc_type;
-    sp.qmc.points = plan->pilot_qmc;
-    int rc = tkc_attn_qmc_type.eval_pairs(&sp, S, pairs, np, out, err);
+    tkc_attn_qmc_run *run = tkc_attn_qmc_run_alloc(pilot_spec, S, pairs, np,
+                                                   err);
+    if (!run)
+        return err ? err->status : TKC_ENOMEM;
+    uint64_t pts = plan->pilot_qmc;
+    double se_half = 0;
+    int rc = TKC_SUCCESS;
+    if (pts >= 2 && !(rc = tkc_attn_qmc_run_to(run, pts / 2, 1, out, err)))
+        se_half = se_max(out);
+    if (!rc)
+        rc = tkc_attn_qmc_run_to(run, pts, pilot_spec->threads, out, err);
+    tkc_attn_qmc_run_free(run);
     if (rc)
         return rc;
     plan->rep.trials += (double)out->samples * plan->eval_s;
-    pl->qmc_points = plan->pilot_qmc;
+    pl->qmc_points = pts;
     pl->qmc_se = se_max(out);
-    pl->qmc_evals_at_target = fmax((double)out->samples,
-                                   pl->qmc_se * pl->qmc_se *
-                                       (double)out->samples /
-                                       (plan->target * plan->target));
+    pl->qmc_evals = (double)out->samples;
+    pl->qmc_rate = pts >= 2 ? qmc_rate((double)pts / 2, se_half, (double)pts,
+                                       pl->qmc_se)
+                            : 0.5;
     *reached = pl->qmc_se <= plan->target;
     return TKC_SUCCESS;
 }
@@ -289,29 +308,37 @@ static int qmc_pilot(const tkc_kernel_spec *pilot_spec, const tkc_strings *S,
 typedef enum { ROUTE_MC, ROUTE_CV2, ROUTE_CV4, ROUTE_QMC, NROUTES } route;
 
 /* Evaluations each route needs for the target (INFINITY: not measured, or
- * a control that does not help), and its model cost at that size or the
- * budget. */
+ * a control that does not help), its model cost at that size or the
+ * budget, and the error predicted at the budget: Monte Carlo's falls like
+ * n^{-1/2}, QMC's at the rate its pilot measured. */
 static void predict(const auto_plan *plan, const pilots *pl,
                     double n[NROUTES], double cost[NROUTES],
-                    double cv_setup)
+                    double se_at_budget[NROUTES], double cv_setup)
 {
-    double t2 = plan->target * plan->target, B = (double)plan->budget;
-    n[ROUTE_MC] = pl->var[0] / t2;
-    n[ROUTE_CV2] = pl->reduction[1] > 1 ? pl->var[1] / t2 : INFINITY;
-    n[ROUTE_CV4] = pl->reduction[2] > 1 ? pl->var[2] / t2 : INFINITY;
-    n[ROUTE_QMC] = pl->qmc_evals_at_target;
+    double t = plan->target, B = (double)plan->budget;
+    n[ROUTE_MC] = pl->var[0] / (t * t);
+    n[ROUTE_CV2] = pl->reduction[1] > 1 ? pl->var[1] / (t * t) : INFINITY;
+    n[ROUTE_CV4] = pl->reduction[2] > 1 ? pl->var[2] / (t * t) : INFINITY;
+    n[ROUTE_QMC] = pl->qmc_evals > 0
+                       ? pl->qmc_evals * pow(fmax(pl->qmc_se / t, 1.0),
+                                             1 / pl->qmc_rate)
+                       : INFINITY;
     for (int r = 0; r < NROUTES; r++) {
-        double per = plan->eval_s * (r == ROUTE_CV2 || r == ROUTE_CV4 ? 2 : 1);
-        cost[r] = fmin(n[r], B) * per +
-                  (r == ROUTE_CV2 || r == ROUTE_CV4 ? cv_setup : 0);
+        int cv = r == ROUTE_CV2 || r == ROUTE_CV4;
+        cost[r] = fmin(n[r], B) * plan->eval_s * (cv ? 2 : 1) +
+                  (cv ? cv_setup : 0);
+        se_at_budget[r] = t * pow(n[r] / B, r == ROUTE_QMC ? pl->qmc_rate
+                                                           : 0.5);
     }
 }
 
 /* The cheapest route predicted to reach the target within the budget;
- * when none is, the one predicted to come closest (fewest evaluations for
- * the target: the smallest error for the budget). */
+ * when none is, the one predicted to come closest (the smallest error at
+ * the budget). */
 static route choose(const auto_plan *plan, const double n[NROUTES],
-                    const double cost[NROUTES], int *predicted_to_reach)
+                    const double cost[NROUTES],
+                    const double se_at_budget[NROUTES],
+                    int *predicted_to_reach)
 {
     route best = ROUTE_MC;
     *predicted_to_reach = 0;
@@ -324,7 +351,7 @@ static route choose(const auto_plan *plan, const double n[NROUTES],
     if (*predicted_to_reach)
         return best;
     for (int r = 0; r < NROUTES; r++)
-        if (n[r] < n[best])
+        if (se_at_budget[r] < se_at_budget[best])
             best = (route)r;
     return best;
 }
@@ -338,10 +365,9 @@ static uint64_t run_size(double n, uint64_t budget)
     return m < 4 ? 4 : m;
 }
 
-/* QMC to the target: one run grown from its first size (the points the
- * pilot predicts at an error falling like 1/n, optimistic) by the rate
- * measured between the last two sizes (between 1/2 and 1), in powers of
- * two, until the target or the budget. */
+/* QMC to the target: one run grown, in powers of two, to the points the
+ * rate measured last predicts (the pilot's first, then between the run's
+ * last two sizes), until the target or the budget. */
 static int qmc_grown(const tkc_kernel_spec *spec, const tkc_strings *S,
                      const tkc_pair *pairs, size_t np, const auto_plan *plan,
                      const pilots *pl, tkc_kernel_values *out, tkc_error *err)
@@ -353,7 +379,7 @@ static int qmc_grown(const tkc_kernel_spec *spec, const tkc_strings *S,
     tkc_attn_qmc_run *run = tkc_attn_qmc_run_alloc(spec, S, pairs, np, err);
     if (!run)
         return err ? err->status : TKC_ENOMEM;
-    double a = 1.0, pts = (double)pl->qmc_points, se = pl->qmc_se;
+    double a = pl->qmc_rate, pts = (double)pl->qmc_points, se = pl->qmc_se;
     int rc = TKC_SUCCESS;
     for (;;) {
         double want = pts * pow(se / plan->target, 1.0 / a);
@@ -367,10 +393,7 @@ static int qmc_grown(const tkc_kernel_spec *spec, const tkc_strings *S,
         double se_new = se_max(out);
         if (se_new <= plan->target || next >= max_pts)
             break;
-        a = se_new > 0 && se_new < se
-                ? fmin(1.0, fmax(0.5, log(se / se_new) /
-                                          log((double)next / pts)))
-                : 0.5;
+        a = qmc_rate(pts, se, (double)next, se_new);
         pts = (double)next;
         se = se_new;
     }
@@ -419,7 +442,10 @@ static void route_words(route r, const pilots *pl, const double n[NROUTES],
     else
         snprintf(buf, size, "%s: %s (%.3g evaluations for the target by its "
                  "pilot; %s)", how, names[r], n[r],
-                 r == ROUTE_QMC ? "QMC usually does better than that"
+                 r == ROUTE_QMC ? pl->qmc_rate > 0.75
+                                      ? "its error falls nearly like 1/n here"
+                                      : "its error falls faster than Monte "
+                                        "Carlo's here"
                  : pl->reduction[2] > 1 || pl->reduction[1] > 1
                      ? "the control variates cost more"
                      : pl->var[1] < INFINITY ? "the control variates do not "
@@ -455,7 +481,7 @@ int tkc_attn_auto_eval(const tkc_kernel_spec *spec, const tkc_strings *S,
     }
     tkc_kernel_spec ps = *spec;
     ps.seed = tkc_rng_derived_seed(spec->seed, TKC_RNG_AUTO_PILOT, 0);
-    pilots pl = {.qmc_evals_at_target = INFINITY};
+    pilots pl = {.qmc_rate = 0.5};
     int reached;
     if ((rc = variance_pilot(&ps, S, pairs, np, &plan, &pl, out, &reached,
                              err)))
@@ -469,10 +495,10 @@ int tkc_attn_auto_eval(const tkc_kernel_spec *spec, const tkc_strings *S,
                  "<= target %.2g", series_why, out->estimator,
                  (unsigned long long)out->samples, se_max(out), plan.target);
     } else {
-        double n[NROUTES], cost[NROUTES];
+        double n[NROUTES], cost[NROUTES], se_b[NROUTES];
         int to_reach;
-        predict(&plan, &pl, n, cost, plan.cv_setup);
-        route r = choose(&plan, n, cost, &to_reach);
+        predict(&plan, &pl, n, cost, se_b, plan.cv_setup);
+        route r = choose(&plan, n, cost, se_b, &to_reach);
         route_words(r, &pl, n, to_reach, why, sizeof why);
         if ((rc = run_route(spec, S, pairs, np, &plan, &pl, r, n, out, err)))
             return rc;
