@@ -1,0 +1,219 @@
+/* test_arb_mlp.c — the MLP kernels as balls (tkc/mlp_arb.h) against the
+ * 1024-bit MPFR recursion of ref_dual.c, on 12 000 random string pairs per
+ * encoding (one-hot, XXᵀ-augmented): lengths 1..8, small alphabets (many
+ * repeats), x = y one time in ten, depth 0..4, each activation, b1 up to 50.
+ * The ball and its double box (from tkc_mlp_arb_enclose_pairs) must contain
+ * the reference, and the box halved must lose it wherever the rounding of
+ * its midpoint shows (ref_dual.h).  The input Grams are counted here again,
+ * independently of mlp.c.  Also: hand values and argument checks, and the
+ * double path's own rounding bound (tkc_mlp_kernel_*) measured against the
+ * same reference and reported, not judged (it is an estimate). */
+#include <math.h>
+#include <string.h>
+
+#include "check.h"
+#include "ref_dual.h"
+#include "tkc/mlp.h"
+#include "tkc/mlp_arb.h"
+
+#define PREC 128
+#define INPUTS 12000
+#define KMAX 8
+
+/* The Gram numerators over the common denominator: one-hot m/k (den k),
+ * augmented (k m + r)/(2k²). */
+static unsigned long gram_num(const tkc_token *x, const tkc_token *y, size_t k,
+                              int xx)
+{
+    unsigned long m = 0, r = 0;
+    for (size_t a = 0; a < k; a++) {
+        m += x[a] == y[a];
+        for (size_t b = 0; b < k; b++)
+            r += x[a] == x[b] && y[a] == y[b];
+    }
+    return xx ? k * m + r : m;
+}
+
+/* The depth-L recursion at REF_PREC, self terms by the general formula. */
+static void ref_mlp(mpfr_t K, const tkc_kernel_spec *s, const tkc_token *x,
+                    const tkc_token *y, size_t k, int xx)
+{
+    unsigned long den = xx ? 2 * k * k : k;
+    mpfr_t A, B, C, nA, nB;
+    mpfr_inits2(REF_PREC, A, B, C, nA, nB, (mpfr_ptr)0);
+    mpfr_set_ui(A, gram_num(x, x, k, xx), MPFR_RNDN);
+    mpfr_set_ui(B, gram_num(y, y, k, xx), MPFR_RNDN);
+    mpfr_set_ui(C, gram_num(x, y, k, xx), MPFR_RNDN);
+    mpfr_div_ui(A, A, den, MPFR_RNDN);
+    mpfr_div_ui(B, B, den, MPFR_RNDN);
+    mpfr_div_ui(C, C, den, MPFR_RNDN);
+    for (unsigned l = 0; l < s->mlp_depth; l++) {
+        ref_dual(nA, s->activation, A, A, A, s->b1, s->b2);
+        ref_dual(nB, s->activation, B, B, B, s->b1, s->b2);
+        ref_dual(C, s->activation, A, B, C, s->b1, s->b2);
+        mpfr_swap(A, nA);
+        mpfr_swap(B, nB);
+    }
+    mpfr_set(K, C, MPFR_RNDN);
+    mpfr_clears(A, B, C, nA, nB, (mpfr_ptr)0);
+}
+
+static tkc_kernel_spec spec_for(const tkc_activation_type *act, unsigned depth,
+                                double b1, double b2)
+{
+    tkc_kernel_spec s;
+    memset(&s, 0, sizeof s);
+    s.activation = act;
+    s.mlp_depth = depth;
+    s.b1 = b1;
+    s.b2 = b2;
+    return s;
+}
+
+/* Hand values: depth 0 is the Gram itself; relu at depth 1 on x = y is
+ * K⁰/2 exactly; cos depth 1 one-hot, ½ e^{−q} [e^{q m/k} + cos 2b2 e^{−q m/k}]. */
+static void test_hand_values(void)
+{
+    const tkc_token x[] = {0, 1, 2}, y[] = {0, 1, 3};
+    arb_t K, want, t;
+    arb_init(K), arb_init(want), arb_init(t);
+    tkc_kernel_spec s = spec_for(tkc_activation_relu, 0, 1, 0.5);
+    CHECK(tkc_mlp_arb_onehot(K, &s, x, y, 3, PREC, NULL) == 0, "status");
+    arb_set_ui(want, 2);
+    arb_div_ui(want, want, 3, PREC);
+    CHECK(arb_overlaps(K, want) && mag_cmp_2exp_si(arb_radref(K), -120) < 0,
+          "depth 0 one-hot is m/k = 2/3");
+    s.mlp_depth = 1;
+    CHECK(tkc_mlp_arb_xx(K, &s, x, x, 3, PREC, NULL) == 0, "status");
+    /* K⁰(x, x) = ½ (1 + 3/9) = 2/3; relu: 1/3. */
+    arb_set_ui(want, 1);
+    arb_div_ui(want, want, 3, PREC);
+    CHECK(arb_overlaps(K, want) && mag_cmp_2exp_si(arb_radref(K), -120) < 0,
+          "relu depth 1 on x = x is 1/3");
+    s = spec_for(tkc_activation_cos, 1, 1.1, 0.4);
+    CHECK(tkc_mlp_arb_onehot(K, &s, x, y, 3, PREC, NULL) == 0, "status");
+    double q = 1.1 * 1.1, c = 2.0 / 3;
+    double hand = 0.5 * exp(-q) * (exp(q * c) + cos(0.8) * exp(-q * c));
+    CHECK(fabs(arf_get_d(arb_midref(K), ARF_RND_NEAR) - hand) < 1e-15 &&
+              mag_cmp_2exp_si(arb_radref(K), -110) < 0,
+          "cos depth 1: %.17g vs hand %.17g",
+          arf_get_d(arb_midref(K), ARF_RND_NEAR), hand);
+    arb_clear(K), arb_clear(want), arb_clear(t);
+}
+
+static void test_argument_checks(void)
+{
+    const tkc_token x[] = {0, 1};
+    arb_t K;
+    arb_init(K);
+    tkc_error err;
+    tkc_kernel_spec s = spec_for(NULL, 1, 1, 0.5);
+    CHECK(tkc_mlp_arb_onehot(K, &s, x, x, 2, PREC, &err) == TKC_EINPUT &&
+              strstr(err.message, "activation"), "no activation");
+    s.activation = tkc_activation_erf;
+    CHECK(tkc_mlp_arb_xx(K, &s, x, x, 0, PREC, &err) == TKC_EINPUT &&
+              strstr(err.message, "empty"), "empty strings");
+    CHECK(tkc_mlp_arb_xx(K, &s, x, x, 2, 4, &err) == TKC_EINPUT &&
+              strstr(err.message, "precision"), "precision checked");
+    tkc_strings *S = tkc_strings_alloc(2, 2, NULL);
+    tkc_pair bad = {0, 2};
+    tkc_enclosure e;
+    CHECK(S && tkc_mlp_arb_enclose_pairs(tkc_mlp_arb_xx, &s, S, &bad, 1, PREC,
+                                         &e, &err) == TKC_EINPUT &&
+              strstr(err.message, "string 2"), "pair out of range");
+    tkc_strings_free(S);
+    arb_clear(K);
+}
+
+static void draw_strings(ref_rng *r, tkc_token *x, tkc_token *y, size_t k)
+{
+    int n = 1 + (int)(ref_uniform(r) * (double)(k + 1));  /* alphabet */
+    for (size_t a = 0; a < k; a++)
+        x[a] = (tkc_token)(ref_uniform(r) * n);
+    double mode = ref_uniform(r);
+    for (size_t a = 0; a < k; a++)
+        y[a] = mode < 0.1 ? x[a]                              /* x = y      */
+               : mode < 0.4 && ref_uniform(r) < 0.7 ? x[a]    /* near copy  */
+                            : (tkc_token)(ref_uniform(r) * n);
+}
+
+static void run_encoding(int xx, uint64_t seed)
+{
+    const char *name = xx ? "mlpxx" : "mlp";
+    tkc_mlp_arb_fn f = xx ? tkc_mlp_arb_xx : tkc_mlp_arb_onehot;
+    ref_rng r = {seed};
+    ref_tally tally = {0};
+    long double_outside = 0, double_total = 0;
+    double worst_ratio = 0;
+    tkc_strings *S = tkc_strings_alloc(2, KMAX, NULL);
+    arb_t K;
+    arb_init(K);
+    mpfr_t y, d;
+    mpfr_inits2(REF_PREC, y, d, (mpfr_ptr)0);
+    for (long n = 0; n < INPUTS; n++) {
+        size_t k = 1 + (size_t)(ref_uniform(&r) * KMAX);
+        S->k = k;
+        tkc_token *x = tkc_strings_row(S, 0), *z = tkc_strings_row(S, 1);
+        draw_strings(&r, x, z, k);
+        double b1 = ref_uniform(&r) < 0.25 ? ref_log_uniform(&r, 5, 50)
+                                           : ref_log_uniform(&r, 0.01, 5);
+        tkc_kernel_spec s = spec_for(tkc_activation_types[n % 3],
+                                     (unsigned)(ref_uniform(&r) * 5), b1,
+                                     3.14159265358979 * (2 * ref_uniform(&r) - 1));
+        tkc_error err;
+        tkc_pair pair = {0, 1};
+        tkc_enclosure e;
+        int rc = f(K, &s, x, z, k, PREC, &err);
+        if (!rc)
+            rc = tkc_mlp_arb_enclose_pairs(f, &s, S, &pair, 1, PREC, &e, &err);
+        CHECK(rc == 0, "%s input %ld: %s", name, n, err.message);
+        if (rc)
+            continue;
+        ref_mlp(y, &s, x, z, k, xx);
+        char what[96];
+        snprintf(what, sizeof what, "%s %s depth %u k %zu b1 %g b2 %g, input %ld",
+                 name, s.activation->name, s.mlp_depth, k, s.b1, s.b2, n);
+        ref_outcome o;
+        ref_check_value(y, K, &e, what, &o);
+        ref_tally_add(&tally, &o);
+
+        /* The double path: its value against its claimed bound. */
+        double Kd, se;
+        if ((xx ? tkc_mlp_kernel_xx : tkc_mlp_kernel_onehot)(&s, x, z, k, &Kd,
+                                                            &se, NULL) == 0) {
+            mpfr_sub_d(d, y, Kd, MPFR_RNDN);
+            double dev = fabs(mpfr_get_d(d, MPFR_RNDN));
+            double_total++;
+            if (dev > se) {
+                double_outside++;
+                if (dev / se > worst_ratio)
+                    worst_ratio = dev / se;
+            }
+        }
+    }
+    mpfr_clears(y, d, (mpfr_ptr)0);
+    arb_clear(K);
+    tkc_strings_free(S);
+    ref_tally_print(name, &tally);
+    printf("%s: the double path's rounding bound misses the reference for %ld "
+           "of %ld values (worst: %.3g times the bound)\n", name,
+           double_outside, double_total, worst_ratio);
+    CHECK(tally.ball_fail == 0 && tally.box_fail == 0,
+          "%s: %ld balls and %ld boxes miss the reference", name,
+          tally.ball_fail, tally.box_fail);
+    CHECK(tally.inputs >= 10000, "%s: %ld inputs", name, tally.inputs);
+    CHECK(ref_tally_tightness(&tally) >= 0.9 && tally.resolvable >= tally.inputs / 2,
+          "%s: halving the box loses the reference for %.1f%% of %ld", name,
+          100 * ref_tally_tightness(&tally), tally.resolvable);
+}
+
+int main(void)
+{
+    ref_init();
+    test_hand_values();
+    test_argument_checks();
+    run_encoding(0, 21);
+    run_encoding(1, 22);
+    flint_cleanup();
+    return check_summary();
+}
