@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 void ref_init(void)
 {
@@ -23,6 +24,25 @@ double ref_uniform(ref_rng *r)
 double ref_log_uniform(ref_rng *r, double lo, double hi)
 {
     return exp(log(lo) + (log(hi) - log(lo)) * ref_uniform(r));
+}
+
+void ref_draw_b(ref_rng *r, double *b1, double *b2)
+{
+    *b1 = ref_uniform(r) < 0.25 ? ref_log_uniform(r, 5, 50)
+                                : ref_log_uniform(r, 0.01, 5);
+    *b2 = REF_PI * (2 * ref_uniform(r) - 1);
+}
+
+tkc_kernel_spec ref_spec(const tkc_activation_type *act, unsigned depth,
+                         double b1, double b2)
+{
+    tkc_kernel_spec s;
+    memset(&s, 0, sizeof s);
+    s.activation = act;
+    s.mlp_depth = depth;
+    s.b1 = b1;
+    s.b2 = b2;
+    return s;
 }
 
 /* ---- the formulas, as tkc/activation.h states them ---------------------- */

@@ -32,6 +32,7 @@
 #include "tkc/kernel.h"
 
 #define REF_PREC 1024
+#define REF_PI 3.14159265358979323846
 
 /* Widest MPFR exponent range: exp(−b1² A) with b1 = 50 and large A. */
 void ref_init(void);
@@ -42,6 +43,13 @@ typedef struct ref_rng {
 } ref_rng;
 double ref_uniform(ref_rng *r);                        /* in [0, 1)     */
 double ref_log_uniform(ref_rng *r, double lo, double hi);
+/* b1 log-uniform in [5, 50] one time in four ("large b1"), else in
+ * [0.01, 5]; b2 uniform in (−π, π). */
+void ref_draw_b(ref_rng *r, double *b1, double *b2);
+
+/* A spec with only what the ball kernels read: activation, depth, b1, b2. */
+tkc_kernel_spec ref_spec(const tkc_activation_type *act, unsigned depth,
+                         double b1, double b2);
 
 /* K := dual_act(A, B, C) at REF_PREC (A, B ≥ 0, C² ≤ AB up to rounding). */
 void ref_dual(mpfr_t K, const tkc_activation_type *act, const mpfr_t A,

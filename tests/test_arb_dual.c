@@ -18,20 +18,11 @@
 #define PREC 128
 #define INPUTS 12000
 
-static tkc_kernel_spec spec_b(double b1, double b2)
-{
-    tkc_kernel_spec s;
-    memset(&s, 0, sizeof s);
-    s.b1 = b1;
-    s.b2 = b2;
-    return s;
-}
-
 /* ---- exact special cases -------------------------------------------------- */
 
 static void test_special_values(void)
 {
-    tkc_kernel_spec s = spec_b(0, 0.3);
+    tkc_kernel_spec s = ref_spec(NULL, 0, 0, 0.3);
     arb_t A, B, C, K, want;
     arb_init(A), arb_init(B), arb_init(C), arb_init(K), arb_init(want);
 
@@ -92,7 +83,7 @@ static double fake_phi(double t, const tkc_kernel_spec *spec)
 
 static void test_argument_checks(void)
 {
-    tkc_kernel_spec s = spec_b(1, 0.5);
+    tkc_kernel_spec s = ref_spec(NULL, 0, 1, 0.5);
     tkc_activation_type fake = {"linear", "no ball dual", fake_phi, NULL};
     arb_t A, B, C, K;
     arb_init(A), arb_init(B), arb_init(C), arb_init(K);
@@ -196,14 +187,6 @@ static void draw_input(ref_rng *r, enum input_class cls, ref_box *box)
     }
 }
 
-/* b1: one input in four has b1 in [5, 50], the rest in [0.01, 5]. */
-static tkc_kernel_spec draw_spec(ref_rng *r)
-{
-    double b1 = ref_uniform(r) < 0.25 ? ref_log_uniform(r, 5, 50)
-                                      : ref_log_uniform(r, 0.01, 5);
-    return spec_b(b1, 3.14159265358979 * (2 * ref_uniform(r) - 1));
-}
-
 static void run_activation(const tkc_activation_type *act, uint64_t seed)
 {
     ref_rng r = {seed};
@@ -218,7 +201,9 @@ static void run_activation(const tkc_activation_type *act, uint64_t seed)
         enum input_class cls = (enum input_class)(n % NCLASS);
         ref_box box;
         draw_input(&r, cls, &box);
-        tkc_kernel_spec s = draw_spec(&r);
+        double b1, b2;
+        ref_draw_b(&r, &b1, &b2);
+        tkc_kernel_spec s = ref_spec(NULL, 0, b1, b2);
         for (int i = 0; i < 3; i++)
             tkc_arb_set_box(X[i], box.mid[i], box.rad[i], NULL);
         tkc_error err;

@@ -58,18 +58,6 @@ static void ref_mlp(mpfr_t K, const tkc_kernel_spec *s, const tkc_token *x,
     mpfr_clears(A, B, C, nA, nB, (mpfr_ptr)0);
 }
 
-static tkc_kernel_spec spec_for(const tkc_activation_type *act, unsigned depth,
-                                double b1, double b2)
-{
-    tkc_kernel_spec s;
-    memset(&s, 0, sizeof s);
-    s.activation = act;
-    s.mlp_depth = depth;
-    s.b1 = b1;
-    s.b2 = b2;
-    return s;
-}
-
 /* Hand values: depth 0 is the Gram itself; relu at depth 1 on x = y is
  * K⁰/2 exactly; cos depth 1 one-hot, ½ e^{−q} [e^{q m/k} + cos 2b2 e^{−q m/k}]. */
 static void test_hand_values(void)
@@ -77,7 +65,7 @@ static void test_hand_values(void)
     const tkc_token x[] = {0, 1, 2}, y[] = {0, 1, 3};
     arb_t K, want, t;
     arb_init(K), arb_init(want), arb_init(t);
-    tkc_kernel_spec s = spec_for(tkc_activation_relu, 0, 1, 0.5);
+    tkc_kernel_spec s = ref_spec(tkc_activation_relu, 0, 1, 0.5);
     CHECK(tkc_mlp_arb_onehot(K, &s, x, y, 3, PREC, NULL) == 0, "status");
     arb_set_ui(want, 2);
     arb_div_ui(want, want, 3, PREC);
@@ -90,7 +78,7 @@ static void test_hand_values(void)
     arb_div_ui(want, want, 3, PREC);
     CHECK(arb_overlaps(K, want) && mag_cmp_2exp_si(arb_radref(K), -120) < 0,
           "relu depth 1 on x = x is 1/3");
-    s = spec_for(tkc_activation_cos, 1, 1.1, 0.4);
+    s = ref_spec(tkc_activation_cos, 1, 1.1, 0.4);
     CHECK(tkc_mlp_arb_onehot(K, &s, x, y, 3, PREC, NULL) == 0, "status");
     double q = 1.1 * 1.1, c = 2.0 / 3;
     double hand = 0.5 * exp(-q) * (exp(q * c) + cos(0.8) * exp(-q * c));
@@ -107,7 +95,7 @@ static void test_argument_checks(void)
     arb_t K;
     arb_init(K);
     tkc_error err;
-    tkc_kernel_spec s = spec_for(NULL, 1, 1, 0.5);
+    tkc_kernel_spec s = ref_spec(NULL, 1, 1, 0.5);
     CHECK(tkc_mlp_arb_onehot(K, &s, x, x, 2, PREC, &err) == TKC_EINPUT &&
               strstr(err.message, "activation"), "no activation");
     s.activation = tkc_activation_erf;
@@ -155,11 +143,10 @@ static void run_encoding(int xx, uint64_t seed)
         S->k = k;
         tkc_token *x = tkc_strings_row(S, 0), *z = tkc_strings_row(S, 1);
         draw_strings(&r, x, z, k);
-        double b1 = ref_uniform(&r) < 0.25 ? ref_log_uniform(&r, 5, 50)
-                                           : ref_log_uniform(&r, 0.01, 5);
-        tkc_kernel_spec s = spec_for(tkc_activation_types[n % 3],
-                                     (unsigned)(ref_uniform(&r) * 5), b1,
-                                     3.14159265358979 * (2 * ref_uniform(&r) - 1));
+        unsigned depth = (unsigned)(ref_uniform(&r) * 5);
+        double b1, b2;
+        ref_draw_b(&r, &b1, &b2);
+        tkc_kernel_spec s = ref_spec(tkc_activation_types[n % 3], depth, b1, b2);
         tkc_error err;
         tkc_pair pair = {0, 1};
         tkc_enclosure e;

@@ -18,20 +18,9 @@
 #define BATCH 500
 #define BATCHES 24
 
-static tkc_kernel_spec spec_for(const tkc_activation_type *act, double b1,
-                                double b2)
-{
-    tkc_kernel_spec s;
-    memset(&s, 0, sizeof s);
-    s.activation = act;
-    s.b1 = b1;
-    s.b2 = b2;
-    return s;
-}
-
 static void test_argument_checks(void)
 {
-    tkc_kernel_spec s = spec_for(tkc_activation_relu, 1, 0.5);
+    tkc_kernel_spec s = ref_spec(tkc_activation_relu, 0, 1, 0.5);
     double value[3] = {1, 1, 0.5}, rad[3] = {1e-3, 1e-3, 1e-3};
     tkc_trans_index ix[1] = {{0, 1, 2}};
     tkc_enclosure out[1];
@@ -96,11 +85,9 @@ static void run(void)
     arb_init(K);
     for (int b = 0; b < BATCHES; b++) {
         int a = b % 3;
-        tkc_kernel_spec s = spec_for(
-            tkc_activation_types[a],
-            ref_uniform(&r) < 0.25 ? ref_log_uniform(&r, 5, 50)
-                                   : ref_log_uniform(&r, 0.01, 5),
-            3.14159265358979 * (2 * ref_uniform(&r) - 1));
+        double b1, b2;
+        ref_draw_b(&r, &b1, &b2);
+        tkc_kernel_spec s = ref_spec(tkc_activation_types[a], 0, b1, b2);
         tkc_evidence ev = evidence[b % 4];
         size_t n = 0;
         for (size_t p = 0; p < BATCH; p++) {
