@@ -49,8 +49,9 @@
  *   erf  (2/π) atan(2A/√(1 + 4A)),
  * each monotone in A ≥ 0 and enclosed from its values at the ends of A.
  *
- * Supported activations: tkc_activation_cos, _relu, _erf (their parameters
- * b1, b2 from spec; b1, b2 are the exact doubles).  Others: TKC_EINPUT.
+ * Supported activations: tkc_activation_cos, _relu, _erf; others are
+ * refused (TKC_EINPUT).  spec must not be NULL; cos reads b1, b2 from it,
+ * taken as the exact doubles they are.
  * prec: 16 .. TKC_ARB_PREC_MAX bits (the tests use 128). */
 #ifndef TKC_DUAL_ARB_H
 #define TKC_DUAL_ARB_H
