@@ -98,6 +98,44 @@ static size_t distinct_grams(const tkc_strings *S, const tkc_pair *pairs,
     return m;
 }
 
+/* What every timed side needs. */
+typedef struct work {
+    tkc_kernel_spec spec;
+    const tkc_strings *S;
+    slong prec;
+    double *K, *se;
+    tkc_enclosure *box;
+    tkc_kernel_values *vals;
+} work;
+
+/* Double, pair by pair: value and first-order rounding bound. */
+static void double_pairs(work *w, const tkc_pair *pairs, size_t n)
+{
+    tkc_error err;
+    for (size_t p = 0; p < n; p++)
+        if (tkc_mlp_kernel_xx(&w->spec, tkc_strings_row(w->S, pairs[p].x),
+                              tkc_strings_row(w->S, pairs[p].y), w->S->k,
+                              &w->K[p], &w->se[p], &err))
+            die("double", &err);
+}
+
+/* Double through the kernel layer's pattern cache. */
+static void double_cached(work *w, const tkc_pair *pairs, size_t n)
+{
+    tkc_error err;
+    if (tkc_kernel_eval_pairs(&w->spec, w->S, pairs, n, w->vals, &err))
+        die("double (cached)", &err);
+}
+
+/* Proved enclosures, one Arb evaluation per pair given. */
+static void arb_pairs(work *w, const tkc_pair *pairs, size_t n)
+{
+    tkc_error err;
+    if (tkc_mlp_arb_enclose_pairs(tkc_mlp_arb_xx, &w->spec, w->S, pairs, n,
+                                  w->prec, w->box, &err))
+        die("arb", &err);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -111,14 +149,13 @@ int main(int argc, char **argv)
     tkc_template_set *set;
     if (tkc_template_set_read_file(argv[1], &opt, &set, &err))
         die(argv[1], &err);
-    tkc_kernel_spec spec;
-    tkc_kernel_spec_default(&spec);
-    spec.kernel = tkc_kernel_mlpxx;
-    spec.activation = tkc_activation_lookup(argc > 2 ? argv[2] : "cos");
-    spec.mlp_depth = argc > 3 ? (unsigned)atoi(argv[3]) : 1;
-    slong prec = argc > 4 ? atol(argv[4]) : 128;
+    work w = {.prec = argc > 4 ? atol(argv[4]) : 128};
+    tkc_kernel_spec_default(&w.spec);
+    w.spec.kernel = tkc_kernel_mlpxx;
+    w.spec.activation = tkc_activation_lookup(argc > 2 ? argv[2] : "cos");
+    w.spec.mlp_depth = argc > 3 ? (unsigned)atoi(argv[3]) : 1;
     int rounds = argc > 5 ? atoi(argv[5]) : 3;
-    if (!spec.activation || tkc_kernel_spec_validate(&spec, &err))
+    if (!w.spec.activation || tkc_kernel_spec_validate(&w.spec, &err))
         die("spec", &err);
 
     tkc_strings *S;
@@ -127,10 +164,12 @@ int main(int argc, char **argv)
     size_t r = set->count, n = r * r;
     tkc_pair *pairs = malloc(n * sizeof *pairs), *rep = malloc(n * sizeof *rep);
     tkc_pair *grep = malloc(n * sizeof *grep);
-    double *K = malloc(n * sizeof *K), *se = malloc(n * sizeof *se);
-    tkc_enclosure *box = malloc(n * sizeof *box);
-    tkc_kernel_values *vals = tkc_kernel_values_alloc(n, 0, &err);
-    if (!pairs || !rep || !grep || !K || !se || !box || !vals)
+    w.S = S;
+    w.K = malloc(n * sizeof *w.K);
+    w.se = malloc(n * sizeof *w.se);
+    w.box = malloc(n * sizeof *w.box);
+    w.vals = tkc_kernel_values_alloc(n, 0, &err);
+    if (!pairs || !rep || !grep || !w.K || !w.se || !w.box || !w.vals)
         die("allocation", &err);
     for (size_t i = 0; i < r; i++)
         for (size_t j = 0; j < r; j++)
@@ -138,44 +177,26 @@ int main(int argc, char **argv)
     size_t m = distinct_pairs(S, pairs, n, rep);
     size_t g = distinct_grams(S, pairs, n, grep);
 
+    /* Alternating: double, Arb, double, Arb, Arb. */
+    const struct {
+        void (*run)(work *, const tkc_pair *, size_t);
+        const tkc_pair *pairs;
+        size_t n;
+    } side[5] = {{double_pairs, pairs, n}, {arb_pairs, pairs, n},
+                 {double_cached, pairs, n}, {arb_pairs, rep, m},
+                 {arb_pairs, grep, g}};
     double best[5] = {1e300, 1e300, 1e300, 1e300, 1e300};
-    for (int round = 0; round < rounds; round++) {
-        double t = now();  /* A: double, all pairs */
-        for (size_t p = 0; p < n; p++)
-            if (tkc_mlp_kernel_xx(&spec, tkc_strings_row(S, pairs[p].x),
-                                  tkc_strings_row(S, pairs[p].y), S->k, &K[p],
-                                  &se[p], &err))
-                die("double", &err);
-        t = now() - t;
-        best[0] = t < best[0] ? t : best[0];
-        t = now();  /* B: Arb, all pairs */
-        if (tkc_mlp_arb_enclose_pairs(tkc_mlp_arb_xx, &spec, S, pairs, n, prec,
-                                      box, &err))
-            die("arb", &err);
-        t = now() - t;
-        best[1] = t < best[1] ? t : best[1];
-        t = now();  /* A: double through the pattern cache */
-        if (tkc_kernel_eval_pairs(&spec, S, pairs, n, vals, &err))
-            die("double (cached)", &err);
-        t = now() - t;
-        best[2] = t < best[2] ? t : best[2];
-        t = now();  /* B: Arb once per pattern */
-        if (tkc_mlp_arb_enclose_pairs(tkc_mlp_arb_xx, &spec, S, rep, m, prec,
-                                      box, &err))
-            die("arb (per pattern)", &err);
-        t = now() - t;
-        best[3] = t < best[3] ? t : best[3];
-        t = now();  /* B: Arb once per Gram triple */
-        if (tkc_mlp_arb_enclose_pairs(tkc_mlp_arb_xx, &spec, S, grep, g, prec,
-                                      box, &err))
-            die("arb (per Gram triple)", &err);
-        t = now() - t;
-        best[4] = t < best[4] ? t : best[4];
-    }
+    for (int round = 0; round < rounds; round++)
+        for (int i = 0; i < 5; i++) {
+            double t = now();
+            side[i].run(&w, side[i].pairs, side[i].n);
+            t = now() - t;
+            best[i] = t < best[i] ? t : best[i];
+        }
     printf("N of %s: r = %zu, %zu pairs, %zu patterns, %zu Gram triples; "
            "mlpxx, %s, depth %u, Arb at %ld bits; best of %d rounds\n",
            argv[1], r, n, m, g,
-           spec.activation->name, spec.mlp_depth, (long)prec, rounds);
+           w.spec.activation->name, w.spec.mlp_depth, (long)w.prec, rounds);
     printf("%-26s %12s %12s %8s\n", "", "double[s]", "arb[s]", "ratio");
     printf("%-26s %12.4g %12.4g %8.3g\n", "all pairs", best[0], best[1],
            best[1] / best[0]);
@@ -184,8 +205,8 @@ int main(int argc, char **argv)
     printf("%-26s %12.4g %12.4g %8.3g\n", "Arb per Gram triple", best[2],
            best[4], best[4] / best[2]);
 
-    tkc_kernel_values_free(vals);
-    free(box), free(se), free(K), free(grep), free(rep), free(pairs);
+    tkc_kernel_values_free(w.vals);
+    free(w.box), free(w.se), free(w.K), free(grep), free(rep), free(pairs);
     tkc_strings_free(S);
     tkc_template_set_free(set);
     flint_cleanup();
