@@ -45,8 +45,9 @@ static int run(const bench_pair *bp, const tkc_attn_estimator_type *est,
     spec.estimator = est;
     spec.beta = bp->beta;
     spec.gamma = bp->gamma;
-    spec.samples = samples;
-    spec.replicates = reps;
+    spec.mc.samples = samples;            /* mc: integrand evaluations     */
+    spec.qmc.points = samples;            /* qmc: points per replicate     */
+    spec.qmc.replicates = reps;
     spec.seed = seed;
     tkc_pair p = {0, 1};
     tkc_kernel_values *v = tkc_kernel_values_alloc(1, 0, NULL);

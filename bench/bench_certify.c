@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "tkc/certify.h"
+#include "ladder.h"
 
 static double now(void)
 {

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "tkc/mlp.h"
-#include "tkc/mlp_arb.h"
+#include "mlp.h"
+#include "mlp_arb.h"
 #include "tkc/nmatrix.h"
 #include "tkc/template.h"
 

@@ -225,7 +225,7 @@ static void control_variate(void)
             sp.estimator = tkc_attn_cvmc;
             sp.beta = betas[b];
             sp.gamma = 0.5;
-            sp.samples = 1 << 16;
+            sp.cvmc.samples = 1 << 16;
             tkc_kernel_values *v = tkc_kernel_values_alloc(1, 0, NULL);
             tkc_error err;
             const char *r = NULL;

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "tkc/activation.h"
+#include "activation.h"
 #include "tkc/finite.h"
 
 static double cpu_seconds(void)

@@ -159,8 +159,10 @@ def templates_sample(path, n, alphabet, seed=1, test=False, **opts):
 
 def kernel(x, y, **opts):
     """`tkc kernel X Y` -> {kernel, estimator, value, stderr, ...}.
-    opts: kernel, estimator, beta, gamma, act, b1, b2, samples, replicates,
-    order, prec, seed, threads, target_se, depth."""
+    opts: kernel, estimator, act, beta, gamma, b1, b2, depth, seed, threads,
+    and the chosen estimator's own (tkc refuses another's): samples (mc,
+    cvmc), points and replicates (qmc), order and prec (series), cv_order
+    (cvmc), target_se and max_evals (auto; it also reads replicates, prec)."""
     return run("kernel", _spell(_tokens(x)), _spell(_tokens(y)), **opts)
 
 

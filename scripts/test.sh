@@ -22,6 +22,9 @@ run_suite() {   # run_suite BUILD_DIR LABEL [meson test options]
     rm -f "$log"
 }
 
+# meson test rebuilds the test programs but not the tkc executable the shell
+# tests run: build everything first.
+ninja -C build >&2 || { echo "0 passed, 1 failed"; exit 1; }
 run_suite build "release build"
 
 if [ ! -f build-asan/build.ninja ]; then

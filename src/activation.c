@@ -1,8 +1,9 @@
 /* activation.c — activations φ, the closed forms of their duals
  * E[φ(a) φ(b)] with gradients, and a Gauss–Hermite quadrature of the dual
  * for any φ (the cross-check of the closed forms).  Formulas: see
- * tkc/activation.h. */
-#include "tkc/activation.h"
+ * activation.h. */
+#include "activation.h"
+#include "registry.h"
 
 #include <float.h>
 #include <math.h>
@@ -157,28 +158,12 @@ static int erf_dual(double A, double B, double C, const tkc_kernel_spec *spec,
 
 /* ---- the type table ------------------------------------------------------ */
 
-static const tkc_activation_type cos_type = {
+const tkc_activation_type tkc_activation_cos_type = {
     "cos", "cos(b1 t + b2), the paper's choice", cos_phi, cos_dual};
-static const tkc_activation_type relu_type = {
+const tkc_activation_type tkc_activation_relu_type = {
     "relu", "max(0, t): degree-1 arc-cosine kernel", relu_phi, relu_dual};
-static const tkc_activation_type erf_type = {
+const tkc_activation_type tkc_activation_erf_type = {
     "erf", "erf(t): arcsine kernel", erf_phi, erf_dual};
-
-const tkc_activation_type *const tkc_activation_cos = &cos_type;
-const tkc_activation_type *const tkc_activation_relu = &relu_type;
-const tkc_activation_type *const tkc_activation_erf = &erf_type;
-const tkc_activation_type *const tkc_activation_types[] = {
-    &cos_type, &relu_type, &erf_type, NULL};
-
-const tkc_activation_type *tkc_activation_lookup(const char *name)
-{
-    if (!name)
-        return NULL;
-    for (size_t i = 0; tkc_activation_types[i]; i++)
-        if (strcmp(tkc_activation_types[i]->name, name) == 0)
-            return tkc_activation_types[i];
-    return NULL;
-}
 
 /* ---- Gauss–Hermite quadrature -------------------------------------------- */
 

@@ -1,8 +1,9 @@
 /* attn.c — the generative form of K_attn shared by the estimators: the
  * layout of Gaussian coordinates, the integrand, and the exact shortcuts. */
-#include "tkc/attn.h"
+#include "attn.h"
 
 #include "fastexp.h"
+#include "registry.h"
 
 #include <float.h>
 #include <math.h>
@@ -299,6 +300,24 @@ double tkc_attn_layout_beta0(const tkc_attn_layout *L, size_t i)
 {
     return L->beta0[i];
 }
+size_t tkc_attn_layout_nstrings(const tkc_attn_layout *L) { return L->nstrings; }
+const int *tkc_attn_layout_coords(const tkc_attn_layout *L, size_t s)
+{
+    return L->tok + s * L->k;
+}
+const int *tkc_attn_layout_slots(const tkc_attn_layout *L, size_t s)
+{
+    return L->slot + s * L->k;
+}
+size_t tkc_attn_layout_pair(const tkc_attn_layout *L, size_t i, size_t *sx,
+                            size_t *sy, const int **mx, const int **my)
+{
+    *sx = L->px[i];
+    *sy = L->py[i];
+    *mx = L->mx + L->moff[i];
+    *my = L->my + L->moff[i];
+    return L->moff[i + 1] - L->moff[i];
+}
 
 /* ---- the integrand ----------------------------------------------------- */
 
@@ -390,9 +409,11 @@ static inline void weights(const double *restrict t, double m, double mn,
 }
 
 /* The integrand is where all the time goes: on x86-64 with GCC, compile it
- * twice, for the baseline and for AVX2 + FMA (x86-64-v3), and let the
- * loader pick.  Digits can differ between the two in the last bits, never
- * between runs or thread counts on one machine. */
+ * for the baseline, AVX2 + FMA (x86-64-v3) and AVX-512 (v4), and let the
+ * loader pick.  Digits can differ between them in the last bits, never
+ * between runs or thread counts on one machine.  The clones are static:
+ * GCC exports the ifunc of a non-static cloned function whatever the
+ * visibility, so the library's entry points (end of file) call them. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
     defined(__has_attribute)
 #if __has_attribute(target_clones)
@@ -462,8 +483,8 @@ static inline void pair_values(const tkc_attn_layout *L, const double *sm,
 }
 
 HOT_CLONES
-void tkc_attn_integrand(const tkc_attn_layout *L, tkc_attn_work *w,
-                        const double *z, double *f)
+static void integrand(const tkc_attn_layout *L, tkc_attn_work *w,
+                      const double *z, double *f)
 {
     size_t k = L->k;
     for (size_t s = 0; s < L->nstrings; s++) {
@@ -606,9 +627,9 @@ static inline void pair_values_batch(const tkc_attn_layout *L,
 double *tkc_attn_work_draws(tkc_attn_work *w) { return w->zt; }
 
 HOT_CLONES
-void tkc_attn_integrand_antithetic_drawn(const tkc_attn_layout *L,
-                                         tkc_attn_work *w, size_t nb,
-                                         double *fplus, double *fminus)
+static void integrand_antithetic_drawn(const tkc_attn_layout *L,
+                                       tkc_attn_work *w, size_t nb,
+                                       double *fplus, double *fminus)
 {
     size_t k = L->k, ns = L->nstrings;
     for (size_t s = 0; s < ns; s++) {
@@ -629,15 +650,15 @@ void tkc_attn_integrand_antithetic_batch(const tkc_attn_layout *L,
     for (size_t d = 0; d < dim; d++)      /* strided loads, not stores */
         for (size_t i = 0; i < nb; i++)
             w->zt[d * nb + i] = Z[i * dim + d];
-    tkc_attn_integrand_antithetic_drawn(L, w, nb, fplus, fminus);
+    integrand_antithetic_drawn(L, w, nb, fplus, fminus);
 }
 
 /* One draw: the batch's arithmetic (same numbers when no spread exceeds
  * 708) on the row layout, without the batch's per-loop overhead. */
 HOT_CLONES
-void tkc_attn_integrand_antithetic(const tkc_attn_layout *L,
-                                   tkc_attn_work *w, const double *z,
-                                   double *fplus, double *fminus)
+static void integrand_antithetic(const tkc_attn_layout *L, tkc_attn_work *w,
+                                 const double *z, double *fplus,
+                                 double *fminus)
 {
     size_t k = L->k;
     for (size_t s = 0; s < L->nstrings; s++) {
@@ -671,6 +692,27 @@ void tkc_attn_integrand_antithetic(const tkc_attn_layout *L,
     pair_values(L, w->smm, w->agm, w->invm, fminus);
 }
 
+/* The entry points over the clones. */
+void tkc_attn_integrand(const tkc_attn_layout *L, tkc_attn_work *w,
+                        const double *z, double *f)
+{
+    integrand(L, w, z, f);
+}
+
+void tkc_attn_integrand_antithetic(const tkc_attn_layout *L,
+                                   tkc_attn_work *w, const double *z,
+                                   double *fplus, double *fminus)
+{
+    integrand_antithetic(L, w, z, fplus, fminus);
+}
+
+void tkc_attn_integrand_antithetic_drawn(const tkc_attn_layout *L,
+                                         tkc_attn_work *w, size_t nb,
+                                         double *fplus, double *fminus)
+{
+    integrand_antithetic_drawn(L, w, nb, fplus, fminus);
+}
+
 /* ---- exact shortcuts --------------------------------------------------- */
 
 int tkc_attn_exact_shortcut(const tkc_kernel_spec *spec, const tkc_strings *S,
@@ -698,17 +740,47 @@ int tkc_attn_exact_shortcut(const tkc_kernel_spec *spec, const tkc_strings *S,
     return 1;
 }
 
-int tkc_attn_estimator_begin(const char *name, const tkc_kernel_spec *spec,
-                             const tkc_strings *S, const tkc_pair *pairs,
-                             size_t npairs, tkc_kernel_values *out,
-                             int *answered, tkc_error *err)
+int tkc_attn_estimator_begin(const tkc_attn_estimator_type *type,
+                             const tkc_kernel_spec *spec, const tkc_strings *S,
+                             const tkc_pair *pairs, size_t npairs,
+                             tkc_kernel_values *out, int *answered,
+                             tkc_error *err)
 {
     *answered = 0;
     int rc = tkc_attn_check_args(spec, S, pairs, npairs, out, err);
+    if (!rc)
+        rc = type->check_options(spec, err);
     if (rc)
         return rc;
-    out->estimator = name;
+    out->estimator = type->name;
     *answered = npairs == 0 ||
                 tkc_attn_exact_shortcut(spec, S, pairs, npairs, out);
     return TKC_SUCCESS;
+}
+
+/* ---- the kernel type -------------------------------------------------- */
+
+/* K_attn by the spec's estimator. */
+static int attn_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
+                           const tkc_pair *pairs, size_t npairs,
+                           tkc_kernel_values *out, tkc_error *err)
+{
+    if (!spec->estimator)
+        return tkc_fail(err, TKC_EINPUT,
+                        "kernel attn: no K_attn estimator given");
+    return spec->estimator->eval_pairs(spec, S, pairs, npairs, out, err);
+}
+
+const tkc_kernel_type tkc_kernel_attn_type = {
+    "attn", "attention kernel K_attn (paper eq. 4)", attn_eval_pairs, 1};
+
+int tkc_attn_check_option(const char *estimator, const char *field,
+                          uint64_t value, uint64_t lo, uint64_t hi,
+                          tkc_error *err)
+{
+    if (value >= lo && value <= hi)
+        return TKC_SUCCESS;
+    return tkc_fail(err, TKC_EINPUT, "K_attn %s: %s must be in %llu..%llu, "
+                    "got %llu", estimator, field, (unsigned long long)lo,
+                    (unsigned long long)hi, (unsigned long long)value);
 }

@@ -1,22 +1,23 @@
 /* attn_mc.c — Monte Carlo estimator of K_attn.
  *
  * Each sample is an antithetic pair of draws z, -z of the generative form
- * (tkc/attn.h); its value is the average of the two integrands.  All pairs
+ * (attn.h); its value is the average of the two integrands.  All pairs
  * and self terms of a call share the draws (common random numbers).  The
  * samples are cut into blocks of BLOCK antithetic pairs, block b drawing
- * from the stream (seed, b); blocks are summed one after another in block
- * order whatever thread computed them, so the digits do not depend on the
- * number of threads.  Sums are taken of g = f - K(β = 0), which is small at
- * small β and keeps the variance formula free of cancellation. */
+ * from the stream (seed, TKC_RNG_MC, b); blocks are summed one after another
+ * in block order whatever thread computed them, so the digits do not depend
+ * on the number of threads.  Sums are taken of g = f - K(β = 0), which is
+ * small at small β and keeps the variance formula free of cancellation. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tkc/attn.h"
+#include "attn.h"
 #include "tkc/kernel.h"
-#include "tkc/rng.h"
+#include "rng.h"
+#include "registry.h"
 
 #define BLOCK 512                       /* antithetic pairs per block     */
 #define BLOCKS_PER_THREAD_ROUND 32
@@ -59,7 +60,7 @@ static void mc_block(mc_worker *w, uint64_t b, double *part)
     if (hi > run->npts)
         hi = run->npts;
     tkc_rng rng;
-    tkc_rng_seed(&rng, run->seed, b);
+    tkc_rng_stream(&rng, run->seed, TKC_RNG_MC, b);
     double *sum = part, *sq = part + np;
     memset(part, 0, run->slot_len * sizeof *part);
     for (uint64_t s = lo; s < hi; s += rows) {
@@ -235,15 +236,11 @@ static int mc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                          const tkc_pair *pairs, size_t npairs,
                          tkc_kernel_values *out, tkc_error *err)
 {
-    int answered, rc = tkc_attn_estimator_begin("mc", spec, S, pairs,
-                                                npairs, out, &answered, err);
+    int answered, rc = tkc_attn_estimator_begin(&tkc_attn_mc_type, spec, S,
+                                                pairs, npairs, out, &answered,
+                                                err);
     if (rc || answered)
         return rc;
-    if (spec->samples < 4)
-        return tkc_fail(err, TKC_EINPUT,
-                        "K_attn mc: samples must be at least 4 (two "
-                        "antithetic pairs) for a standard error, got %llu",
-                        (unsigned long long)spec->samples);
     mc_run run = {0};
     run.L = tkc_attn_layout_alloc(S, pairs, npairs, spec->beta, spec->gamma,
                                   err);
@@ -251,7 +248,7 @@ static int mc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         return err ? err->status : TKC_ENOMEM;
     tkc_ziggurat_init(&run.zig);
     run.seed = spec->seed;
-    run.npts = (spec->samples + 1) / 2;
+    run.npts = (spec->mc.samples + 1) / 2;
     run.np = npairs;
     run.want_cov = out->cov != NULL;
     run.slot_len = partial_len(npairs, run.want_cov);
@@ -271,6 +268,17 @@ static int mc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     return rc;
 }
 
+/* ---- options: samples = integrand evaluations ------------------------------ */
+
+/* At least two antithetic pairs, for a standard error. */
+static int mc_check_options(const tkc_kernel_spec *spec, tkc_error *err)
+{
+    return tkc_attn_check_option("mc", "samples", spec->mc.samples, 4,
+                                 TKC_ATTN_SAMPLES_MAX, err);
+}
+
+TKC_ATTN_ANTITHETIC_SAMPLES(mc)
+
 const tkc_attn_estimator_type tkc_attn_mc_type = {
-    "mc", "Monte Carlo, antithetic, common random numbers", mc_eval_pairs};
-const tkc_attn_estimator_type *const tkc_attn_mc = &tkc_attn_mc_type;
+    "mc", "Monte Carlo, antithetic, common random numbers", mc_eval_pairs,
+    mc_check_options, mc_evaluations, mc_scale, mc_raise_to};

@@ -17,7 +17,11 @@
  * shared by most of the integrand) stay Sobol and the rest are padded with
  * independent normals drawn afresh for every point of every replicate
  * (Owen's padding).  The estimate stays unbiased and the error bars stay
- * honest; only the gain over Monte Carlo shrinks.  The note says so. */
+ * honest; only the gain over Monte Carlo shrinks.  The note says so.
+ *
+ * Replicate r draws its shift and its padding from the stream (seed,
+ * TKC_RNG_QMC, r): its own numbers whatever thread runs it, and none that
+ * the Monte Carlo estimator of the same seed draws. */
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_qrng.h>
 #include <math.h>
@@ -26,9 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tkc/attn.h"
+#include "attn.h"
 #include "tkc/kernel.h"
-#include "tkc/rng.h"
+#include "rng.h"
+#include "registry.h"
 
 #define SOBOL_MAX_DIM 40
 #define SOBOL_BITS 30                 /* GSL's Sobol has 30-bit integers */
@@ -74,11 +79,11 @@ static int qmc_replicate(const qmc_run *run, unsigned r, gsl_qrng *q,
 {
     size_t np = run->np, dim = run->dim, sdim = run->sdim;
     uint32_t shift[SOBOL_MAX_DIM];
-    tkc_rng rng;
-    tkc_rng_seed(&rng, run->seed, r);
+    tkc_rng rng;   /* the replicate's shift, then its padding coordinates */
+    tkc_rng_stream(&rng, run->seed, TKC_RNG_QMC, r);
     for (size_t d = 0; d < sdim; d++) {
         shift[d] = (uint32_t)(tkc_rng_next(&rng) >> (64 - SOBOL_BITS));
-        b->frac[d] = tkc_rng_uniform_pos(&rng);
+        b->frac[d] = tkc_rng_uniform(&rng);
     }
     gsl_qrng_init(q);
     memset(b->acc, 0, np * sizeof *b->acc);
@@ -203,15 +208,11 @@ static int qmc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                           const tkc_pair *pairs, size_t npairs,
                           tkc_kernel_values *out, tkc_error *err)
 {
-    int answered, rc = tkc_attn_estimator_begin("qmc", spec, S, pairs,
-                                                npairs, out, &answered, err);
+    int answered, rc = tkc_attn_estimator_begin(&tkc_attn_qmc_type, spec, S,
+                                                pairs, npairs, out, &answered,
+                                                err);
     if (rc || answered)
         return rc;
-    if (spec->samples > SOBOL_MAX_POINTS)
-        return tkc_fail(err, TKC_EINPUT,
-                        "K_attn qmc: at most 2^30 points per replicate "
-                        "(GSL Sobol), got %llu",
-                        (unsigned long long)spec->samples);
     qmc_run run = {0};
     run.L = tkc_attn_layout_alloc(S, pairs, npairs, spec->beta, spec->gamma,
                                   err);
@@ -219,8 +220,8 @@ static int qmc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         return err ? err->status : TKC_ENOMEM;
     tkc_ziggurat_init(&run.zig);
     run.seed = spec->seed;
-    run.n = spec->samples;
-    run.reps = spec->replicates;
+    run.n = spec->qmc.points;
+    run.reps = spec->qmc.replicates;
     run.np = npairs;
     run.dim = tkc_attn_layout_dim(run.L);
     run.sdim = run.dim < SOBOL_MAX_DIM ? run.dim : SOBOL_MAX_DIM;
@@ -249,7 +250,35 @@ static int qmc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     return rc;
 }
 
+/* ---- options: points per replicate, replicates ----------------------------- */
+
+/* GSL's Sobol has 30-bit integers: at most 2^30 points. */
+static int qmc_check_options(const tkc_kernel_spec *spec, tkc_error *err)
+{
+    int rc = tkc_attn_check_option("qmc", "points", spec->qmc.points, 1,
+                                   SOBOL_MAX_POINTS, err);
+    return rc ? rc : tkc_attn_check_option("qmc", "replicates",
+                                           spec->qmc.replicates, 2, 65536, err);
+}
+
+static uint64_t qmc_evaluations(const tkc_kernel_spec *spec)
+{
+    return 2 * spec->qmc.points * spec->qmc.replicates;
+}
+
+/* More points per replicate, the same replicates. */
+static void qmc_scale(tkc_kernel_spec *spec, double factor)
+{
+    spec->qmc.points = tkc_attn_size_scaled(spec->qmc.points, factor);
+}
+
+/* The points, as many as floor's (the replicates stay). */
+static void qmc_raise_to(tkc_kernel_spec *spec, const tkc_kernel_spec *floor)
+{
+    spec->qmc.points = tkc_attn_size_raised(spec->qmc.points, floor->qmc.points);
+}
+
 const tkc_attn_estimator_type tkc_attn_qmc_type = {
     "qmc", "randomized quasi-Monte Carlo: digitally shifted Sobol replicates",
-    qmc_eval_pairs};
-const tkc_attn_estimator_type *const tkc_attn_qmc = &tkc_attn_qmc_type;
+    qmc_eval_pairs, qmc_check_options, qmc_evaluations, qmc_scale,
+    qmc_raise_to};

@@ -2,11 +2,13 @@
  * (series.c) summed in MPFR.
  *
  * The series is asymptotic (SPEC §3): its terms first shrink, then grow
- * factorially.  With spec->order = 0 the order is chosen by optimal
+ * factorially.  With spec->series.order = 0 the order is chosen by optimal
  * truncation: tables of growing order (8, 12, 16, ...) until the smallest
- * term lies inside the table, within a cost budget; the sum stops just
- * before the smallest term and the estimate of the error is that term.
- * spec->order = D > 0 sums exactly to β^D and reports the next term.
+ * term lies inside the table, or its estimate is below a goal, within a
+ * cost budget; the sum stops just before the smallest term and the estimate
+ * of the error is that term.  spec->series.order = D > 0 (even) sums
+ * exactly to β^D and reports the next term.  The sums are taken in MPFR at
+ * spec->series.prec bits.
  *
  * Where the series is not useful — the smallest term comes before β^4, or
  * the estimate exceeds SERIES_REL_MAX of the value — the estimator refuses
@@ -16,34 +18,33 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tkc/attn.h"
+#include "attn.h"
 #include "tkc/kernel.h"
 #include "tkc/pattern.h"
 #include "tkc/series.h"
+#include "registry.h"
 
 /* Largest relative truncation estimate the estimator accepts. */
 #define SERIES_REL_MAX 1e-2
 /* The automatic order grows while the smallest term is the table's last,
- * until the estimate is far below what anyone asked for (SERIES_GOAL of
- * spec->target_se) or the next table would exceed the budget (in
- * tkc_series_cost units, ~1e6 per second of one core).  The fixed order of
- * --order is not limited. */
+ * until the estimate is below the goal or the next table would exceed the
+ * budget (in tkc_series_cost units, ~1e6 per second of one core).  The
+ * estimator's own goal is SERIES_GOAL_OWN (1e-3 of auto's default target:
+ * far below what anyone asks for); auto passes 1e-3 of its target.  A
+ * fixed order is not limited. */
 #define SERIES_COST_BUDGET 5e5
-#define SERIES_GOAL 1e-3
+#define SERIES_GOAL_OWN 1e-7
 #define SERIES_ORDER_START 8
 
-int tkc_attn_series_pair(const tkc_kernel_spec *spec, const tkc_token *x,
-                         const tkc_token *y, size_t k, double *value,
-                         double *se, int *order_used, tkc_error *err)
+int tkc_attn_series_pair(const tkc_kernel_spec *spec, double goal,
+                         const tkc_token *x, const tkc_token *y, size_t k,
+                         double *value, double *se, int *order_used,
+                         tkc_error *err)
 {
     tkc_pattern pat;
     tkc_pattern_of_unordered_pair(&pat, x, y, k, NULL);
-    int fixed = spec->order - spec->order % 2;
+    int fixed = spec->series.order;
     int D = fixed > 0 ? fixed + 2 : SERIES_ORDER_START;
-    if (D > TKC_SERIES_ORDER_MAX)
-        return tkc_fail(err, TKC_EINPUT, "K_attn series: order %d is above "
-                        "the largest supported, %d", fixed,
-                        TKC_SERIES_ORDER_MAX - 2);
     tkc_series_sum_info info;
     for (;;) {
         tkc_series *s = tkc_series_alloc(D, err);
@@ -51,13 +52,13 @@ int tkc_attn_series_pair(const tkc_kernel_spec *spec, const tkc_token *x,
             return err ? err->status : TKC_ENOMEM;
         int rc = tkc_series_compute(s, &pat, err);
         if (!rc)
-            rc = tkc_series_sum(s, spec->beta, spec->gamma, spec->prec, fixed,
+            rc = tkc_series_sum(s, spec->beta, spec->gamma, spec->series.prec, fixed,
                                 value, se, NULL, &info, err);
         tkc_series_free(s);
         if (rc)
             return rc;
         if (fixed > 0 || !info.at_end || D + 4 > TKC_SERIES_ORDER_MAX ||
-            *se <= SERIES_GOAL * spec->target_se ||
+            *se <= goal ||
             tkc_series_cost(&pat, D + 4) > SERIES_COST_BUDGET)
             break;
         D += 4;
@@ -68,7 +69,7 @@ int tkc_attn_series_pair(const tkc_kernel_spec *spec, const tkc_token *x,
                         "K_attn series: at beta = %g, gamma = %g the "
                         "asymptotic beta-series is not useful for this pair "
                         "(error estimate %.3g at order %d, %.2g of the value); "
-                        "use --estimator mc, qmc or auto",
+                        "use --estimator mc, qmc, cvmc or auto",
                         spec->beta, spec->gamma, *se, info.order_used + 2,
                         *value != 0 ? *se / fabs(*value) : INFINITY);
     return TKC_SUCCESS;
@@ -78,14 +79,16 @@ static int series_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                              const tkc_pair *pairs, size_t npairs,
                              tkc_kernel_values *out, tkc_error *err)
 {
-    int answered, rc = tkc_attn_estimator_begin("series", spec, S, pairs,
-                                                npairs, out, &answered, err);
+    int answered, rc = tkc_attn_estimator_begin(&tkc_attn_series_type, spec,
+                                                S, pairs, npairs, out,
+                                                &answered, err);
     if (rc || answered)
         return rc;
     int lo = 1 << 30, hi = 0;
     for (size_t i = 0; i < npairs; i++) {
         int used;
-        rc = tkc_attn_series_pair(spec, tkc_strings_row(S, pairs[i].x),
+        rc = tkc_attn_series_pair(spec, SERIES_GOAL_OWN,
+                                  tkc_strings_row(S, pairs[i].x),
                                   tkc_strings_row(S, pairs[i].y), S->k,
                                   &out->value[i], &out->se[i], &used, err);
         if (rc)
@@ -106,11 +109,26 @@ static int series_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     snprintf(out->note, sizeof out->note,
              "%s truncation of the exact beta-series at order %s, MPFR %ld "
              "bits; error = first omitted term",
-             spec->order > 0 ? "fixed" : "optimal", orders, spec->prec);
+             spec->series.order > 0 ? "fixed" : "optimal", orders,
+             spec->series.prec);
     return TKC_SUCCESS;
 }
 
+/* ---- options: order (even; 0 = optimal truncation), prec ------------------- */
+
+static int series_check_options(const tkc_kernel_spec *spec, tkc_error *err)
+{
+    int order = spec->series.order;
+    if (order < 0 || order % 2 || order > TKC_SERIES_ORDER_MAX - 2)
+        return tkc_fail(err, TKC_EINPUT, "K_attn series: order must be 0 "
+                        "(optimal truncation) or an even power of beta in "
+                        "2..%d (K_attn is even in beta), got %d",
+                        TKC_SERIES_ORDER_MAX - 2, order);
+    return tkc_attn_check_option("series", "prec", (uint64_t)spec->series.prec,
+                                 53, (uint64_t)1 << 20, err);
+}
+
+/* Deterministic: nothing to scale (evaluations, scale, raise_to NULL). */
 const tkc_attn_estimator_type tkc_attn_series_type = {
     "series", "exact beta-series (GMP), optimal truncation in MPFR",
-    series_eval_pairs};
-const tkc_attn_estimator_type *const tkc_attn_series = &tkc_attn_series_type;
+    series_eval_pairs, series_check_options, NULL, NULL, NULL};

@@ -1,6 +1,8 @@
-/* certify.c — nonsingularity verdicts with directed rounding (SPEC §4),
- * the precision ladder, Lemma 3.6's permutation condition and the exact
- * small-β determinant.
+/* certify.c — the box certificate (SPEC §4): is every matrix within the
+ * entry radii of a midpoint nonsingular?  Exact structure first (equal or
+ * zero rows/columns with zero radii: singular), then Rump's test and the
+ * Weyl/Cholesky bound, both proved with directed rounding; statistical
+ * radii come from Bonferroni's per-entry quantile.
  *
  * Soundness rules used throughout: midpoints and radii are doubles, hence
  * exact in MPFR; every quantity that enters a proof is an upper bound
@@ -18,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tkc/mpmat.h"
+#include "mpmat.h"
 
 const char *tkc_verdict_name(tkc_verdict v)
 {
@@ -95,34 +97,6 @@ static void cert_reset(tkc_certificate *c)
 
 /* ---- exact structure ---------------------------------------------------- */
 
-int tkc_certify_singular_keys(tkc_certificate *cert, size_t r,
-                              const char *const *keys, const char *why,
-                              const char *const *row_names, tkc_error *err)
-{
-    cert_reset(cert);
-    for (size_t i = 0; i < r; i++)
-        if (!keys[i])
-            return tkc_fail(err, TKC_EINPUT, "certify: key of row %zu is NULL",
-                            i);
-    for (size_t i = 0; i < r; i++)
-        for (size_t j = i + 1; j < r; j++)
-            if (strcmp(keys[i], keys[j]) == 0) {
-                char bi[32], bj[32];
-                cert->verdict = TKC_VERDICT_SINGULAR;
-                cert->row_i = i;
-                cert->row_j = j;
-                snprintf(cert->method, sizeof cert->method,
-                         "exact, from structure: two rows with equal keys");
-                snprintf(cert->reason, sizeof cert->reason,
-                         "rows %zu (%s) and %zu (%s) are equal: %s", i,
-                         row_name(row_names, i, bi, sizeof bi), j,
-                         row_name(row_names, j, bj, sizeof bj),
-                         why ? why : "equal keys");
-                return TKC_SUCCESS;
-            }
-    return TKC_SUCCESS;
-}
-
 static int row_is_exact(const double *rad, size_t r, size_t i, int col)
 {
     for (size_t k = 0; k < r; k++)
@@ -182,7 +156,7 @@ static int exact_structure(tkc_certificate *c, const tkc_certify_input *in,
     return 0;
 }
 
-/* ---- rigorous norms ------------------------------------------------------ */
+/* ---- rigorous norms ----------------------------------------------------- */
 
 /* Upper bounds of ‖M‖₁, ‖M‖∞, ‖M‖_F for a matrix of nonnegative upper
  * bounds g (n×n), and of ‖M‖₂ <= min(sqrt(‖M‖₁‖M‖∞), ‖M‖_F). */
@@ -235,7 +209,7 @@ static void abs_enclosure(mpfr_t out, const mpfr_t lo, const mpfr_t hi)
         mpfr_abs(out, hi, MPFR_RNDU);
 }
 
-/* ---- the verdict's working state ----------------------------------------- */
+/* ---- the verdict's working state ---------------------------------------- */
 
 typedef struct work {
     size_t n;
@@ -408,7 +382,7 @@ static int rump(work *w, tkc_error *err)
     return TKC_SUCCESS;
 }
 
-/* ---- σ_min estimate (power iteration on RᵀR in scaled doubles) ----------- */
+/* ---- σ_min estimate (power iteration on RᵀR in scaled doubles) ---------- */
 
 static double sigma_estimate(const work *w)
 {
@@ -589,7 +563,7 @@ static int weyl(work *w, tkc_error *err)
     return TKC_SUCCESS;
 }
 
-/* ---- the verdict ---------------------------------------------------------- */
+/* ---- the verdict -------------------------------------------------------- */
 
 static int check_input(const tkc_certify_input *in, tkc_error *err)
 {
@@ -771,428 +745,4 @@ int tkc_certificate_snprint(char *buf, size_t size, const tkc_certificate *c)
     default:
         return snprintf(buf, size, "undecided: %s", c->advice);
     }
-}
-
-/* ---- the precision ladder ------------------------------------------------ */
-
-int tkc_certify_ladder(tkc_sigma_ladder *lad, size_t r, const double *mid,
-                       tkc_error *err)
-{
-    static const mpfr_prec_t precs[TKC_LADDER_RUNGS] = {53, 128, 256, 512};
-    memset(lad, 0, sizeof *lad);
-    lad->trend = TKC_LADDER_UNCLEAR;
-    if (r == 0 || !mid)
-        return tkc_fail(err, TKC_EINPUT, "certify_ladder: empty matrix");
-    mpfr_t keep[2];                          /* σ_min at 256 and 512 bits */
-    mpfr_init2(keep[0], 512);
-    mpfr_init2(keep[1], 512);
-    mpfr_t *sv = malloc(r * sizeof *sv);
-    int rc = sv ? TKC_SUCCESS
-                : tkc_fail(err, TKC_ENOMEM, "certify_ladder: out of memory");
-    for (int k = 0; k < TKC_LADDER_RUNGS && rc == TKC_SUCCESS; k++) {
-        mpfr_prec_t p = precs[k];
-        lad->prec[k] = p;
-        tkc_mpmat *a = tkc_mpmat_alloc(r, r, p, err);
-        if (!a) {
-            rc = TKC_ENOMEM;
-            break;
-        }
-        rc = tkc_mpmat_set_d(a, mid, r, err);
-        for (size_t j = 0; j < r; j++)
-            mpfr_init2(sv[j], p);
-        if (rc == TKC_SUCCESS)
-            rc = tkc_mpmat_singular_values(sv, a, err);
-        if (rc == TKC_SUCCESS) {
-            lad->sigma_min[k] = mpfr_get_d(sv[r - 1], MPFR_RNDN);
-            tkc_mpfr_snprint(lad->sigma_min_text[k],
-                             sizeof lad->sigma_min_text[k], sv[r - 1], 5);
-            if (k >= 2)
-                mpfr_set(keep[k - 2], sv[r - 1], MPFR_RNDN);
-            if (k == TKC_LADDER_RUNGS - 1)
-                lad->sigma_max = mpfr_get_d(sv[0], MPFR_RNDN);
-        }
-        for (size_t j = 0; j < r; j++)
-            mpfr_clear(sv[j]);
-        tkc_mpmat_free(a);
-    }
-    if (rc == TKC_SUCCESS) {
-        mpfr_t d;
-        mpfr_init2(d, 512);
-        mpfr_sub(d, keep[0], keep[1], MPFR_RNDN);
-        mpfr_abs(d, d, MPFR_RNDN);
-        mpfr_mul_2si(keep[0], keep[0], -64, MPFR_RNDN);
-        if (mpfr_zero_p(keep[1]) || mpfr_cmp(keep[1], keep[0]) < 0)
-            lad->trend = TKC_LADDER_SHRINKING;
-        else {
-            mpfr_div(d, d, keep[1], MPFR_RNDN);
-            if (mpfr_cmp_d(d, 1e-10) <= 0)
-                lad->trend = TKC_LADDER_STABLE;
-        }
-        mpfr_clear(d);
-        snprintf(lad->text, sizeof lad->text,
-                 "σ_min at 53/128/256/512 bits: %s / %s / %s / %s — %s",
-                 lad->sigma_min_text[0], lad->sigma_min_text[1],
-                 lad->sigma_min_text[2], lad->sigma_min_text[3],
-                 lad->trend == TKC_LADDER_STABLE ? "stable"
-                 : lad->trend == TKC_LADDER_SHRINKING
-                     ? "shrinks with the precision: numerically singular"
-                     : "unclear (ill-conditioned beyond 256 bits?)");
-    }
-    free(sv);
-    mpfr_clear(keep[0]);
-    mpfr_clear(keep[1]);
-    return rc;
-}
-
-/* ---- Lemma 3.6: the permutation condition ------------------------------- */
-
-static void cycles_text(char *buf, size_t size, const size_t *tau, size_t r)
-{
-    size_t used = 0;
-    char seen[TKC_PERM_EXHAUSTIVE_MAX] = {0};
-    buf[0] = '\0';
-    for (size_t i = 0; i < r; i++) {
-        if (seen[i] || tau[i] == i)
-            continue;
-        used += snprintf(buf + used, used < size ? size - used : 0, "(");
-        for (size_t j = i; !seen[j]; j = tau[j]) {
-            seen[j] = 1;
-            used += snprintf(buf + used, used < size ? size - used : 0,
-                             "%s%zu", j == i ? "" : " ", j);
-        }
-        used += snprintf(buf + used, used < size ? size - used : 0, ")");
-    }
-}
-
-static int next_permutation(size_t *p, size_t n)
-{
-    if (n < 2)
-        return 0;
-    size_t i = n - 1;
-    while (i > 0 && p[i - 1] >= p[i])
-        i--;
-    if (i == 0)
-        return 0;
-    size_t j = n - 1;
-    while (p[j] <= p[i - 1])
-        j--;
-    size_t t = p[i - 1];
-    p[i - 1] = p[j];
-    p[j] = t;
-    for (size_t a = i, b = n - 1; a < b; a++, b--)
-        t = p[a], p[a] = p[b], p[b] = t;
-    return 1;
-}
-
-/* Exhaustive over τ ≠ id (r <= 8): sum differences enclosed by mpfr_sum. */
-static void perm_exhaustive(tkc_perm_condition *out, size_t r, const double *a,
-                            const double *rad)
-{
-    enum { M = TKC_PERM_EXHAUSTIVE_MAX };
-    mpfr_t val[2 * M], rv[2 * M], lo, hi, rs, sep, best;
-    mpfr_ptr pv[2 * M], pr[2 * M];
-    for (size_t k = 0; k < 2 * M; k++) {
-        mpfr_init2(val[k], 53);
-        mpfr_init2(rv[k], 53);
-        pv[k] = val[k];
-        pr[k] = rv[k];
-    }
-    mpfr_inits2(64, lo, hi, rs, sep, best, (mpfr_ptr)0);
-    mpfr_set_inf(best, 1);
-    size_t tau[M];
-    int violated = 0;
-    for (size_t i = 0; i < r; i++)
-        tau[i] = i;
-    while (next_permutation(tau, r)) {
-        size_t m = 0;
-        for (size_t i = 0; i < r; i++) {
-            if (tau[i] == i)
-                continue;
-            mpfr_set_d(val[m], a[i * r + i], MPFR_RNDN);          /* exact */
-            mpfr_set_d(val[m + 1], -a[i * r + tau[i]], MPFR_RNDN);
-            mpfr_set_d(rv[m], rad ? rad[i * r + i] : 0, MPFR_RNDN);
-            mpfr_set_d(rv[m + 1], rad ? rad[i * r + tau[i]] : 0, MPFR_RNDN);
-            m += 2;
-        }
-        mpfr_sum(lo, pv, m, MPFR_RNDD);
-        mpfr_sum(hi, pv, m, MPFR_RNDU);
-        mpfr_sum(rs, pr, m, MPFR_RNDU);
-        /* separation: max(lo − rs, −hi − rs), a lower bound of |D| − rs */
-        mpfr_sub(sep, lo, rs, MPFR_RNDD);
-        mpfr_neg(hi, hi, MPFR_RNDD);
-        mpfr_sub(hi, hi, rs, MPFR_RNDD);
-        mpfr_max(sep, sep, hi, MPFR_RNDD);
-        int exact_tie = mpfr_zero_p(lo) && mpfr_zero_p(rs) && mpfr_zero_p(hi);
-        if ((exact_tie && !violated) || (!violated && mpfr_cmp(sep, best) < 0)) {
-            mpfr_set(best, sep, MPFR_RNDD);
-            memcpy(out->witness, tau, r * sizeof *tau);
-            violated = exact_tie;
-        }
-    }
-    out->margin = mpfr_get_d(best, MPFR_RNDD);
-    out->status = violated ? TKC_PERM_VIOLATED
-                : mpfr_sgn(best) > 0 ? TKC_PERM_ESTABLISHED
-                                     : TKC_PERM_NOT_ESTABLISHED;
-    if (r > 1)
-        cycles_text(out->witness_text, sizeof out->witness_text, out->witness,
-                    r);
-    snprintf(out->method, sizeof out->method, "exhaustive over all %zu! "
-             "permutations, each |Σ A_ii − Σ A_iτ(i)| minus its summed radii "
-             "bounded below with MPFR directed rounding", r);
-    for (size_t k = 0; k < 2 * M; k++) {
-        mpfr_clear(val[k]);
-        mpfr_clear(rv[k]);
-    }
-    mpfr_clears(lo, hi, rs, sep, best, (mpfr_ptr)0);
-}
-
-/* Smallest cycle weight (a lower bound) of the digraph with edge weights
- * w_ij = sgn·(A_ii − A_ij) − rad_ii − rad_ij (i ≠ j), rounded down,
- * by Floyd–Warshall rounded down; stored in out_min. */
-static int min_cycle_lower(mpfr_t out_min, size_t r, const double *a,
-                           const double *rad, int sgn, tkc_error *err)
-{
-    tkc_mpmat *d = tkc_mpmat_alloc(r, r, 128, err);
-    if (!d)
-        return TKC_ENOMEM;
-    mpfr_t t;
-    mpfr_init2(t, 128);
-    for (size_t i = 0; i < r; i++)
-        for (size_t j = 0; j < r; j++) {
-            mpfr_ptr e = TKC_MPMAT(d, i, j);
-            if (i == j) {
-                mpfr_set_inf(e, 1);
-                continue;
-            }
-            size_t p1 = sgn > 0 ? i * r + i : i * r + j;   /* exact set, */
-            size_t p2 = sgn > 0 ? i * r + j : i * r + i;   /* sub down   */
-            mpfr_set_d(e, a[p1], MPFR_RNDD);
-            mpfr_sub_d(e, e, a[p2], MPFR_RNDD);
-            if (rad) {
-                mpfr_sub_d(e, e, rad[i * r + i], MPFR_RNDD);
-                mpfr_sub_d(e, e, rad[i * r + j], MPFR_RNDD);
-            }
-        }
-    for (size_t k = 0; k < r; k++)
-        for (size_t i = 0; i < r; i++) {
-            if (mpfr_inf_p(TKC_MPMAT(d, i, k)))
-                continue;
-            for (size_t j = 0; j < r; j++) {
-                mpfr_add(t, TKC_MPMAT(d, i, k), TKC_MPMAT(d, k, j), MPFR_RNDD);
-                if (mpfr_cmp(t, TKC_MPMAT(d, i, j)) < 0)
-                    mpfr_set(TKC_MPMAT(d, i, j), t, MPFR_RNDD);
-            }
-        }
-    mpfr_set_inf(out_min, 1);
-    for (size_t i = 0; i < r; i++)
-        mpfr_min(out_min, out_min, TKC_MPMAT(d, i, i), MPFR_RNDD);
-    mpfr_clear(t);
-    tkc_mpmat_free(d);
-    return TKC_SUCCESS;
-}
-
-static int perm_cycles(tkc_perm_condition *out, size_t r, const double *a,
-                       const double *rad, tkc_error *err)
-{
-    mpfr_t up, down;
-    mpfr_inits2(128, up, down, (mpfr_ptr)0);
-    int rc = min_cycle_lower(up, r, a, rad, +1, err);
-    if (rc == TKC_SUCCESS)
-        rc = min_cycle_lower(down, r, a, rad, -1, err);
-    if (rc == TKC_SUCCESS) {
-        int is_max = mpfr_sgn(up) > 0, is_min = mpfr_sgn(down) > 0;
-        mpfr_max(up, up, down, MPFR_RNDD);
-        out->margin = mpfr_get_d(up, MPFR_RNDD);
-        out->status = is_max || is_min ? TKC_PERM_ESTABLISHED
-                                       : TKC_PERM_NOT_ESTABLISHED;
-        snprintf(out->method, sizeof out->method, "sufficient test for r > %d: "
-                 "identity the unique maximum or minimum assignment for every "
-                 "matrix in the box (every cycle of w_ij = ±(A_ii − A_ij) − "
-                 "radii positive; Floyd–Warshall in MPFR rounded down)%s",
-                 TKC_PERM_EXHAUSTIVE_MAX,
-                 is_max ? ": identity is the unique maximum"
-                 : is_min ? ": identity is the unique minimum" : "");
-    }
-    mpfr_clears(up, down, (mpfr_ptr)0);
-    return rc;
-}
-
-int tkc_certify_permutation_condition(tkc_perm_condition *out, size_t r,
-                                      const double *a, const double *radius,
-                                      tkc_error *err)
-{
-    memset(out, 0, sizeof *out);
-    if (r == 0 || !a)
-        return tkc_fail(err, TKC_EINPUT, "permutation condition: empty matrix");
-    for (size_t k = 0; k < r * r; k++)
-        if (!isfinite(a[k]) || (radius && !(radius[k] >= 0 &&
-                                             isfinite(radius[k]))))
-            return tkc_fail(err, TKC_EINPUT, "permutation condition: entry "
-                            "(%zu, %zu) or its radius is not finite/valid",
-                            k / r, k % r);
-    int rc = TKC_SUCCESS;
-    if (r <= TKC_PERM_EXHAUSTIVE_MAX)
-        perm_exhaustive(out, r, a, radius);
-    else
-        rc = perm_cycles(out, r, a, radius, err);
-    if (rc)
-        return rc;
-    static const char *const word[] = {"not established", "established",
-                                       "violated (exactly)"};
-    snprintf(out->text, sizeof out->text, "Lemma 3.6 permutation condition %s "
-             "(margin %.3g%s%s)", word[out->status], out->margin,
-             out->witness_text[0] ? ", worst τ = " : "", out->witness_text);
-    return TKC_SUCCESS;
-}
-
-/* ---- the exact small-β determinant ---------------------------------------- */
-
-int tkc_series_det_snprint(char *buf, size_t size, const tkc_series_det *d)
-{
-    if (!d->determined)
-        return snprintf(buf, size, "det N(β) = O(β^%lu): not determined by "
-                        "the Taylor terms given (more terms needed, or N is "
-                        "singular)", 2 * d->order_lower_bound);
-    return gmp_snprintf(buf, size, "det N(β) = %Qd·β^%lu + O(β^%lu): N is "
-                        "nonsingular for all small enough β > 0", d->leading,
-                        2 * d->order, 2 * d->order + 2);
-}
-
-void tkc_series_det_init(tkc_series_det *d)
-{
-    d->determined = 0;
-    d->order = d->order_lower_bound = 0;
-    mpq_init(d->leading);
-}
-
-void tkc_series_det_clear(tkc_series_det *d)
-{
-    mpq_clear(d->leading);
-}
-
-/* Series of t, P coefficients each; entry (a, b) of the working matrix. */
-#define SER(m, a, b) ((m) + ((a) * r + (b)) * P)
-
-static size_t valuation(const mpq_t *s, size_t P)
-{
-    size_t v = 0;
-    while (v < P && mpq_sgn(s[v]) == 0)
-        v++;
-    return v;
-}
-
-static void swap_series(mpq_t *x, mpq_t *y, size_t P)
-{
-    for (size_t i = 0; i < P; i++)
-        mpq_swap(x[i], y[i]);
-}
-
-int tkc_series_det_leading(tkc_series_det *d, size_t r, size_t P,
-                           const mpq_t *coef, tkc_error *err)
-{
-    if (r == 0 || P == 0)
-        return tkc_fail(err, TKC_EINPUT, "series_det: need r >= 1 and at "
-                        "least one Taylor term (r = %zu, terms = %zu)", r, P);
-    if (r > SIZE_MAX / r / P / 2 / sizeof(mpq_t))
-        return tkc_fail(err, TKC_ENOMEM, "series_det: too large");
-    mpq_t *m = malloc(r * r * P * sizeof *m), *q = malloc(2 * P * sizeof *q);
-    if (!m || !q) {
-        free(m);
-        free(q);
-        return tkc_fail(err, TKC_ENOMEM, "series_det: out of memory");
-    }
-    for (size_t a = 0; a < r; a++)
-        for (size_t b = 0; b < r; b++)
-            for (size_t i = 0; i < P; i++) {
-                mpq_init(SER(m, a, b)[i]);
-                mpq_set(SER(m, a, b)[i], coef[(i * r + a) * r + b]);
-            }
-    mpq_t *f = q + P, t;
-    for (size_t i = 0; i < 2 * P; i++)
-        mpq_init(q[i]);
-    mpq_init(t);
-    int sign = 1;
-    size_t vsum = 0;
-    mpq_set_ui(d->leading, 1, 1);
-    d->determined = 1;
-    for (size_t k = 0; k < r; k++) {
-        /* pivot: least valuation in the trailing submatrix */
-        size_t pa = k, pb = k, v = P;
-        for (size_t a = k; a < r; a++)
-            for (size_t b = k; b < r; b++) {
-                size_t va = valuation(SER(m, a, b), P);
-                if (va < v)
-                    v = va, pa = a, pb = b;
-            }
-        if (v == P) {          /* everything left is 0 mod t^P */
-            d->determined = 0;
-            d->order_lower_bound = vsum + (r - k) * P;
-            break;
-        }
-        if (pa != k) {
-            for (size_t b = 0; b < r; b++)
-                swap_series(SER(m, pa, b), SER(m, k, b), P);
-            sign = -sign;
-        }
-        if (pb != k) {
-            for (size_t a = 0; a < r; a++)
-                swap_series(SER(m, a, pb), SER(m, a, k), P);
-            sign = -sign;
-        }
-        mpq_t *p = SER(m, k, k);
-        mpq_mul(d->leading, d->leading, p[v]);
-        vsum += v;
-        /* q = (p / t^v)^{-1} mod t^(P-v) */
-        size_t L = P - v;
-        mpq_inv(q[0], p[v]);
-        for (size_t i = 1; i < L; i++) {
-            mpq_set_ui(q[i], 0, 1);
-            for (size_t j = 1; j <= i; j++) {
-                mpq_mul(t, p[v + j], q[i - j]);
-                mpq_add(q[i], q[i], t);
-            }
-            mpq_mul(q[i], q[i], q[0]);
-            mpq_neg(q[i], q[i]);
-        }
-        for (size_t a = k + 1; a < r; a++) {
-            mpq_t *e = SER(m, a, k);
-            if (valuation(e, P) == P)
-                continue;
-            /* f = (e / t^v) · q mod t^(P-v); e has valuation >= v */
-            for (size_t i = 0; i < L; i++) {
-                mpq_set_ui(f[i], 0, 1);
-                for (size_t j = 0; j <= i; j++) {
-                    mpq_mul(t, e[v + j], q[i - j]);
-                    mpq_add(f[i], f[i], t);
-                }
-            }
-            /* row_a −= f · row_k mod t^P; row_k entries have valuation >= v,
-             * so f's unknown coefficients (index >= P−v) never reach t^P. */
-            for (size_t b = k + 1; b < r; b++) {
-                mpq_t *x = SER(m, a, b), *y = SER(m, k, b);
-                for (size_t j = v; j < P; j++) {
-                    if (mpq_sgn(y[j]) == 0)
-                        continue;
-                    for (size_t i = 0; i + j < P; i++) {
-                        mpq_mul(t, f[i], y[j]);
-                        mpq_sub(x[i + j], x[i + j], t);
-                    }
-                }
-            }
-        }
-    }
-    if (d->determined) {
-        d->order = vsum;
-        if (sign < 0)
-            mpq_neg(d->leading, d->leading);
-    } else
-        mpq_set_ui(d->leading, 0, 1);
-    for (size_t i = 0; i < r * r * P; i++)
-        mpq_clear(m[i]);
-    for (size_t i = 0; i < 2 * P; i++)
-        mpq_clear(q[i]);
-    mpq_clear(t);
-    free(m);
-    free(q);
-    return TKC_SUCCESS;
 }

@@ -2,7 +2,7 @@
  * ball inputs, in Arb ball arithmetic.  What each enclosure is and why it is
  * tight: tkc/dual_arb.h.  Every function here computes at the caller's
  * precision `prec` and is rigorous (no _approx_ steps). */
-#include "tkc/dual_arb.h"
+#include "dual_arb.h"
 
 #include <math.h>
 #include <stdio.h>

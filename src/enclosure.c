@@ -1,6 +1,6 @@
 /* enclosure.c — balls as double boxes (rounded outward) and the evidence a
  * box rests on.  Definitions: tkc/enclosure.h. */
-#include "tkc/enclosure.h"
+#include "enclosure.h"
 
 #include <math.h>
 

@@ -7,10 +7,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
+#include "rng.h"
 
 #define WIDTH_MAX ((size_t)1 << 20)
+
+/* The random numbers of one network: each part of it (the embeddings, a
+ * head, a layer) draws from its own stream (seed, stream, part). */
+typedef struct draws {
+    tkc_ziggurat zig;
+    tkc_rng rng;
+    uint64_t seed, stream;
+} draws;
+
+static void draws_init(draws *rnd, uint64_t seed, uint64_t stream)
+{
+    tkc_ziggurat_init(&rnd->zig);
+    rnd->seed = seed;
+    rnd->stream = stream;
+}
+
+static void draws_part(draws *rnd, uint64_t part)
+{
+    tkc_rng_stream(&rnd->rng, rnd->seed, rnd->stream, part);
+}
+
+/* N(0, sd²) */
+static double normal(draws *rnd, double sd)
+{
+    return sd * tkc_rng_normal(&rnd->zig, &rnd->rng);
+}
+
+static double chisq(draws *rnd, double nu)
+{
+    return tkc_rng_chisq(&rnd->zig, &rnd->rng, nu);
+}
 
 static int check_finite_spec(const tkc_finite_spec *fs, const tkc_strings *S,
                              int need_heads, tkc_error *err)
@@ -81,11 +111,11 @@ static int psd_factor(const double *G, size_t n, double *F, tkc_error *err)
 }
 
 /* y = F ξ, ξ ~ N(0, I_n); xi is scratch of length n. */
-static void gaussian_in_law(gsl_rng *r, const double *F, size_t n, double *xi,
+static void gaussian_in_law(draws *rnd, const double *F, size_t n, double *xi,
                             double *y)
 {
     for (size_t j = 0; j < n; j++)
-        xi[j] = gsl_ran_gaussian_ziggurat(r, 1.0);
+        xi[j] = normal(rnd, 1.0);
     for (size_t i = 0; i < n; i++) {
         double s = 0;
         for (size_t j = 0; j <= i; j++)
@@ -167,8 +197,8 @@ static int trans_work_alloc(trans_work *t, const tkc_finite_spec *fs,
 }
 
 /* h_a(x_i) = e_{x_ia} + γ q_a with e, q entries N(0, 1/d). */
-static int embed(trans_work *t, const tkc_strings *S, double gamma, gsl_rng *r,
-                 tkc_error *err)
+static int embed(trans_work *t, const tkc_strings *S, double gamma,
+                 draws *rnd, tkc_error *err)
 {
     size_t ntok = dense_tokens(S, t->tokid), d = t->d;
     double *e = malloc((ntok + t->k) * d * sizeof *e);
@@ -176,7 +206,7 @@ static int embed(trans_work *t, const tkc_strings *S, double gamma, gsl_rng *r,
         return tkc_fail(err, TKC_ENOMEM, "finite network: %zu embeddings", ntok + t->k);
     double sd = 1 / sqrt((double)d), *q = e + ntok * d;
     for (size_t i = 0; i < (ntok + t->k) * d; i++)
-        e[i] = gsl_ran_gaussian_ziggurat(r, sd);
+        e[i] = normal(rnd, sd);
     for (size_t i = 0; i < t->n; i++)
         for (size_t a = 0; a < t->k; a++) {
             double *h = t->h + (i * t->k + a) * d;
@@ -204,12 +234,12 @@ static void softmax_rows(double *l, size_t n, size_t k)
 
 /* Explicit head: w ~ N(0, I_d), V (d×d, N(0, 1/d)) and this head's blocks
  * of the ω_j (N(0, I_d)) drawn entry by entry. */
-static void head_explicit(trans_work *t, double beta, gsl_rng *r)
+static void head_explicit(trans_work *t, double beta, draws *rnd)
 {
     size_t n = t->n, k = t->k, d = t->d;
     double sd = 1 / sqrt((double)d), scale = 1 / sqrt((double)t->H);
     for (size_t s = 0; s < d; s++)
-        t->w[s] = gsl_ran_gaussian_ziggurat(r, 1.0);
+        t->w[s] = normal(rnd, 1.0);
     for (size_t ia = 0; ia < t->nk; ia++)
         t->logit[ia] = beta * dot(t->h + ia * d, t->w, d);
     softmax_rows(t->logit, n, k);
@@ -220,13 +250,13 @@ static void head_explicit(trans_work *t, double beta, gsl_rng *r)
                 t->hbar[i * d + s] += t->logit[i * k + a] * t->h[(i * k + a) * d + s];
     for (size_t row = 0; row < d; row++) {
         for (size_t s = 0; s < d; s++)
-            t->w[s] = gsl_ran_gaussian_ziggurat(r, sd);
+            t->w[s] = normal(rnd, sd);
         for (size_t i = 0; i < n; i++)
             t->o[i * d + row] = dot(t->w, t->hbar + i * d, d);
     }
     for (size_t j = 0; j < t->m; j++) {
         for (size_t s = 0; s < d; s++)
-            t->w[s] = gsl_ran_gaussian_ziggurat(r, 1.0);
+            t->w[s] = normal(rnd, 1.0);
         for (size_t i = 0; i < n; i++)
             t->pre[j * n + i] += scale * dot(t->o + i * d, t->w, d);
     }
@@ -236,13 +266,13 @@ static void head_explicit(trans_work *t, double beta, gsl_rng *r)
  * with d − j degrees of freedom, L_ij ~ N(0, 1) below), or as a sum of d
  * outer products when d < n.  Writes a factor: W = B Bᵀ, B n×max(n,d)
  * stored n×n when d ≥ n. */
-static void wishart_factor(gsl_rng *r, size_t n, size_t d, double *L)
+static void wishart_factor(draws *rnd, size_t n, size_t d, double *L)
 {
     memset(L, 0, n * n * sizeof *L);
     for (size_t j = 0; j < n; j++) {
-        L[j * n + j] = sqrt(gsl_ran_chisq(r, (double)(d - j)));
+        L[j * n + j] = sqrt(chisq(rnd, (double)(d - j)));
         for (size_t i = j + 1; i < n; i++)
-            L[i * n + j] = gsl_ran_gaussian_ziggurat(r, 1.0);
+            L[i * n + j] = normal(rnd, 1.0);
     }
 }
 
@@ -250,12 +280,12 @@ static void wishart_factor(gsl_rng *r, size_t n, size_t d, double *L)
  * V [h̄_1 … h̄_n] are i.i.d. N(0, M/d), M = Gram(h̄), so
  * Σ_rows o oᵀ = F W Fᵀ / d with F Fᵀ = M and W ~ Wishart_n(d, I).  Adds
  * that / H into G. */
-static int head_in_law(trans_work *t, double beta, gsl_rng *r, double *G,
+static int head_in_law(trans_work *t, double beta, draws *rnd, double *G,
                        tkc_error *err)
 {
     size_t n = t->n, k = t->k, nk = t->nk, d = t->d;
     for (size_t ia = 0; ia < nk; ia++)
-        t->xi[ia] = gsl_ran_gaussian_ziggurat(r, 1.0);
+        t->xi[ia] = normal(rnd, 1.0);
     for (size_t ia = 0; ia < nk; ia++) {
         double s = 0;
         for (size_t jb = 0; jb <= ia; jb++)
@@ -278,14 +308,14 @@ static int head_in_law(trans_work *t, double beta, gsl_rng *r, double *G,
     double scale = 1 / ((double)d * (double)t->H);
     if (d < n) {  /* too few rows for Bartlett: sum the d outer products */
         for (size_t row = 0; row < d; row++) {
-            gaussian_in_law(r, t->F, n, t->xi, t->B);
+            gaussian_in_law(rnd, t->F, n, t->xi, t->B);
             for (size_t i = 0; i < n; i++)
                 for (size_t j = 0; j < n; j++)
                     G[i * n + j] += scale * t->B[i] * t->B[j];
         }
         return TKC_SUCCESS;
     }
-    wishart_factor(r, n, d, t->M);  /* M reused for L */
+    wishart_factor(rnd, n, d, t->M);  /* M reused for L */
     for (size_t i = 0; i < n; i++)   /* B = F L, both lower triangular */
         for (size_t j = 0; j < n; j++) {
             double s = 0;
@@ -301,7 +331,7 @@ static int head_in_law(trans_work *t, double beta, gsl_rng *r, double *G,
 
 /* (1/m) Σ_j φ(g_j(x_i)) φ(g_j(x_i')) from explicit or in-law g_j. */
 static int mlp_layer(trans_work *t, const tkc_kernel_spec *spec,
-                     const double *attn, gsl_rng *r, int explicit_weights,
+                     const double *attn, draws *rnd, int explicit_weights,
                      double *trans, tkc_error *err)
 {
     size_t n = t->n;
@@ -316,7 +346,7 @@ static int mlp_layer(trans_work *t, const tkc_kernel_spec *spec,
         if (explicit_weights)
             g = t->pre + j * n;
         else
-            gaussian_in_law(r, t->F, n, t->xi, t->M);
+            gaussian_in_law(rnd, t->F, n, t->xi, t->M);
         for (size_t i = 0; i < n; i++)
             t->B[i] = spec->activation->phi(g[i], spec);
         for (size_t i = 0; i < n; i++)
@@ -343,13 +373,15 @@ int tkc_finite_transformer_gram(const tkc_kernel_spec *spec,
         return rc;
     size_t n = t.n;
     double *G = calloc(n * n, sizeof *G);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!G || !r) {
-        rc = tkc_fail(err, TKC_ENOMEM, "finite transformer: Gram or rng");
+    /* parts: 0 the embeddings, 1 + η head η, 1 + H the MLP layer */
+    draws rnd;
+    draws_init(&rnd, fs->seed, TKC_RNG_FINITE_TRANS);
+    if (!G) {
+        rc = tkc_fail(err, TKC_ENOMEM, "finite transformer: Gram matrix");
         goto done;
     }
-    gsl_rng_set(r, fs->seed);
-    if ((rc = embed(&t, S, spec->gamma, r, err)))
+    draws_part(&rnd, 0);
+    if ((rc = embed(&t, S, spec->gamma, &rnd, err)))
         goto done;
     if (!fs->explicit_weights) {
         gram_add(t.h, t.nk, t.d, 1.0, t.Hg);
@@ -357,20 +389,21 @@ int tkc_finite_transformer_gram(const tkc_kernel_spec *spec,
             goto done;
     }
     for (size_t eta = 0; eta < t.H; eta++) {
+        draws_part(&rnd, 1 + eta);
         if (!fs->explicit_weights) {
-            if ((rc = head_in_law(&t, spec->beta, r, G, err)))
+            if ((rc = head_in_law(&t, spec->beta, &rnd, G, err)))
                 goto done;
             continue;
         }
-        head_explicit(&t, spec->beta, r);
+        head_explicit(&t, spec->beta, &rnd);
         gram_add(t.o, n, t.d, 1 / (double)t.H, G);
     }
     if (attn)
         memcpy(attn, G, n * n * sizeof *G);
+    draws_part(&rnd, 1 + t.H);
     if (trans)
-        rc = mlp_layer(&t, spec, G, r, fs->explicit_weights, trans, err);
+        rc = mlp_layer(&t, spec, G, &rnd, fs->explicit_weights, trans, err);
 done:
-    gsl_rng_free(r);
     free(G);
     trans_work_free(&t);
     return rc;
@@ -381,7 +414,7 @@ done:
 /* One hidden layer in law: the d pre-activation vectors (over the n inputs)
  * are i.i.d. N(0, G); G ← (1/d) Σ_u φ(g_u) φ(g_u)ᵀ.  scratch: 3 n² + n. */
 static int mlp_layer_in_law(const tkc_kernel_spec *spec, size_t n, size_t d,
-                            gsl_rng *r, double *G, double *scratch,
+                            draws *rnd, double *G, double *scratch,
                             tkc_error *err)
 {
     double *F = scratch, *acc = F + n * n, *g = acc + n * n, *xi = g + n;
@@ -390,7 +423,7 @@ static int mlp_layer_in_law(const tkc_kernel_spec *spec, size_t n, size_t d,
         return rc;
     memset(acc, 0, n * n * sizeof *acc);
     for (size_t u = 0; u < d; u++) {
-        gaussian_in_law(r, F, n, xi, g);
+        gaussian_in_law(rnd, F, n, xi, g);
         for (size_t i = 0; i < n; i++)
             g[i] = spec->activation->phi(g[i], spec);
         for (size_t i = 0; i < n; i++)
@@ -403,12 +436,12 @@ static int mlp_layer_in_law(const tkc_kernel_spec *spec, size_t n, size_t d,
 
 /* One hidden layer with explicit weights W (d × width, N(0, 1)). */
 static void mlp_layer_explicit(const tkc_kernel_spec *spec, size_t n,
-                               size_t width, size_t d, gsl_rng *r,
+                               size_t width, size_t d, draws *rnd,
                                const double *h, double *hn, double *row)
 {
     for (size_t u = 0; u < d; u++) {
         for (size_t s = 0; s < width; s++)
-            row[s] = gsl_ran_gaussian_ziggurat(r, 1.0);
+            row[s] = normal(rnd, 1.0);
         for (size_t i = 0; i < n; i++)
             hn[i * d + u] = spec->activation->phi(dot(row, h + i * width, width),
                                                   spec) / sqrt((double)d);
@@ -429,31 +462,33 @@ int tkc_finite_mlp_gram(const tkc_kernel_spec *spec, const tkc_finite_spec *fs,
     size_t wmax = in > d ? in : d;
     double *h = calloc(n * wmax, sizeof *h), *hn = malloc(n * wmax * sizeof *hn);
     double *row = malloc((wmax + 3 * n * n + n) * sizeof *row);
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!tokid || !h || !hn || !row || !r) {
+    draws rnd;   /* part l: hidden layer l */
+    draws_init(&rnd, fs->seed, TKC_RNG_FINITE_MLP);
+    if (!tokid || !h || !hn || !row) {
         rc = tkc_fail(err, TKC_ENOMEM, "finite MLP: width %zu, input %zu", d, in);
         goto done;
     }
-    gsl_rng_set(r, fs->seed);
     for (size_t i = 0; i < n; i++)  /* concatenated one-hot, norm² = 1 */
         for (size_t a = 0; a < k; a++)
             h[i * in + a * ntok + tokid[i * k + a]] = 1 / sqrt((double)k);
     memset(gram, 0, n * n * sizeof *gram);
     if (!fs->explicit_weights) {
         gram_add(h, n, in, 1.0, gram);
-        for (unsigned l = 0; l < spec->mlp_depth && !rc; l++)
-            rc = mlp_layer_in_law(spec, n, d, r, gram, row, err);
+        for (unsigned l = 0; l < spec->mlp_depth && !rc; l++) {
+            draws_part(&rnd, l);
+            rc = mlp_layer_in_law(spec, n, d, &rnd, gram, row, err);
+        }
         goto done;
     }
     size_t width = in;
     for (unsigned l = 0; l < spec->mlp_depth; l++) {
-        mlp_layer_explicit(spec, n, width, d, r, h, hn, row);
+        draws_part(&rnd, l);
+        mlp_layer_explicit(spec, n, width, d, &rnd, h, hn, row);
         double *tmp = h;
         h = hn, hn = tmp, width = d;
     }
     gram_add(h, n, width, 1.0, gram);
 done:
-    gsl_rng_free(r);
     free(row);
     free(hn);
     free(h);

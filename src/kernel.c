@@ -1,8 +1,6 @@
-/* kernel.c — the kernel layer: results, the specification, the type lists,
- * and pair evaluation through the pattern cache.
- *
- * Type lists name only what is built into the library; each kernel,
- * estimator or activation lives in its own file and is added here. */
+/* kernel.c — the kernel layer: results, the specification, and pair
+ * evaluation through the pattern cache.  The type tables are each in the
+ * file of its concept, listed by registry.c. */
 #include "tkc/kernel.h"
 
 #include <math.h>
@@ -69,91 +67,33 @@ const char *tkc_error_kind_name(tkc_error_kind kind)
     return "unknown";
 }
 
-/* ---- type tables -------------------------------------------------------- */
-
-/* The lists need address constants, so each implementation file defines a
- * named struct `tkc_<family>_<name>_type` beside its public pointer
- * (e.g. attn_mc.c: `const tkc_attn_estimator_type tkc_attn_mc_type = {...};
- * const tkc_attn_estimator_type *const tkc_attn_mc = &tkc_attn_mc_type;`).
- * To add one: declare it here and put it in its list. */
-extern const tkc_kernel_type tkc_kernel_trans_type, tkc_kernel_mlp_type,
-    tkc_kernel_mlpxx_type;
-extern const tkc_attn_estimator_type tkc_attn_mc_type, tkc_attn_qmc_type,
-    tkc_attn_series_type, tkc_attn_cvmc_type, tkc_attn_auto_type;
-
-static int attn_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
-                           const tkc_pair *pairs, size_t npairs,
-                           tkc_kernel_values *out, tkc_error *err)
-{
-    if (!spec->estimator)
-        return tkc_fail(err, TKC_EINPUT,
-                        "kernel attn: no K_attn estimator given");
-    return spec->estimator->eval_pairs(spec, S, pairs, npairs, out, err);
-}
-
-const tkc_kernel_type tkc_kernel_attn_type = {
-    "attn", "attention kernel K_attn (paper eq. 4)", attn_eval_pairs};
-const tkc_kernel_type *const tkc_kernel_attn = &tkc_kernel_attn_type;
-
-const tkc_kernel_type *const tkc_kernel_types[] = {
-    &tkc_kernel_attn_type,
-    &tkc_kernel_trans_type, &tkc_kernel_mlp_type, &tkc_kernel_mlpxx_type,
-    NULL};
-
-const tkc_attn_estimator_type *const tkc_attn_estimator_types[] = {
-    &tkc_attn_mc_type,
-    &tkc_attn_qmc_type,
-    &tkc_attn_series_type,
-    &tkc_attn_cvmc_type,
-    &tkc_attn_auto_type,
-    NULL};
-
-const tkc_kernel_type *tkc_kernel_type_lookup(const char *name)
-{
-    for (size_t i = 0; name && tkc_kernel_types[i]; i++)
-        if (!strcmp(tkc_kernel_types[i]->name, name))
-            return tkc_kernel_types[i];
-    return NULL;
-}
-
-const tkc_attn_estimator_type *tkc_attn_estimator_lookup(const char *name)
-{
-    for (size_t i = 0; name && tkc_attn_estimator_types[i]; i++)
-        if (!strcmp(tkc_attn_estimator_types[i]->name, name))
-            return tkc_attn_estimator_types[i];
-    return NULL;
-}
-
 /* ---- the specification -------------------------------------------------- */
 
 void tkc_kernel_spec_default(tkc_kernel_spec *spec)
 {
     memset(spec, 0, sizeof *spec);
-    /* By name, so that the defaults of SPEC (trans, auto) take effect as
-     * soon as those types are in the lists. */
-    spec->kernel = tkc_kernel_type_lookup("trans");
-    if (!spec->kernel)
-        spec->kernel = tkc_kernel_attn;
-    spec->estimator = tkc_attn_estimator_lookup("auto");
-    if (!spec->estimator)
-        spec->estimator = &tkc_attn_mc_type;
+    spec->kernel = tkc_kernel_trans;
+    spec->estimator = tkc_attn_auto;
     spec->activation = tkc_activation_cos;
     spec->beta = 1.0;
     spec->gamma = 1.0;
     spec->b1 = 1.0;
     spec->b2 = 0.5;
     spec->mlp_depth = 1;
-    spec->samples = (uint64_t)1 << 16;
-    spec->replicates = 16;
-    spec->order = 0;
-    spec->prec = 256;
     spec->seed = 1;
     spec->threads = 1;
-    spec->target_se = 1e-4;
+    spec->mc.samples = (uint64_t)1 << 16;
+    spec->qmc.points = (uint64_t)1 << 16;
+    spec->qmc.replicates = 16;
+    spec->series.order = 0;
+    spec->series.prec = 256;
+    spec->cvmc.samples = (uint64_t)1 << 16;
+    spec->cvmc.order = 4;
+    spec->automatic.target_se = 1e-4;
+    spec->automatic.max_evals = (uint64_t)1 << 16;
 }
 
 #define PARAM_MAX 1e6
-#define SAMPLES_MAX ((uint64_t)1 << 40)
 
 static int check_real(const char *name, double v, tkc_error *err)
 {
@@ -170,9 +110,8 @@ int tkc_kernel_spec_validate(const tkc_kernel_spec *spec, tkc_error *err)
         return tkc_fail(err, TKC_EINPUT, "kernel spec: NULL");
     if (!spec->kernel || !spec->kernel->eval_pairs)
         return tkc_fail(err, TKC_EINPUT, "kernel spec: kernel is not set");
-    int needs_estimator = spec->kernel == tkc_kernel_attn ||
-                          !strcmp(spec->kernel->name, "trans");
-    if (needs_estimator && (!spec->estimator || !spec->estimator->eval_pairs))
+    const tkc_attn_estimator_type *e = spec->estimator;
+    if (spec->kernel->uses_attn && (!e || !e->eval_pairs || !e->check_options))
         return tkc_fail(err, TKC_EINPUT,
                         "kernel spec: kernel %s needs an estimator",
                         spec->kernel->name);
@@ -186,31 +125,11 @@ int tkc_kernel_spec_validate(const tkc_kernel_spec *spec, tkc_error *err)
         return tkc_fail(err, TKC_EINPUT,
                         "kernel spec: mlp_depth must be in 1..64, got %u",
                         spec->mlp_depth);
-    if (spec->samples < 1 || spec->samples > SAMPLES_MAX)
-        return tkc_fail(err, TKC_EINPUT,
-                        "kernel spec: samples must be in 1..2^40, got %llu",
-                        (unsigned long long)spec->samples);
-    if (spec->replicates < 2 || spec->replicates > 65536)
-        return tkc_fail(err, TKC_EINPUT,
-                        "kernel spec: replicates must be in 2..65536, got %u",
-                        spec->replicates);
-    if (spec->order < 0 || spec->order > 1000)
-        return tkc_fail(err, TKC_EINPUT,
-                        "kernel spec: order must be in 0..1000, got %d",
-                        spec->order);
-    if (spec->prec < 53 || spec->prec > 1 << 20)
-        return tkc_fail(err, TKC_EINPUT,
-                        "kernel spec: prec must be in 53..2^20 bits, got %ld",
-                        spec->prec);
     if (spec->threads < 1 || spec->threads > 256)
         return tkc_fail(err, TKC_EINPUT,
                         "kernel spec: threads must be in 1..256, got %u",
                         spec->threads);
-    if (!isfinite(spec->target_se) || spec->target_se <= 0)
-        return tkc_fail(err, TKC_EINPUT,
-                        "kernel spec: target_se must be finite and > 0, got %g",
-                        spec->target_se);
-    return TKC_SUCCESS;
+    return spec->kernel->uses_attn ? e->check_options(spec, err) : TKC_SUCCESS;
 }
 
 /* ---- evaluation through the pattern cache ------------------------------ */

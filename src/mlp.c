@@ -1,14 +1,15 @@
 /* mlp.c — the MLP kernels on one-hot and XXᵀ-augmented inputs: exact input
  * Gram counts, then the dual recursion in double precision with a rounding
- * bound carried along.  Definitions and normalization: tkc/mlp.h. */
-#include "tkc/mlp.h"
+ * bound carried along.  Definitions and normalization: mlp.h. */
+#include "mlp.h"
 
 #include <float.h>
 #include <stdio.h>
 #include <math.h>
 #include <string.h>
 
-#include "tkc/activation.h"
+#include "activation.h"
+#include "registry.h"
 
 unsigned tkc_onehot_matches(const tkc_token *x, const tkc_token *y, size_t k)
 {
@@ -171,9 +172,7 @@ static int mlpxx_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
 /* Named structs for the list in kernel.c (it needs address constants). */
 const tkc_kernel_type tkc_kernel_mlp_type = {
     "mlp", "MLP on concatenated one-hot inputs (inner-product kernel)",
-    mlp_eval_pairs};
+    mlp_eval_pairs, 0};
 const tkc_kernel_type tkc_kernel_mlpxx_type = {
-    "mlpxx", "MLP on one-hot inputs augmented by vec(XX^T)", mlpxx_eval_pairs};
+    "mlpxx", "MLP on one-hot inputs augmented by vec(XX^T)", mlpxx_eval_pairs, 0};
 
-const tkc_kernel_type *const tkc_kernel_mlp = &tkc_kernel_mlp_type;
-const tkc_kernel_type *const tkc_kernel_mlpxx = &tkc_kernel_mlpxx_type;

@@ -1,10 +1,10 @@
 /* mlp_arb.c — the MLP kernels as balls: exact input Gram rationals, then the
  * dual recursion in Arb (tkc/dual_arb.h).  Definitions: tkc/mlp.h; what is
  * enclosed and how: tkc/mlp_arb.h. */
-#include "tkc/mlp_arb.h"
+#include "mlp_arb.h"
 
-#include "tkc/dual_arb.h"
-#include "tkc/mlp.h"
+#include "dual_arb.h"
+#include "mlp.h"
 
 /* The recursion; `self` says that A0, B0, C0 enclose one and the same
  * number, so every level is the diagonal form of A alone. */

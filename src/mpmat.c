@@ -1,7 +1,7 @@
 /* mpmat.c — dense MPFR matrices: LU with partial pivoting, determinant,
  * inverse, one-sided Jacobi singular values.  All rounding is to nearest;
  * the rigorous (directed-rounding) work lives in certify.c. */
-#include "tkc/mpmat.h"
+#include "mpmat.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -1,31 +1,47 @@
-/* rng.c — counter-seeded streams and the ziggurat tables (see tkc/rng.h). */
-#include "tkc/rng.h"
+/* rng.c — keyed random streams, the ziggurat tables, chi-square variates
+ * (see rng.h). */
+#include "rng.h"
 
 #include <math.h>
 
 #include "fastexp.h"
 
-uint64_t tkc_splitmix64(uint64_t *state)
+/* splitmix64's output function: a bijection of 64-bit words, 0 ↦ 0. */
+static uint64_t mix64(uint64_t z)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
 }
 
-void tkc_rng_seed(tkc_rng *r, uint64_t seed, uint64_t block)
+/* One step of splitmix64: advances *state and returns a mixed word. */
+static uint64_t splitmix64(uint64_t *state)
 {
-    /* Mix seed and block separately so that (seed, b) and (seed', b') never
-     * start from the same splitmix state by simple arithmetic coincidence. */
+    return mix64(*state += 0x9e3779b97f4a7c15ULL);
+}
+
+void tkc_rng_stream(tkc_rng *r, uint64_t seed, uint64_t stream, uint64_t index)
+{
+    /* Seed, stream and index enter in separate rounds, so that no simple
+     * arithmetic coincidence maps one key onto another's starting state.
+     * The stream enters as mix64(stream), 0 for TKC_RNG_MC: Monte Carlo
+     * keeps the seeding (seed, block) it has always had. */
     uint64_t st = seed;
-    uint64_t h = tkc_splitmix64(&st);
-    st = h ^ (block * 0xd1b54a32d192ed03ULL + 0x8bb84b93962eacc9ULL);
-    h = tkc_splitmix64(&st);
+    uint64_t h = splitmix64(&st) ^ mix64(stream);
+    st = h ^ (index * 0xd1b54a32d192ed03ULL + 0x8bb84b93962eacc9ULL);
+    h = splitmix64(&st);
     st = h;
     for (int i = 0; i < 4; i++)
-        r->s[i] = tkc_splitmix64(&st);
+        r->s[i] = splitmix64(&st);
     if (!(r->s[0] | r->s[1] | r->s[2] | r->s[3]))
         r->s[0] = 1;    /* the all-zero state is the one forbidden state */
+}
+
+uint64_t tkc_rng_derived_seed(uint64_t seed, uint64_t stream, uint64_t index)
+{
+    tkc_rng r;
+    tkc_rng_stream(&r, seed, stream, index);
+    return tkc_rng_next(&r);
 }
 
 /* Doornik (2005), "An improved ziggurat method to generate normal random
@@ -59,8 +75,8 @@ double tkc_ziggurat_slow(const tkc_ziggurat *z, tkc_rng *r, unsigned layer,
             /* Marsaglia's tail beyond R */
             double x, y;
             do {
-                x = log(tkc_rng_uniform_pos(r)) / ZIG_R;
-                y = log(tkc_rng_uniform_pos(r));
+                x = log(tkc_rng_uniform(r)) / ZIG_R;
+                y = log(tkc_rng_uniform(r));
             } while (-2.0 * y < x * x);
             return u < 0 ? x - ZIG_R : ZIG_R - x;
         }
@@ -68,7 +84,7 @@ double tkc_ziggurat_slow(const tkc_ziggurat *z, tkc_rng *r, unsigned layer,
          * density (Doornik's test multiplied through by exp(-x²/2)) */
         double x = u * z->x[layer];
         double f0 = z->f[layer], f1 = z->f[layer + 1];
-        if (f1 + tkc_rng_uniform_pos(r) * (f0 - f1) < exp_nonpos(-0.5 * x * x))
+        if (f1 + tkc_rng_uniform(r) * (f0 - f1) < exp_nonpos(-0.5 * x * x))
             return x;
         /* rejected: a fresh draw */
         uint64_t w = tkc_rng_next(r);
@@ -105,4 +121,32 @@ void tkc_rng_normals(const tkc_ziggurat *z, tkc_rng *r, double *out, size_t n)
         }
     }
     r->s[0] = s0, r->s[1] = s1, r->s[2] = s2, r->s[3] = s3;
+}
+
+/* Gamma(a), a >= 1: Marsaglia & Tsang (2000), "A simple method for
+ * generating gamma variables": d v for v = (1 + c x)³, x normal, accepted
+ * by the squeeze 1 − 0.0331 x⁴ or the exact log test. */
+static double gamma_large(const tkc_ziggurat *z, tkc_rng *r, double a)
+{
+    double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double x = tkc_rng_normal(z, r), v = 1.0 + c * x;
+        if (v <= 0.0)
+            continue;
+        v = v * v * v;
+        double u = tkc_rng_uniform(r), x2 = x * x;
+        if (u < 1.0 - 0.0331 * x2 * x2 ||
+            log(u) < 0.5 * x2 + d * (1.0 - v + log(v)))
+            return d * v;
+    }
+}
+
+double tkc_rng_chisq(const tkc_ziggurat *z, tkc_rng *r, double nu)
+{
+    double a = 0.5 * nu;
+    if (a >= 1.0)
+        return 2.0 * gamma_large(z, r, a);
+    /* Gamma(a) = Gamma(a + 1) U^(1/a) for 0 < a < 1 */
+    double g = gamma_large(z, r, a + 1.0);
+    return 2.0 * g * pow(tkc_rng_uniform(r), 1.0 / a);
 }

@@ -1,14 +1,15 @@
 /* trans.c — K_trans = dual_φ(K_attn(x,x), K_attn(y,y), K_attn(x,y)), with
  * every K_attn entry from one estimator call and its errors carried to
- * K_trans.  The why of each step: tkc/trans.h. */
-#include "tkc/trans.h"
+ * K_trans.  The why of each step: trans.h. */
+#include "trans.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tkc/activation.h"
+#include "activation.h"
+#include "registry.h"
 
 /* Propagated covariance of outputs p and q: Σ_ab g_pa g_qb Σ[ix_pa, ix_qb]. */
 static double sandwich(const double *g, const tkc_trans_index *ix,
@@ -268,6 +269,5 @@ done:
 /* Named struct for the list in kernel.c (it needs address constants). */
 const tkc_kernel_type tkc_kernel_trans_type = {
     "trans", "transformer: MLP layer with activation phi on top of attention",
-    trans_eval_pairs};
+    trans_eval_pairs, 1};
 
-const tkc_kernel_type *const tkc_kernel_trans = &tkc_kernel_trans_type;

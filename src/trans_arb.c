@@ -1,9 +1,9 @@
 /* trans_arb.c — K_trans enclosures from K_attn boxes: the rigorous dual of
  * each triple, carrying the evidence of the K_attn radii.  Why the evidence
  * passes through unchanged: tkc/trans_arb.h. */
-#include "tkc/trans_arb.h"
+#include "trans_arb.h"
 
-#include "tkc/dual_arb.h"
+#include "dual_arb.h"
 
 /* One output pair: the diagonal form when its three entries are one. */
 static int enclose_pair(const tkc_kernel_spec *spec, const double *value,

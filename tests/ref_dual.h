@@ -28,7 +28,7 @@
 #include <arb.h>
 #include <mpfr.h>
 
-#include "tkc/enclosure.h"
+#include "enclosure.h"
 #include "tkc/kernel.h"
 
 #define REF_PREC 1024

@@ -9,7 +9,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "check.h"
-#include "tkc/activation.h"
+#include "activation.h"
 
 /* Covariance triples exercised everywhere: generic, strongly correlated,
  * anticorrelated, unequal variances, the K_attn-like range (~0.3 .. 1.5). */

@@ -13,7 +13,7 @@
 
 #include "check.h"
 #include "ref_dual.h"
-#include "tkc/dual_arb.h"
+#include "dual_arb.h"
 
 #define PREC 128
 #define INPUTS 12000

@@ -13,8 +13,8 @@
 
 #include "check.h"
 #include "ref_dual.h"
-#include "tkc/mlp.h"
-#include "tkc/mlp_arb.h"
+#include "mlp.h"
+#include "mlp_arb.h"
 
 #define PREC 128
 #define INPUTS 12000

@@ -12,7 +12,7 @@
 
 #include "check.h"
 #include "ref_dual.h"
-#include "tkc/trans_arb.h"
+#include "trans_arb.h"
 
 #define PREC 128
 #define BATCH 500

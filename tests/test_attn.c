@@ -4,16 +4,15 @@
  * Gauss–Hermite product quadrature for k = 2 pairs, and identities
  * (evenness, symmetry, relabelling); error bars are checked for calibration
  * over many seeds, and the results for independence of the thread count. */
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_integration.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
-#include "tkc/attn.h"
+#include "attn.h"
 #include "tkc/kernel.h"
-#include "tkc/rng.h"
+#include "rng.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -36,7 +35,7 @@ static void spec_mc(tkc_kernel_spec *spec, double beta, double gamma,
     spec->estimator = tkc_attn_mc;
     spec->beta = beta;
     spec->gamma = gamma;
-    spec->samples = samples;
+    spec->mc.samples = samples;
     spec->seed = seed;
 }
 
@@ -78,51 +77,6 @@ static double dense_integrand(const char *x, const char *y, double beta,
     return f;
 }
 
-/* ---- random streams ------------------------------------------------------ */
-
-static void test_rng(void)
-{
-    tkc_ziggurat z;
-    tkc_ziggurat_init(&z);
-    tkc_rng r, r2;
-    tkc_rng_seed(&r, 42, 7);
-    tkc_rng_seed(&r2, 42, 7);
-    int same = 1;
-    for (int i = 0; i < 100; i++)
-        same &= tkc_rng_next(&r) == tkc_rng_next(&r2);
-    CHECK(same, "a stream is determined by (seed, block)");
-    tkc_rng_seed(&r2, 42, 8);
-    CHECK(tkc_rng_next(&r) != tkc_rng_next(&r2), "blocks differ");
-
-    /* moments and CDF of the ziggurat normals */
-    enum { N = 1000000 };
-    const double cut[] = {-3.6, -2.0, -0.5, 0.0, 0.7, 1.5, 3.0, 3.6};
-    enum { NC = sizeof cut / sizeof cut[0] };
-    double m1 = 0, m2 = 0, m4 = 0;
-    long below[NC] = {0};
-    tkc_rng_seed(&r, 2024, 0);
-    for (int i = 0; i < N; i++) {
-        double x = tkc_rng_normal(&z, &r);
-        m1 += x;
-        m2 += x * x;
-        m4 += x * x * x * x;
-        for (int c = 0; c < NC; c++)
-            below[c] += x < cut[c];
-    }
-    m1 /= N;
-    m2 /= N;
-    m4 /= N;
-    CHECK(fabs(m1) < 5 / sqrt(N), "normal mean %g", m1);
-    CHECK(fabs(m2 - 1) < 5 * sqrt(2.0 / N), "normal variance %g", m2);
-    CHECK(fabs(m4 - 3) < 5 * sqrt(96.0 / N), "normal 4th moment %g", m4);
-    for (int c = 0; c < NC; c++) {
-        double P = gsl_cdf_ugaussian_P(cut[c]);
-        double sd = sqrt(P * (1 - P) / N);
-        CHECK(fabs((double)below[c] / N - P) < 5 * sd,
-              "P(Z < %g) = %g, expected %g", cut[c], (double)below[c] / N, P);
-    }
-}
-
 /* ---- the integrand ------------------------------------------------------- */
 
 static void test_exp(void)
@@ -130,10 +84,10 @@ static void test_exp(void)
     /* the integrand's exp against libm over its whole domain [-708, 0] */
     double worst = 0;
     tkc_rng r;
-    tkc_rng_seed(&r, 3, 0);
+    tkc_rng_stream(&r, 3, TKC_RNG_MC, 0);
     for (int i = 0; i < 200000; i++) {
         double x = i < 100000 ? -708.0 * i / 100000.0
-                              : -40.0 * tkc_rng_uniform_pos(&r);
+                              : -40.0 * tkc_rng_uniform(&r);
         double rel = fabs(tkc_exp_nonpos(x) - exp(x)) / exp(x);
         worst = rel > worst ? rel : worst;
     }
@@ -170,7 +124,7 @@ static void test_integrand(void)
     tkc_ziggurat zg;
     tkc_ziggurat_init(&zg);
     tkc_rng r;
-    tkc_rng_seed(&r, 5, 0);
+    tkc_rng_stream(&r, 5, TKC_RNG_MC, 0);
     double maxerr = 0;
     for (int t = 0; t < 50; t++) {
         double z[32], zm[32], zeta[256] = {0}, pm[5], zetam[256] = {0};
@@ -514,7 +468,8 @@ static int counting_eval(const tkc_kernel_spec *spec, const tkc_strings *S,
     counted_S = S;
     return tkc_attn_mc->eval_pairs(spec, S, pairs, npairs, out, err);
 }
-static const tkc_attn_estimator_type counting = {"count", "test", counting_eval};
+static tkc_attn_estimator_type counting = {"count", "test", counting_eval,
+                                           NULL, NULL, NULL, NULL};
 
 static void test_cache(void)
 {
@@ -530,6 +485,7 @@ static void test_cache(void)
         pairs[i] = (tkc_pair){(size_t)i / 4, (size_t)i % 4};
     tkc_kernel_spec spec;
     spec_mc(&spec, 1.0, 1.0, 5000, 1);
+    counting.check_options = tkc_attn_mc->check_options;
     spec.estimator = &counting;
     tkc_kernel_values *v = tkc_kernel_values_alloc(16, 0, NULL);
     CHECK(!tkc_kernel_eval_pairs(&spec, S, pairs, 16, v, NULL), "eval");
@@ -588,11 +544,48 @@ static void test_bad_input(void)
               strstr(err.message, "threads"),
           "zero threads named: %s", err.message);
     spec.threads = 1;
-    spec.order = -3;
+    /* each estimator checks its own options, and only its own */
+    spec.series.order = 5;
+    spec.cvmc.order = 3;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_SUCCESS,
+          "mc does not read the series' or cvmc's options");
+    spec.estimator = tkc_attn_series;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_EINPUT &&
+              strstr(err.message, "order") && strstr(err.message, "even"),
+          "odd series order refused, not rounded: %s", err.message);
+    spec.series.order = 40;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_EINPUT,
+          "series order above 38 refused");
+    spec.series.order = 38;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_SUCCESS,
+          "series order 38 accepted");
+    spec.estimator = tkc_attn_cvmc;
     CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_EINPUT &&
               strstr(err.message, "order"),
-          "negative order named: %s", err.message);
-    spec.order = 0;
+          "cvmc control order 3 refused: %s", err.message);
+    spec.cvmc.order = 4;
+    spec.estimator = tkc_attn_qmc;
+    spec.qmc.points = ((uint64_t)1 << 30) + 1;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_EINPUT &&
+              strstr(err.message, "points"),
+          "qmc points above 2^30 named: %s", err.message);
+    spec.qmc.points = 1024;
+    spec.estimator = tkc_attn_auto;
+    spec.automatic.target_se = 0;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_EINPUT &&
+              strstr(err.message, "target_se"),
+          "auto target 0 named: %s", err.message);
+    spec.automatic.target_se = 1e-3;
+    spec.qmc.replicates = 1;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_EINPUT &&
+              strstr(err.message, "replicates"),
+          "auto checks its QMC candidate's replicates: %s", err.message);
+    spec.qmc.replicates = 16;
+    spec.kernel = tkc_kernel_mlp;
+    spec.automatic.target_se = -1;
+    CHECK(tkc_kernel_spec_validate(&spec, &err) == TKC_SUCCESS,
+          "a kernel not built on K_attn reads no estimator options");
+    spec_mc(&spec, 1, 1, 1000, 1);
     tkc_strings *S = strings2("ab", "ba");
     tkc_pair p = {0, 2};
     tkc_kernel_values *v = tkc_kernel_values_alloc(1, 0, NULL);
@@ -604,7 +597,7 @@ static void test_bad_input(void)
           "estimator checks pairs too");
     CHECK(v->value[0] == 123, "nothing half-done");
     p.y = 1;
-    spec.samples = 3;
+    spec.mc.samples = 3;
     CHECK(tkc_attn_mc->eval_pairs(&spec, S, &p, 1, v, &err) == TKC_EINPUT &&
               strstr(err.message, "samples"),
           "too few samples refused: %s", err.message);
@@ -619,7 +612,7 @@ static void test_bad_input(void)
           "lookups");
     double val, se;
     tkc_error_kind kind;
-    spec.samples = 1000;
+    spec.mc.samples = 1000;
     tkc_token x[2] = {1, 2}, y[2] = {2, 1};
     CHECK(!tkc_kernel_eval(&spec, x, y, 2, &val, &se, &kind, &err) &&
               kind == TKC_ERROR_STATISTICAL && se > 0 && val > 0,
@@ -628,9 +621,57 @@ static void test_bad_input(void)
     tkc_strings_free(S);
 }
 
+/* ---- what auto-refine reads: sample sizes and how they scale ----------------- */
+
+static void test_sample_sizes(void)
+{
+    tkc_kernel_spec s, t, floor;
+    tkc_kernel_spec_default(&s);
+    s.mc.samples = 1001;
+    s.cvmc.samples = 1000;
+    s.qmc.points = 100;
+    s.qmc.replicates = 8;
+    s.automatic.max_evals = 5000;
+    s.automatic.target_se = 1e-3;
+    CHECK(tkc_attn_mc->evaluations(&s) == 1002 &&
+              tkc_attn_cvmc->evaluations(&s) == 1000 &&
+              tkc_attn_qmc->evaluations(&s) == 2 * 100 * 8 &&
+              tkc_attn_auto->evaluations(&s) == 5000,
+          "evaluations in integrand values (antithetic pairs, replicates)");
+    const tkc_attn_estimator_type *const sampling[] = {
+        tkc_attn_mc, tkc_attn_qmc, tkc_attn_cvmc, tkc_attn_auto};
+    for (int e = 0; e < 4; e++) {
+        t = s;
+        sampling[e]->scale(&t, 4);
+        CHECK(sampling[e]->evaluations(&t) == 4 * sampling[e]->evaluations(&s),
+              "%s: scale 4 -> 4x the evaluations", sampling[e]->name);
+        CHECK(!sampling[e]->check_options(&t, NULL), "%s: scaled options valid",
+              sampling[e]->name);
+    }
+    CHECK(t.automatic.target_se == s.automatic.target_se / 2,
+          "auto: scale 4 halves the target");
+    CHECK(tkc_attn_series->evaluations == NULL &&
+              tkc_attn_series->scale == NULL,
+          "the series has no sample size");
+    tkc_kernel_spec_default(&floor);
+    t = s;
+    for (int e = 0; e < 4; e++)
+        sampling[e]->raise_to(&t, &floor);
+    CHECK(t.mc.samples == 65536 && t.cvmc.samples == 65536 &&
+              t.qmc.points == 65536 && t.qmc.replicates == 8 &&
+              t.automatic.max_evals == 65536 &&
+              t.automatic.target_se == 1e-4,
+          "raise_to: the larger sample size, auto's smaller target");
+    floor.mc.samples = 10;
+    floor.automatic.target_se = 1;
+    tkc_attn_mc->raise_to(&t, &floor);
+    tkc_attn_auto->raise_to(&t, &floor);
+    CHECK(t.mc.samples == 65536 && t.automatic.target_se == 1e-4,
+          "raise_to never lowers accuracy");
+}
+
 int main(void)
 {
-    test_rng();
     test_exp();
     test_integrand();
     test_exact_cases();
@@ -642,5 +683,6 @@ int main(void)
     test_covariance();
     test_cache();
     test_bad_input();
+    test_sample_sizes();
     return check_summary();
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "tkc/attn.h"
+#include "attn.h"
 #include "tkc/kernel.h"
 
 static tkc_strings *strings2(const char *x, const char *y)
@@ -23,17 +23,21 @@ static tkc_strings *strings2(const char *x, const char *y)
     return S;
 }
 
+/* n: Monte Carlo's samples, or QMC's points per replicate. */
 static void spec_for(tkc_kernel_spec *spec, const tkc_attn_estimator_type *e,
-                     double beta, double gamma, uint64_t samples,
-                     unsigned reps, uint64_t seed)
+                     double beta, double gamma, uint64_t n, unsigned reps,
+                     uint64_t seed)
 {
     tkc_kernel_spec_default(spec);
     spec->kernel = tkc_kernel_attn;
     spec->estimator = e;
     spec->beta = beta;
     spec->gamma = gamma;
-    spec->samples = samples;
-    spec->replicates = reps;
+    if (e == tkc_attn_qmc)
+        spec->qmc.points = n;
+    else
+        spec->mc.samples = n;
+    spec->qmc.replicates = reps;
     spec->seed = seed;
 }
 
@@ -210,9 +214,9 @@ static void test_threads_and_cov(void)
     CHECK(v[0]->samples == 2 * 512 * 7 && !strcmp(v[0]->estimator, "qmc"),
           "samples and name");
     tkc_error err;
-    spec.samples = ((uint64_t)1 << 30) + 1;
+    spec.qmc.points = ((uint64_t)1 << 30) + 1;
     CHECK(tkc_attn_qmc->eval_pairs(&spec, S, pairs, 4, v[0], &err) == TKC_EINPUT &&
-              strstr(err.message, "2^30"),
+              strstr(err.message, "points"),
           "too many points per replicate refused: %s", err.message);
     CHECK(tkc_attn_estimator_lookup("qmc") == tkc_attn_qmc, "lookup");
     for (unsigned t = 0; t < 3; t++)

@@ -1,4 +1,5 @@
-/* test_certify.c — verdicts against exact ground truth.
+/* test_certify.c — the box certificate (and the precision ladder beside
+ * it) against exact ground truth.
  *
  * The central test generates more than 1000 near-singular boxes whose
  * truth is known exactly — small boxes decided by the determinant at every
@@ -15,6 +16,7 @@
 
 #include "check.h"
 #include "tkc/certify.h"
+#include "ladder.h"
 
 static unsigned long lcg_state = 987654321;
 static long rnd_int(long lo, long hi)
@@ -422,6 +424,19 @@ static void test_statistical(void)
         se[k] = 0.3;
     CHECK(tkc_certify(&c, &in, &err) == TKC_SUCCESS &&
               c.verdict == TKC_VERDICT_UNDECIDED, "stat undecided");
+    tkc_certificate_snprint(line, sizeof line, &c);
+    CHECK(!strncmp(line, "undecided: ", 11) && strstr(line, c.advice),
+          "undecided line: %s", line);
+    {   /* two equal rows, exact: singular, the rows named */
+        double m2[4] = {1, 2, 1, 2};
+        tkc_certify_input ex = {.r = 2, .mid = m2, .kind = TKC_RADIUS_ROUNDING};
+        tkc_certificate cs;
+        CHECK(tkc_certify(&cs, &ex, &err) == TKC_SUCCESS &&
+                  cs.verdict == TKC_VERDICT_SINGULAR, "equal rows singular");
+        tkc_certificate_snprint(line, sizeof line, &cs);
+        CHECK(!strncmp(line, "singular (exact): ", 18), "singular line: %s",
+              line);
+    }
     CHECK_CLOSE(c.samples_factor, c.shrink_factor * c.shrink_factor, 1e-9,
                 "samples factor");
     CHECK(strstr(c.advice, "samples") != NULL, "advice: %s", c.advice);
@@ -453,17 +468,6 @@ static void test_statistical(void)
 static void test_structure(void)
 {
     tkc_certificate c;
-    const char *keys[4] = {"R_.", "R_R", "_._", "R_R"};
-    const char *names[4] = {"αα", "αβ", "βα", "ββ"};
-    CHECK(tkc_certify_singular_keys(&c, 4, keys, "same regular tokens at the "
-                                    "same positions", names, NULL) == 0 &&
-              c.verdict == TKC_VERDICT_SINGULAR && c.row_i == 1 && c.row_j == 3,
-          "keys: rows 1 and 3");
-    CHECK(strstr(c.reason, "αβ") && strstr(c.reason, "ββ"), "reason: %s",
-          c.reason);
-    const char *distinct[3] = {"a", "b", "c"};
-    CHECK(tkc_certify_singular_keys(&c, 3, distinct, NULL, NULL, NULL) == 0 &&
-              c.verdict == TKC_VERDICT_UNDECIDED, "distinct keys: no verdict");
     /* same/different with the MLP kernel: every entry κ(1) — exactly equal
      * rows with zero radii */
     double k1[4] = {0.75, 0.75, 0.75, 0.75};
@@ -533,307 +537,6 @@ static void test_underflow_matrix(void)
           c.sigma_min_lower_text);
 }
 
-/* ---- Lemma 3.6 -------------------------------------------------------------- */
-
-/* Brute force over all permutations in long double: the smallest
- * |Σ (A_ii − A_iτ(i))| − radii, and whether the identity is the unique
- * max/min (signed minimum of the sums > 0 one way). */
-static void brute_perm(const double *a, const double *rad, size_t r,
-                       long double *sep, long double *maxgap, long double *mingap)
-{
-    size_t p[12];
-    for (size_t i = 0; i < r; i++)
-        p[i] = i;
-    *sep = *maxgap = *mingap = INFINITY;
-    for (;;) {
-        size_t i = r - 1;
-        while (i > 0 && p[i - 1] >= p[i])
-            i--;
-        if (i == 0)
-            break;
-        size_t j = r - 1;
-        while (p[j] <= p[i - 1])
-            j--;
-        size_t t = p[i - 1];
-        p[i - 1] = p[j];
-        p[j] = t;
-        for (size_t x = i, y = r - 1; x < y; x++, y--)
-            t = p[x], p[x] = p[y], p[y] = t;
-        long double d = 0, rs = 0;
-        for (size_t k = 0; k < r; k++)
-            if (p[k] != k) {
-                d += (long double)a[k * r + k] - a[k * r + p[k]];
-                rs += rad ? (long double)rad[k * r + k] + rad[k * r + p[k]] : 0;
-            }
-        long double s = fabsl(d) - rs;
-        *sep = s < *sep ? s : *sep;
-        *maxgap = d - rs < *maxgap ? d - rs : *maxgap;
-        *mingap = -d - rs < *mingap ? -d - rs : *mingap;
-    }
-}
-
-static void test_permutation(void)
-{
-    tkc_perm_condition pc;
-    tkc_error err;
-    /* exhaustive: random 4..7 matrices, margin equals brute force */
-    for (int trial = 0; trial < 21; trial++) {
-        size_t r = 2 + (size_t)(trial % 7);
-        double a[64], rad[64];
-        for (size_t k = 0; k < r * r; k++) {
-            a[k] = rnd_unit();
-            rad[k] = trial % 2 ? rnd_unit() * 1e-3 : 0;
-        }
-        long double sep, mx, mn;
-        brute_perm(a, rad, r, &sep, &mx, &mn);
-        CHECK(tkc_certify_permutation_condition(&pc, r, a, rad, &err) == 0, "rc");
-        CHECK(fabsl(pc.margin - sep) <= 1e-12, "exhaustive margin %.15g vs "
-              "brute %.15Lg (r=%zu)", pc.margin, sep, r);
-        CHECK((pc.status == TKC_PERM_ESTABLISHED) == (sep > 0), "status r=%zu",
-              r);
-    }
-    /* exact tie: A_ij = u_i + v_j makes every assignment sum equal */
-    double tie[16];
-    for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 4; j++)
-            tie[i * 4 + j] = i * 0.25 + j * 0.5;
-    CHECK(tkc_certify_permutation_condition(&pc, 4, tie, NULL, NULL) == 0 &&
-              pc.status == TKC_PERM_VIOLATED && pc.witness_text[0] == '(',
-          "additive matrix: violated, witness %s", pc.witness_text);
-    double small[16];
-    for (int k = 0; k < 16; k++)
-        small[k] = 1e-9;
-    CHECK(tkc_certify_permutation_condition(&pc, 4, tie, small, NULL) == 0 &&
-              pc.status == TKC_PERM_NOT_ESTABLISHED, "tie with radii: not "
-          "established");
-    /* r = 9, 10: the cycle test agrees with brute force on unique extremes */
-    int agree = 0, established = 0, runs = 0;
-    for (int trial = 0; trial < 6; trial++) {
-        size_t r = 9;
-        double a[81], rad[81];
-        for (size_t i = 0; i < r; i++)
-            for (size_t j = 0; j < r; j++) {
-                a[i * r + j] = rnd_unit() + (i == j ? (trial % 3) * 0.8 : 0);
-                if (trial == 5)
-                    a[i * r + j] = -a[i * r + j];        /* unique minimum */
-                rad[i * r + j] = 1e-4 * rnd_unit();
-            }
-        long double sep, mx, mn;
-        brute_perm(a, rad, r, &sep, &mx, &mn);
-        CHECK(tkc_certify_permutation_condition(&pc, r, a, rad, NULL) == 0, "rc");
-        int truth = mx > 0 || mn > 0;
-        runs++;
-        agree += (pc.status == TKC_PERM_ESTABLISHED) == truth;
-        established += pc.status == TKC_PERM_ESTABLISHED;
-        if (truth)
-            CHECK(fabsl(pc.margin - (mx > 0 ? mx : mn)) < 1e-12,
-                  "cycle margin %.15g vs brute %.15Lg", pc.margin,
-                  mx > 0 ? mx : mn);
-        CHECK(!(pc.status == TKC_PERM_ESTABLISHED) || sep > 0,
-              "cycle test sound");
-    }
-    CHECK(agree == runs && established >= 3, "cycle test vs brute force: "
-          "%d/%d agree, %d established", agree, runs, established);
-    /* r = 12 diagonal-heavy: established, and a 2-cycle tie breaks it */
-    double b[144];
-    for (int i = 0; i < 12; i++)
-        for (int j = 0; j < 12; j++)
-            b[i * 12 + j] = (i == j) ? 2 + rnd_unit() : rnd_unit();
-    CHECK(tkc_certify_permutation_condition(&pc, 12, b, NULL, NULL) == 0 &&
-              pc.status == TKC_PERM_ESTABLISHED && strstr(pc.method, "Floyd"),
-          "r=12 dominant: %s", pc.text);
-    b[0 * 12 + 1] = b[0] + b[13] - b[1 * 12 + 0];   /* A01 + A10 = A00 + A11 */
-    CHECK(tkc_certify_permutation_condition(&pc, 12, b, NULL, NULL) == 0 &&
-              pc.status == TKC_PERM_NOT_ESTABLISHED, "r=12 with a tie: %s",
-          pc.text);
-}
-
-/* ---- the exact series determinant ---------------------------------------- */
-
-/* Leibniz determinant of the polynomial matrix Σ_{i<F} N_i t^i, its D
- * first coefficients (r <= 4). */
-static void leibniz_series(mpq_t *out, size_t r, size_t F, size_t P,
-                           const mpq_t *coef)
-{
-    size_t p[4] = {0, 1, 2, 3};
-    mpq_t *acc = malloc(2 * P * sizeof *acc), *nx = acc + P, t;
-    for (size_t i = 0; i < 2 * P; i++)
-        mpq_init(acc[i]);
-    mpq_init(t);
-    for (size_t i = 0; i < P; i++)
-        mpq_set_ui(out[i], 0, 1);
-    for (;;) {
-        int sg = 1;
-        for (size_t i = 0; i < r; i++)
-            for (size_t j = i + 1; j < r; j++)
-                if (p[i] > p[j])
-                    sg = -sg;
-        for (size_t i = 0; i < P; i++)
-            mpq_set_ui(acc[i], i == 0, 1);
-        for (size_t a = 0; a < r; a++) {
-            for (size_t i = 0; i < P; i++) {
-                mpq_set_ui(nx[i], 0, 1);
-                for (size_t j = 0; j <= i; j++) {
-                    if (i - j >= F)
-                        continue;
-                    mpq_mul(t, acc[j], coef[((i - j) * r + a) * r + p[a]]);
-                    mpq_add(nx[i], nx[i], t);
-                }
-            }
-            for (size_t i = 0; i < P; i++)
-                mpq_set(acc[i], nx[i]);
-        }
-        for (size_t i = 0; i < P; i++)
-            sg > 0 ? mpq_add(out[i], out[i], acc[i]) : mpq_sub(out[i], out[i], acc[i]);
-        size_t i = r - 1;
-        while (i > 0 && p[i - 1] >= p[i])
-            i--;
-        if (i == 0)
-            break;
-        size_t j = r - 1;
-        while (p[j] <= p[i - 1])
-            j--;
-        size_t x = p[i - 1];
-        p[i - 1] = p[j];
-        p[j] = x;
-        for (size_t u = i, v = r - 1; u < v; u++, v--)
-            x = p[u], p[u] = p[v], p[v] = x;
-    }
-    for (size_t i = 0; i < 2 * P; i++)
-        mpq_clear(acc[i]);
-    mpq_clear(t);
-    free(acc);
-}
-
-static void test_series_det(void)
-{
-    tkc_series_det d;
-    tkc_series_det_init(&d);
-    /* random polynomial matrices, N_0 of rank 1 (like β = 0): the routine
-     * sees the first P terms; the "true" series has 2 more random terms.
-     * A determined answer must match the exact (Leibniz) determinant of
-     * the full polynomial — whatever the unseen terms — and an undetermined
-     * one must bound its order from below. */
-    int ok = 0, trials = 0, positive_order = 0;
-    for (int trial = 0; trial < 40; trial++) {
-        size_t r = 2 + (size_t)(trial % 3), P = 1 + (size_t)(trial % 4);
-        size_t F = P + 2, D = r * (F - 1) + 1;     /* full terms, det terms */
-        mpq_t *c = malloc(F * r * r * sizeof *c), *ref = malloc(D * sizeof *ref);
-        long u[4], v[4];
-        for (size_t i = 0; i < r; i++)
-            u[i] = rnd_int(-3, 3), v[i] = rnd_int(-3, 3);
-        for (size_t i = 0; i < F; i++)
-            for (size_t a = 0; a < r; a++)
-                for (size_t b = 0; b < r; b++) {
-                    mpq_t *e = &c[(i * r + a) * r + b];
-                    mpq_init(*e);
-                    if (i == 0)
-                        mpq_set_si(*e, u[a] * v[b], 1);
-                    else if (trial % 5 == 4 && a == r - 1 && i < P)
-                        mpq_set_si(*e, rnd_int(-5, 5) * (i == 1), 1 + rnd_int(0, 6));
-                    else
-                        mpq_set_si(*e, rnd_int(-5, 5), 1 + (unsigned long)rnd_int(0, 6));
-                    mpq_canonicalize(*e);
-                }
-        for (size_t i = 0; i < D; i++)
-            mpq_init(ref[i]);
-        leibniz_series(ref, r, F, D, c);
-        CHECK(tkc_series_det_leading(&d, r, P, c, NULL) == 0, "series rc");
-        size_t lead = 0;
-        while (lead < D && mpq_sgn(ref[lead]) == 0)
-            lead++;
-        trials++;
-        if (d.determined)
-            ok += d.order == lead && mpq_equal(d.leading, ref[lead]);
-        else
-            ok += lead >= d.order_lower_bound;
-        if (!(d.determined ? d.order == lead && mpq_equal(d.leading, ref[lead])
-                           : lead >= d.order_lower_bound))
-            fprintf(stderr, "series trial %d: r %zu P %zu det %d order %lu "
-                    "bound %lu, true order %zu\n", trial, r, P, d.determined,
-                    d.order, d.order_lower_bound, lead);
-        positive_order += d.determined && d.order > 0;
-        for (size_t i = 0; i < F * r * r; i++)
-            mpq_clear(c[i]);
-        for (size_t i = 0; i < D; i++)
-            mpq_clear(ref[i]);
-        free(c);
-        free(ref);
-    }
-    CHECK(ok == trials && positive_order > 10, "series det vs Leibniz: %d/%d, "
-          "%d with N_0 singular", ok, trials, positive_order);
-    /* P · diag(t^k) · Q: det = det P det Q t^(Σk), exactly; with too few
-     * terms, undetermined with a sound lower bound */
-    enum { R = 5 };
-    long P5[R * R], Q5[R * R];
-    unsigned long k5[R] = {0, 2, 1, 3, 1}, ksum = 7;
-    for (int i = 0; i < R * R; i++)
-        P5[i] = rnd_int(-2, 2), Q5[i] = rnd_int(-2, 2);
-    for (int i = 0; i < R; i++)
-        P5[i * R + i] += 7, Q5[i * R + i] -= 6;     /* nonsingular */
-    mpq_t dp, dq;
-    mpq_inits(dp, dq, NULL);
-    double pd[R * R], qd[R * R];
-    for (int i = 0; i < R * R; i++)
-        pd[i] = (double)P5[i], qd[i] = (double)Q5[i];
-    exact_det_sign(pd, R, dp);
-    exact_det_sign(qd, R, dq);
-    mpq_mul(dp, dp, dq);
-    for (size_t nterms = 3; nterms <= 5; nterms++) {
-        mpq_t *c = malloc(nterms * R * R * sizeof *c);
-        for (size_t i = 0; i < nterms; i++)
-            for (int a = 0; a < R; a++)
-                for (int b = 0; b < R; b++) {
-                    mpq_t *e = &c[(i * R + a) * R + b];
-                    mpq_init(*e);
-                    long s = 0;
-                    for (int m = 0; m < R; m++)
-                        s += k5[m] == i ? P5[a * R + m] * Q5[m * R + b] : 0;
-                    mpq_set_si(*e, s, 1);
-                }
-        CHECK(tkc_series_det_leading(&d, R, nterms, c, NULL) == 0, "rc");
-        /* each diagonal power needs k_m < nterms; the total order 7 is
-         * reached by the elimination even with nterms = 4 */
-        if (nterms >= 4)
-            CHECK(d.determined && d.order == ksum && mpq_equal(d.leading, dp),
-                  "P diag(t^k) Q with %zu terms: order %lu", nterms, d.order);
-        else
-            CHECK(!d.determined && d.order_lower_bound <= ksum,
-                  "too few terms: undetermined, bound %lu <= 7",
-                  d.order_lower_bound);
-        for (size_t i = 0; i < nterms * R * R; i++)
-            mpq_clear(c[i]);
-        free(c);
-    }
-    /* the statement in words: same/different-like 2×2, N_0 = (1/4)J,
-     * N_1 = [[1, 0], [0, 2]]: det = (1/4)(2 + 1)t + 2t² → 3/4 β² */
-    {
-        mpq_t e[8];
-        const long num[8] = {1, 1, 1, 1, 1, 0, 0, 2}, den[8] = {4, 4, 4, 4, 1, 1, 1, 1};
-        for (int i = 0; i < 8; i++)
-            mpq_init(e[i]), mpq_set_si(e[i], num[i], (unsigned long)den[i]);
-        char text[256];
-        CHECK(tkc_series_det_leading(&d, 2, 2, e, NULL) == 0 && d.determined &&
-                  d.order == 1, "2x2 order 1");
-        tkc_series_det_snprint(text, sizeof text, &d);
-        CHECK(strstr(text, "3/4·β^2") != NULL, "statement: %s", text);
-        for (int i = 0; i < 8; i++)
-            mpq_clear(e[i]);
-    }
-    /* equal rows: never determined */
-    mpq_t e2[2 * 4];
-    for (int i = 0; i < 8; i++)
-        mpq_init(e2[i]), mpq_set_si(e2[i], 1 + i % 2 + (i >= 4), 3);
-    CHECK(tkc_series_det_leading(&d, 2, 2, e2, NULL) == 0 && !d.determined,
-          "equal rows undetermined");
-    for (int i = 0; i < 8; i++)
-        mpq_clear(e2[i]);
-    tkc_error err;
-    CHECK(tkc_series_det_leading(&d, 0, 2, NULL, &err) == TKC_EINPUT, "r = 0");
-    mpq_clears(dp, dq, NULL);
-    tkc_series_det_clear(&d);
-}
-
 int main(void)
 {
     test_diag_and_radii();
@@ -841,8 +544,6 @@ int main(void)
     test_structure();
     test_ladder();
     test_underflow_matrix();
-    test_permutation();
-    test_series_det();
     test_near_singular();
     mpfr_free_cache();
     return check_summary();

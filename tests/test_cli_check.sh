@@ -75,6 +75,12 @@ done
 # A tiny time budget: auto-refine stops and says so.
 out=$("$TKC_EXE" check "$tmp/same-different.tpl" --estimator mc --samples 4096 --time-budget 0.001)
 check "time budget stop said" grep -q "exceeds the time budget of 0.001 s" <<<"$out"
+# The estimator's own options: qmc's points, not mc's samples.
+out=$("$TKC_EXE" check "$tmp/same-different.tpl" --estimator qmc --points 1024 --no-auto-refine)
+check "qmc --points exit 0" [ $? -eq 0 ]
+check "qmc evaluations" grep -Eq "^transformer .*qmc 32768 samples" <<<"$out"
+"$TKC_EXE" check "$tmp/same-different.tpl" --estimator qmc --samples 1024 2>"$tmp/err"
+check "qmc --samples refused" [ $? -eq 2 ]
 
 # The 144-template set: the MLP verdict (closed form, fast); the transformer
 # certificate is in the benchmark (bench/bench_nmatrix.sh).

@@ -32,7 +32,7 @@ check 'within "$(field value "$out")" 1.25 1e-15 1' "k = 1 value: $out"
 
 # β-series of SPEC §3 at β = 0.25 (aC/bC, γ² = 1/4), truncation ~1e-6
 series=$(awk 'BEGIN { b = 0.0625; printf "%.17g", 3/8 + 9/64*b - 45/256*b*b + 1179/4096*b^3 - 9705/16384*b^4 }')
-for est in "mc --samples 65536" "qmc --samples 1024"; do
+for est in "mc --samples 65536" "qmc --points 1024"; do
     out=$($TKC kernel aC bC --kernel attn --estimator $est --beta 0.25 --gamma 0.5 --json)
     v=$(field value "$out"); se=$(field stderr "$out")
     check 'within "$v" "$series" "$(awk -v s="$se" "BEGIN { print s + 2e-6 }")" 4' "$est vs series: $v +/- $se vs $series"
@@ -41,7 +41,7 @@ done
 
 # MC and QMC agree on a k = 5 pair at β = 1
 m=$($TKC kernel abcab cabdd --kernel attn --estimator mc --samples 65536 --seed 3 --json)
-q=$($TKC kernel abcab cabdd --kernel attn --estimator qmc --samples 1024 --seed 4 --json)
+q=$($TKC kernel abcab cabdd --kernel attn --estimator qmc --points 1024 --seed 4 --json)
 check 'within "$(field value "$m")" "$(field value "$q")" "$(hyp "$(field stderr "$m")" "$(field stderr "$q")")" 4' "mc vs qmc: $m / $q"
 
 # reproducible, whatever the thread count; symmetric and spelling-blind exactly
@@ -78,6 +78,20 @@ expect2 "beta" ab ba --beta
 expect2 "unknown option" ab ba --frobnicate 3
 expect2 "unknown estimator" ab ba --estimator best
 expect2 "samples" ab ba --kernel attn --estimator mc --samples 2
+# every estimator named; each reads its own options and refuses the others'
+expect2 "mc, qmc, series, cvmc, auto" ab ba --estimator best
+check '$TKC kernel --help | grep -q "mc|qmc|series|cvmc|auto"' "help lists every estimator"
+expect2 "not read by the qmc estimator (it is read by mc, cvmc)" ab ba --kernel attn --estimator qmc --samples 1000
+expect2 "not read by the auto estimator" ab ba --kernel attn --samples 1000
+expect2 "not read by the mc estimator" ab ba --kernel attn --estimator mc --target-se 1e-3
+expect2 "not read by the cvmc estimator" ab ba --kernel attn --estimator cvmc --order 4
+expect2 "not read by the series estimator" ab ba --kernel attn --estimator series --cv-order 2
+expect2 "even" ab ba --kernel attn --estimator series --order 5
+expect2 "order" ab ba --kernel attn --estimator cvmc --cv-order 3
+expect2 "points" ab ba --kernel attn --estimator qmc --points 0
+# auto reads its candidates' --replicates and --prec; the series its --order
+check '$TKC kernel ab ba --kernel attn --estimator auto --replicates 8 --prec 128 --max-evals 4096 --json >/dev/null' "auto takes --replicates --prec --max-evals"
+check '$TKC kernel aab bca --kernel attn --estimator series --beta 0.25 --order 6 --prec 128 --json | grep -q "fixed truncation"' "series takes --order --prec"
 expect2 "more than 64" "$(printf 'a%.0s ' {1..65})" "$(printf 'b%.0s ' {1..65})"
 
 echo "$pass passed, $fail failed"

@@ -124,6 +124,17 @@ check "bad confidence exit 2" [ $? -eq 2 ]
 check "bad confidence named" grep -q -- "--confidence" "$tmp/err"
 "$TKC_EXE" nmatrix "$tmp/sd.tpl" --frobnicate 2>"$tmp/err"
 check "unknown option exit 2" [ $? -eq 2 ]
+# Each estimator reads its own options; --prec is also the certificate's.
+"$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel attn --estimator qmc --samples 1024 2>"$tmp/err"
+check "qmc refuses --samples" [ $? -eq 2 ]
+check "qmc refusal names --points" grep -q -- "qmc reads --points" "$tmp/err"
+"$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel attn --estimator mc --samples 4096 --prec 128 \
+    --json >"$tmp/o.json" 2>"$tmp/err"
+check "mc with --prec (the certificate's)" [ $? -eq 0 ]
+check "certified at --prec bits" json "$tmp/o.json" '"MPFR 128 bits" in j["certificate"]["method"]'
+"$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel attn --estimator qmc --points 512 --replicates 8 \
+    --json >"$tmp/o.json"
+check "qmc --points --replicates" json "$tmp/o.json" 'j["certificate"]["samples"] == 2 * 512 * 8'
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

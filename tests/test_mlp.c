@@ -9,8 +9,8 @@
 #include <gsl/gsl_math.h>
 
 #include "check.h"
-#include "tkc/activation.h"
-#include "tkc/mlp.h"
+#include "activation.h"
+#include "mlp.h"
 
 static tkc_kernel_spec spec_for(const tkc_activation_type *act, unsigned depth)
 {

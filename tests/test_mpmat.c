@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "tkc/mpmat.h"
+#include "mpmat.h"
 
 static unsigned long lcg_state = 12345;
 static long rnd_int(long lo, long hi)   /* fixed-seed, uniform in [lo, hi] */

@@ -29,7 +29,7 @@ static void spec_of(tkc_kernel_spec *spec, const char *kernel)
     tkc_kernel_spec_default(spec);
     spec->kernel = tkc_kernel_type_lookup(kernel);
     spec->estimator = tkc_attn_mc;
-    spec->samples = 4096;
+    spec->mc.samples = 4096;
 }
 
 static tkc_nmatrix *build(const tkc_template_set *set,
@@ -296,6 +296,49 @@ static void test_strings(void)
     tkc_template_set_free(set);
 }
 
+/* The patterns of N's entries: ids agree exactly when the canonical
+ * patterns do (checked pairwise), the id order is first appearance, and
+ * entries with one pattern are one Monte Carlo estimate (equal numbers). */
+static void test_patterns(const char *text)
+{
+    tkc_template_set *set = parse(text, 1);
+    tkc_kernel_spec spec;
+    spec_of(&spec, "attn");
+    tkc_nmatrix *nm = build(set, &spec);
+    size_t r = nm ? nm->r : 0;
+    long *id = malloc((r ? r * r : 1) * sizeof *id);
+    tkc_pattern_index *ix = NULL;
+    tkc_error err;
+    CHECK(nm && id && !tkc_nmatrix_patterns(nm, &ix, id, &err), "patterns");
+    int agree = 1, first = 1, equal = 1;
+    long next = 0;
+    for (size_t e = 0; ix && e < r * r; e++) {
+        tkc_pattern pe, pf;
+        int sw;
+        tkc_pattern_of_unordered_pair(&pe, tkc_strings_row(nm->strings, e / r),
+                                      tkc_strings_row(nm->strings, r + e % r),
+                                      nm->k, &sw);
+        first &= id[e] <= next;
+        next += id[e] == next;
+        for (size_t f = 0; f < e; f++) {
+            tkc_pattern_of_unordered_pair(&pf,
+                                          tkc_strings_row(nm->strings, f / r),
+                                          tkc_strings_row(nm->strings, r + f % r),
+                                          nm->k, &sw);
+            agree &= (id[e] == id[f]) == !tkc_pattern_compare(&pe, &pf);
+            equal &= id[e] != id[f] || nm->N[e] == nm->N[f];
+        }
+    }
+    CHECK(ix && agree && first && (size_t)next == tkc_pattern_index_size(ix),
+          "pattern ids: agree %d, first appearance %d, %ld of %zu", agree,
+          first, next, ix ? tkc_pattern_index_size(ix) : 0);
+    CHECK(equal, "one pattern, one estimate");
+    tkc_pattern_index_free(ix);
+    free(id);
+    tkc_nmatrix_free(nm);
+    tkc_template_set_free(set);
+}
+
 static void test_bad_input(void)
 {
     tkc_kernel_spec spec;
@@ -330,6 +373,8 @@ int main(void)
     test_single_and_relabel("attn", 0);
     test_single_and_relabel("trans", 0);
     test_beta0();
+    test_patterns("1 α α\n-1 α β\n");
+    test_patterns(majority(5, buf, sizeof buf));
     test_bad_input();
     return check_summary();
 }

@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "tkc/attn.h"
+#include "attn.h"
 #include "tkc/kernel.h"
-#include "tkc/rng.h"
+#include "rng.h"
 #include "tkc/series.h"
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -246,7 +246,7 @@ static void test_series_vs_mc(void)
         tkc_kernel_spec ss, sm;
         spec_attn(&ss, tkc_attn_series, 0.25, 0.5);
         spec_attn(&sm, tkc_attn_mc, 0.25, 0.5);
-        sm.samples = 1 << 19;
+        sm.mc.samples = 1 << 19;
         sm.seed = 11 + n;
         double vs, es, vm, em;
         tkc_error_kind ks, km;
@@ -263,7 +263,7 @@ static void test_series_vs_mc(void)
     /* a fixed order sums exactly the table: order 2 = K0 + c1 β² */
     tkc_kernel_spec ss;
     spec_attn(&ss, tkc_attn_series, 0.25, 0.5);
-    ss.order = 2;
+    ss.series.order = 2;
     double v, e;
     tkc_error_kind kind;
     tkc_error err;
@@ -318,7 +318,7 @@ static void test_series_vs_quadrature(void)
         for (size_t b = 0; b < 2; b++) {
             tkc_kernel_spec ss;
             spec_attn(&ss, tkc_attn_series, betas[b], 0.5);
-            ss.order = b ? 20 : 12;        /* fixed: error = next term */
+            ss.series.order = b ? 20 : 12;        /* fixed: error = next term */
             double v, e;
             tkc_error_kind kind;
             tkc_error err;
@@ -380,7 +380,7 @@ static void test_mc_derivatives(const char *x, const char *y, double h,
     tkc_ziggurat zig;
     tkc_ziggurat_init(&zig);
     tkc_rng rng;
-    tkc_rng_seed(&rng, 2024, 0);
+    tkc_rng_stream(&rng, 2024, TKC_RNG_MC, 0);
     /* running sums of the per-draw estimates of c_{1j}, c_{2j} */
     double sum[2][NG] = {{0}}, sq[2][NG] = {{0}};
     for (size_t n = 0; n < ndraws; n++) {
@@ -458,7 +458,7 @@ static void test_cvmc(void)
     spec_attn(&ss, tkc_attn_series, 0.25, 0.5);
     spec_attn(&sc, tkc_attn_cvmc, 0.25, 0.5);
     spec_attn(&sm, tkc_attn_mc, 0.25, 0.5);
-    sc.samples = sm.samples = 1 << 16;
+    sc.cvmc.samples = sm.mc.samples = 1 << 16;
     sc.seed = sm.seed = 3;
     const char *pairs[][2] = {{"aC", "bC"}, {"abab", "aabb"}, {"abcab", "ccbaa"}};
     for (size_t n = 0; n < 3; n++) {
@@ -479,24 +479,24 @@ static void test_cvmc(void)
         double v2, e2, v4, e4;
         tkc_error_kind kk;
         tkc_error er;
-        sc.order = 2;
+        sc.cvmc.order = 2;
         CHECK(eval(&sc, "abab", "aabb", &v2, &e2, &kk, &er) == 0, "cvmc order 2");
-        sc.order = 4;
+        sc.cvmc.order = 4;
         CHECK(eval(&sc, "abab", "aabb", &v4, &e4, &kk, &er) == 0, "cvmc order 4");
         CHECK(e4 * 3 < e2, "order-4 control se %g vs order-2 %g at beta 0.25", e4, e2);
         double vs, es;
         CHECK(eval(&ss, "abab", "aabb", &vs, &es, &kk, &er) == 0, "series");
         CHECK_WITHIN_SE(v2, vs, sqrt(e2 * e2 + es * es), 4.0, "cvmc order 2 vs series");
         CHECK_WITHIN_SE(v4, vs, sqrt(e4 * e4 + es * es), 4.0, "cvmc order 4 vs series");
-        sc.order = 3;
+        sc.cvmc.order = 3;
         CHECK(eval(&sc, "abab", "aabb", &v2, &e2, &kk, &er) == TKC_EINPUT,
               "cvmc order 3 refused");
-        sc.order = 0;
+        sc.cvmc.order = 4;
     }
     /* unbiased at large β too, where the control helps little */
     sc.beta = sm.beta = 1.5;
     sc.seed = 5;
-    sm.samples = 1 << 18;
+    sm.mc.samples = 1 << 18;
     double vc, ec, vm, em;
     tkc_error_kind kind;
     tkc_error err;
@@ -531,7 +531,7 @@ static void auto_eval(double beta, double target, const char *x, const char *y,
 {
     tkc_kernel_spec sa;
     spec_attn(&sa, tkc_attn_auto, beta, 0.5);
-    sa.target_se = target;
+    sa.automatic.target_se = target;
     tkc_strings *S = tkc_strings_alloc(2, strlen(x), NULL);
     tokens(x, tkc_strings_row(S, 0));
     tokens(y, tkc_strings_row(S, 1));
@@ -566,7 +566,7 @@ static void test_auto(void)
     CHECK(se <= 1e-4 * 1.25, "auto se %g near target", se);
     tkc_kernel_spec sm;
     spec_attn(&sm, tkc_attn_mc, 0.45, 0.5);
-    sm.samples = 1 << 18;
+    sm.mc.samples = 1 << 18;
     CHECK(eval(&sm, "abab", "aabb", &vm, &em, &kind, &err) == 0, "mc");
     CHECK_WITHIN_SE(v, vm, sqrt(se * se + em * em), 4.0, "auto vs mc at beta 0.45");
     /* the choice and the digits depend on the inputs and seed only */

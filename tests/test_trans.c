@@ -14,8 +14,8 @@
 #include <gsl/gsl_math.h>
 
 #include "check.h"
-#include "tkc/activation.h"
-#include "tkc/trans.h"
+#include "activation.h"
+#include "trans.h"
 
 /* Same/different with [CLS] (token 9) under two disjoint substitutions,
  * plus a string with all tokens distinct. */
@@ -61,7 +61,16 @@ static int exact_eval(const tkc_kernel_spec *spec, const tkc_strings *s,
     return TKC_SUCCESS;
 }
 
-static const tkc_attn_estimator_type exact_type = {"exact-beta0", "test", exact_eval};
+/* The test estimators read no options. */
+static int no_options(const tkc_kernel_spec *spec, tkc_error *err)
+{
+    (void)spec;
+    (void)err;
+    return TKC_SUCCESS;
+}
+
+static const tkc_attn_estimator_type exact_type = {
+    "exact-beta0", "test", exact_eval, no_options, NULL, NULL, NULL};
 
 static tkc_kernel_spec spec_for(const tkc_activation_type *act)
 {
@@ -181,7 +190,8 @@ static int noisy_eval(const tkc_kernel_spec *spec, const tkc_strings *s,
     return TKC_SUCCESS;
 }
 
-static const tkc_attn_estimator_type noisy_type = {"noisy-test", "test", noisy_eval};
+static const tkc_attn_estimator_type noisy_type = {
+    "noisy-test", "test", noisy_eval, no_options, NULL, NULL, NULL};
 
 static void test_delta_method(void)
 {
@@ -242,7 +252,7 @@ static void test_mc_spread(void)
     tkc_kernel_spec s = spec_for(tkc_activation_cos);
     s.estimator = tkc_attn_mc;
     s.beta = 1.0;
-    s.samples = 4096;
+    s.mc.samples = 4096;
     const size_t np = 3, runs = 120;
     const tkc_pair sub[] = {{0, 3}, {1, 3}, {0, 2}};
     double sum[3] = {0}, sum2[3] = {0}, sum01 = 0, se_mean[3] = {0}, cov01 = 0;
@@ -283,7 +293,7 @@ static void test_mc_spread(void)
           "covariance of pairs 0,1: reported corr %.3f vs spread corr %.3f",
           cov01 / (se_mean[0] * se_mean[1]), emp01 / (sd0 * sd1));
     /* The seed-average against one high-sample run. */
-    s.samples = 1 << 18;
+    s.mc.samples = 1 << 18;
     s.seed = 7;
     CHECK(tkc_kernel_trans->eval_pairs(&s, &S, sub, np, v, NULL) == 0, "big run");
     for (size_t p = 0; p < np; p++) {
@@ -302,7 +312,7 @@ static void test_dispatcher(void)
     tkc_kernel_spec s = spec_for(tkc_activation_erf);
     s.estimator = tkc_attn_mc;
     s.beta = 0.8;
-    s.samples = 8192;
+    s.mc.samples = 8192;
     const tkc_pair direct[] = {{0, 3}, {1, 3}};
     /* (0,3), (3,0), (2,1), (0,3) share a pattern (aaC vs a fresh bcC); (1,3)
      * is the other one. */
@@ -373,7 +383,8 @@ static int gram_eval(const tkc_kernel_spec *spec, const tkc_strings *s,
     return TKC_SUCCESS;
 }
 
-static const tkc_attn_estimator_type gram_type = {"gram-test", "test", gram_eval};
+static const tkc_attn_estimator_type gram_type = {
+    "gram-test", "test", gram_eval, no_options, NULL, NULL, NULL};
 
 static void test_triples_from_one_pair(void)
 {
@@ -410,7 +421,7 @@ static void test_triples_psd(void)
     tkc_kernel_spec s = spec_for(tkc_activation_relu);
     s.estimator = tkc_attn_mc;
     s.beta = 3;
-    s.samples = 16;
+    s.mc.samples = 16;
     tkc_kernel_values *v = tkc_kernel_values_alloc(4, 1, NULL);
     CHECK(v != NULL, "alloc");
     if (!v)

@@ -8,6 +8,19 @@
 
 #include <stdarg.h>
 
+/* TKC_API marks what libtkc exports: every function and object that a
+ * public header declares (every one of them includes this one), and
+ * nothing else.  The library is built with hidden symbol visibility
+ * (meson: gnu_symbol_visibility), so its internal functions stay inside
+ * it; tests/test_abi.sh checks the exported list against
+ * tests/abi/libtkc.symbols. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TKC_API __attribute__((visibility("default")))
+#else
+#define TKC_API
+#endif
+
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -30,15 +43,16 @@ typedef struct tkc_error {
 
 /* Record status and a printf-style message in err (err may be NULL);
  * returns status so that callers can write `return tkc_fail(err, ...)`. */
-int tkc_fail(tkc_error *err, tkc_status status, const char *fmt, ...)
+TKC_API int tkc_fail(tkc_error *err, tkc_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int tkc_vfail(tkc_error *err, tkc_status status, const char *fmt, va_list ap);
+TKC_API int tkc_vfail(tkc_error *err, tkc_status status, const char *fmt,
+                      va_list ap);
 
 /* Reset err to TKC_SUCCESS with an empty message. */
-void tkc_error_clear(tkc_error *err);
+TKC_API void tkc_error_clear(tkc_error *err);
 
 /* A short constant name for a status ("bad input", "out of memory", ...). */
-const char *tkc_status_string(int status);
+TKC_API const char *tkc_status_string(int status);
 
 #ifdef __cplusplus
 }

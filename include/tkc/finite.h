@@ -27,7 +27,9 @@
  * N(0, 1); empirical kernel ⟨h^L(x), h^L(y)⟩.  In law (explicit_weights =
  * 0): the d pre-activation vectors of a layer are i.i.d. N(0, Gram(h^{l−1})).
  *
- * Everything is seeded (GSL mt19937): same seed, same digits. */
+ * Everything is seeded: each part of a network (the embeddings, each head,
+ * the transformer's MLP layer; each hidden layer of the MLP) draws from its
+ * own random stream (rng.c), keyed by the seed.  Same seed, same digits. */
 #ifndef TKC_FINITE_H
 #define TKC_FINITE_H
 
@@ -48,15 +50,17 @@ typedef struct tkc_finite_spec {
 /* Empirical Gram matrices over all strings of S (row-major S->count²):
  * attn (nullable) receives ⟨z(x_i), z(x_j)⟩, trans (nullable) the MLP-layer
  * kernel with spec->activation; spec->beta, spec->gamma as in K_attn. */
-int tkc_finite_transformer_gram(const tkc_kernel_spec *spec,
-                                const tkc_finite_spec *fs,
-                                const tkc_strings *S, double *attn,
-                                double *trans, tkc_error *err);
+TKC_API int tkc_finite_transformer_gram(const tkc_kernel_spec *spec,
+                                        const tkc_finite_spec *fs,
+                                        const tkc_strings *S, double *attn,
+                                        double *trans, tkc_error *err);
 
 /* Empirical Gram matrix of the depth-spec->mlp_depth MLP of width fs->d on
  * concatenated one-hot inputs (fs->heads, fs->units unused). */
-int tkc_finite_mlp_gram(const tkc_kernel_spec *spec, const tkc_finite_spec *fs,
-                        const tkc_strings *S, double *gram, tkc_error *err);
+TKC_API int tkc_finite_mlp_gram(const tkc_kernel_spec *spec,
+                                const tkc_finite_spec *fs,
+                                const tkc_strings *S, double *gram,
+                                tkc_error *err);
 
 #ifdef __cplusplus
 }

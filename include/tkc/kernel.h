@@ -1,10 +1,12 @@
-/* tkc/kernel.h — the kernel layer: one specification struct, three families
- * of type tables, and the call that evaluates a kernel on a list of pairs.
+/* tkc/kernel.h — the kernel layer: one specification struct (the kernel's
+ * parameters and each K_attn estimator's own options), three families of
+ * type tables, and the call that evaluates a kernel on a list of pairs.
  *
  * Families (each a GSL-style type table: a name plus function pointers, so
- * that `--kernel trans --estimator qmc --act relu` are three table lookups):
- *   tkc_kernel_type          attn, trans, mlp, mlpxx          (kernel.c)
- *   tkc_attn_estimator_type  mc, qmc, series, auto            (attn_*.c)
+ * that `--kernel trans --estimator qmc --act relu` are three table lookups),
+ * every member in the file of its concept and all listed by registry.c:
+ *   tkc_kernel_type          attn, trans, mlp, mlpxx    (attn.c, trans.c, mlp.c)
+ *   tkc_attn_estimator_type  mc, qmc, series, cvmc, auto          (attn_*.c)
  *   tkc_activation_type      cos, relu, erf                   (activation.c)
  *
  * Every value comes with an error radius and says what kind of error it is.
@@ -32,7 +34,7 @@ typedef enum tkc_error_kind {
     TKC_ERROR_TRUNCATION     /* series: se is the truncation estimate         */
 } tkc_error_kind;
 
-const char *tkc_error_kind_name(tkc_error_kind kind);
+TKC_API const char *tkc_error_kind_name(tkc_error_kind kind);
 
 typedef struct tkc_kernel_spec tkc_kernel_spec;
 typedef struct tkc_kernel_values tkc_kernel_values;
@@ -46,14 +48,15 @@ struct tkc_kernel_values {
     double *cov;                /* npairs*npairs row-major, or NULL           */
     tkc_error_kind error_kind;
     const char *estimator;      /* name of the estimator actually used        */
-    uint64_t samples;           /* samples (points) used; 0 for closed forms  */
+    uint64_t samples;           /* integrand evaluations used; 0 for closed
+                                   forms and the series                      */
     char note[256];             /* e.g. why `auto` chose what it chose        */
 };
 
 /* want_cov: also allocate and fill the covariance matrix. */
-tkc_kernel_values *tkc_kernel_values_alloc(size_t npairs, int want_cov,
-                                           tkc_error *err);
-void tkc_kernel_values_free(tkc_kernel_values *v);
+TKC_API tkc_kernel_values *tkc_kernel_values_alloc(size_t npairs, int want_cov,
+        tkc_error *err);
+TKC_API void tkc_kernel_values_free(tkc_kernel_values *v);
 
 /* ---- type tables -------------------------------------------------------- */
 
@@ -69,30 +72,48 @@ typedef struct tkc_kernel_type {
     const char *name;           /* "attn", "trans", "mlp", "mlpxx"            */
     const char *description;
     tkc_pairs_fn eval_pairs;
+    int uses_attn;              /* built on K_attn: reads spec->estimator     */
 } tkc_kernel_type;
 
-extern const tkc_kernel_type *const tkc_kernel_attn;
-extern const tkc_kernel_type *const tkc_kernel_trans;
-extern const tkc_kernel_type *const tkc_kernel_mlp;
-extern const tkc_kernel_type *const tkc_kernel_mlpxx;
+TKC_API extern const tkc_kernel_type *const tkc_kernel_attn;
+TKC_API extern const tkc_kernel_type *const tkc_kernel_trans;
+TKC_API extern const tkc_kernel_type *const tkc_kernel_mlp;
+TKC_API extern const tkc_kernel_type *const tkc_kernel_mlpxx;
 /* NULL-terminated list, and lookup by name (NULL when unknown). */
-extern const tkc_kernel_type *const tkc_kernel_types[];
-const tkc_kernel_type *tkc_kernel_type_lookup(const char *name);
+TKC_API extern const tkc_kernel_type *const tkc_kernel_types[];
+TKC_API const tkc_kernel_type *tkc_kernel_type_lookup(const char *name);
 
+/* A K_attn estimator.  Each reads its own options in the spec (below) and
+ * checks them; the sampling ones also say how large a run is and how to
+ * make it larger, which is all that auto-refine (tkc/verdict.h) needs. */
 typedef struct tkc_attn_estimator_type {
-    const char *name;           /* "mc", "qmc", "series", "auto"              */
+    const char *name;           /* "mc", "qmc", "series", "cvmc", "auto"      */
     const char *description;
     tkc_pairs_fn eval_pairs;    /* evaluates K_attn                           */
+    /* Check this estimator's options in spec; EINPUT names the field. */
+    int (*check_options)(const tkc_kernel_spec *spec, tkc_error *err);
+    /* Sampling estimators (NULL for the deterministic series):
+     * evaluations   integrand evaluations a run at spec spends (auto: the
+     *               most its chosen run may spend);
+     * scale         spec changed so that a run spends `factor` (>= 1) times
+     *               as many, its standard errors shrinking about
+     *               sqrt(factor)-fold (auto also divides its target by
+     *               sqrt(factor));
+     * raise_to      spec at least as accurate as `floor` (the larger sample
+     *               size; auto: also the smaller target). */
+    uint64_t (*evaluations)(const tkc_kernel_spec *spec);
+    void (*scale)(tkc_kernel_spec *spec, double factor);
+    void (*raise_to)(tkc_kernel_spec *spec, const tkc_kernel_spec *floor);
 } tkc_attn_estimator_type;
 
-extern const tkc_attn_estimator_type *const tkc_attn_mc;
-extern const tkc_attn_estimator_type *const tkc_attn_qmc;
-extern const tkc_attn_estimator_type *const tkc_attn_series;
-extern const tkc_attn_estimator_type *const tkc_attn_auto;
-/* Monte Carlo with the exact β² series as control variate (attn_auto.c). */
-extern const tkc_attn_estimator_type *const tkc_attn_cvmc;
-extern const tkc_attn_estimator_type *const tkc_attn_estimator_types[];
-const tkc_attn_estimator_type *tkc_attn_estimator_lookup(const char *name);
+TKC_API extern const tkc_attn_estimator_type *const tkc_attn_mc;
+TKC_API extern const tkc_attn_estimator_type *const tkc_attn_qmc;
+TKC_API extern const tkc_attn_estimator_type *const tkc_attn_series;
+TKC_API extern const tkc_attn_estimator_type *const tkc_attn_cvmc;
+TKC_API extern const tkc_attn_estimator_type *const tkc_attn_auto;
+TKC_API extern const tkc_attn_estimator_type *const tkc_attn_estimator_types[];
+TKC_API const tkc_attn_estimator_type *tkc_attn_estimator_lookup(
+        const char *name);
 
 /* An activation φ and its dual: E[φ(a) φ(b)] for (a, b) centred Gaussian
  * with variances A, B and covariance C. */
@@ -106,11 +127,58 @@ typedef struct tkc_activation_type {
                 double *K, double grad[3], tkc_error *err);
 } tkc_activation_type;
 
-extern const tkc_activation_type *const tkc_activation_cos;
-extern const tkc_activation_type *const tkc_activation_relu;
-extern const tkc_activation_type *const tkc_activation_erf;
-extern const tkc_activation_type *const tkc_activation_types[];
-const tkc_activation_type *tkc_activation_lookup(const char *name);
+TKC_API extern const tkc_activation_type *const tkc_activation_cos;
+TKC_API extern const tkc_activation_type *const tkc_activation_relu;
+TKC_API extern const tkc_activation_type *const tkc_activation_erf;
+TKC_API extern const tkc_activation_type *const tkc_activation_types[];
+TKC_API const tkc_activation_type *tkc_activation_lookup(const char *name);
+
+/* ---- the estimators' options --------------------------------------------
+ *
+ * One struct per K_attn estimator, read by that estimator only (auto also
+ * reads its candidates' options named below).  Units are stated: an
+ * "evaluation" is one value of the integrand at one Gaussian draw; every
+ * sampling estimator uses each draw z with its antithetic image -z, two
+ * evaluations. */
+
+/* Largest sample size of any estimator: 2^40 integrand evaluations. */
+#define TKC_ATTN_SAMPLES_MAX ((uint64_t)1 << 40)
+
+typedef struct tkc_attn_mc_options {
+    uint64_t samples;           /* integrand evaluations, 4 .. 2^40 (an odd
+                                   count is rounded up to a whole pair)      */
+} tkc_attn_mc_options;
+
+typedef struct tkc_attn_qmc_options {
+    uint64_t points;            /* Sobol points per replicate, 1 .. 2^30 (two
+                                   evaluations each, with the antithetic)    */
+    unsigned replicates;        /* independently shifted replicates, 2..65536 */
+} tkc_attn_qmc_options;
+
+typedef struct tkc_attn_series_options {
+    int order;                  /* largest power of β summed: even, 2 .. 38
+                                   (TKC_SERIES_ORDER_MAX − 2: the next term
+                                   is the error); 0 = optimal truncation.
+                                   An odd order is an error.                 */
+    long prec;                  /* MPFR bits of the sum, 53 .. 2^20          */
+} tkc_attn_series_options;
+
+typedef struct tkc_attn_cvmc_options {
+    uint64_t samples;           /* integrand evaluations, as mc's            */
+    int order;                  /* the control: the β² or β⁴ series, 2 | 4   */
+} tkc_attn_cvmc_options;
+
+typedef struct tkc_attn_auto_options {
+    double target_se;           /* the error auto aims for, every entry: a
+                                   standard error, or the series' truncation
+                                   estimate; > 0                             */
+    uint64_t max_evals;         /* integrand evaluations its chosen run may
+                                   spend, 4 .. 2^40 (at most 2^24 are used;
+                                   the pilots, 2^13 evaluations each, come
+                                   on top).  Auto also reads qmc.replicates
+                                   (its QMC candidate) and series.prec (its
+                                   series candidate).                        */
+} tkc_attn_auto_options;
 
 /* ---- the specification -------------------------------------------------- */
 
@@ -122,35 +190,41 @@ struct tkc_kernel_spec {
     double gamma;               /* size of positional embeddings              */
     double b1, b2;              /* φ(t) = cos(b1 t + b2)                      */
     unsigned mlp_depth;         /* hidden layers of the MLP kernels           */
-    uint64_t samples;           /* MC samples / QMC points per replicate      */
-    unsigned replicates;        /* RQMC replicates                            */
-    int order;                  /* series order D (max power of β); 0 = auto  */
-    long prec;                  /* MPFR precision in bits for the series      */
     uint64_t seed;
     unsigned threads;           /* worker threads; results do not depend on it */
-    double target_se;           /* accuracy `auto` aims for                   */
+    /* each estimator's own options */
+    tkc_attn_mc_options mc;
+    tkc_attn_qmc_options qmc;
+    tkc_attn_series_options series;
+    tkc_attn_cvmc_options cvmc;
+    tkc_attn_auto_options automatic;            /* the `auto` estimator's     */
 };
 
 /* Defaults: trans kernel, auto estimator, cos, β = 1, γ = 1, b1 = 1,
- * b2 = 0.5, depth 1, 2^16 samples, 16 replicates, order 0, 256 bits,
- * seed 1, 1 thread, target_se 1e-4. */
-void tkc_kernel_spec_default(tkc_kernel_spec *spec);
-/* Check every field (finite, non-negative, sizes sane); names the field. */
-int tkc_kernel_spec_validate(const tkc_kernel_spec *spec, tkc_error *err);
+ * b2 = 0.5, depth 1, seed 1, 1 thread; mc 2^16 samples; qmc 2^16 points
+ * × 16 replicates; series order 0 (optimal truncation) at 256 bits; cvmc
+ * 2^16 samples with the β⁴ control; auto target 1e-4 within 2^16
+ * evaluations. */
+TKC_API void tkc_kernel_spec_default(tkc_kernel_spec *spec);
+/* Check the kernel-level fields (finite, in range) and, for a kernel built
+ * on K_attn, the estimator's options; names the field. */
+TKC_API int tkc_kernel_spec_validate(const tkc_kernel_spec *spec,
+                                     tkc_error *err);
 
 /* ---- evaluation --------------------------------------------------------- */
 
 /* Evaluate spec->kernel on the pairs, each distinct unordered pattern once
  * (the pattern cache), duplicates copied.  out must be allocated for npairs
  * (with covariance if wanted). */
-int tkc_kernel_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
-                          const tkc_pair *pairs, size_t npairs,
-                          tkc_kernel_values *out, tkc_error *err);
+TKC_API int tkc_kernel_eval_pairs(const tkc_kernel_spec *spec,
+                                  const tkc_strings *S, const tkc_pair *pairs,
+                                  size_t npairs, tkc_kernel_values *out,
+                                  tkc_error *err);
 
 /* One value: K(x, y) for strings of length k. */
-int tkc_kernel_eval(const tkc_kernel_spec *spec, const tkc_token *x,
-                    const tkc_token *y, size_t k, double *value, double *se,
-                    tkc_error_kind *kind, tkc_error *err);
+TKC_API int tkc_kernel_eval(const tkc_kernel_spec *spec, const tkc_token *x,
+                            const tkc_token *y, size_t k, double *value,
+                            double *se, tkc_error_kind *kind, tkc_error *err);
 
 #ifdef __cplusplus
 }

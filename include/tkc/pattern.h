@@ -35,8 +35,8 @@ typedef struct tkc_strings {
     tkc_token *tok;           /* count * k tokens */
 } tkc_strings;
 
-tkc_strings *tkc_strings_alloc(size_t count, size_t k, tkc_error *err);
-void tkc_strings_free(tkc_strings *s);
+TKC_API tkc_strings *tkc_strings_alloc(size_t count, size_t k, tkc_error *err);
+TKC_API void tkc_strings_free(tkc_strings *s);
 static inline tkc_token *tkc_strings_row(const tkc_strings *s, size_t i)
 {
     return s->tok + i * s->k;
@@ -57,37 +57,40 @@ typedef struct tkc_pattern {
 } tkc_pattern;
 
 /* Pattern of the ordered pair (x, y); k must be 1..TKC_K_MAX. */
-void tkc_pattern_of_pair(tkc_pattern *pat, const tkc_token *x,
-                         const tkc_token *y, size_t k);
+TKC_API void tkc_pattern_of_pair(tkc_pattern *pat, const tkc_token *x,
+                                 const tkc_token *y, size_t k);
 /* Pattern of the unordered pair: the smaller of pattern(x, y), pattern(y, x)
  * in tkc_pattern_compare order.  Sets *swapped when (y, x) was taken. */
-void tkc_pattern_of_unordered_pair(tkc_pattern *pat, const tkc_token *x,
-                                   const tkc_token *y, size_t k, int *swapped);
-int tkc_pattern_compare(const tkc_pattern *a, const tkc_pattern *b);
-uint64_t tkc_pattern_hash(const tkc_pattern *pat);
+TKC_API void tkc_pattern_of_unordered_pair(tkc_pattern *pat,
+                                           const tkc_token *x,
+                                           const tkc_token *y, size_t k,
+                                           int *swapped);
+TKC_API int tkc_pattern_compare(const tkc_pattern *a, const tkc_pattern *b);
+TKC_API uint64_t tkc_pattern_hash(const tkc_pattern *pat);
 /* A representative pair with this pattern: tokens 0 .. ntokens-1. */
-void tkc_pattern_representative(const tkc_pattern *pat, tkc_token *x,
-                                tkc_token *y);
+TKC_API void tkc_pattern_representative(const tkc_pattern *pat, tkc_token *x,
+                                        tkc_token *y);
 /* #{(a, b) : x_a = y_b}: the one-hot Gram sum, exact. */
-unsigned tkc_pattern_matches(const tkc_pattern *pat);
+TKC_API unsigned tkc_pattern_matches(const tkc_pattern *pat);
 
 /* Deduplicating index of patterns: maps each pattern to a dense id
  * 0, 1, 2, ... in order of first insertion.  Used by the kernel layer so
  * that no pattern is estimated twice. */
 typedef struct tkc_pattern_index tkc_pattern_index;
 
-tkc_pattern_index *tkc_pattern_index_alloc(size_t capacity_hint,
-                                           tkc_error *err);
-void tkc_pattern_index_free(tkc_pattern_index *ix);
+TKC_API tkc_pattern_index *tkc_pattern_index_alloc(size_t capacity_hint,
+        tkc_error *err);
+TKC_API void tkc_pattern_index_free(tkc_pattern_index *ix);
 /* Id of pat, inserting it if new (*is_new set when non-NULL); -1 on ENOMEM. */
-long tkc_pattern_index_insert(tkc_pattern_index *ix, const tkc_pattern *pat,
-                              int *is_new, tkc_error *err);
+TKC_API long tkc_pattern_index_insert(tkc_pattern_index *ix,
+                                      const tkc_pattern *pat, int *is_new,
+                                      tkc_error *err);
 /* Id of pat or -1 when absent. */
-long tkc_pattern_index_find(const tkc_pattern_index *ix,
-                            const tkc_pattern *pat);
-size_t tkc_pattern_index_size(const tkc_pattern_index *ix);
-const tkc_pattern *tkc_pattern_index_get(const tkc_pattern_index *ix,
-                                         size_t id);
+TKC_API long tkc_pattern_index_find(const tkc_pattern_index *ix,
+                                    const tkc_pattern *pat);
+TKC_API size_t tkc_pattern_index_size(const tkc_pattern_index *ix);
+TKC_API const tkc_pattern *tkc_pattern_index_get(const tkc_pattern_index *ix,
+        size_t id);
 
 #ifdef __cplusplus
 }

@@ -31,10 +31,11 @@ typedef struct tkc_sample {
  * (0 for training, 1 for test, ...), label noise σ ≥ 0, seed.  Same
  * arguments ⇒ same sample.  EINPUT when A is smaller than some template's
  * number of wildcards. */
-int tkc_sample_draw(const tkc_template_set *set, size_t n, size_t alphabet,
-                    unsigned alphabet_id, double sigma, uint64_t seed,
-                    tkc_sample **out, tkc_error *err);
-void tkc_sample_free(tkc_sample *s);
+TKC_API int tkc_sample_draw(const tkc_template_set *set, size_t n,
+                            size_t alphabet, unsigned alphabet_id,
+                            double sigma, uint64_t seed, tkc_sample **out,
+                            tkc_error *err);
+TKC_API void tkc_sample_free(tkc_sample *s);
 
 #ifdef __cplusplus
 }

@@ -30,7 +30,6 @@
 #include <mpfr.h>
 
 #include "tkc/error.h"
-#include "tkc/kernel.h"
 #include "tkc/pattern.h"
 
 #ifdef __cplusplus
@@ -49,8 +48,8 @@ typedef struct tkc_series {
 } tkc_series;
 
 /* A zero table for orders 0..order (0 ≤ order ≤ TKC_SERIES_ORDER_MAX). */
-tkc_series *tkc_series_alloc(int order, tkc_error *err);
-void tkc_series_free(tkc_series *s);
+TKC_API tkc_series *tkc_series_alloc(int order, tkc_error *err);
+TKC_API void tkc_series_free(tkc_series *s);
 
 /* The coefficient of β^{2i} γ^{2j} (i < nbeta, j < ngamma). */
 static inline mpq_ptr tkc_series_coeff(const tkc_series *s, int i, int j)
@@ -61,18 +60,20 @@ static inline mpq_ptr tkc_series_coeff(const tkc_series *s, int i, int j)
 /* Fill s (of its own order) with the exact coefficients for the pair whose
  * canonical pattern is pat.  The table depends only on the unordered pattern;
  * exact symmetry in (x, y) is a tested property. */
-int tkc_series_compute(tkc_series *s, const tkc_pattern *pat, tkc_error *err);
+TKC_API int tkc_series_compute(tkc_series *s, const tkc_pattern *pat,
+                               tkc_error *err);
 
 /* Same, for a raw pair of token strings of length k (relabelled internally). */
-int tkc_series_compute_pair(tkc_series *s, const tkc_token *x,
-                            const tkc_token *y, size_t k, tkc_error *err);
+TKC_API int tkc_series_compute_pair(tkc_series *s, const tkc_token *x,
+                                    const tkc_token *y, size_t k,
+                                    tkc_error *err);
 
 /* c_i(g) for a rational g = γ²: exact. */
-void tkc_series_beta_coeff_q(mpq_t out, const tkc_series *s, int i,
-                             const mpq_t g);
+TKC_API void tkc_series_beta_coeff_q(mpq_t out, const tkc_series *s, int i,
+                                     const mpq_t g);
 /* c_i(g) in MPFR (rounded to nearest at out's precision, Horner). */
-void tkc_series_beta_coeff_fr(mpfr_t out, const tkc_series *s, int i,
-                              const mpfr_t g);
+TKC_API void tkc_series_beta_coeff_fr(mpfr_t out, const tkc_series *s, int i,
+                                      const mpfr_t g);
 
 /* The series summed at (β, γ) in MPFR at `prec` bits: terms
  * t_i = c_i(γ²) β^{2i}, i < s->nbeta.
@@ -91,22 +92,15 @@ typedef struct tkc_series_sum_info {
     int at_end;
 } tkc_series_sum_info;
 
-int tkc_series_sum(const tkc_series *s, double beta, double gamma, long prec,
-                   int fixed_order, double *value, double *se,
-                   mpfr_t value_fr, tkc_series_sum_info *info, tkc_error *err);
+TKC_API int tkc_series_sum(const tkc_series *s, double beta, double gamma,
+                           long prec, int fixed_order, double *value,
+                           double *se, mpfr_t value_fr,
+                           tkc_series_sum_info *info, tkc_error *err);
 
 /* A rough count of the inner operations tkc_series_compute will do for this
  * pattern at this order: lets callers (the series estimator, auto) keep the
  * order affordable.  Monotone in order. */
-double tkc_series_cost(const tkc_pattern *pat, int order);
-
-/* The series estimator on one pair (what `--estimator series` does per
- * pair, attn_series.c): optimal truncation with spec->order = 0, else the
- * fixed order; TKC_ERANGE, with a message naming the estimator to use
- * instead, when β is outside the range where the series is useful. */
-int tkc_attn_series_pair(const tkc_kernel_spec *spec, const tkc_token *x,
-                         const tkc_token *y, size_t k, double *value,
-                         double *se, int *order_used, tkc_error *err);
+TKC_API double tkc_series_cost(const tkc_pattern *pat, int order);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,6 @@
 /* tkc/template.h — templates (paper §2, SPEC §2 and §7): the file format,
- * validation, substitution, matching and exact disjointness.
+ * validation (template_parse.c), substitution, matching, exact
+ * disjointness, ρ and spelling (template.c).
  *
  * A template is a string over regular tokens and wildcards.  Regular tokens
  * are interned in the set's symbol table and are tkc_token ids
@@ -56,68 +57,78 @@ typedef struct tkc_parse_options {
     int allow_overlap;         /* skip the disjointness requirement          */
 } tkc_parse_options;
 
+/* ---- the file format (template_parse.c) -------------------------------- */
+
 /* Defaults: append_cls = 1, allow_overlap = 0. */
-void tkc_parse_options_default(tkc_parse_options *opt);
+TKC_API void tkc_parse_options_default(tkc_parse_options *opt);
 
 /* Parse a template file (the format is spelled out at the top of
- * src/template.c and in data/templates/README.md).  Errors are TKC_EINPUT
+ * src/template_parse.c and in data/templates/README.md).  Errors are TKC_EINPUT
  * naming file:line:col (columns count code points) and what was expected;
  * on error *out is NULL and nothing is kept. */
-int tkc_template_set_read_file(const char *path, const tkc_parse_options *opt,
-                               tkc_template_set **out, tkc_error *err);
+TKC_API int tkc_template_set_read_file(const char *path,
+                                       const tkc_parse_options *opt,
+                                       tkc_template_set **out, tkc_error *err);
 /* Same from memory; `name` is used in messages. */
-int tkc_template_set_parse(const char *text, size_t len, const char *name,
-                           const tkc_parse_options *opt,
-                           tkc_template_set **out, tkc_error *err);
-void tkc_template_set_free(tkc_template_set *set);
+TKC_API int tkc_template_set_parse(const char *text, size_t len,
+                                   const char *name,
+                                   const tkc_parse_options *opt,
+                                   tkc_template_set **out, tkc_error *err);
+TKC_API void tkc_template_set_free(tkc_template_set *set);
 
 /* Write the set back in the file format (round trip). */
-int tkc_template_set_write(const tkc_template_set *set, FILE *out,
-                           tkc_error *err);
+TKC_API int tkc_template_set_write(const tkc_template_set *set, FILE *out,
+                                   tkc_error *err);
+
+/* ---- what templates mean (template.c) ------------------------------------ */
+
 /* Spell template i ("α α [CLS]") into buf. */
-int tkc_template_format(const tkc_template_set *set, size_t i, char *buf,
-                        size_t size);
+TKC_API int tkc_template_format(const tkc_template_set *set, size_t i,
+                                char *buf, size_t size);
 
 /* Exact disjointness of templates i and j (Definition 3.2).  Sets *disjoint;
  * when not disjoint and witness != NULL, writes a string (k tokens, fresh
  * tokens from ids >= nsymbols) matching both. */
-int tkc_template_disjoint(const tkc_template_set *set, size_t i, size_t j,
-                          int *disjoint, tkc_token *witness, tkc_error *err);
+TKC_API int tkc_template_disjoint(const tkc_template_set *set, size_t i,
+                                  size_t j, int *disjoint, tkc_token *witness,
+                                  tkc_error *err);
 
 /* Does string x (k tokens) match template i (Definition 2.1)? */
-int tkc_template_matches(const tkc_template_set *set, size_t i,
-                         const tkc_token *x);
+TKC_API int tkc_template_matches(const tkc_template_set *set, size_t i,
+                                 const tkc_token *x);
 
 /* sub(z_i, s): map[w] is the token for wildcard w (injective, avoiding the
  * template's regular tokens — checked). */
-int tkc_template_substitute(const tkc_template_set *set, size_t i,
-                            const tkc_token *map, tkc_token *out,
-                            tkc_error *err);
+TKC_API int tkc_template_substitute(const tkc_template_set *set, size_t i,
+                                    const tkc_token *map, tkc_token *out,
+                                    tkc_error *err);
 
 /* Data diversity ρ for uniform injective maps into an alphabet of size A:
  * ρ = A / max_z nwild(z).  EINPUT when A < max nwild. */
-int tkc_template_set_rho(const tkc_template_set *set, size_t alphabet,
-                         double *rho, tkc_error *err);
+TKC_API int tkc_template_set_rho(const tkc_template_set *set, size_t alphabet,
+                                 double *rho, tkc_error *err);
 
 /* Largest number of wildcards of any template. */
-size_t tkc_template_set_max_wildcards(const tkc_template_set *set);
+TKC_API size_t tkc_template_set_max_wildcards(const tkc_template_set *set);
 
 /* Spell token t: a regular token by its name, a fresh token f >= nsymbols
  * as fresh_prefix followed by f - nsymbols + 1 ("t1", "t2", ...).  Returns
  * the length snprintf would have written. */
-int tkc_template_token_name(const tkc_template_set *set, tkc_token t,
-                            char *buf, size_t size);
+TKC_API int tkc_template_token_name(const tkc_template_set *set, tkc_token t,
+                                    char *buf, size_t size);
 /* Spell a string of set->k tokens, space-separated ("S t1 [CLS]"); returns
  * the length snprintf would have written. */
-int tkc_template_string_format(const tkc_template_set *set,
-                               const tkc_token *x, char *buf, size_t size);
+TKC_API int tkc_template_string_format(const tkc_template_set *set,
+                                       const tkc_token *x, char *buf,
+                                       size_t size);
 
 /* Find the first pair i < j of templates that are not disjoint.  Sets
  * *all_disjoint; when 0, sets *i, *j and (witness != NULL) a string of k
  * tokens matching both. */
-int tkc_template_set_check_disjoint(const tkc_template_set *set,
-                                    int *all_disjoint, size_t *i, size_t *j,
-                                    tkc_token *witness, tkc_error *err);
+TKC_API int tkc_template_set_check_disjoint(const tkc_template_set *set,
+                                            int *all_disjoint, size_t *i,
+                                            size_t *j, tkc_token *witness,
+                                            tkc_error *err);
 
 #ifdef __cplusplus
 }

@@ -16,7 +16,7 @@
 
 # %%
 TRANS = dict(kernel="trans", b1=1.0, b2=0.5, estimator="qmc")
-SAMPLES = dict(samples=256, replicates=8) if QUICK else dict(samples=2048, replicates=16)
+SAMPLES = dict(points=256, replicates=8) if QUICK else dict(points=2048, replicates=16)
 BETAS = np.geomspace(0.25, 8, 6 if QUICK else 11)
 GAMMAS = np.geomspace(0.25, 4, 5 if QUICK else 9)
 GRID_SETS = ["same_different"] if QUICK else ["same_different", "majority3"]
@@ -58,7 +58,7 @@ for ax, name in zip(axes[0], GRID_SETS):
     fig.colorbar(im, ax=ax, label="σ_min(N) (QMC estimate)")
     ax.legend(loc="lower left", fontsize="x-small")
 fig.suptitle(f"Transformer kernel, φ = cos(t + 0.5); N by randomized QMC "
-             f"({SAMPLES['samples']} points × {SAMPLES['replicates']} replicates)")
+             f"({SAMPLES['points']} points × {SAMPLES['replicates']} replicates)")
 save(fig, "nonsingularity_sigma_min_beta_gamma")
 
 # %% [markdown]
@@ -141,7 +141,7 @@ for name in SETS:
         if kern == "trans":
             # distribution_of_3 has 144 templates: 10 440 pair patterns, so fewer points there
             few = name == "distribution_of_3"
-            opts.update(estimator="qmc", samples=256 if few or QUICK else 2048,
+            opts.update(estimator="qmc", points=256 if few or QUICK else 2048,
                         replicates=8 if few or QUICK else 16)
             if not QUICK and not few:
                 # quadruple the samples while undecided, for at most 20 s per set

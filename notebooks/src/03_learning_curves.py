@@ -17,7 +17,7 @@ SETS = ["same_different", "programming"] if QUICK else ["same_different", "progr
 NS = [8, 16, 32, 64, 128] if QUICK else [8, 16, 32, 64, 128, 256, 512, 1024, 2048]
 SEEDS = 2 if QUICK else 8
 ALPHABET = 1000          # training and test alphabets, each of A symbols: rho = A / max wildcards
-TRANS = dict(beta=4.0, gamma=2.0, b1=1.0, b2=0.5, estimator="qmc", samples=1024)
+TRANS = dict(beta=4.0, gamma=2.0, b1=1.0, b2=0.5, estimator="qmc", points=1024)
 KERNELS = ("trans", "mlpxx", "mlp")
 LABEL = {"trans": "transformer", "mlp": "MLP", "mlpxx": "MLP on XXᵀ-augmented input"}
 

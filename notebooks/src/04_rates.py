@@ -12,7 +12,7 @@
 
 # %%
 SETS = ["same_different"] if QUICK else ["same_different", "majority3"]
-TRANS = dict(beta=4.0, gamma=2.0, b1=1.0, b2=0.5, estimator="qmc", samples=1024)
+TRANS = dict(beta=4.0, gamma=2.0, b1=1.0, b2=0.5, estimator="qmc", points=1024)
 SWEEP = dict(seeds=2) if QUICK else dict(seeds=8)
 LABEL = {"trans": "transformer", "mlp": "MLP", "mlpxx": "MLP on XXᵀ-augmented input"}
 KERNELS = ("trans", "mlpxx", "mlp")

@@ -45,14 +45,14 @@ for beta in BETAS:
         how = f"beta-series to order {s['order_used']}"
     else:
         r = tkc.kernel(X, Y, kernel="attn", estimator="qmc", beta=beta, gamma=GAMMA,
-                       samples=REF_POINTS, replicates=REF_REPLICATES, seed=987654)
+                       points=REF_POINTS, replicates=REF_REPLICATES, seed=987654)
         ref[beta] = (r["value"], r["stderr"])
         how = r["note"]
     print(f"beta = {beta}: K_attn = {ref[beta][0]:.12f} +- {ref[beta][1]:.1e}  ({how})")
 
 # The two routes agree where both work: QMC at beta = 0.25 against the series sum.
 q = tkc.kernel(X, Y, kernel="attn", estimator="qmc", beta=0.25, gamma=GAMMA,
-               samples=REF_POINTS, replicates=REF_REPLICATES, seed=987654)
+               points=REF_POINTS, replicates=REF_REPLICATES, seed=987654)
 print(f"check at beta = 0.25: QMC {q['value']:.10f} +- {q['stderr']:.1e}, "
       f"{abs(q['value'] - ref[0.25][0]) / q['stderr']:.1f} standard errors from the series")
 assert abs(q["value"] - ref[0.25][0]) < 5 * q["stderr"] + ref[0.25][1]
@@ -75,8 +75,10 @@ print(f"tkc process start-up: {STARTUP * 1e3:.1f} ms CPU")
 def sweep(estimator, sizes, beta):
     rows = []
     for size in sizes:
+        # mc's size is its samples (integrand evaluations), qmc's its points per replicate
+        size_opt = {"samples" if estimator == "mc" else "points": size}
         runs = [tkc.kernel(X, Y, kernel="attn", estimator=estimator, beta=beta, gamma=GAMMA,
-                           samples=size, seed=s) for s in SEEDS]
+                           seed=s, **size_opt) for s in SEEDS]
         err = np.array([r["value"] - ref[beta][0] for r in runs])
         rows.append(dict(size=size, evals=runs[0]["samples"],
                          cpu=np.median([r["_cpu_seconds"] for r in runs]),
@@ -190,7 +192,7 @@ SERIES_BETAS = [0.25, 0.4, 0.6, 1.0]
 series_ref = {0.25: ref[0.25]}                  # the order-22 series sum, as above
 for beta in SERIES_BETAS[1:]:
     r = tkc.kernel(X, Y, kernel="attn", estimator="qmc", beta=beta, gamma=GAMMA,
-                   samples=REF_POINTS, replicates=REF_REPLICATES, seed=987654)
+                   points=REF_POINTS, replicates=REF_REPLICATES, seed=987654)
     series_ref[beta] = (r["value"], r["stderr"])
 
 i = np.arange(len(coef))

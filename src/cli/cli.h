@@ -13,6 +13,7 @@
 #include "tkc/kernel.h"
 #include "tkc/nmatrix.h"
 #include "tkc/template.h"
+#include "tkc/verdict.h"
 
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
@@ -60,15 +61,29 @@ int cli_parse_string_pair(const char *command, const char *xtext,
                           const char *ytext, cli_symtab *t, tkc_token *x,
                           tkc_token *y, size_t *k);
 
-/* Kernel options shared by kernel, nmatrix, check and krr:
- *   --kernel K --estimator E --act A --beta B --gamma G --b1 X --b2 Y
- *   --depth L --samples N --replicates R --order D --prec BITS --seed S
- *   --threads T --target-se E
+/* Kernel options shared by kernel, nmatrix, check and krr: the kernel-level
+ *   --kernel --estimator --act --beta --gamma --b1 --b2 --depth --seed
+ *   --threads
+ * and each estimator's own, mapped one to one onto its options struct
+ * (tkc/kernel.h):
+ *   --samples (mc, cvmc)  --points (qmc)  --replicates (qmc, auto)
+ *   --order (series)  --prec (series, auto)  --cv-order (cvmc)
+ *   --target-se (auto)  --max-evals (auto)
+ * Auto reads --replicates and --prec for its QMC and series candidates.
  * cli_kernel_option consumes argv[*i] (and its value) when it is one of these
- * and returns 1; 0 when it is not a kernel option; -1 on a bad value (message
- * printed). */
+ * and returns 1, marking it in *given (nullable); 0 when it is not a kernel
+ * option; -1 on a bad value (message printed). */
+typedef unsigned long cli_kernel_given;        /* bit per kernel option */
 int cli_kernel_option(const char *command, int argc, char **argv, int *i,
-                      tkc_kernel_spec *spec);
+                      tkc_kernel_spec *spec, cli_kernel_given *given);
+/* After the arguments: refuse (message, CLI_USAGE) an estimator option
+ * that spec's estimator does not read, unless it is `command_reads`
+ * (nullable: nmatrix and check read --prec for the certificate), and the
+ * estimator's options out of range. */
+int cli_kernel_check(const char *command, const tkc_kernel_spec *spec,
+                     cli_kernel_given given, const char *command_reads);
+/* Was the kernel option `name` given? */
+int cli_kernel_given_option(cli_kernel_given given, const char *name);
 /* The help text for the options above. */
 void cli_kernel_options_help(FILE *out);
 
@@ -101,6 +116,7 @@ void cli_json_null(cli_json *j);
 /* What nmatrix and check read from their arguments. */
 typedef struct cli_nmatrix_args {
     tkc_kernel_spec spec;
+    cli_kernel_given given;
     tkc_nmatrix_options opt;
     int append_cls;
     int json;
@@ -127,7 +143,7 @@ int cli_nmatrix_load(const char *command, const char *path, int append_cls,
                      tkc_template_set **set);
 void cli_nmatrix_describe_set(FILE *out, const tkc_template_set *set);
 void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d);
-const char *cli_nmatrix_lemma36_words(int status);
+const char *cli_nmatrix_lemma36_words(tkc_lemma36_status status);
 void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
                                const tkc_nmatrix_decision *d);
 

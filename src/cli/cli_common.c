@@ -149,112 +149,284 @@ int cli_parse_string_pair(const char *command, const char *xtext,
 
 /* ---- kernel options ---------------------------------------------------- */
 
-typedef enum { OPT_KERNEL, OPT_ESTIMATOR, OPT_ACT, OPT_DOUBLE, OPT_U64 } opt_kind;
+typedef enum {
+    OPT_KERNEL, OPT_ESTIMATOR, OPT_ACT,     /* a type, by name              */
+    OPT_DOUBLE, OPT_U64, OPT_UINT, OPT_INT, OPT_LONG   /* a number's C type */
+} opt_kind;
+
+/* The estimators that read an option: NULL for the kernel-level ones. */
+typedef const tkc_attn_estimator_type *const *const readers[3];
 
 typedef struct kernel_option {
-    const char *name;
+    const char *name, *value;  /* "--samples", "N"                          */
     opt_kind kind;
-    size_t offset;             /* into tkc_kernel_spec for numbers */
-    double lo, hi;             /* range of a number                */
+    size_t at, also;           /* offsets of the field(s) set; also 0: none */
+    double lo, hi;             /* range of a number                         */
+    readers read_by;           /* NULL-terminated; empty: kernel-level      */
     const char *help;
 } kernel_option;
 
 #define SPEC_AT(field) offsetof(tkc_kernel_spec, field)
 static const kernel_option kernel_options[] = {
-    {"--kernel", OPT_KERNEL, 0, 0, 0, "attn|trans|mlp|mlpxx (default trans)"},
-    {"--estimator", OPT_ESTIMATOR, 0, 0, 0,
-     "K_attn estimator mc|qmc|series|auto (default auto)"},
-    {"--act", OPT_ACT, 0, 0, 0, "activation cos|relu|erf (default cos)"},
-    {"--beta", OPT_DOUBLE, SPEC_AT(beta), -1e3, 1e3,
-     "softmax inverse temperature (default 1)"},
-    {"--gamma", OPT_DOUBLE, SPEC_AT(gamma), -1e3, 1e3,
-     "size of positional embeddings (default 1)"},
-    {"--b1", OPT_DOUBLE, SPEC_AT(b1), -1e3, 1e3, "phi(t) = cos(b1 t + b2): b1 (default 1)"},
-    {"--b2", OPT_DOUBLE, SPEC_AT(b2), -1e3, 1e3, "phi(t) = cos(b1 t + b2): b2 (default 0.5)"},
-    {"--depth", OPT_U64, SPEC_AT(mlp_depth), 1, 64, "hidden layers of the MLP kernels (default 1)"},
-    {"--samples", OPT_U64, SPEC_AT(samples), 1, (double)(1ULL << 40),
-     "Monte Carlo samples / QMC points per replicate (default 65536)"},
-    {"--replicates", OPT_U64, SPEC_AT(replicates), 2, 1 << 16,
-     "randomized QMC replicates (default 16)"},
-    {"--order", OPT_U64, SPEC_AT(order), 0, 64, "series order D, 0 = optimal (default 0)"},
-    {"--prec", OPT_U64, SPEC_AT(prec), 53, 1 << 16, "MPFR bits: series sums, certificates (default 256)"},
-    {"--seed", OPT_U64, SPEC_AT(seed), 0, (double)UINT64_MAX, "random seed (default 1)"},
-    {"--threads", OPT_U64, SPEC_AT(threads), 1, 256,
-     "worker threads; results do not depend on it (default 1)"},
-    {"--target-se", OPT_DOUBLE, SPEC_AT(target_se), 1e-15, 1,
-     "accuracy the auto estimator aims for (default 1e-4)"},
+    {"--kernel", "K", OPT_KERNEL, 0, 0, 0, 0, {NULL}, "kernel"},
+    {"--estimator", "E", OPT_ESTIMATOR, 0, 0, 0, 0, {NULL},
+     "K_attn estimator (of attn, trans)"},
+    {"--act", "A", OPT_ACT, 0, 0, 0, 0, {NULL},
+     "activation (of trans, mlp, mlpxx)"},
+    {"--beta", "B", OPT_DOUBLE, SPEC_AT(beta), 0, -1e3, 1e3, {NULL},
+     "softmax inverse temperature"},
+    {"--gamma", "G", OPT_DOUBLE, SPEC_AT(gamma), 0, -1e3, 1e3, {NULL},
+     "size of positional embeddings"},
+    {"--b1", "X", OPT_DOUBLE, SPEC_AT(b1), 0, -1e3, 1e3, {NULL},
+     "phi(t) = cos(b1 t + b2): b1"},
+    {"--b2", "Y", OPT_DOUBLE, SPEC_AT(b2), 0, -1e3, 1e3, {NULL},
+     "phi(t) = cos(b1 t + b2): b2"},
+    {"--depth", "L", OPT_UINT, SPEC_AT(mlp_depth), 0, 1, 64, {NULL},
+     "hidden layers of the MLP kernels"},
+    {"--seed", "S", OPT_U64, SPEC_AT(seed), 0, 0, (double)UINT64_MAX, {NULL},
+     "random seed"},
+    {"--threads", "T", OPT_UINT, SPEC_AT(threads), 0, 1, 256, {NULL},
+     "worker threads; results do not depend on it"},
+    {"--samples", "N", OPT_U64, SPEC_AT(mc.samples), SPEC_AT(cvmc.samples), 1,
+     (double)TKC_ATTN_SAMPLES_MAX, {&tkc_attn_mc, &tkc_attn_cvmc, NULL},
+     "integrand evaluations, two per antithetic pair"},
+    {"--points", "N", OPT_U64, SPEC_AT(qmc.points), 0, 1, (double)(1 << 30),
+     {&tkc_attn_qmc, NULL}, "Sobol points per replicate, two evaluations each"},
+    {"--replicates", "R", OPT_UINT, SPEC_AT(qmc.replicates), 0, 2, 1 << 16,
+     {&tkc_attn_qmc, &tkc_attn_auto, NULL},
+     "shifted QMC replicates (auto: its QMC candidate's)"},
+    {"--order", "D", OPT_INT, SPEC_AT(series.order), 0, 0, 1000,
+     {&tkc_attn_series, NULL},
+     "largest power of beta summed, even; 0 = optimal truncation"},
+    {"--prec", "BITS", OPT_LONG, SPEC_AT(series.prec), 0, 53, 1 << 20,
+     {&tkc_attn_series, &tkc_attn_auto, NULL},
+     "MPFR bits of the series sum (auto: its series candidate's; nmatrix, "
+     "check: also the certificate's)"},
+    {"--cv-order", "Q", OPT_INT, SPEC_AT(cvmc.order), 0, 2, 4,
+     {&tkc_attn_cvmc, NULL}, "the control variate, the beta^2 or beta^4 series: 2|4"},
+    {"--target-se", "E", OPT_DOUBLE, SPEC_AT(automatic.target_se), 0, 1e-15, 1,
+     {&tkc_attn_auto, NULL}, "the error it aims for, every entry"},
+    {"--max-evals", "N", OPT_U64, SPEC_AT(automatic.max_evals), 0, 4,
+     (double)TKC_ATTN_SAMPLES_MAX, {&tkc_attn_auto, NULL},
+     "integrand evaluations its chosen run may spend (pilots aside)"},
 };
 #define N_KERNEL_OPTIONS (sizeof kernel_options / sizeof kernel_options[0])
 
-static int store_u64(const kernel_option *o, tkc_kernel_spec *spec, uint64_t v)
+static void store_number(const kernel_option *o, tkc_kernel_spec *spec,
+                         size_t at, double d, uint64_t u)
 {
-    char *at = (char *)spec + o->offset;
-    if (o->offset == SPEC_AT(samples) || o->offset == SPEC_AT(seed))
-        *(uint64_t *)at = v;
-    else if (o->offset == SPEC_AT(prec))
-        *(long *)at = (long)v;
-    else if (o->offset == SPEC_AT(order))
-        *(int *)at = (int)v;
-    else
-        *(unsigned *)at = (unsigned)v;
-    return 0;
+    char *p = (char *)spec + at;
+    switch (o->kind) {
+    case OPT_DOUBLE: *(double *)p = d; break;
+    case OPT_U64:    *(uint64_t *)p = u; break;
+    case OPT_UINT:   *(unsigned *)p = (unsigned)u; break;
+    case OPT_INT:    *(int *)p = (int)u; break;
+    case OPT_LONG:   *(long *)p = (long)u; break;
+    default:         break;
+    }
+}
+
+/* The names of a family's types (kind OPT_KERNEL, OPT_ESTIMATOR or
+ * OPT_ACT), in registry order, or of the estimators that read option o
+ * (kind anything else); returns how many. */
+#define NAMES_MAX 16
+static size_t names_of(opt_kind kind, const kernel_option *o,
+                       const char *names[NAMES_MAX])
+{
+    size_t n = 0;
+    for (; n + 1 < NAMES_MAX; n++) {
+        const char *name = NULL;
+        if (kind == OPT_KERNEL)
+            name = tkc_kernel_types[n] ? tkc_kernel_types[n]->name : NULL;
+        else if (kind == OPT_ESTIMATOR)
+            name = tkc_attn_estimator_types[n]
+                       ? tkc_attn_estimator_types[n]->name : NULL;
+        else if (kind == OPT_ACT)
+            name = tkc_activation_types[n] ? tkc_activation_types[n]->name
+                                           : NULL;
+        else
+            name = o->read_by[n] ? (*o->read_by[n])->name : NULL;
+        if (!(names[n] = name))
+            break;
+    }
+    return n;
+}
+
+/* names joined by sep into buf. */
+static const char *joined(const char *const *names, size_t n, const char *sep,
+                          char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? sep : "",
+                                names[i]);
+    return buf;
+}
+
+static int parse_type(const char *command, const kernel_option *o,
+                      const char *text, tkc_kernel_spec *spec)
+{
+    if (o->kind == OPT_KERNEL && (spec->kernel = tkc_kernel_type_lookup(text)))
+        return 1;
+    if (o->kind == OPT_ESTIMATOR &&
+        (spec->estimator = tkc_attn_estimator_lookup(text)))
+        return 1;
+    if (o->kind == OPT_ACT && (spec->activation = tkc_activation_lookup(text)))
+        return 1;
+    const char *names[NAMES_MAX];
+    char list[160];
+    size_t n = names_of(o->kind, o, names);
+    cli_usage_error(command, "unknown %s '%s' (%s)",
+                    o->kind == OPT_KERNEL      ? "kernel"
+                    : o->kind == OPT_ESTIMATOR ? "estimator"
+                                               : "activation",
+                    text, joined(names, n, ", ", list, sizeof list));
+    return -1;
 }
 
 int cli_kernel_option(const char *command, int argc, char **argv, int *i,
-                      tkc_kernel_spec *spec)
+                      tkc_kernel_spec *spec, cli_kernel_given *given)
 {
     const char *arg = argv[*i];
-    const kernel_option *o = NULL;
-    for (size_t n = 0; n < N_KERNEL_OPTIONS; n++)
-        if (!strcmp(arg, kernel_options[n].name))
-            o = &kernel_options[n];
-    if (!o)
+    size_t n = 0;
+    while (n < N_KERNEL_OPTIONS && strcmp(arg, kernel_options[n].name))
+        n++;
+    if (n == N_KERNEL_OPTIONS)
         return 0;
+    const kernel_option *o = &kernel_options[n];
     if (*i + 1 >= argc) {
         cli_usage_error(command, "%s needs a value", arg);
         return -1;
     }
     const char *text = argv[++*i];
+    if (given)
+        *given |= (cli_kernel_given)1 << n;
+    if (o->kind <= OPT_ACT)
+        return parse_type(command, o, text, spec);
+    double d = 0;
+    uint64_t u = 0;
+    if (o->kind == OPT_DOUBLE
+            ? cli_parse_double(command, arg, text, o->lo, o->hi, &d)
+            : cli_parse_u64(command, arg, text, (uint64_t)o->lo,
+                            o->hi >= (double)UINT64_MAX ? UINT64_MAX
+                                                        : (uint64_t)o->hi,
+                            &u))
+        return -1;
+    store_number(o, spec, o->at, d, u);
+    if (o->also)
+        store_number(o, spec, o->also, d, u);
+    return 1;
+}
+
+static int reads(const kernel_option *o, const tkc_attn_estimator_type *e)
+{
+    for (size_t r = 0; o->read_by[r]; r++)
+        if (*o->read_by[r] == e)
+            return 1;
+    return 0;
+}
+
+int cli_kernel_given_option(cli_kernel_given given, const char *name)
+{
+    for (size_t n = 0; n < N_KERNEL_OPTIONS; n++)
+        if (!strcmp(kernel_options[n].name, name))
+            return (given >> n) & 1;
+    return 0;
+}
+
+int cli_kernel_check(const char *command, const tkc_kernel_spec *spec,
+                     cli_kernel_given given, const char *command_reads)
+{
+    const tkc_attn_estimator_type *e = spec->estimator;
+    for (size_t n = 0; n < N_KERNEL_OPTIONS; n++) {
+        const kernel_option *o = &kernel_options[n];
+        if (!((given >> n) & 1) || !o->read_by[0] || reads(o, e) ||
+            (command_reads && !strcmp(command_reads, o->name)))
+            continue;
+        const char *names[NAMES_MAX], *own[N_KERNEL_OPTIONS];
+        char by[160], ownlist[256];
+        size_t nown = 0;
+        for (size_t m = 0; m < N_KERNEL_OPTIONS; m++)
+            if (reads(&kernel_options[m], e))
+                own[nown++] = kernel_options[m].name;
+        return cli_usage_error(
+            command, "%s is not read by the %s estimator (it is read by %s); "
+            "%s reads %s", o->name, e->name,
+            joined(names, names_of(o->kind, o, names), ", ", by, sizeof by),
+            e->name, nown ? joined(own, nown, ", ", ownlist, sizeof ownlist)
+                          : "no options");
+    }
+    tkc_error err;
+    if (spec->kernel->uses_attn && e->check_options(spec, &err))
+        return cli_library_error(command, &err);
+    return CLI_OK;
+}
+
+/* line on lines of at most 79 columns, continuations indented. */
+static void print_wrapped(FILE *out, const char *line, int indent)
+{
+    const int width = 79;
+    int first = 1;
+    while (*line) {
+        int room = first ? width : width - indent, n = (int)strlen(line);
+        if (n > room) {
+            n = room;
+            while (n > 0 && line[n] != ' ')
+                n--;
+            if (n == 0)
+                n = room;
+        }
+        fprintf(out, "%*s%.*s\n", first ? 0 : indent, "", n, line);
+        line += n;
+        while (*line == ' ')
+            line++;
+        first = 0;
+    }
+}
+
+/* The default of option o, as text. */
+static void default_text(const kernel_option *o, const tkc_kernel_spec *def,
+                         char *buf, size_t size)
+{
+    const char *p = (const char *)def + o->at;
     switch (o->kind) {
-    case OPT_KERNEL:
-        if (!(spec->kernel = tkc_kernel_type_lookup(text))) {
-            cli_usage_error(command, "unknown kernel '%s' (attn, trans, mlp, mlpxx)", text);
-            return -1;
-        }
-        return 1;
-    case OPT_ESTIMATOR:
-        if (!(spec->estimator = tkc_attn_estimator_lookup(text))) {
-            cli_usage_error(command, "unknown estimator '%s' (mc, qmc, series, auto)", text);
-            return -1;
-        }
-        return 1;
-    case OPT_ACT:
-        if (!(spec->activation = tkc_activation_lookup(text))) {
-            cli_usage_error(command, "unknown activation '%s' (cos, relu, erf)", text);
-            return -1;
-        }
-        return 1;
-    case OPT_DOUBLE:
-        if (cli_parse_double(command, arg, text, o->lo, o->hi,
-                             (double *)((char *)spec + o->offset)))
-            return -1;
-        return 1;
-    case OPT_U64: {
-        uint64_t v;
-        if (cli_parse_u64(command, arg, text, (uint64_t)o->lo,
-                          o->hi >= (double)UINT64_MAX ? UINT64_MAX : (uint64_t)o->hi, &v))
-            return -1;
-        return store_u64(o, spec, v) ? -1 : 1;
+    case OPT_KERNEL:    snprintf(buf, size, "%s", def->kernel->name); break;
+    case OPT_ESTIMATOR: snprintf(buf, size, "%s", def->estimator->name); break;
+    case OPT_ACT:       snprintf(buf, size, "%s", def->activation->name); break;
+    case OPT_DOUBLE:    snprintf(buf, size, "%g", *(const double *)p); break;
+    case OPT_U64:
+        snprintf(buf, size, "%llu", (unsigned long long)*(const uint64_t *)p);
+        break;
+    case OPT_UINT:      snprintf(buf, size, "%u", *(const unsigned *)p); break;
+    case OPT_INT:       snprintf(buf, size, "%d", *(const int *)p); break;
+    case OPT_LONG:      snprintf(buf, size, "%ld", *(const long *)p); break;
     }
-    }
-    return -1;
 }
 
 void cli_kernel_options_help(FILE *out)
 {
-    fputs("kernel options:\n", out);
-    for (size_t n = 0; n < N_KERNEL_OPTIONS; n++)
-        fprintf(out, "  %-12s %s\n", kernel_options[n].name, kernel_options[n].help);
+    tkc_kernel_spec def;
+    tkc_kernel_spec_default(&def);
+    fputs("kernel options (an estimator's option, marked with the estimators "
+          "that read it,\nis refused with another estimator):\n", out);
+    for (size_t n = 0; n < N_KERNEL_OPTIONS; n++) {
+        const kernel_option *o = &kernel_options[n];
+        const char *names[NAMES_MAX];
+        char flag[32], list[160], dflt[32];
+        size_t nn = names_of(o->kind, o, names);
+        snprintf(flag, sizeof flag, "%s %s", o->name, o->value);
+        joined(names, nn, o->kind <= OPT_ACT ? "|" : ", ", list, sizeof list);
+        default_text(o, &def, dflt, sizeof dflt);
+        char line[512];
+        if (o->kind <= OPT_ACT)
+            snprintf(line, sizeof line, "  %-16s %s: %s (default %s)", flag,
+                     o->help, list, dflt);
+        else
+            snprintf(line, sizeof line, "  %-16s %s%s%s (default %s)", flag,
+                     list, nn ? ": " : "", o->help, dflt);
+        print_wrapped(out, line, 19);
+    }
 }
 
 /* ---- JSON -------------------------------------------------------------- */

@@ -8,15 +8,18 @@
 #include "cli.h"
 #include "tkc/nmatrix.h"
 #include "tkc/template.h"
+#include "tkc/verdict.h"
 
 #define NKERNELS 3
-static const char *const kernel_names[NKERNELS] = {"mlp", "mlpxx", "trans"};
+/* The kernels check runs, as the registry has them, and their labels. */
+static const tkc_kernel_type *const *const kernels[NKERNELS] = {
+    &tkc_kernel_mlp, &tkc_kernel_mlpxx, &tkc_kernel_trans};
 static const char *const kernel_labels[NKERNELS] = {"MLP", "MLP+XX^T",
                                                     "transformer"};
 
 static void help(FILE *out)
 {
-    fputs("usage: tkc check FILE [kernel options] [--confidence C] [--budget SAMPLES]\n"
+    fputs("usage: tkc check FILE [kernel options] [--confidence C] [--budget N]\n"
           "                 [--time-budget SECONDS] [--no-auto-refine] [--no-cls]\n"
           "                 [--expect-nonsingular K] [--expect-singular K] [--json]\n\n"
           "Is the matrix N of the templates in FILE singular?  For the MLP kernel, the\n"
@@ -24,16 +27,19 @@ static void help(FILE *out)
           "(singular (exact) / nonsingular (certified) / undecided), sigma_min with its\n"
           "proved lower bound, ||N^-1|| and the evidence.  Nonsingular N means kernel\n"
           "ridge regression with that kernel generalizes to unseen symbols (Lemma 3.5).\n"
-          "Monte Carlo entries are refined (samples x4) until decided or over budget.\n\n"
+          "Monte Carlo entries are refined (samples x4) until decided or over budget;\n"
+          "the first round is cheap (16384 samples, points or evaluations; auto's target\n"
+          "1e-3) unless --samples, --points, --target-se or --max-evals is given.\n\n"
           "options:\n"
           "  --expect-nonsingular K  exit 1 unless kernel K (mlp, mlpxx, trans) is\n"
           "                          certified nonsingular (repeatable)\n"
           "  --expect-singular K     exit 1 unless kernel K is proved singular\n"
           "  --confidence C          confidence of Monte Carlo radii (default 0.999)\n"
-          "  --budget SAMPLES        most samples auto-refine may use (default 67108864)\n"
+          "  --budget N              most integrand evaluations auto-refine may use\n"
+          "                          (default 67108864)\n"
           "  --time-budget S         most seconds auto-refine may spend per kernel\n"
           "                          (default 120)\n"
-          "  --no-auto-refine        one round at --samples\n"
+          "  --no-auto-refine        one round at the estimator's options\n"
           "  --ladder, --no-ladder   precision ladder whatever r / never (default r <= 64)\n"
           "  --no-cls                do not append [CLS] to the templates\n"
           "  --json                  one JSON object on stdout\n"
@@ -49,7 +55,7 @@ typedef struct expectation {
 static int kernel_index(const char *name)
 {
     for (int k = 0; k < NKERNELS; k++)
-        if (!strcmp(name, kernel_names[k]) || !strcmp(name, kernel_labels[k]))
+        if (!strcmp(name, (*kernels[k])->name) || !strcmp(name, kernel_labels[k]))
             return k;
     return -1;
 }
@@ -85,18 +91,6 @@ static int parse_expect(const char *cmd, int argc, char **argv, int *i,
     return 1;
 }
 
-static const char *verdict_cell(const tkc_nmatrix_decision *d)
-{
-    switch (d->verdict) {
-    case TKC_NMATRIX_SINGULAR:
-        return "singular (exact)";
-    case TKC_NMATRIX_NONSINGULAR:
-        return "nonsingular (certified)";
-    default:
-        return "undecided";
-    }
-}
-
 static void print_row(const char *label, const tkc_nmatrix_decision *d)
 {
     char sig[32], bound[32], inv[32];
@@ -112,7 +106,7 @@ static void print_row(const char *label, const tkc_nmatrix_decision *d)
             snprintf(bound, sizeof bound, "-");
         snprintf(inv, sizeof inv, "%.3g", d->inv_norm);
     }
-    printf("%-13s %-23s %-14s %-12s %-10s %s", label, verdict_cell(d), sig,
+    printf("%-13s %-23s %-14s %-12s %-10s %s", label, d->verdict_words, sig,
            bound, inv, d->evidence);
     if (d->verdict == TKC_NMATRIX_UNDECIDED && d->settle[0])
         printf("; %s", d->settle);
@@ -156,7 +150,7 @@ static void print_json(const tkc_template_set *set, tkc_nmatrix *const nm[],
     for (int k = 0; k < NKERNELS; k++) {
         cli_json_object_begin(&j);
         cli_json_key(&j, "kernel");
-        cli_json_string(&j, kernel_names[k]);
+        cli_json_string(&j, (*kernels[k])->name);
         cli_json_key(&j, "estimator");
         cli_json_string(&j, nm[k]->estimator);
         cli_nmatrix_json_decision(&j, nm[k], d[k]);
@@ -187,12 +181,16 @@ int cmd_check(int argc, char **argv)
      * takes it from there, within the budgets (a first round at the
      * default target se over the ~10⁴ entries of a 144-template N would
      * not be bounded by the time budget). */
+    static const char *const accuracy[] = {"--samples", "--points",
+                                           "--target-se", "--max-evals"};
     int chose = 0;
-    for (int i = 1; i < argc; i++)
-        chose |= !strcmp(argv[i], "--samples") || !strcmp(argv[i], "--target-se");
-    if (!chose && a.opt.auto_refine) {
-        a.spec.samples = 16384;
-        a.spec.target_se = 1e-3;
+    for (size_t i = 0; i < sizeof accuracy / sizeof *accuracy; i++)
+        chose |= cli_kernel_given_option(a.given, accuracy[i]);
+    if (!chose && a.opt.auto_refine) {   /* whichever estimator is chosen */
+        a.spec.mc.samples = a.spec.cvmc.samples = 16384;
+        a.spec.qmc.points = 16384;
+        a.spec.automatic.max_evals = 16384;
+        a.spec.automatic.target_se = 1e-3;
     }
     tkc_template_set *set = NULL;
     if ((rc = cli_nmatrix_load(cmd, a.file, a.append_cls, &set)))
@@ -204,11 +202,9 @@ int cmd_check(int argc, char **argv)
     rc = CLI_OK;
     for (int k = 0; k < NKERNELS && rc == CLI_OK; k++) {
         tkc_kernel_spec s = a.spec;
-        s.kernel = tkc_kernel_type_lookup(kernel_names[k]);
-        if (!s.kernel || tkc_nmatrix_decide(set, &s, &a.opt, &nm[k], &d[k], &err))
-            rc = s.kernel ? cli_library_error(cmd, &err)
-                          : cli_usage_error(cmd, "kernel %s is not built in",
-                                            kernel_names[k]);
+        s.kernel = *kernels[k];
+        if (tkc_nmatrix_decide(set, &s, &a.opt, &nm[k], &d[k], &err))
+            rc = cli_library_error(cmd, &err);
     }
     int failed = 0;
     if (rc == CLI_OK) {
@@ -228,18 +224,11 @@ int cmd_check(int argc, char **argv)
                    "sigma_min", ">= bound", "||N^-1||", "evidence");
             for (int k = 0; k < NKERNELS; k++)
                 print_row(kernel_labels[k], d[k]);
-            if (d[2]->lemma36 >= 0) {
-                /* The method's first clause is enough here. */
-                const char *m = d[2]->lemma36_method;
-                const char *cut = strstr(m, ", each");
-                int len = (int)(cut ? (size_t)(cut - m) : strlen(m));
-                const char *paren = strstr(m, " (");
-                if (paren && paren - m < len)
-                    len = (int)(paren - m);
+            if (d[2]->lemma36 != TKC_LEMMA36_NOT_APPLICABLE)
                 printf("transformer: Lemma 3.6's permutation condition on "
-                       "N_attn %s (%.*s)\n",
-                       cli_nmatrix_lemma36_words(d[2]->lemma36), len, m);
-            }
+                       "N_attn %s (%s)\n",
+                       cli_nmatrix_lemma36_words(d[2]->lemma36),
+                       d[2]->lemma36_test);
             if (d[2]->series_det_text[0])
                 printf("small beta, exactly (N_attn): %s\n", d[2]->series_det_text);
             printf("beta = %g, gamma = %g, %s(b1 t + b2) with b1 = %g, b2 = %g\n",

@@ -90,6 +90,7 @@ int cmd_kernel(int argc, char **argv)
 {
     tkc_kernel_spec spec;
     tkc_kernel_spec_default(&spec);
+    cli_kernel_given given = 0;
     const char *text[2] = {NULL, NULL};
     int npos = 0, json = 0, options_done = 0;
     for (int i = 1; i < argc; i++) {
@@ -102,7 +103,7 @@ int cmd_kernel(int argc, char **argv)
         } else if (!options_done && !strcmp(a, "--json")) {
             json = 1;
         } else if (!options_done && !strncmp(a, "--", 2)) {
-            int r = cli_kernel_option("kernel", argc, argv, &i, &spec);
+            int r = cli_kernel_option("kernel", argc, argv, &i, &spec, &given);
             if (r < 0)
                 return CLI_USAGE;
             if (r == 0)
@@ -119,6 +120,8 @@ int cmd_kernel(int argc, char **argv)
         usage(stderr);
         return cli_usage_error("kernel", "expected two strings X Y");
     }
+    if (cli_kernel_check("kernel", &spec, given, NULL))
+        return CLI_USAGE;
     cli_symtab *t = calloc(1, sizeof *t);
     if (!t)
         return cli_usage_error("kernel", "out of memory");

@@ -1,55 +1,24 @@
 /* cmd_krr.c — `tkc krr FILE --n N[,N...]`: kernel ridge regression on unseen
  * symbols; learning curves, error bars over seeds, MLP/transformer side by
  * side, and the Theorem 3.4 sweeps (`--sweep n`, `--sweep rho`) with fitted
- * log-log exponents. */
-#include <gsl/gsl_cdf.h>
-#include <gsl/gsl_fit.h>
+ * log-log exponents.  Each run composes the library: draw the data
+ * (tkc_sample_draw), fit (tkc_krr_fit), predict on the test strings, score
+ * against the templates; N's figures come from tkc_nmatrix_decide, the
+ * rates from tkc_rate_*. */
 #include <inttypes.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "tkc/krr.h"
-#include "tkc/nmatrix.h"
-#include "tkc/template.h"
+#include "cmd_krr_print.h"
+#include "tkc/sample.h"
 
-#define CMD "krr"
-#define MAX_LIST 64
-#define MAX_KERNELS 3
-
-typedef enum { SWEEP_NONE, SWEEP_N, SWEEP_RHO } sweep_kind;
-
-typedef struct krr_cli {
-    const char *file;
-    tkc_krr_options opt;
-    size_t n[MAX_LIST], nn;
-    size_t alphabet[MAX_LIST], na;
-    uint64_t seeds;
-    int noise_given, seeds_given;
-    sweep_kind sweep;
-    int compare, csv, json, no_cls;
-    const tkc_kernel_type *kernels[MAX_KERNELS];
-    size_t nk;
-} krr_cli;
-
-/* One fit per (kernel, x, seed); x is n or the alphabet size in a sweep. */
-typedef struct krr_runs {
-    size_t nk, nx, ns;
-    tkc_krr_result **r;        /* nk × nx × ns */
-    /* sweeps: the N-matrix verdict per kernel (tkc_nmatrix_decide) */
-    tkc_nmatrix_decision *nm[MAX_KERNELS];
-} krr_runs;
-
-static tkc_krr_result **run_at(krr_runs *R, size_t k, size_t x, size_t s)
-{
-    return &R->r[(k * R->nx + x) * R->ns + s];
-}
+#define ALPHABET_DEFAULT 1000
+#define TEST_N_DEFAULT 1000
 
 static void help(FILE *out)
 {
@@ -89,6 +58,12 @@ static void help(FILE *out)
         "JSON: one fit gives one flat object {\"n\", \"rho\", \"train_mse\", \"test_mse\",\n"
         "\"per_template\", \"rcond\", \"lambda_used\", \"escalations\", ...}; several give\n"
         "{\"runs\": [...], \"curve\": [mean and se per point], \"fit\": [sweeps]}.\n"
+        "The nmatrix_* fields are N's as `tkc nmatrix` decides it at the same kernel\n"
+        "options (its own evaluation of N, no ladder, no auto-refine): nmatrix_verdict,\n"
+        "nmatrix_sigma_min (floating), nmatrix_inv_norm (null when N is singular\n"
+        "exactly), nmatrix_eig_min (smallest eigenvalue of that N, floating), and\n"
+        "nmatrix_resolved = the verdict is nonsingular (certified beyond the entries'\n"
+        "errors; at 99.9% confidence for Monte Carlo entries).\n"
         "Example: tkc krr data/templates/aba_abb.tpl --compare --n 50,200,800 --seeds 3\n"
         "  --beta 4 --gamma 2 --b1 0.5   (a transformer kernel with a well-conditioned N)\n\n",
         out);
@@ -122,11 +97,14 @@ static int parse_list(const char *option, const char *text, uint64_t lo,
 static int parse_args(int argc, char **argv, krr_cli *c)
 {
     memset(c, 0, sizeof *c);
-    tkc_krr_options_default(&c->opt);
+    tkc_kernel_spec_default(&c->kernel);
+    c->lambda = TKC_KRR_LAMBDA_DEFAULT;
+    c->seed = c->kernel.seed;
+    c->test_n = TEST_N_DEFAULT;
     c->seeds = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int k = cli_kernel_option(CMD, argc, argv, &i, &c->opt.kernel);
+        int k = cli_kernel_option(CMD, argc, argv, &i, &c->kernel, &c->given);
         if (k < 0)
             return CLI_USAGE;
         if (k > 0 && strcmp(a, "--seed"))
@@ -135,7 +113,7 @@ static int parse_args(int argc, char **argv, krr_cli *c)
         const char *v = has_value ? argv[i + 1] : NULL;
         uint64_t u;
         if (!strcmp(a, "--seed")) {   /* parsed by the kernel options */
-            c->opt.seed = c->opt.kernel.seed;
+            c->seed = c->kernel.seed;
         } else if (!strcmp(a, "--compare")) {
             c->compare = 1;
         } else if (!strcmp(a, "--csv")) {
@@ -157,10 +135,10 @@ static int parse_args(int argc, char **argv, krr_cli *c)
             if (parse_list(a, argv[++i], 1, 1000000000, c->alphabet, &c->na))
                 return CLI_USAGE;
         } else if (!strcmp(a, "--lambda")) {
-            if (cli_parse_double(CMD, a, argv[++i], 0, 1e300, &c->opt.lambda))
+            if (cli_parse_double(CMD, a, argv[++i], 0, 1e300, &c->lambda))
                 return CLI_USAGE;
         } else if (!strcmp(a, "--noise")) {
-            if (cli_parse_double(CMD, a, argv[++i], 0, 1e300, &c->opt.noise))
+            if (cli_parse_double(CMD, a, argv[++i], 0, 1e300, &c->noise))
                 return CLI_USAGE;
             c->noise_given = 1;
         } else if (!strcmp(a, "--seeds")) {
@@ -170,7 +148,7 @@ static int parse_args(int argc, char **argv, krr_cli *c)
         } else if (!strcmp(a, "--test-n")) {
             if (cli_parse_u64(CMD, a, argv[++i], 1, 100000000, &u))
                 return CLI_USAGE;
-            c->opt.test_n = (size_t)u;
+            c->test_n = (size_t)u;
         } else if (!strcmp(a, "--sweep")) {
             v = argv[++i];
             if (!strcmp(v, "n"))
@@ -193,7 +171,8 @@ static int parse_args(int argc, char **argv, krr_cli *c)
         return cli_usage_error(CMD, "missing template FILE (see tkc krr --help)");
     if (c->csv && c->json)
         return cli_usage_error(CMD, "--csv and --json exclude each other");
-    return CLI_OK;
+    return cli_kernel_check(CMD, &c->kernel, c->given, NULL) ? CLI_USAGE
+                                                             : CLI_OK;
 }
 
 /* Defaults that depend on the mode; said on stderr when they apply. */
@@ -213,7 +192,7 @@ static int settle_lists(krr_cli *c, const tkc_template_set *set)
             c->na = 1;
         }
         if (!c->noise_given) {
-            c->opt.noise = 0.5;
+            c->noise = 0.5;
             fprintf(stderr, "tkc krr: --sweep n uses label noise 0.5 "
                             "(set --noise to change)\n");
         }
@@ -235,7 +214,7 @@ static int settle_lists(krr_cli *c, const tkc_template_set *set)
         if (!c->nn)
             return cli_usage_error(CMD, "--n N is required (see tkc krr --help)");
         if (!c->na) {
-            c->alphabet[0] = c->opt.alphabet;
+            c->alphabet[0] = ALPHABET_DEFAULT;
             c->na = 1;
         }
         if (c->na > 1 && c->nn > 1)
@@ -258,13 +237,12 @@ static int settle_lists(krr_cli *c, const tkc_template_set *set)
             return cli_usage_error(CMD, "--alphabet %zu is smaller than the %zu "
                                         "wildcards of some template", c->alphabet[i], w);
     if (c->compare) {
-        static const char *const names[] = {"trans", "mlp", "mlpxx"};
-        for (c->nk = 0; c->nk < 3; c->nk++)
-            if (!(c->kernels[c->nk] = tkc_kernel_type_lookup(names[c->nk])))
-                return cli_usage_error(CMD, "--compare: kernel %s is not built",
-                                       names[c->nk]);
+        c->kernels[0] = tkc_kernel_trans;
+        c->kernels[1] = tkc_kernel_mlp;
+        c->kernels[2] = tkc_kernel_mlpxx;
+        c->nk = 3;
     } else {
-        c->kernels[0] = c->opt.kernel.kernel;
+        c->kernels[0] = c->kernel.kernel;
         c->nk = 1;
     }
     return CLI_OK;
@@ -316,6 +294,54 @@ static void progress_end(progress *p)
 
 /* ---- running ----------------------------------------------------------------- */
 
+/* How many strings of each template a sample holds. */
+static size_t *template_counts(const tkc_sample *s, size_t r)
+{
+    size_t *count = calloc(r, sizeof *count);
+    for (size_t i = 0; count && i < s->strings->count; i++)
+        count[s->template_index[i]]++;
+    return count;
+}
+
+/* Draw, fit, predict, score: one run (run->n, alphabet and seed set). */
+static int run_one(const krr_cli *c, const tkc_template_set *set,
+                   const tkc_kernel_spec *spec, krr_run *run, tkc_error *err)
+{
+    tkc_sample *train = NULL, *test = NULL;
+    double *pred = NULL;
+    int st = tkc_template_set_rho(set, run->alphabet, &run->rho, err);
+    if (!st)
+        st = tkc_sample_draw(set, run->n, run->alphabet, 0, c->noise, run->seed,
+                             &train, err);
+    if (!st)
+        st = tkc_sample_draw(set, run->test_n, run->alphabet, 1, 0.0,
+                             run->seed ^ 0x9E3779B97F4A7C15ULL, &test, err);
+    if (!st)
+        st = tkc_krr_fit(spec, set, train->strings, train->template_index,
+                         train->label, c->lambda, &run->model, err);
+    if (!st && !(pred = malloc(run->test_n * sizeof *pred)))
+        st = tkc_fail(err, TKC_ENOMEM, "krr: out of memory");
+    if (!st)
+        st = tkc_krr_predict(run->model, test->strings, pred, err);
+    if (!st)
+        st = tkc_krr_score_templates(run->model, set, &run->score, err);
+    if (!st && (!(run->train_count = template_counts(train, set->count)) ||
+                !(run->test_count = template_counts(test, set->count))))
+        st = tkc_fail(err, TKC_ENOMEM, "krr: out of memory");
+    if (!st) {
+        double s = 0;
+        for (size_t j = 0; j < run->test_n; j++) {
+            double d = pred[j] - test->label[j];   /* noiseless f*(z) */
+            s += d * d;
+        }
+        run->test_mse = s / (double)run->test_n;
+    }
+    free(pred);
+    tkc_sample_free(train);
+    tkc_sample_free(test);
+    return st;
+}
+
 static int run_all(const krr_cli *c, const tkc_template_set *set, krr_runs *R)
 {
     R->nk = c->nk;
@@ -330,14 +356,17 @@ static int run_all(const krr_cli *c, const tkc_template_set *set, krr_runs *R)
     for (size_t k = 0; k < R->nk; k++)
         for (size_t x = 0; x < R->nx; x++)
             for (size_t s = 0; s < R->ns; s++) {
-                tkc_krr_options o = c->opt;
-                o.kernel.kernel = c->kernels[k];
-                o.n = c->nn > 1 ? c->n[x] : c->n[0];
-                o.alphabet = x_is_alphabet(c) ? c->alphabet[x] : c->alphabet[0];
-                o.seed = c->opt.seed + s;
-                progress_show(&p, c->kernels[k]->name, o.n, o.alphabet, o.seed);
+                krr_run *run = run_at(R, k, x, s);
+                tkc_kernel_spec spec = c->kernel;
+                spec.kernel = c->kernels[k];
+                run->n = c->nn > 1 ? c->n[x] : c->n[0];
+                run->alphabet = x_is_alphabet(c) ? c->alphabet[x] : c->alphabet[0];
+                run->seed = c->seed + s;
+                run->test_n = c->test_n;
+                progress_show(&p, c->kernels[k]->name, run->n, run->alphabet,
+                              run->seed);
                 tkc_error err;
-                if (tkc_krr_fit(set, &o, run_at(R, k, x, s), &err)) {
+                if (run_one(c, set, &spec, run, &err)) {
                     progress_end(&p);
                     return cli_library_error(CMD, &err);
                 }
@@ -347,13 +376,14 @@ static int run_all(const krr_cli *c, const tkc_template_set *set, krr_runs *R)
     return CLI_OK;
 }
 
-/* Beside a sweep: ‖N⁻¹‖ as the N-matrix module certifies it (no ladder, no
- * refinement: one build, the verdict and its proved bounds). */
+/* N's figures per kernel, as the N-matrix module decides them (no ladder,
+ * no refinement: one build at the fit's kernel options, the verdict, its
+ * proved bounds and the smallest eigenvalue of that N). */
 static int decide_nmatrix(const krr_cli *c, const tkc_template_set *set,
                           krr_runs *R)
 {
     for (size_t k = 0; k < R->nk; k++) {
-        tkc_kernel_spec spec = c->opt.kernel;
+        tkc_kernel_spec spec = c->kernel;
         spec.kernel = c->kernels[k];
         tkc_nmatrix_options no;
         tkc_nmatrix_options_default(&no);
@@ -368,401 +398,19 @@ static int decide_nmatrix(const krr_cli *c, const tkc_template_set *set,
     return CLI_OK;
 }
 
-static void print_nmatrix(const tkc_nmatrix_decision *d)
-{
-    printf("  N matrix (tkc nmatrix): %s", tkc_nmatrix_verdict_name(d->verdict));
-    if (d->verdict == TKC_NMATRIX_SINGULAR)
-        printf(" (exact); ||N^-1|| = inf\n");
-    else if (d->verdict == TKC_NMATRIX_NONSINGULAR)
-        printf("; ||N^-1|| = %.4g, proved <= %.4g (sigma_min >= %.4g, "
-               "confidence %g)\n", d->inv_norm, d->inv_norm_upper,
-               d->sigma_min_lower, d->confidence);
-    else
-        printf("; ||N^-1|| = %.4g, not certified: %s\n", d->inv_norm, d->settle);
-}
-
 static void runs_free(krr_runs *R)
 {
     for (size_t k = 0; k < MAX_KERNELS; k++)
         tkc_nmatrix_decision_free(R->nm[k]);
     if (!R->r)
         return;
-    for (size_t i = 0; i < R->nk * R->nx * R->ns; i++)
-        tkc_krr_result_free(R->r[i]);
+    for (size_t i = 0; i < R->nk * R->nx * R->ns; i++) {
+        tkc_krr_model_free(R->r[i].model);
+        tkc_krr_score_free(R->r[i].score);
+        free(R->r[i].train_count);
+        free(R->r[i].test_count);
+    }
     free(R->r);
-}
-
-/* ---- statistics ------------------------------------------------------------ */
-
-typedef struct point_stats {
-    double test_mean, test_se, pop_mean, pop_se, train_mean;
-    double rcond_min, lambda_max;
-    unsigned escalations;
-} point_stats;
-
-static void mean_se(const double *v, size_t m, double *mean, double *se)
-{
-    double s = 0, q = 0;
-    for (size_t i = 0; i < m; i++)
-        s += v[i];
-    s /= (double)m;
-    for (size_t i = 0; i < m; i++)
-        q += (v[i] - s) * (v[i] - s);
-    *mean = s;
-    *se = m > 1 ? sqrt(q / (double)(m - 1) / (double)m) : NAN;
-}
-
-static point_stats stats_at(krr_runs *R, size_t k, size_t x)
-{
-    point_stats p = {0};
-    double test[R->ns], pop[R->ns], train[R->ns], dummy;
-    p.rcond_min = INFINITY;
-    for (size_t s = 0; s < R->ns; s++) {
-        const tkc_krr_result *r = *run_at(R, k, x, s);
-        test[s] = r->test_mse;
-        pop[s] = r->test_mse_population;
-        train[s] = r->train_mse;
-        p.rcond_min = fmin(p.rcond_min, r->solve.rcond);
-        p.lambda_max = fmax(p.lambda_max, r->solve.lambda_used);
-        p.escalations += r->solve.escalations;
-    }
-    mean_se(test, R->ns, &p.test_mean, &p.test_se);
-    mean_se(pop, R->ns, &p.pop_mean, &p.pop_se);
-    mean_se(train, R->ns, &p.train_mean, &dummy);
-    return p;
-}
-
-/* Least-squares fits of the test RMSE against x (n or rho) over every run:
- * the log-log slope with a 95% t interval, and rmse = a + c / sqrt(x), the
- * shape of Theorem 3.4's bound. */
-typedef struct slope_fit {
-    size_t points, skipped;
-    double slope, slope_lo, slope_hi, intercept;
-    double a, c, a_se, c_se;
-    int ok;
-} slope_fit;
-
-static slope_fit fit_slope(krr_runs *R, size_t k, const double *xs)
-{
-    slope_fit f = {0};
-    size_t m = R->nx * R->ns;
-    double *lx = malloc(m * sizeof *lx), *ly = malloc(m * sizeof *ly);
-    double *ix = malloc(m * sizeof *ix), *ry = malloc(m * sizeof *ry);
-    if (!lx || !ly || !ix || !ry)
-        goto done;
-    size_t q = 0;
-    for (size_t x = 0; x < R->nx; x++)
-        for (size_t s = 0; s < R->ns; s++) {
-            double e = sqrt((*run_at(R, k, x, s))->test_mse_population);
-            ix[x * R->ns + s] = 1.0 / sqrt(xs[x]);
-            ry[x * R->ns + s] = e;
-            if (e > 0) {
-                lx[q] = log(xs[x]);
-                ly[q++] = log(e);
-            } else {
-                f.skipped++;
-            }
-        }
-    f.points = q;
-    double c0, c1, c00, c01, c11, sumsq;
-    if (q >= 3 && !gsl_fit_linear(lx, 1, ly, 1, q, &c0, &c1, &c00, &c01, &c11,
-                                  &sumsq)) {
-        double t = gsl_cdf_tdist_Pinv(0.975, (double)(q - 2));
-        f.slope = c1;
-        f.intercept = c0;
-        f.slope_lo = c1 - t * sqrt(c11);
-        f.slope_hi = c1 + t * sqrt(c11);
-        f.ok = 1;
-    }
-    if (m >= 3 && !gsl_fit_linear(ix, 1, ry, 1, m, &c0, &c1, &c00, &c01, &c11,
-                                  &sumsq)) {
-        f.a = c0;
-        f.c = c1;
-        f.a_se = sqrt(c00);
-        f.c_se = sqrt(c11);
-    }
-done:
-    free(lx), free(ly), free(ix), free(ry);
-    return f;
-}
-
-static void xs_of(const krr_cli *c, krr_runs *R, double *xs)
-{
-    for (size_t x = 0; x < R->nx; x++)
-        xs[x] = c->sweep == SWEEP_RHO ? (*run_at(R, 0, x, 0))->rho
-                                      : (double)(*run_at(R, 0, x, 0))->n;
-}
-
-/* ---- output -------------------------------------------------------------------- */
-
-static void describe_kernel(FILE *out, const tkc_kernel_spec *sp,
-                            const tkc_kernel_type *k, const tkc_krr_result *r)
-{
-    int attn = !strcmp(k->name, "attn"), trans = !strcmp(k->name, "trans");
-    fprintf(out, "kernel %s (", k->name);
-    if (!attn)
-        fprintf(out, "act %s, ", sp->activation->name);
-    if (attn || trans)
-        fprintf(out, "beta %g, gamma %g, ", sp->beta, sp->gamma);
-    if (!attn && !strcmp(sp->activation->name, "cos"))
-        fprintf(out, "b1 %g, b2 %g, ", sp->b1, sp->b2);
-    fprintf(out, "%s): entries' %s error <= %.2g; ||N^-1|| = ", r->estimator,
-            tkc_error_kind_name(r->kernel_error_kind), r->kernel_se_max);
-    if (isfinite(r->nmatrix_inv_norm))
-        fprintf(out, "%.4g", r->nmatrix_inv_norm);
-    else
-        fputs("inf (N singular to rounding)", out);
-    fprintf(out, ", max K(x,x) = %.4g\n", r->kernel_diag_max);
-    if (!r->nmatrix_resolved && isfinite(r->nmatrix_inv_norm))
-        fprintf(out, "  warning: sigma_min(N) = %.3g is below r * entry error = "
-                     "%.3g (smallest eigenvalue %.3g): at large n the fit "
-                     "resolves estimator noise, not the kernel; raise --samples "
-                     "or use another --estimator\n", r->nmatrix_sigma_min,
-                (double)r->ntemplates * r->kernel_se_max, r->nmatrix_eig_min);
-}
-
-static void print_per_template(FILE *out, const tkc_template_set *set,
-                               const tkc_krr_result *r)
-{
-    fprintf(out, "  %-28s %8s %12s %11s %6s %6s\n", "template", "label",
-            "prediction", "sq.error", "train", "test");
-    for (size_t t = 0; t < set->count; t++) {
-        char buf[256];
-        tkc_template_format(set, t, buf, sizeof buf);
-        fprintf(out, "  %-28s %8.4g %12.6g %11.3g %6zu %6zu\n", buf,
-                set->t[t].label, r->template_prediction[t],
-                r->template_test_mse[t], r->template_train_count[t],
-                r->template_test_count[t]);
-    }
-}
-
-static void print_text(const krr_cli *c, const tkc_template_set *set,
-                       krr_runs *R)
-{
-    const tkc_krr_result *r0 = *run_at(R, 0, 0, 0);
-    printf("%s: %zu templates of length %zu%s; label mean %.4g, variance %.4g\n",
-           c->file, set->count, set->k, set->cls_appended ? " ([CLS] appended)" : "",
-           r0->label_mean, r0->label_variance);
-    printf("lambda %g, noise %g, %zu test strings on unseen symbols, %zu seed%s\n",
-           c->opt.lambda, c->opt.noise, c->opt.test_n, R->ns, R->ns > 1 ? "s" : "");
-    double xs[MAX_LIST];
-    xs_of(c, R, xs);
-    for (size_t k = 0; k < R->nk; k++) {
-        const tkc_krr_result *rk = *run_at(R, k, 0, 0);
-        describe_kernel(stdout, &c->opt.kernel, c->kernels[k], rk);
-        printf("  %7s %7s %9s %10s %10s %9s %10s %9s %9s %5s\n", "n", "A", "rho",
-               "train_mse", "test_mse", "+-se", "test_pop", "pop/var", "rcond",
-               "esc");
-        for (size_t x = 0; x < R->nx; x++) {
-            point_stats p = stats_at(R, k, x);
-            const tkc_krr_result *r = *run_at(R, k, x, 0);
-            char se[32] = "-", ratio[32] = "-";
-            if (isfinite(p.test_se))
-                snprintf(se, sizeof se, "%.2g", p.test_se);
-            if (r->label_variance > 0)
-                snprintf(ratio, sizeof ratio, "%.3g", p.pop_mean / r->label_variance);
-            printf("  %7zu %7zu %9.4g %10.3g %10.3g %9s %10.3g %9s %9.2g %5u\n",
-                   r->n, r->alphabet, r->rho, p.train_mean, p.test_mean, se,
-                   p.pop_mean, ratio, p.rcond_min, p.escalations);
-        }
-        for (size_t x = 0; x < R->nx; x++)
-            for (size_t s = 0; s < R->ns; s++) {
-                const tkc_krr_result *r = *run_at(R, k, x, s);
-                if (r->solve.escalations)
-                    printf("  note (n %zu, seed %zu): %s\n", r->n, s, r->solve.note);
-            }
-        if (R->nx == 1 && R->ns == 1)
-            print_per_template(stdout, set, rk);
-        if (c->sweep != SWEEP_NONE) {
-            slope_fit f = fit_slope(R, k, xs);
-            const char *var = c->sweep == SWEEP_N ? "n" : "rho";
-            if (f.ok)
-                printf("  fit: test RMSE ~ %s^%.3f, 95%% CI [%.3f, %.3f] over %zu "
-                       "runs (MSE exponent %.3f)%s\n", var, f.slope, f.slope_lo,
-                       f.slope_hi, f.points, 2 * f.slope,
-                       f.skipped ? " (exact zeros skipped)" : "");
-            else
-                printf("  fit: not enough nonzero errors for a slope\n");
-            printf("  Theorem 3.4: error <= C sqrt(log(1/delta)/n) + C sqrt(1/rho)"
-                   " predicts exponent <= -1/2;\n"
-                   "  fitted RMSE = %.3g (+-%.2g) + %.3g (+-%.2g) / sqrt(%s)"
-                   " (C >= %.3g at delta = 0.05)\n", f.a, f.a_se, f.c, f.c_se, var,
-                   f.c / sqrt(log(20.0)));
-            if (r0->label_variance > 0)
-                printf("  label variance %.4g: RMSE of the best constant %.4g\n",
-                       r0->label_variance, sqrt(r0->label_variance));
-            if (R->nm[k])
-                print_nmatrix(R->nm[k]);
-        }
-    }
-}
-
-static void json_result(cli_json *j, const tkc_template_set *set,
-                        const tkc_krr_result *r, const char *kernel,
-                        uint64_t seed)
-{
-    cli_json_key(j, "kernel"); cli_json_string(j, kernel);
-    cli_json_key(j, "estimator"); cli_json_string(j, r->estimator);
-    cli_json_key(j, "n"); cli_json_integer(j, (long long)r->n);
-    cli_json_key(j, "alphabet"); cli_json_integer(j, (long long)r->alphabet);
-    cli_json_key(j, "rho"); cli_json_number(j, r->rho);
-    cli_json_key(j, "seed"); cli_json_integer(j, (long long)seed);
-    cli_json_key(j, "train_mse"); cli_json_number(j, r->train_mse);
-    cli_json_key(j, "test_mse"); cli_json_number(j, r->test_mse);
-    cli_json_key(j, "test_mse_population"); cli_json_number(j, r->test_mse_population);
-    cli_json_key(j, "test_n"); cli_json_integer(j, (long long)r->test_n);
-    cli_json_key(j, "label_mean"); cli_json_number(j, r->label_mean);
-    cli_json_key(j, "label_variance"); cli_json_number(j, r->label_variance);
-    cli_json_key(j, "rcond"); cli_json_number(j, r->solve.rcond);
-    cli_json_key(j, "lambda"); cli_json_number(j, r->solve.lambda);
-    cli_json_key(j, "lambda_used"); cli_json_number(j, r->solve.lambda_used);
-    cli_json_key(j, "escalations"); cli_json_integer(j, r->solve.escalations);
-    cli_json_key(j, "escalation_note"); cli_json_string(j, r->solve.note);
-    cli_json_key(j, "ferr"); cli_json_number(j, r->solve.ferr);
-    cli_json_key(j, "berr"); cli_json_number(j, r->solve.berr);
-    cli_json_key(j, "patterns"); cli_json_integer(j, (long long)r->npatterns);
-    cli_json_key(j, "kernel_error_kind");
-    cli_json_string(j, tkc_error_kind_name(r->kernel_error_kind));
-    cli_json_key(j, "kernel_se_max"); cli_json_number(j, r->kernel_se_max);
-    cli_json_key(j, "nmatrix_sigma_min"); cli_json_number(j, r->nmatrix_sigma_min);
-    cli_json_key(j, "nmatrix_inv_norm"); cli_json_number(j, r->nmatrix_inv_norm);
-    cli_json_key(j, "nmatrix_eig_min"); cli_json_number(j, r->nmatrix_eig_min);
-    cli_json_key(j, "nmatrix_resolved"); cli_json_bool(j, r->nmatrix_resolved);
-    cli_json_key(j, "kernel_diag_max"); cli_json_number(j, r->kernel_diag_max);
-    cli_json_key(j, "seconds");
-    cli_json_number(j, r->seconds_kernel + r->seconds_fill + r->seconds_solve);
-    cli_json_key(j, "per_template");
-    cli_json_array_begin(j);
-    for (size_t t = 0; t < set->count; t++) {
-        char buf[256];
-        tkc_template_format(set, t, buf, sizeof buf);
-        cli_json_object_begin(j);
-        cli_json_key(j, "template"); cli_json_string(j, buf);
-        cli_json_key(j, "label"); cli_json_number(j, set->t[t].label);
-        cli_json_key(j, "weight"); cli_json_number(j, set->t[t].weight);
-        cli_json_key(j, "prediction"); cli_json_number(j, r->template_prediction[t]);
-        cli_json_key(j, "test_mse"); cli_json_number(j, r->template_test_mse[t]);
-        cli_json_key(j, "train_count");
-        cli_json_integer(j, (long long)r->template_train_count[t]);
-        cli_json_key(j, "test_count");
-        cli_json_integer(j, (long long)r->template_test_count[t]);
-        cli_json_object_end(j);
-    }
-    cli_json_array_end(j);
-}
-
-static void print_json(const krr_cli *c, const tkc_template_set *set,
-                       krr_runs *R)
-{
-    cli_json j;
-    cli_json_begin(&j, stdout);
-    cli_json_key(&j, "file"); cli_json_string(&j, c->file);
-    if (R->nk * R->nx * R->ns == 1) {
-        json_result(&j, set, R->r[0], c->kernels[0]->name, c->opt.seed);
-        cli_json_end(&j);
-        return;
-    }
-    cli_json_key(&j, "runs");
-    cli_json_array_begin(&j);
-    for (size_t k = 0; k < R->nk; k++)
-        for (size_t x = 0; x < R->nx; x++)
-            for (size_t s = 0; s < R->ns; s++) {
-                cli_json_object_begin(&j);
-                json_result(&j, set, *run_at(R, k, x, s), c->kernels[k]->name,
-                            c->opt.seed + s);
-                cli_json_object_end(&j);
-            }
-    cli_json_array_end(&j);
-    double xs[MAX_LIST];
-    xs_of(c, R, xs);
-    cli_json_key(&j, "curve");
-    cli_json_array_begin(&j);
-    for (size_t k = 0; k < R->nk; k++)
-        for (size_t x = 0; x < R->nx; x++) {
-            point_stats p = stats_at(R, k, x);
-            const tkc_krr_result *r = *run_at(R, k, x, 0);
-            cli_json_object_begin(&j);
-            cli_json_key(&j, "kernel"); cli_json_string(&j, c->kernels[k]->name);
-            cli_json_key(&j, "n"); cli_json_integer(&j, (long long)r->n);
-            cli_json_key(&j, "alphabet"); cli_json_integer(&j, (long long)r->alphabet);
-            cli_json_key(&j, "rho"); cli_json_number(&j, r->rho);
-            cli_json_key(&j, "seeds"); cli_json_integer(&j, (long long)R->ns);
-            cli_json_key(&j, "train_mse"); cli_json_number(&j, p.train_mean);
-            cli_json_key(&j, "test_mse"); cli_json_number(&j, p.test_mean);
-            cli_json_key(&j, "test_mse_se"); cli_json_number(&j, p.test_se);
-            cli_json_key(&j, "test_mse_population"); cli_json_number(&j, p.pop_mean);
-            cli_json_key(&j, "test_mse_population_se"); cli_json_number(&j, p.pop_se);
-            cli_json_key(&j, "label_variance"); cli_json_number(&j, r->label_variance);
-            cli_json_key(&j, "rcond_min"); cli_json_number(&j, p.rcond_min);
-            cli_json_key(&j, "lambda_used_max"); cli_json_number(&j, p.lambda_max);
-            cli_json_key(&j, "escalations"); cli_json_integer(&j, p.escalations);
-            cli_json_object_end(&j);
-        }
-    cli_json_array_end(&j);
-    if (c->sweep != SWEEP_NONE) {
-        cli_json_key(&j, "fit");
-        cli_json_array_begin(&j);
-        for (size_t k = 0; k < R->nk; k++) {
-            slope_fit f = fit_slope(R, k, xs);
-            cli_json_object_begin(&j);
-            cli_json_key(&j, "kernel"); cli_json_string(&j, c->kernels[k]->name);
-            cli_json_key(&j, "variable");
-            cli_json_string(&j, c->sweep == SWEEP_N ? "n" : "rho");
-            cli_json_key(&j, "quantity"); cli_json_string(&j, "test RMSE");
-            cli_json_key(&j, "points"); cli_json_integer(&j, (long long)f.points);
-            cli_json_key(&j, "slope");
-            f.ok ? cli_json_number(&j, f.slope) : cli_json_null(&j);
-            cli_json_key(&j, "slope_ci95");
-            cli_json_array_begin(&j);
-            cli_json_number(&j, f.ok ? f.slope_lo : NAN);
-            cli_json_number(&j, f.ok ? f.slope_hi : NAN);
-            cli_json_array_end(&j);
-            cli_json_key(&j, "theorem_exponent"); cli_json_number(&j, -0.5);
-            cli_json_key(&j, "floor_a"); cli_json_number(&j, f.a);
-            cli_json_key(&j, "coef_c"); cli_json_number(&j, f.c);
-            cli_json_key(&j, "nmatrix_inv_norm");
-            cli_json_number(&j, (*run_at(R, k, 0, 0))->nmatrix_inv_norm);
-            if (R->nm[k]) {
-                const tkc_nmatrix_decision *d = R->nm[k];
-                cli_json_key(&j, "nmatrix");
-                cli_json_object_begin(&j);
-                cli_json_key(&j, "verdict");
-                cli_json_string(&j, tkc_nmatrix_verdict_name(d->verdict));
-                cli_json_key(&j, "inv_norm");
-                cli_json_number(&j, d->verdict == TKC_NMATRIX_SINGULAR
-                                        ? INFINITY : d->inv_norm);
-                cli_json_key(&j, "inv_norm_upper");
-                cli_json_number(&j, d->inv_norm_upper);
-                cli_json_key(&j, "sigma_min_lower");
-                cli_json_number(&j, d->sigma_min_lower);
-                cli_json_key(&j, "confidence"); cli_json_number(&j, d->confidence);
-                cli_json_object_end(&j);
-            }
-            cli_json_object_end(&j);
-        }
-        cli_json_array_end(&j);
-    }
-    cli_json_end(&j);
-}
-
-static void print_csv(const krr_cli *c, krr_runs *R)
-{
-    printf("kernel,n,alphabet,rho,seed,lambda,lambda_used,escalations,rcond,"
-           "train_mse,test_mse,test_mse_population,label_variance,patterns,"
-           "kernel_se_max,nmatrix_inv_norm,seconds\n");
-    for (size_t k = 0; k < R->nk; k++)
-        for (size_t x = 0; x < R->nx; x++)
-            for (size_t s = 0; s < R->ns; s++) {
-                const tkc_krr_result *r = *run_at(R, k, x, s);
-                printf("%s,%zu,%zu,%.17g,%" PRIu64 ",%.17g,%.17g,%u,%.6g,%.17g,"
-                       "%.17g,%.17g,%.17g,%zu,%.6g,%.6g,%.4f\n",
-                       c->kernels[k]->name, r->n, r->alphabet, r->rho,
-                       c->opt.seed + s, r->solve.lambda, r->solve.lambda_used,
-                       r->solve.escalations, r->solve.rcond, r->train_mse,
-                       r->test_mse, r->test_mse_population, r->label_variance,
-                       r->npatterns, r->kernel_se_max, r->nmatrix_inv_norm,
-                       r->seconds_kernel + r->seconds_fill + r->seconds_solve);
-            }
 }
 
 int cmd_krr(int argc, char **argv)
@@ -804,17 +452,18 @@ int cmd_krr(int argc, char **argv)
     st = settle_lists(&c, set);
     if (!st)
         st = run_all(&c, set, &R);
-    if (!st && c.sweep != SWEEP_NONE)
+    if (!st)
         st = decide_nmatrix(&c, set, &R);
     if (!st) {
         if (c.json)
-            print_json(&c, set, &R);
+            krr_print_json(&c, set, &R);
         else if (c.csv)
-            print_csv(&c, &R);
+            krr_print_csv(&c, &R);
         else
-            print_text(&c, set, &R);
+            krr_print_text(&c, set, &R);
     }
     runs_free(&R);
     tkc_template_set_free(set);
     return st;
 }
+

@@ -8,11 +8,12 @@
 #include "cli.h"
 #include "tkc/nmatrix.h"
 #include "tkc/template.h"
+#include "tkc/verdict.h"
 
 static void help(FILE *out)
 {
     fputs("usage: tkc nmatrix FILE [kernel options] [--confidence C]\n"
-          "                   [--auto-refine] [--budget SAMPLES] [--time-budget SECONDS]\n"
+          "                   [--auto-refine] [--budget N] [--time-budget SECONDS]\n"
           "                   [--ladder|--no-ladder] [--no-cls] [--json]\n\n"
           "The r x r matrix N_ij = K(sub(z_i, s), sub(z_j, s')) of the templates in FILE\n"
           "(SPEC section 4), with each entry's error, N's singular values, a precision\n"
@@ -24,7 +25,8 @@ static void help(FILE *out)
           "options:\n"
           "  --confidence C      confidence of Monte Carlo radii (default 0.999)\n"
           "  --auto-refine       quadruple the samples while undecided\n"
-          "  --budget SAMPLES    most samples auto-refine may use (default 67108864)\n"
+          "  --budget N          most integrand evaluations auto-refine may use\n"
+          "                      (default 67108864)\n"
           "  --time-budget S     most seconds auto-refine may spend (default none)\n"
           "  --ladder            run the precision ladder whatever r (default r <= 64)\n"
           "  --no-ladder         skip it\n"
@@ -88,7 +90,7 @@ int cli_nmatrix_parse_args(const char *command, int argc, char **argv,
             args->json = 1;
         } else if ((own && (rc = own(command, argc, argv, &i, own_ctx))) ||
                    (rc = cli_kernel_option(command, argc, argv, &i,
-                                           &args->spec)) ||
+                                           &args->spec, &args->given)) ||
                    (rc = cli_nmatrix_option(command, argc, argv, &i,
                                             &args->opt, &args->append_cls))) {
             if (rc < 0)
@@ -104,7 +106,10 @@ int cli_nmatrix_parse_args(const char *command, int argc, char **argv,
     }
     if (!args->file)
         return cli_usage_error(command, "missing template FILE (see --help)");
-    args->opt.prec = args->spec.prec;
+    /* --prec is also the certificate's precision, whatever the estimator */
+    if (cli_kernel_check(command, &args->spec, args->given, "--prec"))
+        return CLI_USAGE;
+    args->opt.prec = args->spec.series.prec;
     return CLI_OK;
 }
 
@@ -155,14 +160,14 @@ static const char *error_words(tkc_error_kind kind)
     return "?";
 }
 
-const char *cli_nmatrix_lemma36_words(int status)
+const char *cli_nmatrix_lemma36_words(tkc_lemma36_status status)
 {
     switch (status) {
-    case 0:
+    case TKC_LEMMA36_VIOLATED:
         return "violated";
-    case 1:
+    case TKC_LEMMA36_HOLDS:
         return "holds";
-    case 2:
+    case TKC_LEMMA36_NOT_ESTABLISHED:
         return "not established";
     default:
         return "not applicable";
@@ -268,15 +273,15 @@ void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
     cli_json_key(j, "precision_ladder_trend");
     cli_json_string(j, d->ladder_text);
     cli_json_key(j, "lemma_3_6");
-    if (d->lemma36 < 0) {
+    if (d->lemma36 == TKC_LEMMA36_NOT_APPLICABLE) {
         cli_json_null(j);
     } else {
         cli_json_object_begin(j);
         cli_json_key(j, "holds");
-        if (d->lemma36 == 2)
+        if (d->lemma36 == TKC_LEMMA36_NOT_ESTABLISHED)
             cli_json_null(j);       /* not established either way */
         else
-            cli_json_bool(j, d->lemma36);
+            cli_json_bool(j, d->lemma36 == TKC_LEMMA36_HOLDS);
         cli_json_key(j, "status");
         cli_json_string(j, cli_nmatrix_lemma36_words(d->lemma36));
         cli_json_key(j, "method");
@@ -286,19 +291,21 @@ void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
         cli_json_object_end(j);
     }
     cli_json_key(j, "small_beta_det");
-    if (d->series_det_status < 0 && !d->series_det_text[0]) {
+    if (d->series_det_status == TKC_SERIES_DET_NOT_RUN &&
+        !d->series_det_text[0]) {
         cli_json_null(j);
     } else {
+        int determined = d->series_det_status == TKC_SERIES_DET_DETERMINED;
         cli_json_object_begin(j);
         cli_json_key(j, "determined");
-        cli_json_bool(j, d->series_det_status == 1);
+        cli_json_bool(j, determined);
         cli_json_key(j, "beta_power");
-        if (d->series_det_status >= 0)
+        if (d->series_det_status != TKC_SERIES_DET_NOT_RUN)
             cli_json_integer(j, d->series_det_beta_power);
         else
             cli_json_null(j);
         cli_json_key(j, "leading_coefficient");
-        if (d->series_det_status == 1 && d->series_det_leading[0])
+        if (determined && d->series_det_leading[0])
             cli_json_string(j, d->series_det_leading);
         else
             cli_json_null(j);
@@ -344,16 +351,16 @@ void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d)
 {
     switch (d->verdict) {
     case TKC_NMATRIX_SINGULAR:
-        fprintf(out, "verdict: singular (exact): %s\n", d->evidence);
+        fprintf(out, "verdict: %s: %s\n", d->verdict_words, d->evidence);
         break;
     case TKC_NMATRIX_NONSINGULAR:
-        fprintf(out,
-                "verdict: nonsingular (certified): sigma_min >= %.3g, "
-                "||N^-1|| <= %.3g; %s\n",
-                d->sigma_min_lower, d->inv_norm_upper, d->evidence);
+        fprintf(out, "verdict: %s: sigma_min >= %.3g, ||N^-1|| <= %.3g; %s\n",
+                d->verdict_words, d->sigma_min_lower, d->inv_norm_upper,
+                d->evidence);
         break;
     case TKC_NMATRIX_UNDECIDED:
-        fprintf(out, "verdict: undecided: %s; %s\n", d->evidence, d->settle);
+        fprintf(out, "verdict: %s: %s; %s\n", d->verdict_words, d->evidence,
+                d->settle);
         break;
     }
 }
@@ -404,7 +411,7 @@ static void print_text(const tkc_template_set *set, const tkc_kernel_spec *spec,
     else
         printf("det N = %.6f * 2^%ld, ||N^-1|| = %.6g, cond = %.6g\n",
                d->det_mantissa, d->det_exponent, d->inv_norm, d->cond);
-    if (d->lemma36 >= 0)
+    if (d->lemma36 != TKC_LEMMA36_NOT_APPLICABLE)
         printf("lemma 3.6 (permutation condition on N_attn): %s (%s)\n",
                cli_nmatrix_lemma36_words(d->lemma36), d->lemma36_method);
     if (d->series_det_text[0])

@@ -1,4 +1,4 @@
-/* tkc/attn.h — K_attn in its generative form, shared by every estimator.
+/* attn.h (internal) — K_attn in its generative form, shared by every estimator.
  *
  *   K_attn(x, y) = E[ smax(β u)ᵀ (XYᵀ + γ² I) smax(β v) ],
  *   u_a = ζ_{x_a} + γ p_a,   v_b = ζ_{y_b} + γ p_b,
@@ -16,6 +16,7 @@
 #define TKC_ATTN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tkc/error.h"
 #include "tkc/kernel.h"
@@ -42,6 +43,20 @@ size_t tkc_attn_layout_ntokens(const tkc_attn_layout *L);
 size_t tkc_attn_layout_npairs(const tkc_attn_layout *L);
 /* Exact value of pair i at β = 0 (see tkc_attn_beta0). */
 double tkc_attn_layout_beta0(const tkc_attn_layout *L, size_t i);
+
+/* The layout's own tables, for an estimator that computes more than the
+ * integrand from the same draws (cvmc's control variate).  The distinct
+ * strings among the pairs, numbered in order of first appearance: */
+size_t tkc_attn_layout_nstrings(const tkc_attn_layout *L);
+/* string s's k coordinates of ζ (each >= k: the token's coordinate), and
+ * the distinct-token slot of each position (numbered in order of first
+ * appearance in the string); */
+const int *tkc_attn_layout_coords(const tkc_attn_layout *L, size_t s);
+const int *tkc_attn_layout_slots(const tkc_attn_layout *L, size_t s);
+/* pair i's two strings (*sx, *sy), and the slot pairs (mx[m], my[m]) that
+ * hold equal tokens, one per shared token; returns their number. */
+size_t tkc_attn_layout_pair(const tkc_attn_layout *L, size_t i, size_t *sx,
+                            size_t *sy, const int **mx, const int **my);
 
 /* Scratch space for one thread evaluating the integrand. */
 tkc_attn_work *tkc_attn_work_alloc(const tkc_attn_layout *L, tkc_error *err);
@@ -99,14 +114,65 @@ int tkc_attn_check_args(const tkc_kernel_spec *spec, const tkc_strings *S,
                         const tkc_pair *pairs, size_t npairs,
                         const tkc_kernel_values *out, tkc_error *err);
 
-/* The prologue every K_attn estimator shares: check the arguments, name
- * the estimator in out, and answer exactly when a shortcut applies (no
- * pairs, β = 0, k = 1).  Returns a status; *answered is set when out is
- * already filled and the estimator has nothing left to do. */
-int tkc_attn_estimator_begin(const char *name, const tkc_kernel_spec *spec,
-                             const tkc_strings *S, const tkc_pair *pairs,
-                             size_t npairs, tkc_kernel_values *out,
-                             int *answered, tkc_error *err);
+/* The prologue every K_attn estimator shares: check the arguments and the
+ * estimator's own options, name the estimator in out, and answer exactly
+ * when a shortcut applies (no pairs, β = 0, k = 1).  Returns a status;
+ * *answered is set when out is already filled and the estimator has nothing
+ * left to do. */
+int tkc_attn_estimator_begin(const tkc_attn_estimator_type *type,
+                             const tkc_kernel_spec *spec, const tkc_strings *S,
+                             const tkc_pair *pairs, size_t npairs,
+                             tkc_kernel_values *out, int *answered,
+                             tkc_error *err);
+
+/* The series estimator on one pair (what `--estimator series` does per
+ * pair, attn_series.c): optimal truncation with spec->series.order = 0
+ * (tables grow until the estimate is below goal, within a cost budget),
+ * else the fixed order; TKC_ERANGE, with a message naming the estimator to
+ * use instead, when β is outside the range where the series is useful. */
+int tkc_attn_series_pair(const tkc_kernel_spec *spec, double goal,
+                         const tkc_token *x, const tkc_token *y, size_t k,
+                         double *value, double *se, int *order_used,
+                         tkc_error *err);
+
+/* The pieces of the sampling estimators' scale and raise_to: a sample size
+ * n times factor (truncated), and n raised to floor. */
+static inline uint64_t tkc_attn_size_scaled(uint64_t n, double factor)
+{
+    return (uint64_t)((double)n * factor);
+}
+static inline uint64_t tkc_attn_size_raised(uint64_t n, uint64_t floor)
+{
+    return n < floor ? floor : n;
+}
+
+/* The sample-size functions of an estimator whose options NAME hold
+ * `samples` integrand evaluations drawn in antithetic pairs (mc, and cvmc,
+ * which is mc with a control variate): NAME_evaluations (an odd count
+ * rounds up to a whole pair), NAME_scale and NAME_raise_to, static, for
+ * its type table. */
+#define TKC_ATTN_ANTITHETIC_SAMPLES(NAME)                                    \
+    static uint64_t NAME##_evaluations(const tkc_kernel_spec *spec)          \
+    {                                                                        \
+        return spec->NAME.samples + spec->NAME.samples % 2;                  \
+    }                                                                        \
+    static void NAME##_scale(tkc_kernel_spec *spec, double factor)           \
+    {                                                                        \
+        spec->NAME.samples =                                                 \
+            tkc_attn_size_scaled(NAME##_evaluations(spec), factor);          \
+    }                                                                        \
+    static void NAME##_raise_to(tkc_kernel_spec *spec,                       \
+                                const tkc_kernel_spec *floor)                \
+    {                                                                        \
+        spec->NAME.samples =                                                 \
+            tkc_attn_size_raised(spec->NAME.samples, floor->NAME.samples);   \
+    }
+
+/* An estimator's option check: value in lo .. hi, else EINPUT
+ * "K_attn <estimator>: <field> must be in lo..hi, got value". */
+int tkc_attn_check_option(const char *estimator, const char *field,
+                          uint64_t value, uint64_t lo, uint64_t hi,
+                          tkc_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,4 @@
-/* tkc/trans.h — the transformer kernel (SPEC §3): an MLP layer with
+/* trans.h (internal) — the transformer kernel (SPEC §3): an MLP layer with
  * activation φ on top of attention,
  *
  *   K_trans(x, y) = dual_φ(K_attn(x, x), K_attn(y, y), K_attn(x, y)).

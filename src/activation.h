@@ -1,4 +1,4 @@
-/* tkc/activation.h — activations φ and their dual kernels beyond the type
+/* activation.h (internal) — activations φ and their dual kernels beyond the type
  * table of tkc/kernel.h: the generic Gauss–Hermite quadrature of the dual,
  * which works for any φ (closed forms are the default, this the check).
  *

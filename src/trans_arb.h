@@ -19,8 +19,8 @@
 
 #include <arb.h>
 
-#include "tkc/enclosure.h"
-#include "tkc/trans.h"
+#include "enclosure.h"
+#include "trans.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,4 +1,4 @@
-/* tkc/mlp.h — the MLP kernels, the contrast to the transformer (SPEC §3):
+/* mlp.h (internal) — the MLP kernels, the contrast to the transformer (SPEC §3):
  * random-features kernels of a depth-L MLP with activation φ (trained in its
  * last layer only) on two encodings of a string x of length k:
  *

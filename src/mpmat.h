@@ -1,4 +1,4 @@
-/* tkc/mpmat.h — dense MPFR matrices: LU, determinant, inverse, singular
+/* mpmat.h (internal) — dense MPFR matrices: LU, determinant, inverse, singular
  * values, condition number, at an explicit precision.
  *
  * Storage is row-major; every entry is an mpfr_t of the matrix's precision

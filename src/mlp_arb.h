@@ -16,7 +16,7 @@
 
 #include <arb.h>
 
-#include "tkc/enclosure.h"
+#include "enclosure.h"
 #include "tkc/kernel.h"
 
 #ifdef __cplusplus

@@ -1,0 +1,38 @@
+/* tkc/tkc.h — the whole public API of libtkc, the template kernel
+ * calculator (arXiv 2310.09753), in the order a computation meets it:
+ *
+ *   error.h     status codes, the error record every fallible call fills,
+ *               TKC_API (what libtkc exports)
+ *   pattern.h   token strings, pairs, canonical pair patterns, the index
+ *   template.h  template sets: the file format, substitution, disjointness
+ *   sample.h    the data distribution (draws for a seed)
+ *   kernel.h    the kernel spec, the type tables (kernels, K_attn
+ *               estimators and their options, activations), evaluation
+ *   series.h    exact Taylor coefficients of K_attn (GMP)
+ *   finite.h    finite-width networks whose kernels tend to tkc's
+ *   certify.h   box certificates of nonsingularity
+ *   nmatrix.h   the matrix N of a template set, and
+ *   verdict.h   its verdict (tkc_nmatrix_decide)
+ *   spd.h       the SPD solve with an escalating ridge
+ *   krr.h       kernel ridge regression on given strings and labels
+ *   rates.h     Theorem 3.4's fits
+ *
+ * Build against it with `pkg-config --cflags --libs tkc`. */
+#ifndef TKC_TKC_H
+#define TKC_TKC_H
+
+#include "tkc/error.h"
+#include "tkc/pattern.h"
+#include "tkc/template.h"
+#include "tkc/sample.h"
+#include "tkc/kernel.h"
+#include "tkc/series.h"
+#include "tkc/finite.h"
+#include "tkc/certify.h"
+#include "tkc/nmatrix.h"
+#include "tkc/verdict.h"
+#include "tkc/spd.h"
+#include "tkc/krr.h"
+#include "tkc/rates.h"
+
+#endif

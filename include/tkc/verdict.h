@@ -1,0 +1,131 @@
+/* tkc/verdict.h — what N's numbers prove (verdict.c, SPEC §4): the one
+ * producer of verdicts on N.
+ *
+ * tkc_nmatrix_decide builds N (tkc/nmatrix.h) and decides it, in this
+ * order: structure (rows identical by the kernel's invariant: singular,
+ * exactly, for every parameter); the box certificate on the entries' radii
+ * (tkc/certify.h), resampling with more samples while undecided when asked;
+ * then the figures beside the verdict: singular values, det N, the
+ * precision ladder (ladder.c), Lemma 3.6's permutation condition on
+ * N_attn (permutation.c) and the exact small-β determinant
+ * (series_det.c).  Verdict words name their evidence: "exact" from
+ * structure, "certified" from the certificate. */
+#ifndef TKC_VERDICT_H
+#define TKC_VERDICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tkc/error.h"
+#include "tkc/kernel.h"
+#include "tkc/nmatrix.h"
+#include "tkc/template.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum tkc_nmatrix_verdict_kind {
+    TKC_NMATRIX_UNDECIDED = 0,
+    TKC_NMATRIX_SINGULAR,       /* exact, from structure                      */
+    TKC_NMATRIX_NONSINGULAR     /* certified for every matrix in the radii    */
+} tkc_nmatrix_verdict_kind;
+
+TKC_API const char *tkc_nmatrix_verdict_name(tkc_nmatrix_verdict_kind v);
+
+typedef struct tkc_nmatrix_options {
+    int want_cov;               /* TKC_NMATRIX_COV_*                          */
+    long prec;                  /* MPFR bits for the certificate              */
+    double confidence;          /* for statistical radii, e.g. 0.999          */
+    int auto_refine;            /* resample until decided or over budget      */
+    uint64_t budget;            /* largest sample count auto-refine may use   */
+    double time_budget;         /* seconds auto-refine may spend; 0 = none    */
+    int ladder;                 /* precision ladder: -1 auto (r <= 64), 0, 1  */
+} tkc_nmatrix_options;
+
+/* Defaults: cov auto, 256 bits, confidence 0.999, no auto-refine, budget
+ * 2^26 samples, no time budget, ladder auto. */
+TKC_API void tkc_nmatrix_options_default(tkc_nmatrix_options *opt);
+
+/* Lemma 3.6's permutation condition on N_attn (attn and trans). */
+typedef enum tkc_lemma36_status {
+    TKC_LEMMA36_NOT_APPLICABLE = -1,    /* the MLP kernels                    */
+    TKC_LEMMA36_VIOLATED = 0,
+    TKC_LEMMA36_HOLDS = 1,
+    TKC_LEMMA36_NOT_ESTABLISHED = 2     /* the radii decide neither way       */
+} tkc_lemma36_status;
+
+/* The exact small-β determinant of N_attn (attn and trans, small r). */
+typedef enum tkc_series_det_status {
+    TKC_SERIES_DET_NOT_RUN = -1,
+    TKC_SERIES_DET_UNDETERMINED = 0,    /* zero to the order the terms reach */
+    TKC_SERIES_DET_DETERMINED = 1
+} tkc_series_det_status;
+
+#define TKC_NMATRIX_LADDER 4    /* 53, 128, 256, 512 bits                     */
+/* The ladder runs one-sided Jacobi at 512 bits: O(r³) MPFR operations per
+ * sweep, seconds at r = 64, a minute at r = 144; by default only up to: */
+#define TKC_NMATRIX_LADDER_MAX_R 64
+
+typedef struct tkc_nmatrix_decision {
+    tkc_nmatrix_verdict_kind verdict;
+    /* The verdict with its kind of evidence, as a table prints it:
+     * "singular (exact)", "nonsingular (certified)" or "undecided". */
+    char verdict_words[48];
+    double sigma_min;           /* of the computed N, approximate             */
+    /* The smallest eigenvalue of the computed N (symmetric: (x_i, y_j) and
+     * (x_j, y_i) have one pattern, so one estimate), LAPACK dsyev: an
+     * approximation, negative when the computed N is indefinite. */
+    double eig_min;
+    double sigma_min_lower;     /* proved bound (nonsingular), else 0         */
+    double inv_norm;            /* ‖N⁻¹‖₂ = 1/σ_min; inf when singular        */
+    double inv_norm_upper;      /* proved bound on ‖M⁻¹‖₂ over the radii      */
+    double cond;                /* σ_max / σ_min                              */
+    double *singular_values;    /* r, descending (LAPACK, double)             */
+    double det_mantissa;        /* det N = mantissa · 2^exponent              */
+    long det_exponent;
+    long ladder_prec[TKC_NMATRIX_LADDER];
+    double ladder_sigma_min[TKC_NMATRIX_LADDER];
+    char ladder_text[256];      /* stable / shrinking with the precision      */
+    double radius_scale;        /* radii = radius_scale · se (quantile)       */
+    double confidence;          /* 1 for closed forms                         */
+    double radius_norm;         /* ‖radii‖_F, the perturbation certified      */
+    tkc_lemma36_status lemma36;
+    char lemma36_test[160];     /* which test decided it, in a few words     */
+    char lemma36_method[256];
+    char lemma36_text[320];
+    char method[1024];          /* how the verdict was reached, in words      */
+    char evidence[768];         /* one line, for a table                      */
+    char settle[1024];           /* undecided: what would settle it            */
+    /* Small β, exactly (Lemma 3.7's route): det N_attn(β) = leading ·
+     * β^series_det_beta_power + O(β^(power+2)), from the exact Taylor
+     * coefficients at the set's γ (attn/trans, r <= TKC_NMATRIX_SERIES_MAX_R). */
+    tkc_series_det_status series_det_status;
+    long series_det_beta_power; /* determined: 2·order; else a lower bound   */
+    char series_det_leading[512]; /* exact rational "p/q"                    */
+    char series_det_text[320];
+    uint64_t samples;           /* samples of the final N; 0 = closed form    */
+    uint64_t samples_total;     /* over all auto-refine rounds                */
+    unsigned rounds;
+    double seconds;
+} tkc_nmatrix_decision;
+
+TKC_API void tkc_nmatrix_decision_free(tkc_nmatrix_decision *d);
+
+/* The exact small-β determinant (series_det.c) is run by default for
+ * attn and trans up to this r (its cost grows like r³ times the tables'). */
+#define TKC_NMATRIX_SERIES_MAX_R 6
+
+/* Build N and decide: structure first (singular, exact), then the
+ * certificate; with opt->auto_refine, quadruple the samples while undecided
+ * and within the budgets.  *nm receives the final N. */
+TKC_API int tkc_nmatrix_decide(const tkc_template_set *set,
+                               const tkc_kernel_spec *spec,
+                               const tkc_nmatrix_options *opt,
+                               tkc_nmatrix **nm, tkc_nmatrix_decision **out,
+                               tkc_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,243 @@
+/* test_verdict.c — deciding N: each route to a verdict fills the decision
+ * faithfully.  Structure gives "singular (exact)" for the MLP whatever the
+ * numbers; the certificate gives a σ_min bound below LAPACK's σ_min; Lemma
+ * 3.6 and the small-β determinant report the test that ran and agree with
+ * calling those modules directly; auto-refine adds rounds within its budget
+ * and says why it stopped; bad options are refused. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mpfr.h>
+
+#include "check.h"
+#include "tkc/nmatrix.h"
+#include "permutation.h"
+#include "series_det.h"
+#include "tkc/verdict.h"
+
+static const char *const same_different = "1 α α\n-1 α β\n";
+
+static tkc_template_set *parse(const char *text)
+{
+    tkc_template_set *set = NULL;
+    tkc_error err;
+    if (tkc_template_set_parse(text, strlen(text), "test", NULL, &set, &err))
+        fprintf(stderr, "parse: %s\n", err.message);
+    return set;
+}
+
+static void spec_of(tkc_kernel_spec *spec, const char *kernel, uint64_t n)
+{
+    tkc_kernel_spec_default(spec);
+    spec->kernel = tkc_kernel_type_lookup(kernel);
+    spec->estimator = tkc_attn_mc;
+    if (n)
+        spec->mc.samples = n;
+}
+
+/* Decide the set in `text` under kernel with n Monte Carlo samples (0: the
+ * default). */
+static tkc_nmatrix_decision *decide(const char *text, const char *kernel,
+                                    uint64_t n, const tkc_nmatrix_options *opt,
+                                    tkc_nmatrix **nm)
+{
+    tkc_template_set *set = parse(text);
+    tkc_kernel_spec spec;
+    spec_of(&spec, kernel, n);
+    tkc_nmatrix_options defaults;
+    tkc_nmatrix_options_default(&defaults);
+    tkc_nmatrix_decision *d = NULL;
+    tkc_error err;
+    *nm = NULL;
+    if (set && tkc_nmatrix_decide(set, &spec, opt ? opt : &defaults, nm, &d,
+                                  &err))
+        fprintf(stderr, "decide %s: %s\n", kernel, err.message);
+    tkc_template_set_free(set);
+    return d;
+}
+
+static void done(tkc_nmatrix *nm, tkc_nmatrix_decision *d)
+{
+    tkc_nmatrix_free(nm);
+    tkc_nmatrix_decision_free(d);
+}
+
+/* The MLP cannot tell same from different: singular from structure. */
+static void test_structure(void)
+{
+    tkc_nmatrix *nm;
+    tkc_nmatrix_decision *d = decide(same_different, "mlp", 0, NULL, &nm);
+    CHECK(d && d->verdict == TKC_NMATRIX_SINGULAR &&
+              !strcmp(d->verdict_words, "singular (exact)"),
+          "mlp: %s", d ? d->verdict_words : "no decision");
+    CHECK(d && strstr(d->evidence, "rows 1,2 identical: templates differ only "
+                                   "in wildcard relations") &&
+              strstr(d->method, nm->invariant),
+          "mlp evidence: %s", d ? d->evidence : "");
+    CHECK(d && d->confidence == 1 && d->lemma36 == TKC_LEMMA36_NOT_APPLICABLE &&
+              d->series_det_status == TKC_SERIES_DET_NOT_RUN && d->rounds == 1,
+          "mlp: no lemmas, one round");
+    done(nm, d);
+}
+
+/* MLP+XXᵀ on the same set: closed form, certified, the bound below σ_min. */
+static void test_certificate(void)
+{
+    tkc_nmatrix *nm;
+    tkc_nmatrix_decision *d = decide(same_different, "mlpxx", 0, NULL, &nm);
+    CHECK(d && d->verdict == TKC_NMATRIX_NONSINGULAR &&
+              !strcmp(d->verdict_words, "nonsingular (certified)"),
+          "mlpxx: %s", d ? d->verdict_words : "no decision");
+    CHECK(d && d->sigma_min_lower > 0 && d->sigma_min_lower <= d->sigma_min &&
+              d->sigma_min_lower > 0.99 * d->sigma_min,
+          "mlpxx: bound %g vs σ_min %g", d ? d->sigma_min_lower : 0,
+          d ? d->sigma_min : 0);
+    CHECK(d && d->inv_norm_upper == 1 / d->sigma_min_lower &&
+              d->inv_norm_upper >= d->inv_norm,
+          "mlpxx: ||N^-1|| bound");
+    CHECK(d && strstr(d->ladder_text, "stable") && d->ladder_prec[3] == 512,
+          "mlpxx ladder: %s", d ? d->ladder_text : "");
+    /* N is 2×2 and symmetric: its smallest eigenvalue in closed form */
+    if (d && nm && nm->r == 2) {
+        double a = nm->N[0], b = nm->N[1], c = nm->N[3];
+        double lo = 0.5 * (a + c) - hypot(0.5 * (a - c), b);
+        CHECK(nm->N[1] == nm->N[2], "N symmetric exactly");
+        CHECK_CLOSE(d->eig_min, lo, 1e-14, "eig_min vs the 2x2 closed form");
+        CHECK(fabs(fabs(d->eig_min) - d->sigma_min) <= 1e-14,
+              "symmetric: |eig_min| = sigma_min");
+    }
+    done(nm, d);
+}
+
+/* attn, r = 2: the exhaustive Lemma 3.6 test and the exact small-β
+ * determinant, the same as calling them directly. */
+static void test_lemmas(void)
+{
+    tkc_nmatrix *nm;
+    tkc_nmatrix_decision *d = decide(same_different, "attn", 65536, NULL, &nm);
+    CHECK(d && d->lemma36 != TKC_LEMMA36_NOT_APPLICABLE &&
+              !strcmp(d->lemma36_test, "exhaustive over all 2! permutations") &&
+              !strncmp(d->lemma36_method, d->lemma36_test,
+                       strlen(d->lemma36_test)),
+          "lemma 3.6 test: %s", d ? d->lemma36_test : "");
+    tkc_series_det sd;
+    tkc_series_det_init(&sd);
+    CHECK(nm && !tkc_series_det_attn(&sd, nm, 1.0, nm->r + 1, NULL) &&
+              sd.determined, "series det directly");
+    char lead[512] = "";
+    if (sd.determined)
+        mpq_get_str(lead, 10, sd.leading);
+    CHECK(d && d->series_det_status == TKC_SERIES_DET_DETERMINED &&
+              d->series_det_beta_power == 2 * (long)sd.order &&
+              !strcmp(d->series_det_leading, lead),
+          "series det fields: β^%ld %s vs %s", d ? d->series_det_beta_power : 0,
+          d ? d->series_det_leading : "", lead);
+    tkc_series_det_clear(&sd);
+    done(nm, d);
+}
+
+/* majority-5, r = 16: the cycle test, and no small-β determinant. */
+static void test_large_r(void)
+{
+    char text[4096];
+    size_t len = 0;
+    for (unsigned m = 0; m < 16; m++) {
+        len += (size_t)snprintf(text + len, sizeof text - len, "%d α",
+                                __builtin_popcount(m) >= 2 ? 1 : -1);
+        for (unsigned a = 0; a < 4; a++)
+            len += (size_t)snprintf(text + len, sizeof text - len, " %s",
+                                    m >> a & 1 ? "β" : "α");
+        len += (size_t)snprintf(text + len, sizeof text - len, "\n");
+    }
+    tkc_nmatrix *nm;
+    tkc_nmatrix_decision *d = decide(text, "attn", 4096, NULL, &nm);
+    CHECK(d && !strncmp(d->lemma36_test, "sufficient test for r > 8", 25),
+          "r = 16: %s", d ? d->lemma36_test : "");
+    CHECK(d && d->series_det_status == TKC_SERIES_DET_NOT_RUN &&
+              strstr(d->series_det_text, "not computed for r = 16"),
+          "r = 16 small beta: %s", d ? d->series_det_text : "");
+    done(nm, d);
+}
+
+/* Auto-refine: more rounds within the budget; a budget too small for a
+ * second round stops after the first and says so. */
+static void test_rounds(void)
+{
+    const char *abab = "1 α β α β\n-1 α α β β\n";
+    tkc_nmatrix_options opt;
+    tkc_nmatrix_options_default(&opt);
+    opt.auto_refine = 1;
+    opt.ladder = 0;
+    opt.budget = 4000;           /* two rounds allowed, the second too big */
+    tkc_nmatrix *nm;
+    tkc_nmatrix_decision *d = decide(abab, "trans", 1000, &opt, &nm);
+    CHECK(d && d->verdict == TKC_NMATRIX_UNDECIDED && d->rounds == 1 &&
+              strstr(d->settle, "exceeds --budget 4000"),
+          "tiny budget: %u rounds, %s", d ? d->rounds : 0, d ? d->settle : "");
+    CHECK(d && !strcmp(d->verdict_words, "undecided"), "undecided words");
+    done(nm, d);
+    opt.budget = 1u << 20;
+    d = decide(abab, "trans", 1000, &opt, &nm);
+    CHECK(d && d->rounds >= 2 && d->samples_total > d->samples &&
+              d->samples > 1000 && strstr(d->method, "auto-refine rounds"),
+          "refined: %u rounds, %llu of %llu samples", d ? d->rounds : 0,
+          d ? (unsigned long long)d->samples : 0,
+          d ? (unsigned long long)d->samples_total : 0);
+    done(nm, d);
+    /* QMC refines its points per replicate: each round's integrand
+     * evaluations are the first's times a whole factor >= 4, within the
+     * budget (not 2 x replicates times more, as when the points were set
+     * to the evaluations) */
+    tkc_template_set *set = parse(abab);
+    tkc_kernel_spec spec;
+    spec_of(&spec, "trans", 0);
+    spec.estimator = tkc_attn_qmc;
+    spec.qmc.points = 64;
+    spec.qmc.replicates = 4;              /* 512 evaluations a round */
+    opt.budget = 512 * 1024;
+    tkc_error err;
+    d = NULL;
+    nm = NULL;
+    CHECK(set && !tkc_nmatrix_decide(set, &spec, &opt, &nm, &d, &err),
+          "qmc decide: %s", err.message);
+    CHECK(d && d->rounds >= 2 && d->samples <= opt.budget &&
+              d->samples % 512 == 0 && d->samples / 512 >= 4,
+          "qmc refined: %u rounds, last %llu evaluations, budget %llu",
+          d ? d->rounds : 0, d ? (unsigned long long)d->samples : 0,
+          (unsigned long long)opt.budget);
+    done(nm, d);
+    tkc_template_set_free(set);
+}
+
+static void test_bad_options(void)
+{
+    tkc_template_set *set = parse(same_different);
+    tkc_kernel_spec spec;
+    spec_of(&spec, "mlp", 0);
+    tkc_nmatrix_options opt;
+    tkc_nmatrix_options_default(&opt);
+    tkc_nmatrix *nm = NULL;
+    tkc_nmatrix_decision *d = NULL;
+    tkc_error err;
+    opt.confidence = 1;
+    CHECK(tkc_nmatrix_decide(set, &spec, &opt, &nm, &d, &err) == TKC_EINPUT &&
+              !nm && !d, "confidence 1 refused");
+    opt.confidence = 0.99;
+    opt.prec = 40;
+    CHECK(tkc_nmatrix_decide(set, &spec, &opt, &nm, &d, &err) == TKC_EINPUT,
+          "40 bits refused");
+    tkc_template_set_free(set);
+}
+
+int main(void)
+{
+    test_structure();
+    test_certificate();
+    test_lemmas();
+    test_large_r();
+    test_rounds();
+    test_bad_options();
+    mpfr_free_cache();
+    return check_summary();
+}
