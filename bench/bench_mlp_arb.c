@@ -1,21 +1,27 @@
-/* bench_mlp_arb.c — cost of the proved MLP+XXᵀ entries of N (Arb balls,
- * tkc/mlp_arb.h) against today's double path with its first-order rounding
- * bound (tkc/mlp.h), on the same r² pairs of N for a template set.
+/* bench_mlp_arb.c — the cost of the proved MLP+XXᵀ entries of N (ball
+ * arithmetic, mlp_arb.h, as the mlpxx kernel type now computes them)
+ * against the double path it replaced (the dual recursion in double with a
+ * first-order rounding estimate, kept here as the peer), on the r² pairs of
+ * N for a template set — distribution_of_3.tpl is the 144-template N.
  *
- * Rounds alternate double, Arb, double, Arb, ...; each side's best time is
- * kept.  Printed: per-pair cost of each side on all r² pairs (the same
- * work), the ratio, and the same for the distinct unordered pair patterns
- * only (what the kernel layer's pattern cache evaluates; the double path
- * through tkc_kernel_eval_pairs, the Arb one once per pattern), and Arb
- * once per distinct triple of input Grams (the kernel is a function of
- * them: the cache a ball path could use instead).
- * Usage: bench_mlp_arb TEMPLATES [ACT [DEPTH [PREC [ROUNDS]]]]
- * (defaults cos, 1, 128, 3); e.g. data/templates/distribution_of_3.tpl. */
+ * Sides, run in turn in every round (A B C A B C ...), best time kept:
+ *   double   tkc_kernel_eval_pairs on all r² pairs with the kernel type
+ *            main had (its pattern cache, then one double recursion per
+ *            distinct unordered pair pattern), defined here as a peer;
+ *   arb      one Arb recursion per distinct pattern (no Gram cache);
+ *   tkc      tkc_kernel_eval_pairs on all r² pairs: the pattern cache, then
+ *            one Arb recursion per distinct triple of input Grams.
+ * Printed: each side's time and its ratio to the double path.
+ * Usage: bench_mlp_arb TEMPLATES [ACT [DEPTH [ROUNDS]]] (cos, 1, 3). */
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "activation.h"
+#include "dual_arb.h"
 #include "mlp.h"
 #include "mlp_arb.h"
 #include "tkc/nmatrix.h"
@@ -32,6 +38,55 @@ static void die(const char *what, const tkc_error *err)
 {
     fprintf(stderr, "bench_mlp_arb: %s: %s\n", what, err->message);
     exit(2);
+}
+
+/* ---- the peer: the double path before issue 11 -------------------------- */
+
+/* One dual with its first-order error and a rounding term (an estimate,
+ * not a bound: the cos dual's misses it by up to ~5000x). */
+static int dual_with_estimate(const tkc_kernel_spec *spec, double A, double B,
+                              double C, double eA, double eB, double eC,
+                              double *K, double *e, tkc_error *err)
+{
+    double g[3];
+    int rc = tkc_activation_dual_eval(spec->activation, A, B, C, spec, K, g,
+                                      err);
+    if (!rc)
+        *e = fabs(g[0]) * eA + fabs(g[1]) * eB + fabs(g[2]) * eC +
+             tkc_activation_dual_rounding(*K, g, A, B, C);
+    return rc;
+}
+
+/* ½ (m/k + r/k²) in double. */
+static double xx_gram(const tkc_token *x, const tkc_token *y, size_t k)
+{
+    double kk = (double)k;
+    return 0.5 * ((double)tkc_onehot_matches(x, y, k) / kk +
+                  (double)tkc_incidence_inner(x, y, k) / (kk * kk));
+}
+
+static int double_xx(const tkc_kernel_spec *spec, const tkc_token *x,
+                     const tkc_token *y, size_t k, double *K, double *se,
+                     tkc_error *err)
+{
+    double A = xx_gram(x, x, k), B = xx_gram(y, y, k), C = xx_gram(x, y, k);
+    double eA = 2 * DBL_EPSILON * A, eB = 2 * DBL_EPSILON * B,
+           eC = 2 * DBL_EPSILON * C;
+    for (unsigned l = 0; l < spec->mlp_depth; l++) {
+        double nA, nB, nC, fA, fB, fC;
+        int rc = dual_with_estimate(spec, A, A, A, eA, eA, eA, &nA, &fA, err);
+        if (!rc)
+            rc = dual_with_estimate(spec, B, B, B, eB, eB, eB, &nB, &fB, err);
+        if (!rc)
+            rc = dual_with_estimate(spec, A, B, C, eA, eB, eC, &nC, &fC, err);
+        if (rc)
+            return rc;
+        A = nA, B = nB, C = nC;
+        eA = fA, eB = fB, eC = fC;
+    }
+    *K = C;
+    *se = eC;
+    return TKC_SUCCESS;
 }
 
 /* One representative pair per distinct unordered pattern. */
@@ -53,94 +108,70 @@ static size_t distinct_pairs(const tkc_strings *S, const tkc_pair *pairs,
     return m;
 }
 
-/* The kernel is a function of its Gram numerators (K⁰(x,x), K⁰(y,y),
- * K⁰(x,y) over 2k²), unordered in x, y: one pair per distinct triple. */
-typedef struct gram_key {
-    unsigned long a, b, c;
-    tkc_pair pair;
-} gram_key;
-
-static unsigned long xx_num(const tkc_strings *S, size_t i, size_t j)
-{
-    const tkc_token *x = tkc_strings_row(S, i), *y = tkc_strings_row(S, j);
-    return (unsigned long)S->k * tkc_onehot_matches(x, y, S->k) +
-           tkc_incidence_inner(x, y, S->k);
-}
-
-static int key_cmp(const void *p, const void *q)
-{
-    const gram_key *u = p, *v = q;
-    if (u->a != v->a)
-        return u->a < v->a ? -1 : 1;
-    if (u->b != v->b)
-        return u->b < v->b ? -1 : 1;
-    return u->c < v->c ? -1 : u->c > v->c;
-}
-
-static size_t distinct_grams(const tkc_strings *S, const tkc_pair *pairs,
-                             size_t n, tkc_pair *rep)
-{
-    gram_key *key = malloc(n * sizeof *key);
-    if (!key)
-        return 0;
-    for (size_t p = 0; p < n; p++) {
-        unsigned long a = xx_num(S, pairs[p].x, pairs[p].x),
-                      b = xx_num(S, pairs[p].y, pairs[p].y);
-        key[p] = (gram_key){a < b ? a : b, a < b ? b : a,
-                            xx_num(S, pairs[p].x, pairs[p].y), pairs[p]};
-    }
-    qsort(key, n, sizeof *key, key_cmp);
-    size_t m = 0;
-    for (size_t p = 0; p < n; p++)
-        if (p == 0 || key_cmp(&key[p], &key[p - 1]))
-            rep[m++] = key[p].pair;
-    free(key);
-    return m;
-}
-
 /* What every timed side needs. */
 typedef struct work {
     tkc_kernel_spec spec;
     const tkc_strings *S;
-    slong prec;
-    double *K, *se;
-    tkc_enclosure *box;
     tkc_kernel_values *vals;
 } work;
 
-/* Double, pair by pair: value and first-order rounding bound. */
-static void double_pairs(work *w, const tkc_pair *pairs, size_t n)
+/* The peer's kernel type: the double recursion on each pair given (the
+ * kernel layer has already reduced them to distinct patterns). */
+static int double_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
+                             const tkc_pair *pairs, size_t npairs,
+                             tkc_kernel_values *out, tkc_error *err)
 {
-    tkc_error err;
-    for (size_t p = 0; p < n; p++)
-        if (tkc_mlp_kernel_xx(&w->spec, tkc_strings_row(w->S, pairs[p].x),
-                              tkc_strings_row(w->S, pairs[p].y), w->S->k,
-                              &w->K[p], &w->se[p], &err))
-            die("double", &err);
+    for (size_t p = 0; p < npairs; p++) {
+        int rc = double_xx(spec, tkc_strings_row(S, pairs[p].x),
+                           tkc_strings_row(S, pairs[p].y), S->k,
+                           &out->value[p], &out->se[p], err);
+        if (rc)
+            return rc;
+    }
+    out->error_kind = TKC_ERROR_ROUNDING;
+    out->estimator = "closed form (double)";
+    return TKC_SUCCESS;
 }
 
-/* Double through the kernel layer's pattern cache. */
-static void double_cached(work *w, const tkc_pair *pairs, size_t n)
+static const tkc_kernel_type double_mlpxx = {
+    "mlpxx-double", "the double path before issue 11", double_eval_pairs, 0};
+
+/* The double path through the kernel layer, as main had it. */
+static void double_layer(work *w, const tkc_pair *pairs, size_t n)
+{
+    tkc_error err;
+    tkc_kernel_spec spec = w->spec;
+    spec.kernel = &double_mlpxx;
+    if (tkc_kernel_eval_pairs(&spec, w->S, pairs, n, w->vals, &err))
+        die("double", &err);
+}
+
+/* Arb, once per distinct pattern. */
+static void arb_patterns(work *w, const tkc_pair *pairs, size_t n)
+{
+    tkc_error err;
+    arb_t K;
+    arb_init(K);
+    for (size_t p = 0; p < n; p++)
+        if (tkc_mlp_arb_xx(K, &w->spec, tkc_strings_row(w->S, pairs[p].x),
+                           tkc_strings_row(w->S, pairs[p].y), w->S->k,
+                           TKC_ARB_PREC, &err))
+            die("arb", &err);
+    arb_clear(K);
+}
+
+/* The library: every pair of N through the kernel layer. */
+static void tkc_layer(work *w, const tkc_pair *pairs, size_t n)
 {
     tkc_error err;
     if (tkc_kernel_eval_pairs(&w->spec, w->S, pairs, n, w->vals, &err))
-        die("double (cached)", &err);
-}
-
-/* Proved enclosures, one Arb evaluation per pair given. */
-static void arb_pairs(work *w, const tkc_pair *pairs, size_t n)
-{
-    tkc_error err;
-    if (tkc_mlp_arb_enclose_pairs(tkc_mlp_arb_xx, &w->spec, w->S, pairs, n,
-                                  w->prec, w->box, &err))
-        die("arb", &err);
+        die("tkc", &err);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_mlp_arb TEMPLATES [ACT [DEPTH [PREC "
-                        "[ROUNDS]]]]\n");
+        fprintf(stderr, "usage: bench_mlp_arb TEMPLATES [ACT [DEPTH [ROUNDS]]]\n");
         return 2;
     }
     tkc_error err;
@@ -149,12 +180,12 @@ int main(int argc, char **argv)
     tkc_template_set *set;
     if (tkc_template_set_read_file(argv[1], &opt, &set, &err))
         die(argv[1], &err);
-    work w = {.prec = argc > 4 ? atol(argv[4]) : 128};
+    work w = {0};
     tkc_kernel_spec_default(&w.spec);
     w.spec.kernel = tkc_kernel_mlpxx;
     w.spec.activation = tkc_activation_lookup(argc > 2 ? argv[2] : "cos");
     w.spec.mlp_depth = argc > 3 ? (unsigned)atoi(argv[3]) : 1;
-    int rounds = argc > 5 ? atoi(argv[5]) : 3;
+    int rounds = argc > 4 ? atoi(argv[4]) : 3;
     if (!w.spec.activation || tkc_kernel_spec_validate(&w.spec, &err))
         die("spec", &err);
 
@@ -163,50 +194,42 @@ int main(int argc, char **argv)
         die("strings", &err);
     size_t r = set->count, n = r * r;
     tkc_pair *pairs = malloc(n * sizeof *pairs), *rep = malloc(n * sizeof *rep);
-    tkc_pair *grep = malloc(n * sizeof *grep);
     w.S = S;
-    w.K = malloc(n * sizeof *w.K);
-    w.se = malloc(n * sizeof *w.se);
-    w.box = malloc(n * sizeof *w.box);
     w.vals = tkc_kernel_values_alloc(n, 0, &err);
-    if (!pairs || !rep || !grep || !w.K || !w.se || !w.box || !w.vals)
+    if (!pairs || !rep || !w.vals)
         die("allocation", &err);
     for (size_t i = 0; i < r; i++)
         for (size_t j = 0; j < r; j++)
             pairs[i * r + j] = (tkc_pair){i, r + j};
     size_t m = distinct_pairs(S, pairs, n, rep);
-    size_t g = distinct_grams(S, pairs, n, grep);
 
-    /* Alternating: double, Arb, double, Arb, Arb. */
     const struct {
+        const char *name;
         void (*run)(work *, const tkc_pair *, size_t);
         const tkc_pair *pairs;
         size_t n;
-    } side[5] = {{double_pairs, pairs, n}, {arb_pairs, pairs, n},
-                 {double_cached, pairs, n}, {arb_pairs, rep, m},
-                 {arb_pairs, grep, g}};
-    double best[5] = {1e300, 1e300, 1e300, 1e300, 1e300};
+    } side[3] = {{"double (main before)", double_layer, pairs, n},
+                 {"arb, per pattern", arb_patterns, rep, m},
+                 {"tkc (arb, per Gram triple)", tkc_layer, pairs, n}};
+    double best[3] = {1e300, 1e300, 1e300};
     for (int round = 0; round < rounds; round++)
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 3; i++) {
             double t = now();
             side[i].run(&w, side[i].pairs, side[i].n);
             t = now() - t;
             best[i] = t < best[i] ? t : best[i];
         }
-    printf("N of %s: r = %zu, %zu pairs, %zu patterns, %zu Gram triples; "
-           "mlpxx, %s, depth %u, Arb at %ld bits; best of %d rounds\n",
-           argv[1], r, n, m, g,
-           w.spec.activation->name, w.spec.mlp_depth, (long)w.prec, rounds);
-    printf("%-26s %12s %12s %8s\n", "", "double[s]", "arb[s]", "ratio");
-    printf("%-26s %12.4g %12.4g %8.3g\n", "all pairs", best[0], best[1],
-           best[1] / best[0]);
-    printf("%-26s %12.4g %12.4g %8.3g\n", "pattern cache", best[2], best[3],
-           best[3] / best[2]);
-    printf("%-26s %12.4g %12.4g %8.3g\n", "Arb per Gram triple", best[2],
-           best[4], best[4] / best[2]);
+    printf("N of %s: r = %zu, %zu pairs, %zu patterns; mlpxx, %s, depth %u, "
+           "Arb at %d bits; best of %d rounds\n",
+           argv[1], r, n, m, w.spec.activation->name, w.spec.mlp_depth,
+           TKC_ARB_PREC, rounds);
+    printf("%-28s %12s %10s\n", "", "seconds", "/ double");
+    for (int i = 0; i < 3; i++)
+        printf("%-28s %12.4g %10.3g\n", side[i].name, best[i],
+               best[i] / best[0]);
 
     tkc_kernel_values_free(w.vals);
-    free(w.box), free(w.se), free(w.K), free(grep), free(rep), free(pairs);
+    free(rep), free(pairs);
     tkc_strings_free(S);
     tkc_template_set_free(set);
     flint_cleanup();

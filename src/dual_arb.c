@@ -1,8 +1,9 @@
 /* dual_arb.c — rigorous enclosures of the dual kernels (cos, relu, erf) at
  * ball inputs, in Arb ball arithmetic.  What each enclosure is and why it is
- * tight: tkc/dual_arb.h.  Every function here computes at the caller's
+ * tight: dual_arb.h.  Every function here computes at the caller's
  * precision `prec` and is rigorous (no _approx_ steps). */
 #include "dual_arb.h"
+#include "registry.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -471,24 +472,18 @@ typedef void (*dual_arb_fn)(arb_t K, const arb_t A, const arb_t B,
 typedef void (*diag_point_fn)(arb_t K, const arf_t a,
                               const tkc_kernel_spec *spec, slong prec);
 
-/* The ball duals, keyed by the activation types of kernel.h. */
-static const struct ball_dual {
-    const tkc_activation_type *const *act;
+/* The ball entries of the activation tables (activation.c). */
+struct tkc_activation_ball {
     dual_arb_fn dual;
     diag_point_fn diag;
-} ball_duals[] = {
-    {&tkc_activation_cos, cos_dual_arb, cos_diag_point},
-    {&tkc_activation_relu, relu_dual_arb, relu_diag_point},
-    {&tkc_activation_erf, erf_dual_arb, erf_diag_point},
 };
 
-static const struct ball_dual *ball_dual_of(const tkc_activation_type *act)
-{
-    for (size_t i = 0; i < sizeof ball_duals / sizeof *ball_duals; i++)
-        if (act && *ball_duals[i].act == act)
-            return &ball_duals[i];
-    return NULL;
-}
+const struct tkc_activation_ball tkc_activation_ball_cos = {cos_dual_arb,
+                                                            cos_diag_point};
+const struct tkc_activation_ball tkc_activation_ball_relu = {relu_dual_arb,
+                                                             relu_diag_point};
+const struct tkc_activation_ball tkc_activation_ball_erf = {erf_dual_arb,
+                                                            erf_diag_point};
 
 /* A monotone function of one ball a ≥ 0: its values at the two ends. */
 static void diag_from_ends(arb_t K, diag_point_fn f, const arb_t A,
@@ -514,10 +509,10 @@ static void diag_from_ends(arb_t K, diag_point_fn f, const arb_t A,
 
 int tkc_dual_arb_supports(const tkc_activation_type *act)
 {
-    return ball_dual_of(act) != NULL;
+    return act && act->ball;
 }
 
-static int check_call(const struct ball_dual *bd,
+static int check_call(const struct tkc_activation_ball *bd,
                       const tkc_activation_type *act,
                       const tkc_kernel_spec *spec, slong prec, tkc_error *err)
 {
@@ -538,7 +533,7 @@ int tkc_dual_arb(arb_t K, const tkc_activation_type *act, const arb_t A,
                  const arb_t B, const arb_t C, const tkc_kernel_spec *spec,
                  slong prec, tkc_error *err)
 {
-    const struct ball_dual *bd = ball_dual_of(act);
+    const struct tkc_activation_ball *bd = act ? act->ball : NULL;
     int rc = check_call(bd, act, spec, prec, err);
     if (rc)
         return rc;
@@ -558,7 +553,7 @@ int tkc_dual_arb(arb_t K, const tkc_activation_type *act, const arb_t A,
 int tkc_dual_arb_diag(arb_t K, const tkc_activation_type *act, const arb_t A,
                       const tkc_kernel_spec *spec, slong prec, tkc_error *err)
 {
-    const struct ball_dual *bd = ball_dual_of(act);
+    const struct tkc_activation_ball *bd = act ? act->ball : NULL;
     int rc = check_call(bd, act, spec, prec, err);
     if (rc)
         return rc;

@@ -1,7 +1,7 @@
-/* tkc/dual_arb.h — rigorous enclosures of the dual kernels at ball inputs.
+/* dual_arb.h (internal) — rigorous enclosures of the dual kernels at ball inputs.
  *
  * The dual of φ at (A, B, C) is E[φ(a) φ(b)] for (a, b) centred Gaussian with
- * Var a = A, Var b = B, Cov(a, b) = C (closed forms: tkc/activation.h).  Here
+ * Var a = A, Var b = B, Cov(a, b) = C (closed forms: activation.h).  Here
  * A, B, C are Arb balls, and the result K is a ball that contains
  *
  *     { dual(a, b, c) : a ∈ A, b ∈ B, c ∈ C, a ≥ 0, b ≥ 0, c² ≤ a b },
@@ -49,10 +49,13 @@
  *   erf  (2/π) atan(2A/√(1 + 4A)),
  * each monotone in A ≥ 0 and enclosed from its values at the ends of A.
  *
- * Supported activations: tkc_activation_cos, _relu, _erf; others are
- * refused (TKC_EINPUT).  spec must not be NULL; cos reads b1, b2 from it,
- * taken as the exact doubles they are.
- * prec: 16 .. TKC_ARB_PREC_MAX bits (the tests use 128). */
+ * Supported activations: those whose type table has a `ball` entry
+ * (tkc/kernel.h) — cos, relu and erf, defined here; others are refused
+ * (TKC_EINPUT).  spec must not be NULL; cos reads b1, b2 from it, taken as
+ * the exact doubles they are.
+ * prec: 16 .. TKC_ARB_PREC_MAX bits; the library evaluates its kernels at
+ * TKC_ARB_PREC (128 bits: the enclosures are then as tight as their double
+ * boxes can show, even after depth 64 of the MLP recursion). */
 #ifndef TKC_DUAL_ARB_H
 #define TKC_DUAL_ARB_H
 
@@ -64,9 +67,10 @@
 extern "C" {
 #endif
 
+#define TKC_ARB_PREC 128
 #define TKC_ARB_PREC_MAX (1L << 20)
 
-/* Nonzero when act has a ball dual here. */
+/* Nonzero when act has a ball dual (its table's `ball` entry). */
 int tkc_dual_arb_supports(const tkc_activation_type *act);
 
 /* K := a ball containing dual_act over the covariances of the box A × B × C

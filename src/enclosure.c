@@ -1,5 +1,5 @@
 /* enclosure.c — balls as double boxes (rounded outward) and the evidence a
- * box rests on.  Definitions: tkc/enclosure.h. */
+ * box rests on.  Definitions: enclosure.h. */
 #include "enclosure.h"
 
 #include <math.h>

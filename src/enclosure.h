@@ -1,14 +1,15 @@
-/* tkc/enclosure.h — a value's enclosure as a double box, and the evidence
- * the box rests on.
+/* enclosure.h (internal) — a value's enclosure as a double box, and the
+ * evidence the box rests on.
  *
- * The ball evaluations (tkc/dual_arb.h, tkc/mlp_arb.h, tkc/trans_arb.h)
- * compute in Arb at an explicit working precision; the certificate code
- * works with doubles.  An enclosure is the bridge: mid is the double nearest
- * to the ball's midpoint and rad is rounded up so that the real interval
+ * The ball evaluations (dual_arb.h, mlp_arb.h, trans_arb.h) compute in Arb
+ * at an explicit working precision; the certificate code works with
+ * doubles.  An enclosure is the bridge: mid is the double nearest to the
+ * ball's midpoint and rad is rounded up so that the real interval
  * [mid − rad, mid + rad] contains the whole ball, the rounding of mid
  * included.
  *
- * A box is only as good as what it rests on, and the enclosure says which:
+ * A box is only as good as what it rests on (tkc/evidence.h), and the
+ * enclosure says which:
  *   proved      every input was exact or a rigorous enclosure and every
  *               step ball arithmetic (confidence 1);
  *   confidence  some input radius is statistical: the box holds with
@@ -28,16 +29,11 @@
 #include <arb.h>
 
 #include "tkc/error.h"
+#include "tkc/evidence.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum tkc_evidence_kind {
-    TKC_EVIDENCE_PROVED = 0,
-    TKC_EVIDENCE_CONFIDENCE,
-    TKC_EVIDENCE_ESTIMATE
-} tkc_evidence_kind;
 
 typedef struct tkc_evidence {
     tkc_evidence_kind kind;
@@ -52,9 +48,6 @@ typedef struct tkc_enclosure {
     double rad;              /* [mid − rad, mid + rad] ⊇ the ball (reals)   */
     tkc_evidence evidence;
 } tkc_enclosure;
-
-/* "proved", "confidence", "estimate" ("?" for anything else). */
-const char *tkc_evidence_kind_name(tkc_evidence_kind kind);
 
 /* Checks that ev is one of the three forms above (kind known, confidence 1,
  * strictly inside (0, 1), or 0 respectively). */

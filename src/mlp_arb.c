@@ -1,6 +1,6 @@
 /* mlp_arb.c — the MLP kernels as balls: exact input Gram rationals, then the
- * dual recursion in Arb (tkc/dual_arb.h).  Definitions: tkc/mlp.h; what is
- * enclosed and how: tkc/mlp_arb.h. */
+ * dual recursion in Arb (dual_arb.h).  Definitions: mlp.h; what is
+ * enclosed and how: mlp_arb.h. */
 #include "mlp_arb.h"
 
 #include "dual_arb.h"
@@ -66,32 +66,33 @@ static void ratio(arb_t x, unsigned long num, unsigned long den, slong prec)
     arb_div_ui(x, x, den, prec);
 }
 
-/* Grams from numerators over one denominator; equal numerators mean equal
- * values, which is when the diagonal form applies. */
-static int from_grams(arb_t K, const tkc_kernel_spec *spec, unsigned long a,
+int tkc_mlp_arb_grams(arb_t K, const tkc_kernel_spec *spec, unsigned long a,
                       unsigned long b, unsigned long c, unsigned long den,
                       slong prec, tkc_error *err)
 {
+    if (!spec || !spec->activation)
+        return tkc_fail(err, TKC_EINPUT,
+                        "MLP ball kernel: spec has no activation");
+    if (den == 0)
+        return tkc_fail(err, TKC_EINPUT, "MLP ball kernel: Gram denominator 0");
     arb_t A, B, C;
     arb_init(A), arb_init(B), arb_init(C);
     ratio(A, a, den, prec);
     ratio(B, b, den, prec);
     ratio(C, c, den, prec);
+    /* equal numerators are equal values: the diagonal form applies */
     int rc = recursion(K, spec->activation, spec, spec->mlp_depth, A, B, C,
                        a == b && a == c, prec, err);
     arb_clear(A), arb_clear(B), arb_clear(C);
     return rc;
 }
 
-int tkc_mlp_arb_onehot(arb_t K, const tkc_kernel_spec *spec,
-                       const tkc_token *x, const tkc_token *y, size_t k,
-                       slong prec, tkc_error *err)
+void tkc_mlp_grams_onehot(const tkc_token *x, const tkc_token *y, size_t k,
+                          unsigned long g[3], unsigned long *den)
 {
-    int rc = check_args(spec, k, err);
-    if (rc)
-        return rc;
-    return from_grams(K, spec, k, k, tkc_onehot_matches(x, y, k), k, prec,
-                      err);
+    g[0] = g[1] = k;
+    g[2] = tkc_onehot_matches(x, y, k);
+    *den = k;
 }
 
 /* ½ (m/k + r/k²) = (k m + r) / (2k²). */
@@ -102,38 +103,37 @@ static unsigned long xx_numerator(const tkc_token *x, const tkc_token *y,
            tkc_incidence_inner(x, y, k);
 }
 
-int tkc_mlp_arb_xx(arb_t K, const tkc_kernel_spec *spec, const tkc_token *x,
-                   const tkc_token *y, size_t k, slong prec, tkc_error *err)
+void tkc_mlp_grams_xx(const tkc_token *x, const tkc_token *y, size_t k,
+                      unsigned long g[3], unsigned long *den)
+{
+    g[0] = xx_numerator(x, x, k);
+    g[1] = xx_numerator(y, y, k);
+    g[2] = xx_numerator(x, y, k);
+    *den = 2 * (unsigned long)k * k;
+}
+
+/* One value from the Grams of (x, y). */
+static int one_value(arb_t K, tkc_mlp_grams_fn grams,
+                     const tkc_kernel_spec *spec, const tkc_token *x,
+                     const tkc_token *y, size_t k, slong prec, tkc_error *err)
 {
     int rc = check_args(spec, k, err);
     if (rc)
         return rc;
-    return from_grams(K, spec, xx_numerator(x, x, k), xx_numerator(y, y, k),
-                      xx_numerator(x, y, k), 2 * (unsigned long)k * k, prec,
-                      err);
+    unsigned long g[3], den;
+    grams(x, y, k, g, &den);
+    return tkc_mlp_arb_grams(K, spec, g[0], g[1], g[2], den, prec, err);
 }
 
-int tkc_mlp_arb_enclose_pairs(tkc_mlp_arb_fn f, const tkc_kernel_spec *spec,
-                              const tkc_strings *S, const tkc_pair *pairs,
-                              size_t npairs, slong prec, tkc_enclosure *out,
-                              tkc_error *err)
+int tkc_mlp_arb_onehot(arb_t K, const tkc_kernel_spec *spec,
+                       const tkc_token *x, const tkc_token *y, size_t k,
+                       slong prec, tkc_error *err)
 {
-    arb_t K;
-    arb_init(K);
-    int rc = TKC_SUCCESS;
-    for (size_t p = 0; p < npairs && !rc; p++) {
-        if (pairs[p].x >= S->count || pairs[p].y >= S->count) {
-            rc = tkc_fail(err, TKC_EINPUT,
-                          "MLP ball kernel: pair %zu refers to string %zu of %zu",
-                          p, pairs[p].x > pairs[p].y ? pairs[p].x : pairs[p].y,
-                          S->count);
-            break;
-        }
-        rc = f(K, spec, tkc_strings_row(S, pairs[p].x),
-               tkc_strings_row(S, pairs[p].y), S->k, prec, err);
-        if (!rc)
-            rc = tkc_enclosure_set_arb(&out[p], K, TKC_EVIDENCE_PROOF, err);
-    }
-    arb_clear(K);
-    return rc;
+    return one_value(K, tkc_mlp_grams_onehot, spec, x, y, k, prec, err);
+}
+
+int tkc_mlp_arb_xx(arb_t K, const tkc_kernel_spec *spec, const tkc_token *x,
+                   const tkc_token *y, size_t k, slong prec, tkc_error *err)
+{
+    return one_value(K, tkc_mlp_grams_xx, spec, x, y, k, prec, err);
 }

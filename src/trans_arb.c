@@ -1,6 +1,6 @@
 /* trans_arb.c — K_trans enclosures from K_attn boxes: the rigorous dual of
  * each triple, carrying the evidence of the K_attn radii.  Why the evidence
- * passes through unchanged: tkc/trans_arb.h. */
+ * passes through unchanged: trans_arb.h. */
 #include "trans_arb.h"
 
 #include "dual_arb.h"

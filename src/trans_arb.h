@@ -1,9 +1,9 @@
-/* tkc/trans_arb.h — the transformer kernel's dual step as enclosures:
+/* trans_arb.h (internal) — the transformer kernel's dual step as enclosures:
  *
  *   K_trans(x, y) = dual_φ(K_attn(x, x), K_attn(y, y), K_attn(x, y))
  *
  * from K_attn boxes value ± rad.  The dual is enclosed rigorously
- * (tkc/dual_arb.h) over every covariance triple in the three boxes, so each
+ * (dual_arb.h) over every covariance triple in the three boxes, so each
  * output box holds K_trans whenever the three input boxes hold their K_attn
  * values.  The evidence of the output is therefore exactly the evidence of
  * the input radii, and the caller states it: K_attn radii from Monte Carlo
@@ -30,7 +30,7 @@ extern "C" {
  * whose K_attn entries are ix[p] (as in tkc_trans_from_attn) among the
  * nentries boxes value[e] ± rad[e]; `radii` is the evidence those boxes rest
  * on, carried to every output.  Activation, b1, b2: spec.  prec: working
- * precision in bits (tkc/dual_arb.h). */
+ * precision in bits (dual_arb.h). */
 int tkc_trans_arb_enclose(const tkc_kernel_spec *spec, const double *value,
                           const double *rad, size_t nentries,
                           tkc_evidence radii, const tkc_trans_index *ix,

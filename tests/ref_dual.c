@@ -42,10 +42,11 @@ tkc_kernel_spec ref_spec(const tkc_activation_type *act, unsigned depth,
     s.mlp_depth = depth;
     s.b1 = b1;
     s.b2 = b2;
+    s.threads = 1;
     return s;
 }
 
-/* ---- the formulas, as tkc/activation.h states them ---------------------- */
+/* ---- the formulas, as activation.h states them ---------------------- */
 
 /* ½ exp(−q(A+B)/2) [exp(qC) + cos(2 b2) exp(−qC)], q = b1². */
 static void ref_cos(mpfr_t K, const mpfr_t A, const mpfr_t B, const mpfr_t C,

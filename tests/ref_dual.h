@@ -1,5 +1,5 @@
 /* ref_dual.h — the independent reference for the ball tests (test_arb_*):
- * the dual formulas written once more, straight from tkc/activation.h, in
+ * the dual formulas written once more, straight from activation.h, in
  * 1024-bit MPFR (Williams' asin for erf, acos for relu, the product form for
  * cos — not the rearranged forms of dual_arb.c), and the containment check
  * of a ball and of its double box against that reference over an input box.

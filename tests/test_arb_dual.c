@@ -1,4 +1,4 @@
-/* test_arb_dual.c — the ball duals (tkc/dual_arb.h) contain the 1024-bit
+/* test_arb_dual.c — the ball duals (dual_arb.h) contain the 1024-bit
  * MPFR reference (ref_dual.c) at every covariance point of their input box
  * that is evaluated, for 12 000 random inputs per activation: point and
  * ball inputs, A and B from 1e-12 to 1e6, b1 up to 50, the relu kink
@@ -84,7 +84,7 @@ static double fake_phi(double t, const tkc_kernel_spec *spec)
 static void test_argument_checks(void)
 {
     tkc_kernel_spec s = ref_spec(NULL, 0, 1, 0.5);
-    tkc_activation_type fake = {"linear", "no ball dual", fake_phi, NULL};
+    tkc_activation_type fake = {"linear", "no ball dual", fake_phi, NULL, NULL};
     arb_t A, B, C, K;
     arb_init(A), arb_init(B), arb_init(C), arb_init(K);
     arb_one(A), arb_one(B), arb_zero(C);

@@ -1,5 +1,5 @@
 /* test_arb_trans.c — K_trans enclosures from K_attn boxes
- * (tkc/trans_arb.h): 12 000 output pairs in batches, K_attn triples with
+ * (trans_arb.h): 12 000 output pairs in batches, K_attn triples with
  * statistical-size radii (relative 1e-1 .. 1e-6) around covariances
  * anywhere from independent to the relu kink and across it, self pairs
  * (one entry three times) among them, each activation, b1 up to 50.  Every

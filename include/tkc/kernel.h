@@ -115,16 +115,23 @@ TKC_API extern const tkc_attn_estimator_type *const tkc_attn_estimator_types[];
 TKC_API const tkc_attn_estimator_type *tkc_attn_estimator_lookup(
         const char *name);
 
+/* The dual in ball arithmetic (Arb): rigorous enclosures over boxes of
+ * covariance triples.  Internal to libtkc (src/dual_arb.h); a user-defined
+ * activation leaves it NULL, and then nothing computed through its dual is
+ * ever "proved" (tkc/evidence.h). */
+struct tkc_activation_ball;
+
 /* An activation φ and its dual: E[φ(a) φ(b)] for (a, b) centred Gaussian
  * with variances A, B and covariance C. */
 typedef struct tkc_activation_type {
     const char *name;           /* "cos", "relu", "erf"                        */
     const char *description;
     double (*phi)(double t, const tkc_kernel_spec *spec);
-    /* Closed form of the dual; grad (nullable) receives ∂K/∂A, ∂K/∂B, ∂K/∂C
-     * for first-order error propagation. */
+    /* Closed form of the dual in double precision; grad (nullable)
+     * receives ∂K/∂A, ∂K/∂B, ∂K/∂C for first-order error propagation. */
     int (*dual)(double A, double B, double C, const tkc_kernel_spec *spec,
                 double *K, double grad[3], tkc_error *err);
+    const struct tkc_activation_ball *ball;     /* nullable, see above        */
 } tkc_activation_type;
 
 TKC_API extern const tkc_activation_type *const tkc_activation_cos;

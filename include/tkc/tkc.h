@@ -6,6 +6,7 @@
  *   pattern.h   token strings, pairs, canonical pair patterns, the index
  *   template.h  template sets: the file format, substitution, disjointness
  *   sample.h    the data distribution (draws for a seed)
+ *   evidence.h  what a box, a bound or a verdict rests on
  *   kernel.h    the kernel spec, the type tables (kernels, K_attn
  *               estimators and their options, activations), evaluation
  *   series.h    exact Taylor coefficients of K_attn (GMP)
@@ -25,6 +26,7 @@
 #include "tkc/pattern.h"
 #include "tkc/template.h"
 #include "tkc/sample.h"
+#include "tkc/evidence.h"
 #include "tkc/kernel.h"
 #include "tkc/series.h"
 #include "tkc/finite.h"
