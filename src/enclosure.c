@@ -3,6 +3,9 @@
 #include "enclosure.h"
 
 #include <math.h>
+#include <string.h>
+
+#include "tkc/certify.h"
 
 const char *tkc_evidence_kind_name(tkc_evidence_kind kind)
 {
@@ -81,5 +84,23 @@ int tkc_enclosure_set_arb(tkc_enclosure *e, const arb_t x, tkc_evidence ev,
     e->mid = mid;
     e->rad = rad;
     e->evidence = ev;
+    return TKC_SUCCESS;
+}
+
+int tkc_enclosure_radii(double *rad, tkc_evidence *ev, double *z,
+                        const tkc_kernel_values *v, double confidence,
+                        tkc_error *err)
+{
+    size_t n = v->npairs;
+    *z = 1;
+    if (v->error_kind == TKC_ERROR_STATISTICAL) {
+        *ev = (tkc_evidence){TKC_EVIDENCE_CONFIDENCE, confidence};
+        int rc = tkc_certify_bonferroni_z(z, confidence, n ? n : 1, err);
+        return rc ? rc : tkc_certify_radii_from_se(rad, v->se, n, *z, err);
+    }
+    *ev = v->error_kind == TKC_ERROR_TRUNCATION
+              ? (tkc_evidence){TKC_EVIDENCE_ESTIMATE, 0}
+              : TKC_EVIDENCE_PROOF;
+    memcpy(rad, v->se, n * sizeof *rad);
     return TKC_SUCCESS;
 }

@@ -30,6 +30,7 @@
 
 #include "tkc/error.h"
 #include "tkc/evidence.h"
+#include "tkc/kernel.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -65,6 +66,15 @@ int tkc_arb_set_box(arb_t x, double mid, double rad, tkc_error *err);
  * box would overflow the double range. */
 int tkc_enclosure_set_arb(tkc_enclosure *e, const arb_t x, tkc_evidence ev,
                           tkc_error *err);
+
+/* rad[e] := the radius about v->value[e] (all v->npairs of them), *ev its
+ * evidence and *z the factor on se, by v's error kind: statistical: z·se
+ * rounded up, z the Bonferroni quantile for all npairs estimates at once at
+ * `confidence` (in (0, 1)); exact, rounding: se (proved, by the contract of
+ * these kinds, tkc/kernel.h); truncation: se (estimate); z = 1 for these. */
+int tkc_enclosure_radii(double *rad, tkc_evidence *ev, double *z,
+                        const tkc_kernel_values *v, double confidence,
+                        tkc_error *err);
 
 #ifdef __cplusplus
 }

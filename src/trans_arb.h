@@ -37,6 +37,23 @@ int tkc_trans_arb_enclose(const tkc_kernel_spec *spec, const double *value,
                           size_t npairs, slong prec, tkc_enclosure *out,
                           tkc_error *err);
 
+/* The kernel type's ball step, after the double one (tkc_trans_from_attn
+ * filled out's value, se, kind): from the K_attn values `attn` it
+ *   - fills out's boxes when asked for (out->box_mid): K_attn boxes
+ *     value ± radius by attn's error kind (tkc_enclosure_radii: z·se at the
+ *     joint confidence out->box_confidence over the attn->npairs K_attn
+ *     estimates when statistical), then the ball dual of each triple, with
+ *     the evidence of those radii;
+ *   - replaces value and se by the enclosures when K_attn is exact or
+ *     rounding (then se is a rigorous bound, as TKC_ERROR_ROUNDING says).
+ * Without a ball dual (a user's activation) nothing is proved: exact or
+ * rounding K_attn give kind TKC_ERROR_TRUNCATION (first-order propagation,
+ * an estimate) and the boxes are value ± radius with evidence estimate. */
+int tkc_trans_arb_from_attn(const tkc_kernel_spec *spec,
+                            const tkc_kernel_values *attn,
+                            const tkc_trans_index *ix, size_t npairs,
+                            tkc_kernel_values *out, tkc_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -64,16 +64,23 @@ static double now_seconds(void)
 }
 
 /* The verdict with the kind of evidence behind it, in the words a table
- * prints: one place, so that every command says the same. */
+ * prints: one place, so that every command says the same.  "singular
+ * (exact)", "nonsingular (proved)", "nonsingular (99.9% confidence)" (the
+ * stated joint confidence), "nonsingular (estimate)", "undecided". */
 static void verdict_words(tkc_nmatrix_decision *d)
 {
-    static const char *const words[] = {
-        [TKC_NMATRIX_UNDECIDED] = "undecided",
-        [TKC_NMATRIX_SINGULAR] = "singular (exact)",
-        [TKC_NMATRIX_NONSINGULAR] = "nonsingular (certified)",
-    };
-    snprintf(d->verdict_words, sizeof d->verdict_words, "%s",
-             words[d->verdict]);
+    const char *v = tkc_nmatrix_verdict_name(d->verdict);
+    size_t n = sizeof d->verdict_words;
+    if (d->verdict == TKC_NMATRIX_UNDECIDED)
+        snprintf(d->verdict_words, n, "%s", v);
+    else if (d->evidence_kind == TKC_EVIDENCE_CONFIDENCE)
+        snprintf(d->verdict_words, n, "%s (%.4g%% confidence)", v,
+                 100 * d->confidence);
+    else if (d->evidence_kind == TKC_EVIDENCE_ESTIMATE)
+        snprintf(d->verdict_words, n, "%s (estimate)", v);
+    else
+        snprintf(d->verdict_words, n, "%s (%s)", v,
+                 d->verdict == TKC_NMATRIX_SINGULAR ? "exact" : "proved");
 }
 
 /* ---- from structure ----------------------------------------------------- */
@@ -100,6 +107,7 @@ static void structural_evidence(const tkc_template_set *set,
     size_t i, ip;
     tkc_nmatrix_identical_rows(nm, &i, &ip);
     d->verdict = TKC_NMATRIX_SINGULAR;
+    d->evidence_kind = TKC_EVIDENCE_PROVED;
     d->confidence = 1;
     d->radius_scale = 1;
     int n = snprintf(d->evidence, sizeof d->evidence, "rows %zu,%zu identical: %s",
@@ -117,15 +125,16 @@ static void structural_evidence(const tkc_template_set *set,
 
 /* ---- from the certificate ----------------------------------------------- */
 
-static tkc_radius_kind radius_kind_of(tkc_error_kind kind)
+/* The radii of N's boxes for the certificate, by the boxes' evidence. */
+static tkc_radius_kind radius_kind_of(tkc_evidence_kind evidence)
 {
-    switch (kind) {
-    case TKC_ERROR_STATISTICAL:
-        return TKC_RADIUS_STATISTICAL;
-    case TKC_ERROR_TRUNCATION:
-        return TKC_RADIUS_TRUNCATION;
+    switch (evidence) {
+    case TKC_EVIDENCE_CONFIDENCE:
+        return TKC_RADIUS_CONFIDENCE;
+    case TKC_EVIDENCE_ESTIMATE:
+        return TKC_RADIUS_ESTIMATE;
     default:
-        return TKC_RADIUS_ROUNDING;
+        return TKC_RADIUS_RIGOROUS;
     }
 }
 
@@ -157,21 +166,16 @@ static int radii(const tkc_nmatrix *nm, double confidence, double *z,
     return rc ? rc : tkc_certify_bonferroni_z(z, confidence, m, err);
 }
 
+/* The certificate on N's boxes (built at the round's confidence: the
+ * radii already hold jointly, whatever their evidence). */
 static int certify_once(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
-                        double confidence, tkc_certificate *cert,
-                        tkc_error *err)
+                        tkc_certificate *cert, tkc_error *err)
 {
-    size_t m = nm->r * nm->r;
-    int rc;
-    if (nm->error_kind == TKC_ERROR_STATISTICAL &&
-        (rc = distinct_entries(nm, &m, err)))
-        return rc;
     tkc_certify_input in = {.r = nm->r,
-                            .mid = nm->N,
-                            .radius = nm->se,
-                            .kind = radius_kind_of(nm->error_kind),
-                            .confidence = confidence,
-                            .n_estimates = m,
+                            .mid = nm->box_mid,
+                            .radius = nm->box_rad,
+                            .kind = radius_kind_of(nm->box_evidence),
+                            .confidence = nm->box_confidence,
                             .prec = (mpfr_prec_t)opt->prec,
                             .row_names = NULL};
     return tkc_certify(cert, &in, err);
@@ -194,7 +198,7 @@ static void source_words(const tkc_nmatrix *nm, double confidence, char *buf,
         snprintf(buf, size, "exact entries");
         break;
     default:
-        snprintf(buf, size, "closed form, rounding only");
+        snprintf(buf, size, "closed form, rigorous bounds");
     }
 }
 
@@ -219,8 +223,12 @@ static void from_certificate(const tkc_nmatrix *nm, const tkc_certificate *c,
 {
     char src[128];
     source_words(nm, confidence, src, sizeof src);
-    d->confidence = nm->error_kind == TKC_ERROR_STATISTICAL ? confidence : 1;
-    d->radius_scale = nm->error_kind == TKC_ERROR_STATISTICAL ? c->z : 1;
+    /* the boxes' evidence decides the word; a confidence is the stated
+     * joint one (each auto-refine round holds a share of it) */
+    d->evidence_kind = c->evidence;
+    d->confidence = c->evidence == TKC_EVIDENCE_CONFIDENCE ? confidence
+                    : c->evidence == TKC_EVIDENCE_PROVED;
+    d->radius_scale = nm->box_z;
     d->radius_norm = c->radius_norm2_upper;
     snprintf(d->method, sizeof d->method, "%s", c->method);
     switch (c->verdict) {
@@ -541,14 +549,15 @@ static int run_rounds(const tkc_template_set *set,
 {
     for (;;) {
         double began = now_seconds();
-        int rc = tkc_nmatrix_build(set, &ro->spec, opt->want_cov, nm, err);
+        int rc = tkc_nmatrix_build_boxed(set, &ro->spec, opt->want_cov,
+                                         ro->conf, nm, err);
         if (rc)
             return rc;
         d->rounds++;
         d->samples_total += (*nm)->samples;
         if ((*nm)->nclasses < (*nm)->r)
             return TKC_SUCCESS;             /* structure decides: no rounds */
-        if ((rc = certify_once(*nm, opt, ro->conf, cert, err)))
+        if ((rc = certify_once(*nm, opt, cert, err)))
             return rc;
         if (cert->verdict != TKC_VERDICT_UNDECIDED || !opt->auto_refine ||
             (*nm)->error_kind != TKC_ERROR_STATISTICAL ||

@@ -42,7 +42,7 @@ static void test_depth1_cos(void)
 {
     tkc_kernel_spec s = spec_for(tkc_activation_cos, 1);
     const tkc_token x[] = {0, 1, 2}, y[] = {0, 1, 3};
-    double K, se, c = 2.0 / 3, q = s.b1 * s.b1;
+    double K, se, q = s.b1 * s.b1;
     CHECK(tkc_mlp_kernel_onehot(&s, x, y, 3, &K, &se, NULL) == 0, "status");
     long double ql = (long double)q, cl = 2.0L / 3;
     long double want = 0.5L * expl(-ql) *

@@ -81,13 +81,15 @@ static void test_structure(void)
     done(nm, d);
 }
 
-/* MLP+XXᵀ on the same set: closed form, certified, the bound below σ_min. */
+/* MLP+XXᵀ on the same set: closed form in ball arithmetic, proved, the
+ * bound below σ_min. */
 static void test_certificate(void)
 {
     tkc_nmatrix *nm;
     tkc_nmatrix_decision *d = decide(same_different, "mlpxx", 0, NULL, &nm);
     CHECK(d && d->verdict == TKC_NMATRIX_NONSINGULAR &&
-              !strcmp(d->verdict_words, "nonsingular (certified)"),
+              d->evidence_kind == TKC_EVIDENCE_PROVED && d->confidence == 1 &&
+              !strcmp(d->verdict_words, "nonsingular (proved)"),
           "mlpxx: %s", d ? d->verdict_words : "no decision");
     CHECK(d && d->sigma_min_lower > 0 && d->sigma_min_lower <= d->sigma_min &&
               d->sigma_min_lower > 0.99 * d->sigma_min,
@@ -160,6 +162,51 @@ static void test_large_r(void)
     done(nm, d);
 }
 
+/* The words name the weakest evidence of the boxes: the transformer on
+ * Monte Carlo K_attn is at the stated joint confidence, never proved; on
+ * the series' truncation radii it is an estimate (both nonsingular at
+ * these parameters, checked through the tkc nmatrix command too). */
+static void test_evidence_words(void)
+{
+    tkc_template_set *sd = parse(same_different),
+                     *aba = parse("1 α β α\n-1 α β β\n");
+    tkc_nmatrix_options opt;
+    tkc_nmatrix_options_default(&opt);
+    opt.ladder = 0;
+    tkc_kernel_spec spec;
+    spec_of(&spec, "trans", 1u << 18);
+    spec.beta = 4, spec.gamma = 2, spec.b1 = 0.5;
+    tkc_nmatrix *nm = NULL;
+    tkc_nmatrix_decision *d = NULL;
+    tkc_error err;
+    CHECK(sd && !tkc_nmatrix_decide(sd, &spec, &opt, &nm, &d, &err),
+          "trans mc: %s", err.message);
+    CHECK(d && d->verdict == TKC_NMATRIX_NONSINGULAR &&
+              d->evidence_kind == TKC_EVIDENCE_CONFIDENCE &&
+              d->confidence == 0.999 &&
+              !strcmp(d->verdict_words, "nonsingular (99.9% confidence)") &&
+              nm->box_evidence == TKC_EVIDENCE_CONFIDENCE && nm->box_z > 3,
+          "trans mc: %s", d ? d->verdict_words : "no decision");
+    done(nm, d);
+    for (int kernel = 0; kernel < 2; kernel++) {
+        spec_of(&spec, kernel ? "trans" : "attn", 0);
+        spec.estimator = tkc_attn_series;
+        spec.beta = 0.3;
+        nm = NULL, d = NULL;
+        CHECK(aba && !tkc_nmatrix_decide(aba, &spec, &opt, &nm, &d, &err),
+              "series: %s", err.message);
+        CHECK(d && d->verdict == TKC_NMATRIX_NONSINGULAR &&
+                  d->evidence_kind == TKC_EVIDENCE_ESTIMATE &&
+                  d->confidence == 0 &&
+                  !strcmp(d->verdict_words, "nonsingular (estimate)"),
+              "%s series: %s", spec.kernel->name,
+              d ? d->verdict_words : "no decision");
+        done(nm, d);
+    }
+    tkc_template_set_free(sd);
+    tkc_template_set_free(aba);
+}
+
 /* Auto-refine: more rounds within the budget; a budget too small for a
  * second round stops after the first and says so. */
 static void test_rounds(void)
@@ -177,7 +224,7 @@ static void test_rounds(void)
           "tiny budget: %u rounds, %s", d ? d->rounds : 0, d ? d->settle : "");
     CHECK(d && !strcmp(d->verdict_words, "undecided"), "undecided words");
     done(nm, d);
-    opt.budget = 1u << 20;
+    opt.budget = 1u << 22;  /* the first round asks for ~10³x: one more */
     d = decide(abab, "trans", 1000, &opt, &nm);
     CHECK(d && d->rounds >= 2 && d->samples_total > d->samples &&
               d->samples > 1000 && strstr(d->method, "auto-refine rounds"),
@@ -195,7 +242,7 @@ static void test_rounds(void)
     spec.estimator = tkc_attn_qmc;
     spec.qmc.points = 64;
     spec.qmc.replicates = 4;              /* 512 evaluations a round */
-    opt.budget = 512 * 1024;
+    opt.budget = 512 * 4096;
     tkc_error err;
     d = NULL;
     nm = NULL;
@@ -234,6 +281,7 @@ int main(void)
 {
     test_structure();
     test_certificate();
+    test_evidence_words();
     test_lemmas();
     test_large_r();
     test_rounds();

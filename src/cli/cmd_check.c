@@ -23,16 +23,19 @@ static void help(FILE *out)
           "                 [--time-budget SECONDS] [--no-auto-refine] [--no-cls]\n"
           "                 [--expect-nonsingular K] [--expect-singular K] [--json]\n\n"
           "Is the matrix N of the templates in FILE singular?  For the MLP kernel, the\n"
-          "MLP on XX^T-augmented input and the transformer kernel: the verdict\n"
-          "(singular (exact) / nonsingular (certified) / undecided), sigma_min with its\n"
-          "proved lower bound, ||N^-1|| and the evidence.  Nonsingular N means kernel\n"
-          "ridge regression with that kernel generalizes to unseen symbols (Lemma 3.5).\n"
+          "MLP on XX^T-augmented input and the transformer kernel: the verdict, singular\n"
+          "(exact), nonsingular (proved) [every radius a rigorous enclosure], nonsingular\n"
+          "(99.9% confidence) [statistical radii, at that joint confidence], nonsingular\n"
+          "(estimate) [some radius an estimate] or undecided; sigma_min with its lower\n"
+          "bound (of the verdict's kind), ||N^-1|| and the evidence.  Nonsingular N means\n"
+          "kernel ridge regression with that kernel generalizes to unseen symbols\n"
+          "(Lemma 3.5).\n"
           "Monte Carlo entries are refined (samples x4) until decided or over budget;\n"
           "the first round is cheap (16384 samples, points or evaluations; auto's target\n"
           "1e-3) unless --samples, --points, --target-se or --max-evals is given.\n\n"
           "options:\n"
           "  --expect-nonsingular K  exit 1 unless kernel K (mlp, mlpxx, trans) is\n"
-          "                          certified nonsingular (repeatable)\n"
+          "                          nonsingular, whatever the evidence (repeatable)\n"
           "  --expect-singular K     exit 1 unless kernel K is proved singular\n"
           "  --confidence C          confidence of Monte Carlo radii (default 0.999)\n"
           "  --budget N              most integrand evaluations auto-refine may use\n"
@@ -106,7 +109,7 @@ static void print_row(const char *label, const tkc_nmatrix_decision *d)
             snprintf(bound, sizeof bound, "-");
         snprintf(inv, sizeof inv, "%.3g", d->inv_norm);
     }
-    printf("%-13s %-23s %-14s %-12s %-10s %s", label, d->verdict_words, sig,
+    printf("%-13s %-30s %-14s %-12s %-10s %s", label, d->verdict_words, sig,
            bound, inv, d->evidence);
     if (d->verdict == TKC_NMATRIX_UNDECIDED && d->settle[0])
         printf("; %s", d->settle);
@@ -220,7 +223,7 @@ int cmd_check(int argc, char **argv)
             print_json(set, nm, (const tkc_nmatrix_decision *const *)d, failed);
         } else {
             cli_nmatrix_describe_set(stdout, set);
-            printf("%-13s %-23s %-14s %-12s %-10s %s\n", "kernel", "verdict",
+            printf("%-13s %-30s %-14s %-12s %-10s %s\n", "kernel", "verdict",
                    "sigma_min", ">= bound", "||N^-1||", "evidence");
             for (int k = 0; k < NKERNELS; k++)
                 print_row(kernel_labels[k], d[k]);
