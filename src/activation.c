@@ -259,6 +259,9 @@ int tkc_activation_dual_quadrature(const tkc_activation_type *act, double A,
                                    const tkc_kernel_spec *spec, size_t nodes,
                                    double *K, double *K_err, tkc_error *err)
 {
+    if (K_err && nodes < 4)  /* the half rule needs 2 nodes of its own */
+        return tkc_fail(err, TKC_EINPUT, "dual quadrature: an error estimate "
+                        "needs nodes >= 4, got %zu", nodes);
     tkc_dual_quadrature *q = tkc_dual_quadrature_alloc(nodes, err);
     if (!q)
         return err ? (int)err->status : TKC_EINPUT;

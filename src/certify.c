@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "mpmat.h"
 
 const char *tkc_verdict_name(tkc_verdict v)
@@ -675,8 +676,8 @@ static void describe(tkc_certificate *c, const work *w, int rump_ok,
                  c->shrink_factor);
 }
 
-int tkc_certify(tkc_certificate *cert, const tkc_certify_input *in,
-                tkc_error *err)
+static int certify(tkc_certificate *cert, const tkc_certify_input *in,
+                   tkc_error *err)
 {
     cert_reset(cert);
     int rc = check_input(in, err);
@@ -768,7 +769,19 @@ static void evidence_words(char *buf, size_t size, const tkc_certificate *c)
                                                                : "proved");
 }
 
-int tkc_certificate_snprint(char *buf, size_t size, const tkc_certificate *c)
+/* Both write numbers as text: in the C locale (c_locale.h). */
+int tkc_certify(tkc_certificate *cert, const tkc_certify_input *in,
+                tkc_error *err)
+{
+    tkc_c_locale g;
+    tkc_c_locale_enter(&g);
+    int rc = certify(cert, in, err);
+    tkc_c_locale_leave(&g);
+    return rc;
+}
+
+static int certificate_snprint(char *buf, size_t size,
+                               const tkc_certificate *c)
 {
     char ev[64];
     evidence_words(ev, sizeof ev, c);
@@ -781,4 +794,13 @@ int tkc_certificate_snprint(char *buf, size_t size, const tkc_certificate *c)
     default:
         return snprintf(buf, size, "undecided: %s", c->advice);
     }
+}
+
+int tkc_certificate_snprint(char *buf, size_t size, const tkc_certificate *c)
+{
+    tkc_c_locale g;
+    tkc_c_locale_enter(&g);
+    int n = certificate_snprint(buf, size, c);
+    tkc_c_locale_leave(&g);
+    return n;
 }

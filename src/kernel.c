@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "enclosure.h"
 
 /* ---- results ------------------------------------------------------------ */
@@ -242,9 +243,9 @@ static int boxes_from_se(tkc_kernel_values *v, tkc_error *err)
 
 /* ---- evaluation ------------------------------------------------------------ */
 
-int tkc_kernel_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
-                          const tkc_pair *pairs, size_t npairs,
-                          tkc_kernel_values *out, tkc_error *err)
+static int eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
+                      const tkc_pair *pairs, size_t npairs,
+                      tkc_kernel_values *out, tkc_error *err)
 {
     int rc;
     if ((rc = tkc_kernel_spec_validate(spec, err)) ||
@@ -295,6 +296,18 @@ done:
     free(ids);
     free(first);
     tkc_kernel_values_free(dv);
+    return rc;
+}
+
+/* The notes hold numbers as text: written in the C locale (c_locale.h). */
+int tkc_kernel_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
+                          const tkc_pair *pairs, size_t npairs,
+                          tkc_kernel_values *out, tkc_error *err)
+{
+    tkc_c_locale g;
+    tkc_c_locale_enter(&g);
+    int rc = eval_pairs(spec, S, pairs, npairs, out, err);
+    tkc_c_locale_leave(&g);
     return rc;
 }
 

@@ -20,6 +20,7 @@
 
 #include "tkc/certify.h"
 #include "tkc/spd.h"
+#include "c_locale.h"
 #include "ladder.h"
 #include "mpmat.h"
 #include "permutation.h"
@@ -591,10 +592,9 @@ static void conclude(const tkc_template_set *set, const tkc_nmatrix *nm,
     d->samples = nm->samples;
 }
 
-int tkc_nmatrix_decide(const tkc_template_set *set,
-                       const tkc_kernel_spec *spec,
-                       const tkc_nmatrix_options *opt, tkc_nmatrix **nm_out,
-                       tkc_nmatrix_decision **out, tkc_error *err)
+static int decide(const tkc_template_set *set, const tkc_kernel_spec *spec,
+                  const tkc_nmatrix_options *opt, tkc_nmatrix **nm_out,
+                  tkc_nmatrix_decision **out, tkc_error *err)
 {
     *nm_out = NULL;
     *out = NULL;
@@ -627,4 +627,17 @@ int tkc_nmatrix_decide(const tkc_template_set *set,
     *nm_out = nm;
     *out = d;
     return TKC_SUCCESS;
+}
+
+/* The verdict's text holds numbers: written in the C locale (c_locale.h). */
+int tkc_nmatrix_decide(const tkc_template_set *set,
+                       const tkc_kernel_spec *spec,
+                       const tkc_nmatrix_options *opt, tkc_nmatrix **nm_out,
+                       tkc_nmatrix_decision **out, tkc_error *err)
+{
+    tkc_c_locale g;
+    tkc_c_locale_enter(&g);
+    int rc = decide(set, spec, opt, nm_out, out, err);
+    tkc_c_locale_leave(&g);
+    return rc;
 }

@@ -101,7 +101,7 @@ typedef struct tkc_nmatrix_decision {
     double confidence;          /* the stated joint confidence of a
                                    confidence verdict; 1 when proved or
                                    exact, 0 for an estimate                  */
-    double radius_norm;         /* ‖radii‖_F, the perturbation certified      */
+    double radius_norm;         /* ‖radii‖₂ <=: the perturbation covered      */
     tkc_lemma36_status lemma36;
     char lemma36_test[160];     /* which test decided it, in a few words     */
     char lemma36_method[256];
