@@ -1,4 +1,4 @@
-/* certify.c — the box certificate (SPEC §4): is every matrix within the
+/* certify.c — box certificates (docs/verdicts.md): is every matrix within the
  * entry radii of a midpoint nonsingular?  Exact structure first (equal or
  * zero rows/columns with zero radii: singular), then Rump's test and the
  * Weyl/Cholesky bound, both proved with directed rounding; statistical

@@ -1,6 +1,7 @@
-/* mlp.h (internal) — the MLP kernels, the contrast to the transformer (SPEC §3):
- * random-features kernels of a depth-L MLP with activation φ (trained in its
- * last layer only) on two encodings of a string x of length k:
+/* mlp.h (internal) — the MLP kernels, the contrast to the transformer
+ * (docs/mathematics.md): random-features kernels of a depth-L MLP with
+ * activation φ (trained in its last layer only) on two encodings of a
+ * string x of length k:
  *
  *   mlp    concatenated one-hot vectors, normalized by k:
  *            K⁰(x, y) = #{a : x_a = y_a} / k            (so K⁰(x, x) = 1)
@@ -15,7 +16,7 @@
  *   K^{l+1}(x, y) = dual_φ(K^l(x, x), K^l(y, y), K^l(x, y)),  K = K^L
  * (L = 0 gives the input inner product itself).  For mlp, K is an
  * inner-product kernel κ(#matches) — which is why its N is singular for
- * templates told apart only by wildcard relations (SPEC §4).
+ * templates told apart only by wildcard relations (docs/mathematics.md).
  *
  * These are closed forms, evaluated in ball arithmetic (mlp_arb.h, Arb at
  * TKC_ARB_PREC bits) from the exact input Gram rationals: error kind

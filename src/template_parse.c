@@ -1,8 +1,8 @@
-/* template_parse.c — the template file format (SPEC §7): the lexer, the
- * parser with its validation, and the writer.  What a template means
- * (matching, substitution, disjointness, ρ, spelling) is template.c's.
+/* template_parse.c — the template file format (docs/templates.md): the
+ * lexer, the parser with its validation, and the writer.  What a template
+ * means (matching, substitution, disjointness, ρ, spelling) is template.c's.
  *
- * The file format, precisely (data/templates/README.md says the same):
+ * The file format, precisely (docs/templates.md says the same):
  *
  *   - UTF-8 text (a leading BOM is skipped), one template a line; blank lines
  *     are skipped; `#` starts a comment anywhere (unless escaped).

@@ -1,5 +1,5 @@
-/* trans.h (internal) — the transformer kernel (SPEC §3): an MLP layer with
- * activation φ on top of attention,
+/* trans.h (internal) — the transformer kernel (docs/mathematics.md): an MLP
+ * layer with activation φ on top of attention,
  *
  *   K_trans(x, y) = dual_φ(K_attn(x, x), K_attn(y, y), K_attn(x, y)).
  *

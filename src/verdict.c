@@ -1,5 +1,5 @@
 /* verdict.c — what N's numbers prove: the one producer of verdicts on N
- * (SPEC §4; the contract is tkc/verdict.h).
+ * (docs/verdicts.md; the contract is tkc/verdict.h).
  *
  * Read top to bottom: the verdict from structure, the verdict from the box
  * certificate, the figures reported beside the verdict (singular values,

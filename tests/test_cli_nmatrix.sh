@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_cli_nmatrix.sh — `tkc nmatrix`: verdicts with their evidence, the JSON
-# contract of SPEC §7 (checked against independent facts: symmetry, sorted
+# contract of docs/json.md (checked against independent facts: symmetry, sorted
 # singular values, σ_min against the bound), exit codes and messages.
 set -u
 PY=/usr/bin/python3

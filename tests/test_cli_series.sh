@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_cli_series.sh — `tkc series`: exact coefficients in text and JSON
-# against the β = 0 closed form and the SPEC §3 example, exact evaluation at a
+# against the β = 0 closed form and the aC/bC example, exact evaluation at a
 # rational γ, the optimal-truncation sum against Monte Carlo (`tkc kernel`),
 # the warning outside the useful range, and bad input (exit 2).
 set -u
@@ -33,11 +33,11 @@ check '[ "$(field order "$out")" = 4 ] && [ "$(field k "$out")" = 3 ]' "order, k
 # every coefficient is an exact p/q (or integer) string
 check '$PY -c "import json,sys,fractions; [fractions.Fraction(c[\"value\"]) for c in json.loads(sys.argv[1])[\"coefficients\"]]" "$out"' "values parse as fractions"
 
-# SPEC §3: aC/bC at γ = 1/2 (γ² = 1/4): 3/8, 9/64, -45/256, 1179/4096, -9705/16384
+# docs/mathematics.md: aC/bC at γ = 1/2 (γ² = 1/4): 3/8, 9/64, -45/256, 1179/4096, -9705/16384
 out=$($TKC series aC bC --order 8 --gamma 1/2 --json)
 want=(3/8 9/64 -45/256 1179/4096 -9705/16384)
 for i in 0 1 2 3 4; do
-    check '[ "$(bcoef "$out" $((2 * i)))" = "${want[$i]}" ]' "SPEC example beta^$((2 * i)): $(bcoef "$out" $((2 * i)))"
+    check '[ "$(bcoef "$out" $((2 * i)))" = "${want[$i]}" ]' "aC/bC example beta^$((2 * i)): $(bcoef "$out" $((2 * i)))"
 done
 # the same through --gamma2 and a decimal γ
 out2=$($TKC series aC bC --order 8 --gamma2 0.25 --json)

@@ -1,6 +1,6 @@
 /* test_series.c — exact Taylor coefficients of K_attn and the series
  * estimator, checked against independent values: the exact β = 0 row, the
- * SPEC §3 example, tables from an independent sympy brute force
+ * aC/bC example, tables from an independent sympy brute force
  * (tests/series_bruteforce.py: expansion in the Gaussians of the generative
  * form, moments monomial by monomial), exact identities (symmetry in
  * (x, y), token relabelling, permuting positions), high-sample Monte Carlo
@@ -110,7 +110,7 @@ static void test_beta0(void)
     }
 }
 
-/* SPEC §3: x = aC, y = bC, γ² = 1/4. */
+/* docs/mathematics.md: x = aC, y = bC, γ² = 1/4. */
 static void test_spec_example(void)
 {
     tkc_series *s = series_of("aC", "bC", 8);
@@ -121,7 +121,7 @@ static void test_spec_example(void)
     for (int i = 0; i < 5; i++) {
         tkc_series_beta_coeff_q(c, s, i, g);
         mpq_set_str(w, want[i], 10);
-        CHECK(mpq_equal(c, w), "SPEC example beta^%d", 2 * i);
+        CHECK(mpq_equal(c, w), "aC/bC example beta^%d", 2 * i);
     }
     /* the MPFR evaluation of the same polynomial */
     mpfr_t gf, cf;

@@ -1,5 +1,6 @@
 /* tkc/certify.h — the box certificate (certify.c): verdicts on the
- * nonsingularity of a matrix known only to within entry radii (SPEC §4).
+ * nonsingularity of a matrix known only to within entry radii
+ * (docs/verdicts.md).
  *
  * The verdict is one of
  *   SINGULAR     exact, from structure: two exactly equal rows/columns or a
@@ -123,7 +124,7 @@ typedef struct tkc_certificate {
     double samples_factor;
 } tkc_certificate;
 
-/* "nonsingular" | "singular" | "undecided" (the JSON words of SPEC §7). */
+/* "nonsingular" | "singular" | "undecided": the JSON words (docs/json.md). */
 TKC_API const char *tkc_verdict_name(tkc_verdict v);
 /* "rigorous" | "estimate" | "statistical" | "confidence". */
 TKC_API const char *tkc_radius_kind_name(tkc_radius_kind k);

@@ -1,7 +1,8 @@
 /* tkc/nmatrix.h — the r×r matrix N of a template set (paper eq. 7–8,
- * SPEC §4): N_ij = K(sub(z_i, s), sub(z_j, s')) for substitution maps s, s'
- * whose images are disjoint from each other and from the templates' regular
- * tokens.  By token symmetry N does not depend on which such maps are used.
+ * docs/mathematics.md): N_ij = K(sub(z_i, s), sub(z_j, s')) for substitution
+ * maps s, s' whose images are disjoint from each other and from the
+ * templates' regular tokens.  By token symmetry N does not depend on which
+ * such maps are used.
  *
  * Besides the numbers, N carries its *structural* evidence: rows i ≠ i' are
  * identical, exactly, when for every j the pairs (x_i, y_j) and (x_i', y_j)
@@ -84,7 +85,7 @@ TKC_API int tkc_nmatrix_strings(const tkc_template_set *set, tkc_strings **out,
  *   mlp    the number of positions holding equal tokens (every input has
  *          norm² k, so the kernel is a function of ⟨x, y⟩ alone) — which is
  *          why it cannot tell apart templates that differ only in wildcard
- *          relations (SPEC §4);
+ *          relations (docs/mathematics.md);
  *   mlpxx  that, ⟨XXᵀ, YYᵀ⟩_F and the two norms ‖XXᵀ‖² (unordered);
  *   other  the canonical unordered pattern (every token-symmetric kernel;
  *          for trans it fixes the self terms' patterns too).

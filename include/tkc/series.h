@@ -1,6 +1,6 @@
 /* tkc/series.h — exact Taylor coefficients of K_attn at β = γ = 0.
  *
- * K_attn(x, y) is even in β and in γ; its β-series is asymptotic (SPEC §3):
+ * K_attn is even in β and in γ; its β-series is asymptotic (docs/series.md):
  *
  *     K_attn = Σ_i β^{2i} c_i(γ²),   c_i(g) = Σ_j c_{ij} g^j,  c_{ij} ∈ ℚ,
  *

@@ -1,5 +1,5 @@
-/* tkc/verdict.h — what N's numbers prove (verdict.c, SPEC §4): the one
- * producer of verdicts on N.
+/* tkc/verdict.h — what N's numbers prove (verdict.c, docs/verdicts.md): the
+ * one producer of verdicts on N.
  *
  * tkc_nmatrix_decide builds N (tkc/nmatrix.h) and decides it, in this
  * order: structure (rows identical by the kernel's invariant: singular,

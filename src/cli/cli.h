@@ -2,8 +2,8 @@
  * parsing helpers that validate as they parse, the kernel options every
  * kernel-using command accepts, and a small JSON writer.
  *
- * Exit codes (SPEC §7): 0 success, 1 a failed check or verdict the user asked
- * to enforce, 2 bad usage or bad input. */
+ * Exit codes (docs/cli.md): 0 success, 1 a failed check or verdict the user
+ * asked to enforce, 2 bad usage or bad input. */
 #ifndef TKC_CLI_H
 #define TKC_CLI_H
 

@@ -1,6 +1,6 @@
 /* cmd_nmatrix.c — `tkc nmatrix FILE`: the matrix N of a template set, its
- * errors, singular values, the precision ladder and the verdict (SPEC §4,
- * §7). */
+ * errors, singular values, the precision ladder and the verdict
+ * (docs/verdicts.md, docs/json.md). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +16,7 @@ static void help(FILE *out)
           "                   [--auto-refine] [--budget N] [--time-budget SECONDS]\n"
           "                   [--ladder|--no-ladder] [--no-cls] [--json]\n\n"
           "The r x r matrix N_ij = K(sub(z_i, s), sub(z_j, s')) of the templates in FILE\n"
-          "(SPEC section 4), with each entry's error, N's singular values, a precision\n"
+          "(docs/verdicts.md), with each entry's error, N's singular values, a precision\n"
           "ladder (53, 128, 256, 512 bits), ||N^-1||, det N and the verdict:\n"
           "  singular (exact)      two rows proved identical by the kernel's invariant;\n"
           "  nonsingular (...)     every matrix within the entries' radii is nonsingular,\n"

@@ -1,6 +1,6 @@
 /* cmd_series.c — `tkc series X Y [--order D] [--gamma G | --gamma2 G2]
  * [--beta B] [--prec BITS] [--json]`: the exact Taylor coefficients of
- * K_attn(X, Y) in β and γ (SPEC §3, §7).
+ * K_attn(X, Y) in β and γ (docs/series.md).
  *
  * Always: the table of coefficients of β^{2i} γ^{2j}, 2i ≤ D, as exact
  * rationals.  With --gamma (or --gamma2): the coefficients of β^{2i} at that
