@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_cli_check.sh — `tkc check`, the main job, on the paper's sets: the MLP
-# kernel exactly singular with its reason, the transformer kernel certified
+# kernel exactly singular with its reason, MLP+XX^T proved
+# nonsingular, the transformer kernel nonsingular at 99.9% confidence
 # nonsingular; --expect-* exit codes; the JSON form.
 set -u
 PY=/usr/bin/python3

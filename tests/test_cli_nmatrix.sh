@@ -57,7 +57,7 @@ check "mlp regular proved" json "$tmp/o.json" \
 out=$("$TKC_EXE" nmatrix "$tmp/regular.tpl" --kernel mlp)
 check "mlp regular text proved" grep -Eq "^verdict: nonsingular \(proved\): sigma_min >= [0-9.e+-]+, \|\|N\^-1\|\| <= [0-9.e+-]+ \(both proved\); closed form, rigorous bounds" <<<"$out"
 
-# Transformer, same/different, Monte Carlo: certified, with its confidence,
+# Transformer, same/different, Monte Carlo: nonsingular at its confidence,
 # N symmetric within errors, singular values descending.
 "$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel trans --estimator mc --beta 3 --samples 16384 \
   --auto-refine --json >"$tmp/o.json"
