@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test_cli_check.sh — `tkc check`, the main job, on the paper's sets: the MLP
-# kernel exactly singular with its reason, MLP+XX^T proved
-# nonsingular, the transformer kernel nonsingular at 99.9% confidence
-# nonsingular; --expect-* exit codes; the JSON form.
+# kernel exactly singular with its reason, MLP+XX^T proved nonsingular, the
+# transformer kernel nonsingular at 99.9% confidence; --expect-* exit codes;
+# the JSON form.
 set -u
 PY=/usr/bin/python3
 pass=0 fail=0
