@@ -106,7 +106,8 @@ int tkc_trans_from_attn(const tkc_kernel_spec *spec,
                                       : ", errors bounded linearly (no covariance)")
                          : "");
     free(g);
-    return TKC_SUCCESS;
+    /* then the enclosures: exact K_attn's values and bounds, and boxes */
+    return tkc_trans_arb_from_attn(spec, attn, ix, npairs, out, err);
 }
 
 /* ---- the kernel type ----------------------------------------------------- */
@@ -260,8 +261,6 @@ static int trans_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     rc = spec->estimator->eval_pairs(spec, S, E.pair, E.n, attn, err);
     if (!rc)
         rc = tkc_trans_from_attn(spec, attn, ix, npairs, out, err);
-    if (!rc)
-        rc = tkc_trans_arb_from_attn(spec, attn, ix, npairs, out, err);
 done:
     tkc_kernel_values_free(attn);
     free(ix);

@@ -42,12 +42,13 @@ extern "C" {
  * K_attn(x, x), [1] K_attn(y, y), [2] K_attn(x, y). */
 typedef size_t tkc_trans_index[3];
 
-/* The dual step alone, in double: from K_attn values (with se, and cov
- * when attn->cov is set and the kind is statistical) to K_trans on npairs
- * outputs, first order.  out is allocated for npairs; its cov (if present)
- * receives the full propagated covariance (diag(se²) for non-statistical
- * kinds).  For exact or rounding K_attn the kind is ROUNDING only once the
- * ball step (tkc_trans_arb_from_attn) has replaced value and se. */
+/* The dual step alone: from K_attn values (with se, and cov when
+ * attn->cov is set and the kind is statistical) to K_trans on npairs
+ * outputs — in double, first order, then the ball step
+ * (tkc_trans_arb_from_attn: exact or rounding K_attn get the enclosure's
+ * value and rigorous se; boxes, when out asks for them).  out is allocated
+ * for npairs; its cov (if present) receives the full propagated covariance
+ * (diag(se²) for non-statistical kinds). */
 int tkc_trans_from_attn(const tkc_kernel_spec *spec,
                         const tkc_kernel_values *attn,
                         const tkc_trans_index *ix, size_t npairs,

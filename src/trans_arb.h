@@ -37,8 +37,8 @@ int tkc_trans_arb_enclose(const tkc_kernel_spec *spec, const double *value,
                           size_t npairs, slong prec, tkc_enclosure *out,
                           tkc_error *err);
 
-/* The kernel type's ball step, after the double one (tkc_trans_from_attn
- * filled out's value, se, kind): from the K_attn values `attn` it
+/* The ball step, the end of tkc_trans_from_attn (whose double step filled
+ * out's value, se, kind): from the K_attn values `attn` it
  *   - fills out's boxes when asked for (out->box_mid): K_attn boxes
  *     value ± radius by attn's error kind (tkc_enclosure_radii: z·se at the
  *     joint confidence out->box_confidence over the attn->npairs K_attn
