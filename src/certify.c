@@ -757,11 +757,12 @@ static int certify(tkc_certificate *cert, const tkc_certify_input *in,
  * "proved" (nonsingular), "C% confidence", "estimate". */
 static void evidence_words(char *buf, size_t size, const tkc_certificate *c)
 {
+    char pct[32];
+    tkc_evidence_percent(pct, sizeof pct, c->confidence);
     if (c->evidence == TKC_EVIDENCE_CONFIDENCE && c->kind == TKC_RADIUS_STATISTICAL)
-        snprintf(buf, size, "%.4g%% confidence, z = %.3f per entry",
-                 100 * c->confidence, c->z);
+        snprintf(buf, size, "%s confidence, z = %.3f per entry", pct, c->z);
     else if (c->evidence == TKC_EVIDENCE_CONFIDENCE)
-        snprintf(buf, size, "%.4g%% confidence", 100 * c->confidence);
+        snprintf(buf, size, "%s confidence", pct);
     else if (c->evidence == TKC_EVIDENCE_ESTIMATE)
         snprintf(buf, size, "estimate");
     else

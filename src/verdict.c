@@ -72,11 +72,12 @@ static void verdict_words(tkc_nmatrix_decision *d)
 {
     const char *v = tkc_nmatrix_verdict_name(d->verdict);
     size_t n = sizeof d->verdict_words;
+    char pct[32];
+    tkc_evidence_percent(pct, sizeof pct, d->confidence);
     if (d->verdict == TKC_NMATRIX_UNDECIDED)
         snprintf(d->verdict_words, n, "%s", v);
     else if (d->evidence_kind == TKC_EVIDENCE_CONFIDENCE)
-        snprintf(d->verdict_words, n, "%s (%.4g%% confidence)", v,
-                 100 * d->confidence);
+        snprintf(d->verdict_words, n, "%s (%s confidence)", v, pct);
     else if (d->evidence_kind == TKC_EVIDENCE_ESTIMATE)
         snprintf(d->verdict_words, n, "%s (estimate)", v);
     else
@@ -186,11 +187,12 @@ static int certify_once(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
 static void source_words(const tkc_nmatrix *nm, double confidence, char *buf,
                          size_t size)
 {
+    char pct[32];
     switch (nm->error_kind) {
     case TKC_ERROR_STATISTICAL:
-        snprintf(buf, size, "%s %llu samples, %.4g%% confidence",
-                 nm->estimator, (unsigned long long)nm->samples,
-                 100 * confidence);
+        tkc_evidence_percent(pct, sizeof pct, confidence);
+        snprintf(buf, size, "%s %llu samples, %s confidence", nm->estimator,
+                 (unsigned long long)nm->samples, pct);
         break;
     case TKC_ERROR_TRUNCATION:
         snprintf(buf, size, "%s, truncation estimate", nm->estimator);

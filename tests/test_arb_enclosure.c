@@ -119,6 +119,18 @@ static void test_evidence(void)
     CHECK(strcmp(tkc_evidence_kind_name(TKC_EVIDENCE_CONFIDENCE), "confidence") == 0 &&
               strcmp(tkc_evidence_kind_name(TKC_EVIDENCE_PROVED), "proved") == 0,
           "names");
+    /* Percent in the words: never rounded up to 100% */
+    static const struct {
+        double c;
+        const char *words;
+    } pct[] = {{0.999, "99.9%"}, {0.5, "50%"}, {0.99999, "99.999%"},
+               {1 - 1e-12, "99.9999999999%"}, {0.99995, "99.995%"}};
+    for (size_t i = 0; i < sizeof pct / sizeof *pct; i++) {
+        char buf[32];
+        tkc_evidence_percent(buf, sizeof buf, pct[i].c);
+        CHECK(!strcmp(buf, pct[i].words), "%.17g: %s, not %s", pct[i].c, buf,
+              pct[i].words);
+    }
     /* The enclosure carries what it is given and refuses bad evidence. */
     arb_t x;
     arb_init(x);

@@ -22,6 +22,8 @@
 #ifndef TKC_EVIDENCE_H
 #define TKC_EVIDENCE_H
 
+#include <stddef.h>
+
 #include "tkc/error.h"
 
 #ifdef __cplusplus
@@ -36,6 +38,11 @@ typedef enum tkc_evidence_kind {
 
 /* "proved", "confidence", "estimate" (the JSON words); "?" otherwise. */
 TKC_API const char *tkc_evidence_kind_name(tkc_evidence_kind kind);
+
+/* A confidence in (0, 1) as the words print it, "99.9%": the fewest
+ * significant digits (at least 4) that do not round it up to "100%", in
+ * the C locale.  Returns what snprintf returns. */
+TKC_API int tkc_evidence_percent(char *buf, size_t size, double confidence);
 
 #ifdef __cplusplus
 }
