@@ -3,6 +3,7 @@
 #include "enclosure.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "c_locale.h"
