@@ -123,6 +123,19 @@ static void relu_J(arb_t J, const arf_t t, slong prec)
     arb_clear(pi);
 }
 
+/* At an exact corner (a, b, c): s := √(a b) and t := c / s, the
+ * correlation there (indeterminate when s may be 0; the callers look at s
+ * first). */
+static void relu_corner(arb_t s, arb_t t, const arf_t a, const arf_t b,
+                        const arf_t c, slong prec)
+{
+    arb_set_arf(s, a);
+    arb_mul_arf(s, s, b, prec);
+    arb_sqrtpos(s, s, prec);
+    arb_set_arf(t, c);
+    arb_div(t, t, s, prec);
+}
+
 /* lo := a ball whose lower end bounds the relu dual from below on the box
  * with low corner (al, bl, cl).  K is nondecreasing in A, B, C, so the
  * minimum is at A = al, B = bl, C = max(cl, −√(al bl)): with s = √(al bl)
@@ -139,9 +152,7 @@ static void relu_low(arb_t lo, const arf_t al, const arf_t bl, const arf_t cl,
     arb_init(s);
     arb_init(t);
     arf_init(tl);
-    arb_set_arf(s, al);
-    arb_mul_arf(s, s, bl, prec);
-    arb_sqrtpos(s, s, prec);
+    relu_corner(s, t, al, bl, cl, prec);
     if (!arb_is_positive(s)) {
         /* a or b has variance 0: K ≥ max(0, C/2) ≥ max(0, cl/2). */
         arb_set_arf(lo, cl);
@@ -149,8 +160,6 @@ static void relu_low(arb_t lo, const arf_t al, const arf_t bl, const arf_t cl,
         if (arf_sgn(cl) < 0)
             arb_zero(lo);
     } else {
-        arb_set_arf(t, cl);
-        arb_div(t, t, s, prec);
         arb_get_lbound_arf(tl, t, prec);
         if (arf_cmp_si(tl, 1) >= 0) {
             arb_set_arf(lo, cl);
@@ -179,14 +188,10 @@ static void relu_high(arb_t hi, const arf_t ah, const arf_t bh,
     arb_init(S);
     arb_init(t);
     arf_init(th);
-    arb_set_arf(S, ah);
-    arb_mul_arf(S, S, bh, prec);
-    arb_sqrtpos(S, S, prec);
+    relu_corner(S, t, ah, bh, ch, prec);
     if (arb_is_zero(S)) {
         arb_zero(hi);  /* a or b is 0 almost surely */
     } else {
-        arb_set_arf(t, ch);
-        arb_div(t, t, S, prec);
         arb_get_ubound_arf(th, t, prec);
         if (!arb_is_positive(S) || arf_cmp_si(th, 1) >= 0) {
             arb_mul_2exp_si(hi, S, -1);
