@@ -128,7 +128,7 @@ unwrap() { sed -E ':a;N;$!ba;s/\n {14}/ /g;s/\n {9}/ /g'; }
 out=$("$TKC_EXE" check "$tmp/same-different.tpl" --estimator mc --samples 4096 --no-auto-refine | unwrap)
 check "generic block" grep -q "^for almost every parameter:$" <<<"$out"
 check "generic MLP singular for every parameter" grep -Eq "^MLP +singular for every parameter, exact: rows 1,2 identical" <<<"$out"
-check "generic MLP+XX^T not established" grep -Eq "^MLP\+XX\^T +not established by tkc: det N is real-analytic in \(b1, b2\)" <<<"$out"
+check "generic MLP+XX^T from the proved point" grep -Eq "^MLP\+XX\^T +nonsingular for almost every \(b1, b2\), proved: det N is real-analytic in \(b1, b2\) and nonzero at b1 = 1, b2 = 0.5" <<<"$out"
 check "generic transformer proved" grep -Eq "^transformer +N_trans nonsingular for almost every \(β, γ, b1, b2\), proved \(Lemma 3.7 from the exact coefficients through β\^4; Lemma 3.6\); deciding monomial β\^4: d_τ = \+[0-9]+/[0-9]+·β\^4 \+ … for the tightest permutation τ = \(1 2\) \[exhaustive, total orders 0, 2, 4; 3 pair patterns" <<<"$out"
 check "point verdict says where" grep -q "^transformer at β = 1, γ = 1: Lemma 3.6" <<<"$out"
 # aba/abb is decided at β^4γ^2 (total order 6), as its JSON says.
@@ -140,7 +140,7 @@ check "generic aba deciding" grep -Eq "^transformer +N_trans .*through β\^4γ\^
 # the strings of N as tkc nmatrix spells them).
 "$TKC_EXE" check "$tmp/aba.tpl" --estimator mc --samples 4096 --no-auto-refine --json >"$tmp/o.json"
 check "json generic verdicts" json "$tmp/o.json" \
-  '[k["generic"]["verdict"] for k in j["kernels"]] == ["singular", "not established", "nonsingular"]'
+  '[k["generic"]["verdict"] for k in j["kernels"]] == ["singular", "nonsingular", "nonsingular"]'
 check "json generic transformer" json "$tmp/o.json" \
   'j["kernels"][2]["generic"]["condition_10"] == "proved" and j["kernels"][2]["generic"]["deciding_monomial"] == {"beta_power": 4, "gamma_power": 2, "name": "β^4γ^2"} and [o["total_order"] for o in j["kernels"][2]["generic"]["orders"]] == [0, 2, 4, 6] and j["kernels"][2]["generic"]["total_order"] == 6 and j["kernels"][2]["generic"]["tightest_cycle"]["permutation"] == [2, 1] and j["kernels"][2]["generic"]["witness"] is None and j["kernels"][2]["generic"]["seconds"] >= 0'
 check "json generic MLP" json "$tmp/o.json" \

@@ -41,7 +41,7 @@ commands=(
     "check $tmp/aba.tpl ${MC[*]} --no-auto-refine --json"
 )
 # timings are the only bytes allowed to differ
-untimed() { sed -E 's/"seconds":[0-9.e+-]+/"seconds":T/g; s/, [0-9.]+ s$/, T s/'; }
+untimed() { sed -E 's/"(cpu_)?seconds":[0-9.e+-]+/"\1seconds":T/g; s/[0-9.]+ s\b/T s/g'; }
 for c in "${commands[@]}"; do
     read -ra args <<<"$c"
     LC_ALL=C "$TKC_EXE" "${args[@]}" 2>&1 | untimed >"$tmp/c"

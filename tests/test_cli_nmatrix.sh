@@ -92,8 +92,11 @@ check "trans sd generic method" grep -q "^  exhaustive over all 2! = 2 permutati
 check "mlp sd generic singular" json "$tmp/m.json" \
   'j["generic"]["verdict"] == "singular" and j["generic"]["statement"].startswith("singular for every parameter, exact: rows 1,2 identical")'
 "$TKC_EXE" nmatrix "$tmp/regular.tpl" --kernel mlpxx --json >"$tmp/m.json"
-check "mlpxx generic not established" json "$tmp/m.json" \
-  'j["generic"]["verdict"] == "not established" and j["generic"]["statement"].startswith("not established by tkc")'
+check "mlpxx generic from the proved point" json "$tmp/m.json" \
+  'j["verdict_words"] == "nonsingular (proved)" and j["generic"]["verdict"] == "nonsingular" and j["generic"]["statement"].startswith("nonsingular for almost every (b1, b2), proved: det N is real-analytic")'
+"$TKC_EXE" nmatrix "$tmp/regular.tpl" --kernel mlpxx --b1 1e-9 --json >"$tmp/m.json"
+check "mlpxx generic not established without a proved point" json "$tmp/m.json" \
+  'j["verdict"] == "undecided" and j["generic"]["verdict"] == "not established" and j["generic"]["statement"].startswith("not established by tkc")'
 "$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel trans --estimator mc --samples 1024 --no-generic --json >"$tmp/m.json"
 check "--no-generic: null" json "$tmp/m.json" 'j["generic"] is None'
 
