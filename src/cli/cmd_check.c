@@ -25,10 +25,13 @@ static void help(FILE *out)
           "                 [--time-budget SECONDS] [--no-auto-refine] [--no-cls]\n"
           "                 [--expect-nonsingular K] [--expect-singular K] [--json]\n\n"
           "Is the matrix N of the templates in FILE singular?  For the MLP kernel, the\n"
-          "MLP on XX^T-augmented input and the transformer kernel: the verdict\n"
-          "(singular (exact) / nonsingular (certified) / undecided), sigma_min with its\n"
-          "proved lower bound, ||N^-1|| and the evidence.  Nonsingular N means kernel\n"
-          "ridge regression with that kernel generalizes to unseen symbols (Lemma 3.5).\n"
+          "MLP on XX^T-augmented input and the transformer kernel: the verdict, singular\n"
+          "(exact), nonsingular (proved) [every radius a rigorous enclosure], nonsingular\n"
+          "(99.9% confidence) [statistical radii, at that joint confidence], nonsingular\n"
+          "(estimate) [some radius an estimate] or undecided; sigma_min with its lower\n"
+          "bound (of the verdict's kind), ||N^-1|| and the evidence.  Nonsingular N means\n"
+          "kernel ridge regression with that kernel generalizes to unseen symbols\n"
+          "(Lemma 3.5).\n"
           "Then each kernel's generic verdict, for almost every parameter rather than\n"
           "at these: the transformer's from the exact Taylor coefficients of N_attn\n"
           "(Lemmas 3.7 and 3.6; on both cores unless --threads; docs/generic.md).\n"
@@ -38,7 +41,7 @@ static void help(FILE *out)
           "is given.\n\n"
           "options:\n"
           "  --expect-nonsingular K  exit 1 unless kernel K (mlp, mlpxx, trans) is\n"
-          "                          certified nonsingular (repeatable)\n"
+          "                          nonsingular, whatever the evidence (repeatable)\n"
           "  --expect-singular K     exit 1 unless kernel K is proved singular\n"
           "  --confidence C          confidence of Monte Carlo radii (default 0.999)\n"
           "  --budget N              most integrand evaluations auto-refine may use\n"
@@ -118,7 +121,7 @@ static void print_row(const char *label, const tkc_nmatrix_decision *d)
             snprintf(bound, sizeof bound, "-");
         snprintf(inv, sizeof inv, "%.3g", d->inv_norm);
     }
-    printf("%-13s %-23s %-14s %-12s %-10s %s", label, d->verdict_words, sig,
+    printf("%-13s %-30s %-14s %-12s %-10s %s", label, d->verdict_words, sig,
            bound, inv, d->evidence);
     if (d->verdict == TKC_NMATRIX_UNDECIDED && d->settle[0])
         printf("; %s", d->settle);
@@ -161,8 +164,9 @@ static void summary(const tkc_template_set *set, const tkc_kernel_spec *spec,
         SAY("the transformer cannot generalize to unseen symbols on these "
             "templates for any parameter; ");
     if (tr->verdict == TKC_NMATRIX_NONSINGULAR)
-        SAY("at β = %g, γ = %g the transformer's N is certified nonsingular, "
-            "so it generalizes there (Lemma 3.5)", spec->beta, spec->gamma);
+        SAY("at β = %g, γ = %g the transformer's N is %s, so it "
+            "generalizes there (Lemma 3.5)", spec->beta, spec->gamma,
+            tr->verdict_words);
     else if (tr->verdict == TKC_NMATRIX_SINGULAR)
         SAY("at β = %g, γ = %g the transformer's N is singular", spec->beta,
             spec->gamma);
@@ -222,7 +226,7 @@ static void print_text(const tkc_template_set *set,
                spec->b2);
     else
         printf("φ = %s:\n", spec->activation->name);
-    printf("%-13s %-23s %-14s %-12s %-10s %s\n", "kernel", "verdict",
+    printf("%-13s %-30s %-14s %-12s %-10s %s\n", "kernel", "verdict",
            "sigma_min", ">= bound", "||N^-1||", "evidence");
     for (int k = 0; k < NKERNELS; k++)
         print_row(kernel_labels[k], d[k]);
