@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tkc/series.h"
+
+#include "c_locale.h"
+
 #define SPEC_AT(field) offsetof(tkc_kernel_spec, field)
 #define KERNEL_LEVEL {NULL}
 
@@ -44,8 +48,8 @@ const tkc_kernel_option tkc_kernel_options[] = {
     {"replicates", "R", TKC_KERNEL_OPTION_UINT, SPEC_AT(qmc.replicates), 0, 2,
      1 << 16, {&tkc_attn_qmc, &tkc_attn_auto, NULL},
      "shifted QMC replicates (auto: its QMC candidate's)"},
-    {"order", "D", TKC_KERNEL_OPTION_INT, SPEC_AT(series.order), 0, 0, 1000,
-     {&tkc_attn_series, NULL},
+    {"order", "D", TKC_KERNEL_OPTION_INT, SPEC_AT(series.order), 0, 0,
+     TKC_SERIES_ORDER_MAX - 2, {&tkc_attn_series, NULL},
      "largest power of beta summed, even; 0 = optimal truncation"},
     {"prec", "BITS", TKC_KERNEL_OPTION_LONG, SPEC_AT(series.prec), 0, 53,
      1 << 20, {&tkc_attn_series, &tkc_attn_auto, NULL},
@@ -58,7 +62,8 @@ const tkc_kernel_option tkc_kernel_options[] = {
      0, 1e-15, 1, {&tkc_attn_auto, NULL}, "the error it aims for, every entry"},
     {"max-evals", "N", TKC_KERNEL_OPTION_U64, SPEC_AT(automatic.max_evals), 0,
      4, (double)TKC_ATTN_SAMPLES_MAX, {&tkc_attn_auto, NULL},
-     "integrand evaluations its chosen run may spend (pilots aside)"},
+     "integrand evaluations its chosen run may spend, and at most N x 1024 "
+     "integrand values (evaluations x entries) for long lists of pairs"},
     {NULL, NULL, 0, 0, 0, 0, 0, KERNEL_LEVEL, NULL}
 };
 
@@ -170,7 +175,7 @@ static int read_number(const tkc_kernel_option *o, const char *name,
     char *end;
     errno = 0;
     if (o->kind == TKC_KERNEL_OPTION_DOUBLE) {
-        *d = strtod(text, &end);
+        *d = tkc_c_locale_strtod(text, &end);   /* "0.5" whatever the locale */
         if (end == text || *end != '\0' || errno == ERANGE || !isfinite(*d))
             return tkc_fail(err, TKC_EINPUT,
                             "%s expects a finite number, got '%s'", name, text);

@@ -21,6 +21,7 @@
 #include "tkc/certify.h"
 #include "tkc/series.h"
 #include "tkc/spd.h"
+#include "c_locale.h"
 #include "ladder.h"
 #include "mpmat.h"
 #include "permutation.h"
@@ -60,7 +61,7 @@ void tkc_nmatrix_options_default(tkc_nmatrix_options *opt)
     opt->prec = 256;
     opt->confidence = 0.999;
     opt->auto_refine = 0;
-    opt->budget = UINT64_C(1) << 26;
+    opt->budget = 0;            /* the default rule: budget_of below */
     opt->time_budget = 0;
     opt->ladder = -1;
     opt->generic = 1;
@@ -84,16 +85,24 @@ static double now_seconds(void)
 }
 
 /* The verdict with the kind of evidence behind it, in the words a table
- * prints: one place, so that every command says the same. */
+ * prints: one place, so that every command says the same.  "singular
+ * (exact)", "nonsingular (proved)", "nonsingular (99.9% confidence)" (the
+ * stated joint confidence), "nonsingular (estimate)", "undecided". */
 static void verdict_words(tkc_nmatrix_decision *d)
 {
-    static const char *const words[] = {
-        [TKC_NMATRIX_UNDECIDED] = "undecided",
-        [TKC_NMATRIX_SINGULAR] = "singular (exact)",
-        [TKC_NMATRIX_NONSINGULAR] = "nonsingular (certified)",
-    };
-    snprintf(d->verdict_words, sizeof d->verdict_words, "%s",
-             words[d->verdict]);
+    const char *v = tkc_nmatrix_verdict_name(d->verdict);
+    size_t n = sizeof d->verdict_words;
+    char pct[32];
+    tkc_evidence_percent(pct, sizeof pct, d->confidence);
+    if (d->verdict == TKC_NMATRIX_UNDECIDED)
+        snprintf(d->verdict_words, n, "%s", v);
+    else if (d->evidence_kind == TKC_EVIDENCE_CONFIDENCE)
+        snprintf(d->verdict_words, n, "%s (%s confidence)", v, pct);
+    else if (d->evidence_kind == TKC_EVIDENCE_ESTIMATE)
+        snprintf(d->verdict_words, n, "%s (estimate)", v);
+    else
+        snprintf(d->verdict_words, n, "%s (%s)", v,
+                 d->verdict == TKC_NMATRIX_SINGULAR ? "exact" : "proved");
 }
 
 /* ---- from structure ----------------------------------------------------- */
@@ -120,6 +129,7 @@ static void structural_evidence(const tkc_template_set *set,
     size_t i, ip;
     tkc_nmatrix_identical_rows(nm, &i, &ip);
     d->verdict = TKC_NMATRIX_SINGULAR;
+    d->evidence_kind = TKC_EVIDENCE_PROVED;
     d->confidence = 1;
     d->radius_scale = 1;
     int n = snprintf(d->evidence, sizeof d->evidence, "rows %zu,%zu identical: %s",
@@ -137,15 +147,16 @@ static void structural_evidence(const tkc_template_set *set,
 
 /* ---- from the certificate ----------------------------------------------- */
 
-static tkc_radius_kind radius_kind_of(tkc_error_kind kind)
+/* The radii of N's boxes for the certificate, by the boxes' evidence. */
+static tkc_radius_kind radius_kind_of(tkc_evidence_kind evidence)
 {
-    switch (kind) {
-    case TKC_ERROR_STATISTICAL:
-        return TKC_RADIUS_STATISTICAL;
-    case TKC_ERROR_TRUNCATION:
-        return TKC_RADIUS_TRUNCATION;
+    switch (evidence) {
+    case TKC_EVIDENCE_CONFIDENCE:
+        return TKC_RADIUS_CONFIDENCE;
+    case TKC_EVIDENCE_ESTIMATE:
+        return TKC_RADIUS_ESTIMATE;
     default:
-        return TKC_RADIUS_ROUNDING;
+        return TKC_RADIUS_RIGOROUS;
     }
 }
 
@@ -177,21 +188,16 @@ static int radii(const tkc_nmatrix *nm, double confidence, double *z,
     return rc ? rc : tkc_certify_bonferroni_z(z, confidence, m, err);
 }
 
+/* The certificate on N's boxes (built at the round's confidence: the
+ * radii already hold jointly, whatever their evidence). */
 static int certify_once(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
-                        double confidence, tkc_certificate *cert,
-                        tkc_error *err)
+                        tkc_certificate *cert, tkc_error *err)
 {
-    size_t m = nm->r * nm->r;
-    int rc;
-    if (nm->error_kind == TKC_ERROR_STATISTICAL &&
-        (rc = distinct_entries(nm, &m, err)))
-        return rc;
     tkc_certify_input in = {.r = nm->r,
-                            .mid = nm->N,
-                            .radius = nm->se,
-                            .kind = radius_kind_of(nm->error_kind),
-                            .confidence = confidence,
-                            .n_estimates = m,
+                            .mid = nm->box_mid,
+                            .radius = nm->box_rad,
+                            .kind = radius_kind_of(nm->box_evidence),
+                            .confidence = nm->box_confidence,
                             .prec = (mpfr_prec_t)opt->prec,
                             .row_names = NULL};
     return tkc_certify(cert, &in, err);
@@ -201,11 +207,12 @@ static int certify_once(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
 static void source_words(const tkc_nmatrix *nm, double confidence, char *buf,
                          size_t size)
 {
+    char pct[32];
     switch (nm->error_kind) {
     case TKC_ERROR_STATISTICAL:
-        snprintf(buf, size, "%s %llu samples, %.4g%% confidence",
-                 nm->estimator, (unsigned long long)nm->samples,
-                 100 * confidence);
+        tkc_evidence_percent(pct, sizeof pct, confidence);
+        snprintf(buf, size, "%s %llu samples, %s confidence", nm->estimator,
+                 (unsigned long long)nm->samples, pct);
         break;
     case TKC_ERROR_TRUNCATION:
         snprintf(buf, size, "%s, truncation estimate", nm->estimator);
@@ -214,7 +221,7 @@ static void source_words(const tkc_nmatrix *nm, double confidence, char *buf,
         snprintf(buf, size, "exact entries");
         break;
     default:
-        snprintf(buf, size, "closed form, rounding only");
+        snprintf(buf, size, "closed form, rigorous bounds");
     }
 }
 
@@ -239,8 +246,12 @@ static void from_certificate(const tkc_nmatrix *nm, const tkc_certificate *c,
 {
     char src[128];
     source_words(nm, confidence, src, sizeof src);
-    d->confidence = nm->error_kind == TKC_ERROR_STATISTICAL ? confidence : 1;
-    d->radius_scale = nm->error_kind == TKC_ERROR_STATISTICAL ? c->z : 1;
+    /* the boxes' evidence decides the word; a confidence is the stated
+     * joint one (each auto-refine round holds a share of it) */
+    d->evidence_kind = c->evidence;
+    d->confidence = c->evidence == TKC_EVIDENCE_CONFIDENCE ? confidence
+                    : c->evidence == TKC_EVIDENCE_PROVED;
+    d->radius_scale = nm->box_z;
     d->radius_norm = c->radius_norm2_upper;
     snprintf(d->method, sizeof d->method, "%s", c->method);
     switch (c->verdict) {
@@ -485,20 +496,34 @@ static void generic_structure(tkc_nmatrix_decision *d)
 static void generic_closed_form(const tkc_kernel_spec *spec,
                                 tkc_nmatrix_decision *d)
 {
-    d->generic = TKC_NMATRIX_GENERIC_NOT_ESTABLISHED;
-    snprintf(d->generic_words, sizeof d->generic_words, "not established");
-    if (spec->activation == tkc_activation_cos)
+    /* The entries are closed forms, entire in (b1, b2) for cos (a
+     * composition of exp and cos), so det N(b1, b2) is real-analytic: one
+     * proved nonzero value makes its zero set null.  relu and erf have no
+     * continuous parameter, so the point verdict is the whole answer.  Only
+     * a proved point verdict (Arb enclosures, tkc/evidence.h) may serve. */
+    int cos = spec->activation == tkc_activation_cos;
+    int proved = d->verdict == TKC_NMATRIX_NONSINGULAR &&
+                 d->evidence_kind == TKC_EVIDENCE_PROVED;
+    d->generic = proved ? TKC_NMATRIX_GENERIC_NONSINGULAR
+                        : TKC_NMATRIX_GENERIC_NOT_ESTABLISHED;
+    snprintf(d->generic_words, sizeof d->generic_words, "%s",
+             proved ? "nonsingular (proved)" : "not established");
+    if (cos && proved)
+        snprintf(d->generic_text, sizeof d->generic_text, "nonsingular for "
+                 "almost every (b1, b2), proved: det N is real-analytic in "
+                 "(b1, b2) and nonzero at b1 = %g, b2 = %g (the point "
+                 "verdict, from rigorous enclosures)", spec->b1, spec->b2);
+    else if (cos)
         snprintf(d->generic_text, sizeof d->generic_text, "not established "
                  "by tkc: det N is real-analytic in (b1, b2), so one proved "
                  "nonzero value would give nonsingular for almost every "
-                 "(b1, b2), but the %s entries carry rounding estimates, not "
-                 "enclosures", spec->kernel->name);
+                 "(b1, b2), but the point verdict at b1 = %g, b2 = %g is %s",
+                 spec->b1, spec->b2, d->verdict_words);
     else
-        snprintf(d->generic_text, sizeof d->generic_text, "not established "
-                 "by tkc: with φ = %s the %s kernel has no continuous "
-                 "parameter, so its verdict is the point verdict, whose "
-                 "entries carry rounding estimates, not enclosures",
-                 spec->activation->name, spec->kernel->name);
+        snprintf(d->generic_text, sizeof d->generic_text, "with φ = %s the %s "
+                 "kernel has no continuous parameter: the point verdict is "
+                 "the whole answer, %s", spec->activation->name,
+                 spec->kernel->name, d->verdict_words);
 }
 
 /* The statement of a test that proved condition (10): for trans with
@@ -587,14 +612,18 @@ static int generic(const tkc_template_set *set, const tkc_kernel_spec *spec,
 
 /* ---- the rounds --------------------------------------------------------- */
 
-/* Auto-refine's state: the next round's spec, the rounds allowed, the
- * confidence of each, and why refining stopped (empty while it goes on). */
+/* Auto-refine's state: the next round's spec, its budget of integrand
+ * evaluations, the rounds allowed, the confidence of each, and why
+ * refining stopped (empty while it goes on; stopped_early when a
+ * wall-clock limit stopped it). */
 typedef struct rounds {
     tkc_kernel_spec spec;
+    uint64_t budget;
     unsigned max;
     double conf;
     double t0;
-    char stop[200];
+    int stopped_early;
+    char stop[240];
 } rounds;
 
 /* The estimator auto-refine scales: a sampling one under a kernel built
@@ -607,22 +636,56 @@ static const tkc_attn_estimator_type *sampler(const tkc_kernel_spec *spec)
                                                                       : NULL;
 }
 
+/* The integrand evaluations auto-refine may use: opt->budget when given,
+ * else TKC_NMATRIX_BUDGET_EVALS, and at most TKC_NMATRIX_BUDGET_VALUES
+ * integrand values (evaluations × N's r(r+1)/2 entries up to symmetry, one
+ * value each per evaluation), so that a large N gets proportionally fewer.
+ * A count, never a clock: the same rounds on any machine. */
+static uint64_t budget_of(const tkc_template_set *set,
+                          const tkc_nmatrix_options *opt)
+{
+    if (opt->budget)
+        return opt->budget;
+    double entries = (double)set->count * ((double)set->count + 1) / 2;
+    double b = fmin((double)TKC_NMATRIX_BUDGET_EVALS,
+                    (double)TKC_NMATRIX_BUDGET_VALUES / entries);
+    return b < 4 ? 4 : (uint64_t)b;
+}
+
 /* Rounds auto-refine may take: evaluations ×4 per round within the
  * budget. */
-static unsigned max_rounds(const tkc_kernel_spec *spec,
+static unsigned max_rounds(const tkc_kernel_spec *spec, const rounds *ro,
                            const tkc_nmatrix_options *opt)
 {
     const tkc_attn_estimator_type *e = sampler(spec);
     unsigned n = 1;
     for (uint64_t s = e ? e->evaluations(spec) : 0;
-         e && opt->auto_refine && s <= opt->budget / 4; s *= 4)
+         e && opt->auto_refine && s > 0 && s <= ro->budget / 4; s *= 4)
         n++;
     return n;
 }
 
+/* The opt-in wall-clock limit (opt->time_budget > 0): would the next round,
+ * f times the last one's time, end past it?  Then the run stops early, and
+ * says so: its rounds depend on the machine and its load. */
+static int over_time(rounds *ro, double began, double f, double base,
+                     double next, const tkc_nmatrix_options *opt)
+{
+    double spent = now_seconds() - ro->t0, round = now_seconds() - began;
+    if (!(opt->time_budget > 0 && spent + round * f > opt->time_budget))
+        return 0;
+    ro->stopped_early = 1;
+    snprintf(ro->stop, sizeof ro->stop,
+             "auto-refine STOPPED EARLY at %.0f evaluations by the "
+             "wall-clock limit: the next round (%.0f) would pass "
+             "--time-budget %g s (rounds then depend on the machine's speed "
+             "and load)", base, next, opt->time_budget);
+    return 1;
+}
+
 /* After an undecided round that began at `began`: set up the next one (the
- * samples the certificate asks for, at least ×4), or return 0 with the
- * reason in ro->stop when the rounds or the budgets are spent. */
+ * evaluations the certificate asks for, at least ×4), or return 0 with the
+ * reason in ro->stop when the rounds or the budget are spent. */
 static int next_round(rounds *ro, unsigned done, double began,
                       const tkc_certificate *cert,
                       const tkc_nmatrix_options *opt)
@@ -641,28 +704,21 @@ static int next_round(rounds *ro, unsigned done, double began,
     /* In integrand evaluations, whatever the estimator counts. */
     double base = (double)e->evaluations(&ro->spec);
     double next = base * f;
-    double spent = now_seconds() - ro->t0, round = now_seconds() - began;
-    if (next > (double)opt->budget) {
+    if (next > (double)ro->budget) {
         snprintf(ro->stop, sizeof ro->stop,
-                 "auto-refine stopped at %.0f samples: the next round "
-                 "(%.0f) exceeds --budget %llu",
-                 base, next, (unsigned long long)opt->budget);
+                 "auto-refine stopped at %.0f evaluations: the next round "
+                 "(%.0f) exceeds the budget of %llu (--budget)",
+                 base, next, (unsigned long long)ro->budget);
         return 0;
     }
-    if (opt->time_budget > 0 && spent + round * f > opt->time_budget) {
-        snprintf(ro->stop, sizeof ro->stop,
-                 "auto-refine stopped at %.0f samples: the next round "
-                 "(%.0f samples, about %.0f s) exceeds the time budget of "
-                 "%g s",
-                 base, next, round * f, opt->time_budget);
+    if (over_time(ro, began, f, base, next, opt))
         return 0;
-    }
     tkc_kernel_spec spec = ro->spec;
     e->scale(&spec, f);
     tkc_error why;
     if (e->check_options(&spec, &why)) {
         snprintf(ro->stop, sizeof ro->stop, "auto-refine stopped at %.0f "
-                 "samples: %.150s", base, why.message);
+                 "evaluations: %.150s", base, why.message);
         return 0;
     }
     ro->spec = spec;
@@ -678,14 +734,15 @@ static int run_rounds(const tkc_template_set *set,
 {
     for (;;) {
         double began = now_seconds();
-        int rc = tkc_nmatrix_build(set, &ro->spec, opt->want_cov, nm, err);
+        int rc = tkc_nmatrix_build_boxed(set, &ro->spec, opt->want_cov,
+                                         ro->conf, nm, err);
         if (rc)
             return rc;
         d->rounds++;
         d->samples_total += (*nm)->samples;
         if ((*nm)->nclasses < (*nm)->r)
             return TKC_SUCCESS;             /* structure decides: no rounds */
-        if ((rc = certify_once(*nm, opt, ro->conf, cert, err)))
+        if ((rc = certify_once(*nm, opt, cert, err)))
             return rc;
         if (cert->verdict != TKC_VERDICT_UNDECIDED || !opt->auto_refine ||
             (*nm)->error_kind != TKC_ERROR_STATISTICAL ||
@@ -717,12 +774,12 @@ static void conclude(const tkc_template_set *set, const tkc_nmatrix *nm,
     }
     verdict_words(d);
     d->samples = nm->samples;
+    d->stopped_early = ro->stopped_early;
 }
 
-int tkc_nmatrix_decide(const tkc_template_set *set,
-                       const tkc_kernel_spec *spec,
-                       const tkc_nmatrix_options *opt, tkc_nmatrix **nm_out,
-                       tkc_nmatrix_decision **out, tkc_error *err)
+static int decide(const tkc_template_set *set, const tkc_kernel_spec *spec,
+                  const tkc_nmatrix_options *opt, tkc_nmatrix **nm_out,
+                  tkc_nmatrix_decision **out, tkc_error *err)
 {
     *nm_out = NULL;
     *out = NULL;
@@ -735,7 +792,8 @@ int tkc_nmatrix_decide(const tkc_template_set *set,
     /* Each round's box holds the truth with 1 − α/R, so the one reported
      * holds it with 1 − α whichever round stops (union bound). */
     rounds ro = {.spec = *spec, .t0 = now_seconds()};
-    ro.max = max_rounds(spec, opt);
+    ro.budget = budget_of(set, opt);
+    ro.max = max_rounds(spec, &ro, opt);
     ro.conf = 1 - (1 - opt->confidence) / ro.max;
     tkc_nmatrix *nm = NULL;
     tkc_certificate cert;
@@ -756,4 +814,17 @@ int tkc_nmatrix_decide(const tkc_template_set *set,
     *nm_out = nm;
     *out = d;
     return TKC_SUCCESS;
+}
+
+/* The verdict's text holds numbers: written in the C locale (c_locale.h). */
+int tkc_nmatrix_decide(const tkc_template_set *set,
+                       const tkc_kernel_spec *spec,
+                       const tkc_nmatrix_options *opt, tkc_nmatrix **nm_out,
+                       tkc_nmatrix_decision **out, tkc_error *err)
+{
+    tkc_c_locale g;
+    tkc_c_locale_enter(&g);
+    int rc = decide(set, spec, opt, nm_out, out, err);
+    tkc_c_locale_leave(&g);
+    return rc;
 }

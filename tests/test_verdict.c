@@ -85,13 +85,15 @@ static void test_structure(void)
     done(nm, d);
 }
 
-/* MLP+XXᵀ on the same set: closed form, certified, the bound below σ_min. */
+/* MLP+XXᵀ on the same set: closed form in ball arithmetic, proved, the
+ * bound below σ_min. */
 static void test_certificate(void)
 {
     tkc_nmatrix *nm;
     tkc_nmatrix_decision *d = decide(same_different, "mlpxx", 0, NULL, &nm);
     CHECK(d && d->verdict == TKC_NMATRIX_NONSINGULAR &&
-              !strcmp(d->verdict_words, "nonsingular (certified)"),
+              d->evidence_kind == TKC_EVIDENCE_PROVED && d->confidence == 1 &&
+              !strcmp(d->verdict_words, "nonsingular (proved)"),
           "mlpxx: %s", d ? d->verdict_words : "no decision");
     CHECK(d && d->sigma_min_lower > 0 && d->sigma_min_lower <= d->sigma_min &&
               d->sigma_min_lower > 0.99 * d->sigma_min,
@@ -220,12 +222,34 @@ static void test_generic(void)
               strstr(d->generic_text, "singular for every parameter, exact") &&
               d->generic_test.r == 0, "mlp: %s", d ? d->generic_text : "");
     done(nm, d);
+    /* mlpxx, cos: the proved point verdict and analyticity in (b1, b2) */
     d = decide("1 α A\n-1 α B\n", "mlpxx", 0, &opt, &nm);
-    CHECK(d && d->generic == TKC_NMATRIX_GENERIC_NOT_ESTABLISHED &&
-              strstr(d->generic_text, "not established by tkc") &&
-              !strstr(d->generic_text, ", proved"),
+    CHECK(d && d->verdict == TKC_NMATRIX_NONSINGULAR &&
+              d->evidence_kind == TKC_EVIDENCE_PROVED &&
+              d->generic == TKC_NMATRIX_GENERIC_NONSINGULAR &&
+              strstr(d->generic_text, "almost every (b1, b2), proved") &&
+              strstr(d->generic_text, "nonzero at b1 = 1, b2 = 0.5"),
           "mlpxx: %s", d ? d->generic_text : "");
     done(nm, d);
+    /* ... never from a point verdict that is not proved: at b1 = 1e-9 the
+     * dual is constant to 1e-18 and N's two rows agree beyond 256 bits'
+     * reach, so the certificate stays undecided */
+    {
+        tkc_kernel_spec sp;
+        spec_of(&sp, "mlpxx", 0);
+        sp.b1 = 1e-9;
+        tkc_template_set *xs = parse("1 α A\n-1 α B\n");
+        d = NULL;
+        nm = NULL;
+        CHECK(xs && !tkc_nmatrix_decide(xs, &sp, &opt, &nm, &d, &err) && d &&
+                  d->verdict == TKC_NMATRIX_UNDECIDED &&
+                  d->generic == TKC_NMATRIX_GENERIC_NOT_ESTABLISHED &&
+                  strstr(d->generic_text, "not established by tkc") &&
+                  strstr(d->generic_text, "is undecided"),
+              "mlpxx at b1 = 1e-9: %s", d ? d->generic_text : err.message);
+        done(nm, d);
+        tkc_template_set_free(xs);
+    }
     /* relu: condition (10) proved, N_trans not covered by Lemma 3.6 */
     tkc_kernel_spec spec;
     spec_of(&spec, "trans", 1024);
@@ -247,6 +271,51 @@ static void test_generic(void)
     tkc_template_set_free(set);
 }
 
+/* The words name the weakest evidence of the boxes: the transformer on
+ * Monte Carlo K_attn is at the stated joint confidence, never proved; on
+ * the series' truncation radii it is an estimate (both nonsingular at
+ * these parameters, checked through the tkc nmatrix command too). */
+static void test_evidence_words(void)
+{
+    tkc_template_set *sd = parse(same_different),
+                     *aba = parse("1 α β α\n-1 α β β\n");
+    tkc_nmatrix_options opt;
+    tkc_nmatrix_options_default(&opt);
+    opt.ladder = 0;
+    tkc_kernel_spec spec;
+    spec_of(&spec, "trans", 1u << 18);
+    spec.beta = 4, spec.gamma = 2, spec.b1 = 0.5;
+    tkc_nmatrix *nm = NULL;
+    tkc_nmatrix_decision *d = NULL;
+    tkc_error err;
+    CHECK(sd && !tkc_nmatrix_decide(sd, &spec, &opt, &nm, &d, &err),
+          "trans mc: %s", err.message);
+    CHECK(d && d->verdict == TKC_NMATRIX_NONSINGULAR &&
+              d->evidence_kind == TKC_EVIDENCE_CONFIDENCE &&
+              d->confidence == 0.999 &&
+              !strcmp(d->verdict_words, "nonsingular (99.9% confidence)") &&
+              nm->box_evidence == TKC_EVIDENCE_CONFIDENCE && nm->box_z > 3,
+          "trans mc: %s", d ? d->verdict_words : "no decision");
+    done(nm, d);
+    for (int kernel = 0; kernel < 2; kernel++) {
+        spec_of(&spec, kernel ? "trans" : "attn", 0);
+        spec.estimator = tkc_attn_series;
+        spec.beta = 0.3;
+        nm = NULL, d = NULL;
+        CHECK(aba && !tkc_nmatrix_decide(aba, &spec, &opt, &nm, &d, &err),
+              "series: %s", err.message);
+        CHECK(d && d->verdict == TKC_NMATRIX_NONSINGULAR &&
+                  d->evidence_kind == TKC_EVIDENCE_ESTIMATE &&
+                  d->confidence == 0 &&
+                  !strcmp(d->verdict_words, "nonsingular (estimate)"),
+              "%s series: %s", spec.kernel->name,
+              d ? d->verdict_words : "no decision");
+        done(nm, d);
+    }
+    tkc_template_set_free(sd);
+    tkc_template_set_free(aba);
+}
+
 /* Auto-refine: more rounds within the budget; a budget too small for a
  * second round stops after the first and says so. */
 static void test_rounds(void)
@@ -260,11 +329,11 @@ static void test_rounds(void)
     tkc_nmatrix *nm;
     tkc_nmatrix_decision *d = decide(abab, "trans", 1000, &opt, &nm);
     CHECK(d && d->verdict == TKC_NMATRIX_UNDECIDED && d->rounds == 1 &&
-              strstr(d->settle, "exceeds --budget 4000"),
+              strstr(d->settle, "exceeds the budget of 4000 (--budget)"),
           "tiny budget: %u rounds, %s", d ? d->rounds : 0, d ? d->settle : "");
     CHECK(d && !strcmp(d->verdict_words, "undecided"), "undecided words");
     done(nm, d);
-    opt.budget = 1u << 20;
+    opt.budget = 1u << 22;  /* the first round asks for ~10³x: one more */
     d = decide(abab, "trans", 1000, &opt, &nm);
     CHECK(d && d->rounds >= 2 && d->samples_total > d->samples &&
               d->samples > 1000 && strstr(d->method, "auto-refine rounds"),
@@ -282,7 +351,7 @@ static void test_rounds(void)
     spec.estimator = tkc_attn_qmc;
     spec.qmc.points = 64;
     spec.qmc.replicates = 4;              /* 512 evaluations a round */
-    opt.budget = 512 * 1024;
+    opt.budget = 512 * 4096;
     tkc_error err;
     d = NULL;
     nm = NULL;
@@ -295,6 +364,52 @@ static void test_rounds(void)
           (unsigned long long)opt.budget);
     done(nm, d);
     tkc_template_set_free(set);
+}
+
+/* The rounds count evaluations, never seconds: the default budget is
+ * 2^26 evaluations and at most 2^31 integrand values (evaluations × N's
+ * r(r+1)/2 entries): for r = 8 (36 entries), 59652323 evaluations, so mc
+ * from 4 evaluations may take 12 rounds (4, 16, ..., 4^11 > budget / 4:
+ * not 13 as under 2^26 alone).  A wall-clock limit is opt-in, and a run
+ * it ends says it stopped early. */
+static void test_budget(void)
+{
+    const char *majority4 = "1 α α α α\n1 α α α β\n1 α α β α\n-1 α α β β\n"
+                            "1 α β α α\n-1 α β α β\n-1 α β β α\n-1 α β β β\n";
+    tkc_nmatrix_options opt;
+    tkc_nmatrix_options_default(&opt);
+    CHECK(opt.budget == 0 && opt.time_budget == 0,
+          "defaults: the budget rule, no wall-clock limit");
+    opt.auto_refine = 1;
+    opt.ladder = 0;
+    tkc_nmatrix *nm;
+    tkc_nmatrix_decision *d = decide(majority4, "trans", 4, &opt, &nm);
+    CHECK(d && strstr(d->method, "over up to 12 auto-refine rounds") &&
+              (d->verdict != TKC_NMATRIX_UNDECIDED ||
+               strstr(d->settle, "the budget of 59652323 (--budget)")) &&
+              !d->stopped_early,
+          "r = 8: budget 2^31 / 36: %s; %s", d ? d->method : "",
+          d ? d->settle : "");
+    done(nm, d);
+    /* the same run twice: the same rounds and digits */
+    tkc_nmatrix *nm2;
+    d = decide(majority4, "trans", 4, &opt, &nm);
+    tkc_nmatrix_decision *d2 = decide(majority4, "trans", 4, &opt, &nm2);
+    CHECK(d && d2 && d->rounds == d2->rounds && d->samples == d2->samples &&
+              !memcmp(nm->N, nm2->N, nm->r * nm->r * sizeof *nm->N),
+          "reproducible rounds");
+    done(nm, d);
+    done(nm2, d2);
+    /* a wall-clock limit that ends the run: said, in the decision and the
+     * stop reason */
+    opt.budget = (uint64_t)1 << 40;
+    opt.time_budget = 1e-9;
+    d = decide(same_different, "trans", 4, &opt, &nm);
+    CHECK(d && d->verdict == TKC_NMATRIX_UNDECIDED && d->stopped_early &&
+              strstr(d->settle, "STOPPED EARLY") &&
+              strstr(d->settle, "--time-budget"),
+          "time limit: %s", d ? d->settle : "");
+    done(nm, d);
 }
 
 static void test_bad_options(void)
@@ -321,10 +436,12 @@ int main(void)
 {
     test_structure();
     test_certificate();
+    test_evidence_words();
     test_lemmas();
     test_large_r();
     test_generic();
     test_rounds();
+    test_budget();
     test_bad_options();
     mpfr_free_cache();
     return check_summary();

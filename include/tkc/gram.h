@@ -43,7 +43,7 @@ typedef struct tkc_gram_info {
                                   its choice), or the kernel's name for the
                                   closed forms                               */
     uint64_t samples;          /* integrand evaluations; 0 for closed forms  */
-    char note[256];            /* the kernel layer's note                    */
+    char note[TKC_KERNEL_NOTE_MAX]; /* the kernel layer's note               */
 } tkc_gram_info;
 
 /* K (|X| × |Y|, row-major: K[i·|Y| + j]) and se (nullable, the same

@@ -10,7 +10,8 @@
  * (tkc/kernel.h), with its range and the estimators that read it.  A name
  * may be spelled "--target-se", "target-se" or "target_se"; messages spell
  * it the way the caller did.  Values are text, read exactly as the command
- * line reads them (a whole-text number, finite, within the range), so that
+ * line reads them (a whole-text number, finite, within the range; in the C
+ * locale, "0.5", whatever the calling thread's), so that
  * the same value given either way sets the same bits.
  *
  * Typical use:

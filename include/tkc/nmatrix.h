@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "tkc/error.h"
+#include "tkc/evidence.h"
 #include "tkc/kernel.h"
 #include "tkc/pattern.h"
 #include "tkc/template.h"
@@ -46,7 +47,14 @@ typedef struct tkc_nmatrix {
     tkc_error_kind error_kind;
     char estimator[32];         /* estimator actually used ("closed form")   */
     uint64_t samples;           /* samples used; 0 for closed forms          */
-    char note[256];             /* the kernel layer's note                   */
+    char note[TKC_KERNEL_NOTE_MAX]; /* the kernel layer's note               */
+    /* The entries' boxes, for a certificate (tkc_nmatrix_build_boxed; NULL
+     * otherwise): N_ij ∈ [box_mid ± box_rad] for all i, j at once, with
+     * evidence box_evidence, at joint confidence box_confidence when that
+     * is CONFIDENCE (tkc_kernel_values' boxes; box_z as there). */
+    double *box_mid, *box_rad;
+    tkc_evidence_kind box_evidence;
+    double box_confidence, box_z;
     /* structural evidence */
     size_t *row_class;          /* r: smallest row proved identical to row i */
     size_t nclasses;            /* distinct classes; < r ⇒ singular, exactly */
@@ -59,6 +67,12 @@ typedef struct tkc_nmatrix {
 TKC_API int tkc_nmatrix_build(const tkc_template_set *set,
                               const tkc_kernel_spec *spec, int want_cov,
                               tkc_nmatrix **out, tkc_error *err);
+/* The same, with the entries' boxes, statistical radii holding jointly at
+ * `confidence` (in (0, 1)). */
+TKC_API int tkc_nmatrix_build_boxed(const tkc_template_set *set,
+                                    const tkc_kernel_spec *spec, int want_cov,
+                                    double confidence, tkc_nmatrix **out,
+                                    tkc_error *err);
 TKC_API void tkc_nmatrix_free(tkc_nmatrix *nm);
 
 /* The 2r strings of N (x_i then y_j) for a set, with the maps above. */

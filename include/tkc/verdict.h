@@ -11,8 +11,12 @@
  * (series_det.c); and the generic verdict, what holds for almost every
  * parameter rather than at the spec's point (Lemmas 3.7 and 3.6 from the
  * exact Taylor coefficients, tkc/generic.h).  Verdict words name their
- * evidence: "exact" from structure, "certified" from the certificate,
- * "proved" from exact arithmetic. */
+ * evidence (tkc/evidence.h): "singular (exact)" from structure; from the
+ * certificate "nonsingular (proved)" when every radius is a rigorous
+ * enclosure, "nonsingular (99.9% confidence)" when some are statistical
+ * (the stated joint confidence), "nonsingular (estimate)" when some are
+ * estimates; the bounds on σ_min and ‖N⁻¹‖ carry the verdict's evidence.
+ * The generic verdict says "proved" only from exact arithmetic. */
 #ifndef TKC_VERDICT_H
 #define TKC_VERDICT_H
 
@@ -32,7 +36,7 @@ extern "C" {
 typedef enum tkc_nmatrix_verdict_kind {
     TKC_NMATRIX_UNDECIDED = 0,
     TKC_NMATRIX_SINGULAR,       /* exact, from structure                      */
-    TKC_NMATRIX_NONSINGULAR     /* certified for every matrix in the radii    */
+    TKC_NMATRIX_NONSINGULAR     /* for every matrix in the entries' boxes     */
 } tkc_nmatrix_verdict_kind;
 
 TKC_API const char *tkc_nmatrix_verdict_name(tkc_nmatrix_verdict_kind v);
@@ -42,8 +46,12 @@ typedef struct tkc_nmatrix_options {
     long prec;                  /* MPFR bits for the certificate              */
     double confidence;          /* for statistical radii, e.g. 0.999          */
     int auto_refine;            /* resample until decided or over budget      */
-    uint64_t budget;            /* largest sample count auto-refine may use   */
-    double time_budget;         /* seconds auto-refine may spend; 0 = none    */
+    uint64_t budget;            /* integrand evaluations auto-refine may use;
+                                   0: the default rule below                 */
+    double time_budget;         /* a wall-clock limit on auto-refine, seconds;
+                                   0 = none.  Off by default: with it, the
+                                   rounds depend on the machine's speed, and
+                                   the decision says it stopped early       */
     int ladder;                 /* precision ladder: -1 auto (r <= 64), 0, 1  */
     int generic;                /* the generic verdict: 1 on, 0 off           */
     /* Its options (tkc/generic.h); here threads = 0 means the spec's
@@ -51,8 +59,17 @@ typedef struct tkc_nmatrix_options {
     tkc_generic_options generic_opt;
 } tkc_nmatrix_options;
 
+/* The default budget of auto-refine, a count so that the same inputs give
+ * the same rounds on any machine under any load: 2^26 integrand
+ * evaluations, and at most 2^31 integrand values — evaluations × N's
+ * r(r+1)/2 entries up to symmetry — so that a large N gets proportionally
+ * fewer (r = 144: 205 700 evaluations; `tkc check` on that set, the
+ * largest shipped, stays within 90 s on 2 cores). */
+#define TKC_NMATRIX_BUDGET_EVALS ((uint64_t)1 << 26)
+#define TKC_NMATRIX_BUDGET_VALUES ((uint64_t)1 << 31)
+
 /* Defaults: cov auto, 256 bits, confidence 0.999, no auto-refine, budget
- * 2^26 samples, no time budget, ladder auto, the generic verdict on with
+ * by the rule above, no time limit, ladder auto, the generic verdict on with
  * tkc_generic_options_default (threads 0: the spec's). */
 TKC_API void tkc_nmatrix_options_default(tkc_nmatrix_options *opt);
 
@@ -94,17 +111,22 @@ TKC_API const char *tkc_nmatrix_generic_name(tkc_nmatrix_generic_kind g);
 
 typedef struct tkc_nmatrix_decision {
     tkc_nmatrix_verdict_kind verdict;
+    /* What the verdict and its bounds rest on (undecided: the boxes'). */
+    tkc_evidence_kind evidence_kind;
     /* The verdict with its kind of evidence, as a table prints it:
-     * "singular (exact)", "nonsingular (certified)" or "undecided". */
+     * "singular (exact)", "nonsingular (proved)", "nonsingular (99.9%
+     * confidence)", "nonsingular (estimate)" or "undecided". */
     char verdict_words[48];
     double sigma_min;           /* of the computed N, approximate             */
     /* The smallest eigenvalue of the computed N (symmetric: (x_i, y_j) and
      * (x_j, y_i) have one pattern, so one estimate), LAPACK dsyev: an
      * approximation, negative when the computed N is indefinite. */
     double eig_min;
-    double sigma_min_lower;     /* proved bound (nonsingular), else 0         */
+    /* Bounds proved for every matrix M in the boxes, so for N with the
+     * verdict's evidence: */
+    double sigma_min_lower;     /* σ_min(M) >= (nonsingular), else 0          */
     double inv_norm;            /* ‖N⁻¹‖₂ = 1/σ_min; inf when singular        */
-    double inv_norm_upper;      /* proved bound on ‖M⁻¹‖₂ over the radii      */
+    double inv_norm_upper;      /* ‖M⁻¹‖₂ <= (nonsingular)                    */
     double cond;                /* σ_max / σ_min                              */
     double *singular_values;    /* r, descending (LAPACK, double)             */
     double det_mantissa;        /* det N = mantissa · 2^exponent              */
@@ -112,9 +134,12 @@ typedef struct tkc_nmatrix_decision {
     long ladder_prec[TKC_NMATRIX_LADDER];
     double ladder_sigma_min[TKC_NMATRIX_LADDER];
     char ladder_text[256];      /* stable / shrinking with the precision      */
-    double radius_scale;        /* radii = radius_scale · se (quantile)       */
-    double confidence;          /* 1 for closed forms                         */
-    double radius_norm;         /* ‖radii‖_F, the perturbation certified      */
+    double radius_scale;        /* statistical radii: z·se, the Bonferroni z
+                                   (trans: on K_attn's se); else 1           */
+    double confidence;          /* the stated joint confidence of a
+                                   confidence verdict; 1 when proved or
+                                   exact, 0 for an estimate                  */
+    double radius_norm;         /* ‖radii‖₂ <=: the perturbation covered      */
     tkc_lemma36_status lemma36;
     char lemma36_test[160];     /* which test decided it, in a few words     */
     char lemma36_method[256];
@@ -140,6 +165,8 @@ typedef struct tkc_nmatrix_decision {
     uint64_t samples;           /* samples of the final N; 0 = closed form    */
     uint64_t samples_total;     /* over all auto-refine rounds                */
     unsigned rounds;
+    int stopped_early;          /* the wall-clock limit (time_budget) ended
+                                   auto-refine: another machine may go on    */
     double seconds;
 } tkc_nmatrix_decision;
 

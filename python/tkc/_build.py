@@ -45,6 +45,8 @@ typedef struct tkc_activation_type { const char *name; const char *description;
 const tkc_kernel_type *tkc_kernel_type_lookup(const char *name);
 typedef struct tkc_attn_series_options { int order; long prec; ...; }
     tkc_attn_series_options;
+typedef struct tkc_attn_qmc_options { uint64_t points; unsigned replicates;
+                                      ...; } tkc_attn_qmc_options;
 typedef struct tkc_kernel_spec {
     const tkc_kernel_type *kernel;
     const tkc_attn_estimator_type *estimator;
@@ -53,6 +55,7 @@ typedef struct tkc_kernel_spec {
     unsigned mlp_depth;
     uint64_t seed;
     unsigned threads;
+    tkc_attn_qmc_options qmc;
     tkc_attn_series_options series;
     ...;
 } tkc_kernel_spec;
@@ -213,6 +216,11 @@ typedef struct tkc_generic_verdict {
 } tkc_generic_verdict;
 void tkc_generic_verdict_clear(tkc_generic_verdict *v);
 
+/* tkc/evidence.h */
+typedef enum tkc_evidence_kind { TKC_EVIDENCE_PROVED, TKC_EVIDENCE_CONFIDENCE,
+                                 TKC_EVIDENCE_ESTIMATE, ... } tkc_evidence_kind;
+const char *tkc_evidence_kind_name(tkc_evidence_kind kind);
+
 /* tkc/nmatrix.h, tkc/verdict.h */
 typedef struct tkc_nmatrix {
     size_t r, k;
@@ -265,6 +273,7 @@ void tkc_nmatrix_options_default(tkc_nmatrix_options *opt);
 #define TKC_NMATRIX_LADDER ...
 typedef struct tkc_nmatrix_decision {
     tkc_nmatrix_verdict_kind verdict;
+    tkc_evidence_kind evidence_kind;
     char verdict_words[...];
     double sigma_min;
     double eig_min;
@@ -299,6 +308,7 @@ typedef struct tkc_nmatrix_decision {
     uint64_t samples;
     uint64_t samples_total;
     unsigned rounds;
+    int stopped_early;
     double seconds;
     ...;
 } tkc_nmatrix_decision;

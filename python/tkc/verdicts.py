@@ -7,11 +7,12 @@ own words (verdict words are passed through, never spelled here).
 The defaults are the commands' own: for both, the certificate works at the
 precision `prec` (the series estimator's option, 256 bits by default) and
 the generic verdict runs on every online core unless `threads` is given
-(it is exact, so the cores cannot change it); check auto-refines within
-120 s per kernel, its first round cheap (16384 integrand evaluations,
-auto's target 1e-3) unless samples, points, target_se or max_evals is
-given (src/cli/cmd_nmatrix.c, cmd_check.c; tests/test_python.py checks the
-digits against the commands)."""
+(it is exact, so the cores cannot change it); check auto-refines within its
+budget (a count of integrand evaluations), its first round cheap (16384
+integrand evaluations whatever the estimator, auto's target 1e-3) unless
+samples, points, target_se or max_evals is given (src/cli/cmd_nmatrix.c,
+cmd_check.c; tests/python/test_same_as_cli.py checks the digits against
+the commands)."""
 import numpy as np
 
 from tkc import _native
@@ -139,7 +140,10 @@ def decision(nm, d):
     r = nm.r
     singular = d.verdict == lib.TKC_NMATRIX_SINGULAR
     nonsingular = d.verdict == lib.TKC_NMATRIX_NONSINGULAR
-    cert = dict(method=text(d.method), evidence=text(d.evidence))
+    evidence = text(lib.tkc_evidence_kind_name(d.evidence_kind))
+    bound_evidence = evidence if nonsingular else None
+    cert = dict(evidence_kind=evidence, method=text(d.method),
+                evidence=text(d.evidence))
     if singular:
         i, j = ffi.new("size_t *"), ffi.new("size_t *")
         rows = ([i[0] + 1, j[0] + 1]
@@ -153,6 +157,7 @@ def decision(nm, d):
         confidence=d.confidence, radius_scale=d.radius_scale,
         radius_norm=d.radius_norm,
         inverse_norm_upper_bound=d.inv_norm_upper if nonsingular else None,
+        inverse_norm_upper_bound_evidence=bound_evidence,
         condition_number=d.cond,
         determinant=dict(mantissa=d.det_mantissa, exponent2=d.det_exponent),
         precision_ladder=[dict(prec=d.ladder_prec[l],
@@ -162,11 +167,12 @@ def decision(nm, d):
         precision_ladder_trend=text(d.ladder_text),
         lemma_3_6=_lemma36(d), small_beta_det=_small_beta_det(d),
         samples=d.samples, samples_total=d.samples_total, rounds=d.rounds,
-        seconds=d.seconds)
+        stopped_early=bool(d.stopped_early), seconds=d.seconds)
     sv = (_native.as_array(d.singular_values, r)
           if d.singular_values != ffi.NULL else np.empty(0))
     return dict(singular_values=sv, sigma_min=d.sigma_min,
                 sigma_min_lower_bound=d.sigma_min_lower if nonsingular else 0.0,
+                sigma_min_lower_bound_evidence=bound_evidence,
                 inverse_norm=None if singular else d.inv_norm,
                 verdict=text(lib.tkc_nmatrix_verdict_name(d.verdict)),
                 verdict_words=text(d.verdict_words),
@@ -205,7 +211,7 @@ def nmatrix(templates, cls=True, confidence=None, auto_refine=None,
 
 
 def check(templates, cls=True, confidence=None, auto_refine=True,
-          budget=None, time_budget=120.0, ladder=None, generic=True,
+          budget=None, time_budget=None, ladder=None, generic=True,
           **params):
     """The MLP, MLP+XXᵀ and transformer verdicts side by side, as `tkc check
     --json` prints them: file, templates, k, cls_appended, and kernels, one
@@ -223,8 +229,11 @@ def check(templates, cls=True, confidence=None, auto_refine=True,
     chose = any(_native.given_has(given, name)
                 for name in ("samples", "points", "target_se", "max_evals"))
     if not chose and opt.auto_refine:
-        # a cheap first round; auto-refine takes it from there
-        for name, value in (("samples", "16384"), ("points", "16384"),
+        # a cheap first round, 16384 integrand evaluations whatever the
+        # estimator (QMC: two per point and replicate); auto-refine takes it
+        # from there
+        points = max(16384 // (2 * spec.qmc.replicates), 1)
+        for name, value in (("samples", "16384"), ("points", str(points)),
                             ("max-evals", "16384"), ("target-se", "1e-3")):
             call(lib.tkc_kernel_option_set, spec, name.encode(),
                  value.encode(), ffi.NULL)

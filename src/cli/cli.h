@@ -40,8 +40,10 @@ int cmd_krr(int argc, char **argv);
 /* Print "tkc COMMAND: message" on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Report a library error on stderr; returns CLI_USAGE for TKC_EINPUT and
- * TKC_ERANGE (the user's input), CLI_FAILED otherwise. */
+/* Report a library error on stderr; returns CLI_USAGE (exit 2) whatever
+ * the status: bad input and failures (a numerical or GSL failure, memory,
+ * I/O) alike — exit 1 is only for an expectation the user asked to check
+ * that failed. */
 int cli_library_error(const char *command, const tkc_error *err);
 
 /* Strict number parsing: the whole text, finite, within [lo, hi].  On failure

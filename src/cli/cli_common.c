@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tkc/series.h"
 
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
@@ -25,9 +26,7 @@ int cli_library_error(const char *command, const tkc_error *err)
 {
     fprintf(stderr, "tkc %s: %s\n", command,
             err->message[0] ? err->message : tkc_status_string(err->status));
-    return (err->status == TKC_EINPUT || err->status == TKC_ERANGE)
-               ? CLI_USAGE
-               : CLI_FAILED;
+    return CLI_USAGE;
 }
 
 int cli_parse_double(const char *command, const char *option, const char *text,
@@ -35,7 +34,7 @@ int cli_parse_double(const char *command, const char *option, const char *text,
 {
     char *end;
     errno = 0;
-    double x = strtod(text, &end);
+    double x = strtod(text, &end);   /* LC_NUMERIC is "C" (main.c) */
     if (end == text || *end != '\0' || errno == ERANGE || !isfinite(x)) {
         cli_usage_error(command, "%s expects a finite number, got '%s'",
                         option, text);

@@ -25,25 +25,34 @@ static void help(FILE *out)
           "                 [--time-budget SECONDS] [--no-auto-refine] [--no-cls]\n"
           "                 [--expect-nonsingular K] [--expect-singular K] [--json]\n\n"
           "Is the matrix N of the templates in FILE singular?  For the MLP kernel, the\n"
-          "MLP on XX^T-augmented input and the transformer kernel: the verdict\n"
-          "(singular (exact) / nonsingular (certified) / undecided), sigma_min with its\n"
-          "proved lower bound, ||N^-1|| and the evidence.  Nonsingular N means kernel\n"
-          "ridge regression with that kernel generalizes to unseen symbols (Lemma 3.5).\n"
+          "MLP on XX^T-augmented input and the transformer kernel: the verdict, singular\n"
+          "(exact), nonsingular (proved) [every radius a rigorous enclosure], nonsingular\n"
+          "(99.9% confidence) [statistical radii, at that joint confidence], nonsingular\n"
+          "(estimate) [some radius an estimate] or undecided; sigma_min with its lower\n"
+          "bound (of the verdict's kind), ||N^-1|| and the evidence.  Nonsingular N means\n"
+          "kernel ridge regression with that kernel generalizes to unseen symbols\n"
+          "(Lemma 3.5).\n"
           "Then each kernel's generic verdict, for almost every parameter rather than\n"
           "at these: the transformer's from the exact Taylor coefficients of N_attn\n"
           "(Lemmas 3.7 and 3.6; on both cores unless --threads; docs/generic.md).\n"
           "Monte Carlo entries are refined (samples x4) until decided or over budget;\n"
-          "the first round is cheap (16384 samples, points or evaluations; auto's target\n"
-          "1e-3) unless --samples, --points, --target-se or --max-evals is given.\n\n"
+          "the first round is cheap (16384 integrand evaluations whatever the estimator;\n"
+          "auto's target 1e-3) unless --samples, --points, --target-se or --max-evals\n"
+          "is given.\n\n"
           "options:\n"
           "  --expect-nonsingular K  exit 1 unless kernel K (mlp, mlpxx, trans) is\n"
-          "                          certified nonsingular (repeatable)\n"
+          "                          nonsingular, whatever the evidence (repeatable)\n"
           "  --expect-singular K     exit 1 unless kernel K is proved singular\n"
           "  --confidence C          confidence of Monte Carlo radii (default 0.999)\n"
           "  --budget N              most integrand evaluations auto-refine may use\n"
-          "                          (default 67108864)\n"
-          "  --time-budget S         most seconds auto-refine may spend per kernel\n"
-          "                          (default 120)\n"
+          "                          (default 2^26, and at most 2^31 / (r(r+1)/2) for\n"
+          "                          an N of r templates: 205700 at r = 144, which\n"
+          "                          keeps check on the largest shipped set within\n"
+          "                          90 s on 2 cores); a count, so the same inputs\n"
+          "                          give the same verdict on any machine\n"
+          "  --time-budget S         also stop auto-refine before a round would pass S\n"
+          "                          seconds per kernel (default: no wall-clock limit;\n"
+          "                          the output then says it stopped early)\n"
           "  --no-auto-refine        one round at the estimator's options\n"
           "  --ladder, --no-ladder   precision ladder whatever r / never (default r <= 64)\n"
           "  --no-generic            skip the generic verdicts\n"
@@ -112,7 +121,7 @@ static void print_row(const char *label, const tkc_nmatrix_decision *d)
             snprintf(bound, sizeof bound, "-");
         snprintf(inv, sizeof inv, "%.3g", d->inv_norm);
     }
-    printf("%-13s %-23s %-14s %-12s %-10s %s", label, d->verdict_words, sig,
+    printf("%-13s %-30s %-14s %-12s %-10s %s", label, d->verdict_words, sig,
            bound, inv, d->evidence);
     if (d->verdict == TKC_NMATRIX_UNDECIDED && d->settle[0])
         printf("; %s", d->settle);
@@ -155,8 +164,9 @@ static void summary(const tkc_template_set *set, const tkc_kernel_spec *spec,
         SAY("the transformer cannot generalize to unseen symbols on these "
             "templates for any parameter; ");
     if (tr->verdict == TKC_NMATRIX_NONSINGULAR)
-        SAY("at β = %g, γ = %g the transformer's N is certified nonsingular, "
-            "so it generalizes there (Lemma 3.5)", spec->beta, spec->gamma);
+        SAY("at β = %g, γ = %g the transformer's N is %s, so it "
+            "generalizes there (Lemma 3.5)", spec->beta, spec->gamma,
+            tr->verdict_words);
     else if (tr->verdict == TKC_NMATRIX_SINGULAR)
         SAY("at β = %g, γ = %g the transformer's N is singular", spec->beta,
             spec->gamma);
@@ -216,7 +226,7 @@ static void print_text(const tkc_template_set *set,
                spec->b2);
     else
         printf("φ = %s:\n", spec->activation->name);
-    printf("%-13s %-23s %-14s %-12s %-10s %s\n", "kernel", "verdict",
+    printf("%-13s %-30s %-14s %-12s %-10s %s\n", "kernel", "verdict",
            "sigma_min", ">= bound", "||N^-1||", "evidence");
     for (int k = 0; k < NKERNELS; k++)
         print_row(kernel_labels[k], d[k]);
@@ -252,15 +262,13 @@ int cmd_check(int argc, char **argv)
     tkc_kernel_spec_default(&a.spec);
     tkc_nmatrix_options_default(&a.opt);
     a.opt.auto_refine = 1;        /* check decides by default, within budget */
-    a.opt.time_budget = 120;
     int rc = cli_nmatrix_parse_args(cmd, argc, argv, help, parse_expect,
                                     &expect, &a);
     if (rc)
         return rc < 0 ? CLI_OK : rc;
     /* A cheap first round unless the user chose the accuracy: auto-refine
-     * takes it from there, within the budgets (a first round at the
-     * default target se over the ~10⁴ entries of a 144-template N would
-     * not be bounded by the time budget). */
+     * takes it from there, within the budget.  The same integrand
+     * evaluations for every estimator (QMC: two per point and replicate). */
     static const char *const accuracy[] = {"--samples", "--points",
                                            "--target-se", "--max-evals"};
     int chose = 0;
@@ -268,7 +276,8 @@ int cmd_check(int argc, char **argv)
         chose |= cli_kernel_given_option(a.given, accuracy[i]);
     if (!chose && a.opt.auto_refine) {   /* whichever estimator is chosen */
         a.spec.mc.samples = a.spec.cvmc.samples = 16384;
-        a.spec.qmc.points = 16384;
+        a.spec.qmc.points = 16384 / (2 * (uint64_t)a.spec.qmc.replicates);
+        a.spec.qmc.points += !a.spec.qmc.points;
         a.spec.automatic.max_evals = 16384;
         a.spec.automatic.target_se = 1e-3;
     }

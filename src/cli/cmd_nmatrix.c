@@ -20,10 +20,14 @@ static void help(FILE *out)
           "The r x r matrix N_ij = K(sub(z_i, s), sub(z_j, s')) of the templates in FILE\n"
           "(docs/verdicts.md), with each entry's error, N's singular values, a precision\n"
           "ladder (53, 128, 256, 512 bits), ||N^-1||, det N and the verdict:\n"
-          "  singular (exact)         two rows proved identical by the kernel's invariant;\n"
-          "  nonsingular (certified)  every matrix within the entries' radii is\n"
-          "                           nonsingular, proved in MPFR with directed rounding;\n"
-          "  undecided                and what would settle it.\n"
+          "  singular (exact)      two rows proved identical by the kernel's invariant;\n"
+          "  nonsingular (...)     every matrix within the entries' radii is nonsingular,\n"
+          "                        proved in MPFR with directed rounding; the radii, and\n"
+          "                        so the verdict and its bounds on sigma_min and\n"
+          "                        ||N^-1||, are (proved) rigorous enclosures, (99.9%\n"
+          "                        confidence) statistical at that joint confidence, or\n"
+          "                        (estimate) series truncation or first-order errors;\n"
+          "  undecided             and what would settle it.\n"
           "For attn and trans also the generic verdict, for almost every parameter\n"
           "rather than at these (Lemmas 3.7 and 3.6 from the exact Taylor\n"
           "coefficients of N_attn; docs/generic.md).\n\n"
@@ -31,8 +35,11 @@ static void help(FILE *out)
           "  --confidence C      confidence of Monte Carlo radii (default 0.999)\n"
           "  --auto-refine       quadruple the samples while undecided\n"
           "  --budget N          most integrand evaluations auto-refine may use\n"
-          "                      (default 67108864)\n"
-          "  --time-budget S     most seconds auto-refine may spend (default none)\n"
+          "                      (default 2^26, and at most 2^31 / (r(r+1)/2) for an\n"
+          "                      N of r templates: a count, the same on any machine)\n"
+          "  --time-budget S     also stop auto-refine before a round would pass S\n"
+          "                      seconds (default none; the output says it stopped\n"
+          "                      early)\n"
           "  --ladder            run the precision ladder whatever r (default r <= 64)\n"
           "  --no-ladder         skip it\n"
           "  --no-generic        skip the generic verdict (on both cores unless\n"
@@ -179,7 +186,7 @@ static const char *error_words(tkc_error_kind kind)
     case TKC_ERROR_EXACT:
         return "exact";
     case TKC_ERROR_ROUNDING:
-        return "closed form, rounding only";
+        return "closed form, rigorous rounding bounds";
     case TKC_ERROR_STATISTICAL:
         return "statistical (one standard error)";
     case TKC_ERROR_TRUNCATION:
@@ -334,6 +341,16 @@ void cli_nmatrix_json_generic(cli_json *j, const tkc_nmatrix_decision *d)
     cli_json_object_end(j);
 }
 
+/* The evidence of the bounds on σ_min and ‖N⁻¹‖: the verdict's, when it
+ * is nonsingular (there are none otherwise). */
+static void json_bound_evidence(cli_json *j, const tkc_nmatrix_decision *d)
+{
+    if (d->verdict == TKC_NMATRIX_NONSINGULAR)
+        cli_json_string(j, tkc_evidence_kind_name(d->evidence_kind));
+    else
+        cli_json_null(j);
+}
+
 /* The verdict part of the JSON, shared with `check`. */
 void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
                                const tkc_nmatrix_decision *d)
@@ -350,6 +367,8 @@ void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
         cli_json_number(j, d->sigma_min_lower);
     else
         cli_json_number(j, 0);
+    cli_json_key(j, "sigma_min_lower_bound_evidence");
+    json_bound_evidence(j, d);
     cli_json_key(j, "inverse_norm");
     if (d->verdict == TKC_NMATRIX_SINGULAR)
         cli_json_null(j);
@@ -357,8 +376,12 @@ void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
         cli_json_number(j, d->inv_norm);
     cli_json_key(j, "verdict");
     cli_json_string(j, tkc_nmatrix_verdict_name(d->verdict));
+    cli_json_key(j, "verdict_words");
+    cli_json_string(j, d->verdict_words);
     cli_json_key(j, "certificate");
     cli_json_object_begin(j);
+    cli_json_key(j, "evidence_kind");
+    cli_json_string(j, tkc_evidence_kind_name(d->evidence_kind));
     cli_json_key(j, "method");
     cli_json_string(j, d->method);
     cli_json_key(j, "evidence");
@@ -394,6 +417,8 @@ void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
         cli_json_number(j, d->inv_norm_upper);
     else
         cli_json_null(j);
+    cli_json_key(j, "inverse_norm_upper_bound_evidence");
+    json_bound_evidence(j, d);
     cli_json_key(j, "condition_number");
     cli_json_number(j, d->cond);
     cli_json_key(j, "determinant");
@@ -465,6 +490,8 @@ void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
     cli_json_integer(j, (long long)d->samples_total);
     cli_json_key(j, "rounds");
     cli_json_integer(j, d->rounds);
+    cli_json_key(j, "stopped_early");
+    cli_json_bool(j, d->stopped_early);
     cli_json_key(j, "seconds");
     cli_json_number(j, d->seconds);
     cli_json_object_end(j);
@@ -493,6 +520,19 @@ static void print_json(const tkc_template_set *set, const tkc_kernel_spec *spec,
 
 /* ---- text --------------------------------------------------------------- */
 
+/* What the bounds of a nonsingular verdict rest on, in words. */
+static const char *bound_words(const tkc_nmatrix_decision *d)
+{
+    switch (d->evidence_kind) {
+    case TKC_EVIDENCE_CONFIDENCE:
+        return "both at the verdict's joint confidence";
+    case TKC_EVIDENCE_ESTIMATE:
+        return "both estimates";
+    default:
+        return "both proved";
+    }
+}
+
 /* The one line a person reads: the verdict and its evidence. */
 void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d)
 {
@@ -501,9 +541,9 @@ void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d)
         fprintf(out, "verdict: %s: %s\n", d->verdict_words, d->evidence);
         break;
     case TKC_NMATRIX_NONSINGULAR:
-        fprintf(out, "verdict: %s: sigma_min >= %.3g, ||N^-1|| <= %.3g; %s\n",
-                d->verdict_words, d->sigma_min_lower, d->inv_norm_upper,
-                d->evidence);
+        fprintf(out, "verdict: %s: sigma_min >= %.3g, ||N^-1|| <= %.3g "
+                "(%s); %s\n", d->verdict_words, d->sigma_min_lower,
+                d->inv_norm_upper, bound_words(d), d->evidence);
         break;
     case TKC_NMATRIX_UNDECIDED:
         fprintf(out, "verdict: %s: %s; %s\n", d->verdict_words, d->evidence,
@@ -513,7 +553,8 @@ void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d)
 }
 
 /* How the lemmas decided, in brief, for check's row: " [exhaustive, total
- * orders 0, 2, 4, 3 pair patterns, 0.01 s]". */
+ * orders 0, 2, 4; 3 pair patterns]" (no seconds: check's text is the same
+ * on any machine under any load; the JSON has the time). */
 void cli_nmatrix_generic_how(char *buf, size_t size,
                              const tkc_nmatrix_decision *d)
 {
@@ -525,8 +566,8 @@ void cli_nmatrix_generic_how(char *buf, size_t size,
         n += (size_t)snprintf(buf + n, size - n, "%s%d", o ? ", " : "",
                               v->orders[o]);
     if (n < size)
-        snprintf(buf + n, size - n, "; %zu pair pattern%s, %.2f s]",
-                 v->patterns, v->patterns == 1 ? "" : "s", v->seconds);
+        snprintf(buf + n, size - n, "; %zu pair pattern%s]",
+                 v->patterns, v->patterns == 1 ? "" : "s");
 }
 
 /* The generic verdict in words, and how the lemmas decided it. */
