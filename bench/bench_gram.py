@@ -1,67 +1,95 @@
 #!/usr/bin/python3
-"""tkc.gram from Python against the same call in C (bench_gram.c): the
-100 × 100 Gram matrix of the transformer kernel on majority-5 strings, the
-acceptance of issue 13 (<= 1 s, within 1.2x of C).
+"""tkc.gram from Python against the same call in C: the 100 × 100 Gram
+matrix of the transformer kernel on majority-5 strings, issue 13's
+acceptance (<= 1 s from Python, within 1.2x of C).
 
     bench/bench_gram.py [--build DIR] [--rounds R] [--n N] [--set NAME]
                         [NAME=VALUE ...]
 
-Alternates A B A B: one call in the C program, one tkc.gram in this
-process, R rounds each (the C program is started once per round and times
-the call alone, so neither side counts a process start).  Prints each
-side's median wall time, the ratio Python / C, and whether the Python call
-is within the acceptance.  Both sides compute the same matrix (its entry
-sum is compared digit for digit).  Run it on a quiet machine.
+The two sides alternate A B A B (bench/alternate.py, at least 3 rounds, the
+load recorded around every run): bench_gram (C: tkc_gram_matrix on the
+draw of tkc_sample_draw) and this script with --side python (tkc.gram on
+the same draw, in process).  Each times the call alone, so neither counts
+its start or the draw.  Both print the sum of K's entries in row order,
+compared digit for digit: the same matrix.  Prints the rounds, the median
+wall times, the ratio Python / C and whether the acceptance is met.  Run it
+on a quiet machine.
 """
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 
-def main():
-    here = os.path.dirname(os.path.abspath(__file__))
+
+def arguments():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--build", default=os.path.join(here, "..", "build"))
+    ap.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--alphabet", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--set", default="majority5")
+    ap.add_argument("--side", choices=["python"], help=argparse.SUPPRESS)
     ap.add_argument("options", nargs="*", help="kernel options NAME=VALUE")
     a = ap.parse_args()
-    build = os.path.abspath(a.build)
-    sys.path.insert(0, os.path.join(build, "python"))
-    os.environ.setdefault("TKC_TEMPLATES", os.path.join(here, "..", "data", "templates"))
-    import tkc
+    a.build = os.path.abspath(a.build)
+    return a
 
+
+def python_side(a):
+    """One tkc.gram, timed alone; the C side's key=value line."""
+    sys.path.insert(0, os.path.join(a.build, "python"))
+    import tkc
     opts = dict(o.split("=", 1) for o in a.options)
     strings = tkc.Templates(a.set).sample(a.n, a.alphabet, seed=a.seed).strings
-    c_exe = os.path.join(build, "bench", "bench_gram")
-    c_times, py_times = [], []
-    for _ in range(a.rounds):
-        out = subprocess.run([c_exe, a.set, str(a.n), str(a.alphabet), str(a.seed),
-                              "1", *a.options], capture_output=True, text=True,
-                             check=True).stdout.split()
-        fields = dict(w.split("=") for w in out)
-        c_times.append(float(fields["seconds"]))
-        t0 = time.perf_counter()
-        K, se = tkc.gram(strings, **opts)
-        py_times.append(time.perf_counter() - t0)
-        total = 0.0                     # summed in C's order: the same digits
-        for v in K.ravel().tolist():
-            total += v
-        assert total == float(fields["sum"]), (total, fields["sum"])
-    c, py = statistics.median(c_times), statistics.median(py_times)
-    ratio = py / c
-    print(f"{a.n} x {a.n} Gram, {a.set}, kernel options {opts or 'defaults'}; "
-          f"{fields['patterns']} distinct patterns; {a.rounds} rounds, alternating")
-    print(f"C      tkc_gram_matrix  median {c:.4f} s  (all: {', '.join(f'{t:.3f}' for t in c_times)})")
-    print(f"Python tkc.gram         median {py:.4f} s  (all: {', '.join(f'{t:.3f}' for t in py_times)})")
-    print(f"ratio Python / C: {ratio:.3f}   acceptance (<= 1 s, ratio <= 1.2): "
-          f"{'met' if py <= 1.0 and ratio <= 1.2 else 'NOT met'}")
+    t0, c0 = time.perf_counter(), time.process_time()
+    K, se, info = tkc.gram(strings, info=True, **opts)
+    t, c = time.perf_counter() - t0, time.process_time() - c0
+    total = 0.0                          # summed in C's order
+    for v in K.ravel().tolist():
+        total += v
+    print(f"seconds={t:.6f} cpu={c:.6f} sum={total!r} patterns={info['patterns']}")
+
+
+def main():
+    a = arguments()
+    os.environ.setdefault("TKC_TEMPLATES",
+                          os.path.join(HERE, "..", "data", "templates"))
+    if a.side == "python":
+        return python_side(a)
+    sys.path.insert(0, HERE)
+    import alternate
+    draw = [a.set, str(a.n), str(a.alphabet), str(a.seed)]
+    c_argv = [os.path.join(a.build, "bench", "bench_gram"), *draw, "1",
+              *a.options]
+    py_argv = [sys.executable, os.path.abspath(__file__), "--side", "python",
+               "--build", a.build, "--n", str(a.n), "--alphabet",
+               str(a.alphabet), "--seed", str(a.seed), "--set", a.set,
+               *a.options]
+    m = alternate.machine()
+    res = alternate.alternate([("C", c_argv, None), ("Python", py_argv, None)],
+                              a.rounds)
+    alternate.header(f"{a.n} x {a.n} Gram matrix, {a.set}, kernel options "
+                     f"{' '.join(a.options) or 'defaults'}; alternating "
+                     f"(A B A B), {a.rounds} rounds", m, res)
+    c = [float(r["seconds"]) for r in res["C"]]
+    py = [float(r["seconds"]) for r in res["Python"]]
+    same = all(float(r["sum"]) == float(q["sum"])
+               for r, q in zip(res["C"], res["Python"]))
+    print(f"{res['C'][0]['patterns']} distinct pair patterns; the two sides' "
+          f"matrices {'agree digit for digit' if same else 'DIFFER'}")
+    print(f"{'round':>5} {'C [s]':>9} {'Python [s]':>11} {'Python/C':>9}")
+    for i, (x, y) in enumerate(zip(c, py), 1):
+        print(f"{i:5d} {x:9.4f} {y:11.4f} {y / x:9.3f}")
+    ratio = statistics.median(y / x for x, y in zip(c, py))
+    print(f"C {alternate.spread(c)} s, Python {alternate.spread(py)} s; "
+          f"ratio Python / C (median of the rounds) {ratio:.3f}")
+    met = statistics.median(py) <= 1.0 and ratio <= 1.2 and same
+    print(f"acceptance (<= 1 s from Python, within 1.2x of C): "
+          f"{'met' if met else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -26,5 +26,9 @@ check 'grep -q "values agree" <<<"$out"' "values compared"
 out=$(bash "$root/bench/run_trans.sh" "$BUILD" 200 16 32 3 2>&1)
 check '[ $? -eq 0 ] && grep -q "alternating (A B A B), 3 rounds" <<<"$out" && grep -q "numpy/tkc" <<<"$out"' "run_trans.sh: $out"
 
+out=$(TKC_TEMPLATES=$root/data/templates /usr/bin/python3 "$root/bench/bench_gram.py" --build "$BUILD" --rounds 3 --n 20 max_evals=4096 2>&1)
+check '[ $? -eq 0 ] && grep -q "alternating (A B A B), 3 rounds" <<<"$out"' "bench_gram.py runs: $out"
+check 'grep -q "matrices agree digit for digit" <<<"$out" && grep -q "ratio Python / C" <<<"$out"' "bench_gram.py: the same matrix, the ratio: $out"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
