@@ -36,9 +36,11 @@ def kernel_style(kernel):
 
 
 def apply():
-    """The figures' rcParams: a light grid, and mathtext in the same
-    typeface as the text (DejaVu Sans)."""
+    """The figures' rcParams: constrained layout (titles and suptitles
+    never overlap), a light grid, and mathtext in the same typeface as the
+    text (DejaVu Sans)."""
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 110,
+                         "figure.constrained_layout.use": True,
                          "axes.grid": True, "grid.alpha": 0.3,
                          "legend.fontsize": "small",
                          "mathtext.fontset": "dejavusans"})

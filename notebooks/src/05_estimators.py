@@ -250,7 +250,7 @@ save(fig, "estimators_series_asymptotic")
 #   second the picture is the same.
 # - Both estimators' reported standard errors (dashed) lie on their actual RMS errors: the error
 #   bars tkc prints are honest.
-# - At β = 0.25 the series is accurate to ~10⁻⁸ (its reported error) for a few tens of ms of CPU,
+# - At β = 0.25 the series is accurate to ~10⁻⁸ (its reported error) for about 10 ms of CPU,
 #   beyond what either sampler reaches in a second; at β = 1 it declines with a message, and
 #   `auto` picks the series at β = 0.25 and QMC at β = 1.
 # - The coefficient ratios |a_i/a_{i−1}| grow linearly in i (≈ 0.46·i): the a_i grow factorially

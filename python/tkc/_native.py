@@ -213,6 +213,14 @@ def given_has(given, name):
     return bool(lib.tkc_kernel_options_given_has(given, name.encode()))
 
 
+def keep_arguments(obj, arguments):
+    """A constructor's arguments as the attributes of their names, nothing
+    else (scikit-learn's convention): keep_arguments(self, locals())."""
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(obj, name, value)
+
+
 def spec_defaults():
     """The library's kernel-level defaults by keyword name (the estimators'
     own options default to None: "not given")."""

@@ -115,24 +115,7 @@ class TemplateKernel(_gp_kernel_base()):
                  threads=None, samples=None, points=None, replicates=None,
                  order=None, prec=None, cv_order=None, target_se=None,
                  max_evals=None):
-        self.kernel = kernel
-        self.estimator = estimator
-        self.act = act
-        self.beta = beta
-        self.gamma = gamma
-        self.b1 = b1
-        self.b2 = b2
-        self.depth = depth
-        self.seed = seed
-        self.threads = threads
-        self.samples = samples
-        self.points = points
-        self.replicates = replicates
-        self.order = order
-        self.prec = prec
-        self.cv_order = cv_order
-        self.target_se = target_se
-        self.max_evals = max_evals
+        _native.keep_arguments(self, locals())
 
     def _options(self):
         return {name: getattr(self, name)

@@ -42,26 +42,7 @@ class TemplateKernelRidge(RegressorMixin, BaseEstimator):
                  depth=_D["depth"], seed=_D["seed"], threads=_D["threads"],
                  samples=None, points=None, replicates=None, order=None,
                  prec=None, cv_order=None, target_se=None, max_evals=None):
-        self.alpha = alpha
-        self.kernel = kernel
-        self.templates = templates
-        self.estimator = estimator
-        self.act = act
-        self.beta = beta
-        self.gamma = gamma
-        self.b1 = b1
-        self.b2 = b2
-        self.depth = depth
-        self.seed = seed
-        self.threads = threads
-        self.samples = samples
-        self.points = points
-        self.replicates = replicates
-        self.order = order
-        self.prec = prec
-        self.cv_order = cv_order
-        self.target_se = target_se
-        self.max_evals = max_evals
+        _native.keep_arguments(self, locals())
 
     # ------------------------------------------------------------ inputs
     def _tokens(self, X, reset):

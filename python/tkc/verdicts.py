@@ -215,8 +215,9 @@ def check(templates, cls=True, confidence=None, auto_refine=True,
           **params):
     """The MLP, MLP+XXᵀ and transformer verdicts side by side, as `tkc check
     --json` prints them: file, templates, k, cls_appended, and kernels, one
-    dict per kernel (mlp, mlpxx, trans) with kernel, estimator and the
-    decision keys of tkc.nmatrix (N itself is in tkc.nmatrix).  The
+    dict per kernel (mlp, mlpxx, trans) with kernel, estimator, N and
+    stderr (ndarrays; the command prints them only in tkc nmatrix) and the
+    decision keys of tkc.nmatrix.  The
     command's one-line `summary` and `expectations_met` are the command's
     and not here.  Arguments as tkc.nmatrix; `kernel` is not one of them."""
     if "kernel" in params:
@@ -243,7 +244,8 @@ def check(templates, cls=True, confidence=None, auto_refine=True,
         s[0] = spec[0]
         s.kernel = lib.tkc_kernel_type_lookup(name.encode())
         nm, d = _decide(tset, s, opt)
-        entry = dict(kernel=name, estimator=text(nm.estimator))
+        entry = dict(kernel=name, estimator=text(nm.estimator),
+                     N=_matrix(nm.N, nm.r), stderr=_matrix(nm.se, nm.r))
         entry.update(decision(nm, d))
         kernels.append(entry)
     return dict(file=tset.file, templates=_templates_spelled(tset),
