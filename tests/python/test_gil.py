@@ -40,7 +40,7 @@ def assert_runs_alongside(call):
 def test_gram_releases_the_gil():
     xs = tkc.Templates("majority5").sample(60, 50, seed=1).strings
     assert_runs_alongside(lambda: tkc.gram(xs, kernel="trans",
-                                           estimator="mc", samples=2 ** 16))
+                                           estimator="mc", samples=2 ** 17))
 
 
 def test_nmatrix_releases_the_gil():
