@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential meson ninja-build pkg-config
           libgsl-dev libmpfr-dev libgmp-dev libopenblas-dev liblapacke-dev
+          libsuitesparse-dev python3-sklearn
           python3 python3-numpy python3-matplotlib python3-nbconvert
           python3-ipykernel jupyter-nbconvert)
 missing=()

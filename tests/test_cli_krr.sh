@@ -38,7 +38,8 @@ expect_exit 2 "missing --n" "$TKC" krr "$dir/samediff.tpl"
 expect_exit 2 "bad --n" "$TKC" krr "$dir/samediff.tpl" --n 10x
 expect_exit 2 "zero --n" "$TKC" krr "$dir/samediff.tpl" --n 0
 expect_exit 2 "--n beyond memory" "$TKC" krr "$dir/samediff.tpl" --n 100000000
-grep -q "GB kernel matrix; this machine has" /tmp/krr_cli_err.$$ && ok || bad "memory message: $(cat /tmp/krr_cli_err.$$)"
+grep -q "fits no solver" /tmp/krr_cli_err.$$ && grep -q "fits n <= " /tmp/krr_cli_err.$$ &&
+    grep -q "at alphabet >= " /tmp/krr_cli_err.$$ && ok || bad "memory message: $(cat /tmp/krr_cli_err.$$)"
 expect_exit 2 "unknown option" "$TKC" krr "$dir/samediff.tpl" --n 10 --frobnicate
 expect_exit 2 "--csv with --json" "$TKC" krr "$dir/samediff.tpl" --n 10 --csv --json
 expect_exit 2 "alphabet below wildcards" "$TKC" krr "$dir/samediff.tpl" --n 10 --alphabet 1

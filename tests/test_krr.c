@@ -31,6 +31,10 @@ static tkc_template_set *parse(const char *text)
 
 static const char *const ABA = "+1 α β α\n-1 α β β\n0.5 α α β\n";
 
+/* The fits of the tests that are not about the kernel error: one kernel
+ * estimate (the fit's), λ = 1e-3.  NEG: a negative ridge. */
+static tkc_krr_options OPT, NEG;
+
 static tkc_kernel_spec spec_of(const char *kernel)
 {
     tkc_kernel_spec spec;
@@ -80,14 +84,16 @@ static double max_rel_diff(const double *a, const double *b, size_t n)
 /* ---- K̂ through pattern keys ---------------------------------------------- */
 
 typedef struct shared_count {
+    const tkc_krr_gram *g;
     const double *K;
     size_t n, visits, wrong;
     unsigned char *seen;
 } shared_count;
 
-static int count_shared(void *ctx, size_t i, size_t j, double value)
+static int count_shared(void *ctx, size_t i, size_t j, size_t key)
 {
     shared_count *c = ctx;
+    double value = tkc_krr_gram_key_value(c->g, 0, key);
     c->visits++;
     c->wrong += !(i > j) || c->seen[i * c->n + j] || value != c->K[i + j * c->n];
     c->seen[i * c->n + j] = 1;
@@ -110,9 +116,9 @@ static void test_gram_against_direct(const char *kernel_name, size_t alphabet)
     CHECK(tkc_sample_draw(set, n, alphabet, 0, 0.0, 7, &s, &err) == 0,
           "sample: %s", err.message);
     tkc_krr_gram *g = NULL, *gm = NULL;
-    CHECK(tkc_krr_gram_build(&spec, set, s->strings, s->template_index, &g,
-                             &err) == 0, "gram: %s", err.message);
-    CHECK(tkc_krr_gram_build(&spec, set, s->strings, NULL, &gm, &err) == 0,
+    CHECK(tkc_krr_gram_build(&spec, set, s->strings, s->template_index, 1,
+                             &g, &err) == 0, "gram: %s", err.message);
+    CHECK(tkc_krr_gram_build(&spec, set, s->strings, NULL, 1, &gm, &err) == 0,
           "gram by matching: %s", err.message);
     if (!g || !gm) {
         tkc_krr_gram_free(g), tkc_krr_gram_free(gm);
@@ -121,8 +127,8 @@ static void test_gram_against_direct(const char *kernel_name, size_t alphabet)
         return;
     }
     double *K = malloc(n * n * sizeof *K), *Km = malloc(n * n * sizeof *Km);
-    CHECK(tkc_krr_gram_fill(g, K, n, &err) == 0, "fill");
-    CHECK(tkc_krr_gram_fill(gm, Km, n, &err) == 0, "fill (matched)");
+    CHECK(tkc_krr_gram_fill(g, 0, K, n, &err) == 0, "fill");
+    CHECK(tkc_krr_gram_fill(gm, 0, Km, n, &err) == 0, "fill (matched)");
     CHECK(!memcmp(K, Km, n * n * sizeof *K),
           "templates found by matching give the same K");
     double worst = 0;
@@ -150,7 +156,7 @@ static void test_gram_against_direct(const char *kernel_name, size_t alphabet)
           kernel_name, alphabet, worst);
     if (alphabet <= 4)
         CHECK(sharing > 0, "small alphabet exercises shared symbols");
-    shared_count c = {K, n, 0, 0, calloc(n * n, 1)};
+    shared_count c = {g, K, n, 0, 0, calloc(n * n, 1)};
     CHECK(tkc_krr_gram_foreach_shared(g, count_shared, &c, &err) == 0, "walk");
     CHECK(c.visits == sharing && c.wrong == 0,
           "shared pairs: %zu visits of %zu pairs, %zu wrong", c.visits, sharing,
@@ -160,7 +166,7 @@ static void test_gram_against_direct(const char *kernel_name, size_t alphabet)
     for (size_t j = 0; j < n; j++)
         for (size_t i = j + 1; i < n; i++)
             off += !c.seen[i * n + j] &&
-                   K[i + j * n] != tkc_krr_gram_cross(g, tkc_krr_gram_template(g, i),
+                   K[i + j * n] != tkc_krr_gram_cross(g, 0, tkc_krr_gram_template(g, i),
                                                       tkc_krr_gram_template(g, j));
     CHECK(off == 0, "K_ij = N_{t_i t_j} off the shared pairs (%zu not)", off);
     free(c.seen);
@@ -230,7 +236,7 @@ static void test_fit_equals_old(void)
         spec.mc.samples = 4096;
         tkc_krr_model *m = NULL;
         tkc_error err;
-        CHECK(tkc_krr_fit(&spec, set, X, tmpl, y, 1e-3, &m, &err) == 0,
+        CHECK(tkc_krr_fit(&spec, set, X, tmpl, y, &OPT, &m, &err) == 0,
               "fit %s: %s", OLD[q].kernel, err.message);
         if (!m)
             continue;
@@ -269,10 +275,10 @@ static void test_structured_equals_general(const char *kernel)
           "samples: %s", err.message);
     tkc_krr_model *ms = NULL, *mg = NULL, *mm = NULL;
     CHECK(tkc_krr_fit(&spec, set, s->strings, s->template_index, s->label,
-                      1e-3, &ms, &err) == 0, "structured fit: %s", err.message);
-    CHECK(tkc_krr_fit(&spec, set, s->strings, NULL, s->label, 1e-3, &mm,
+                      &OPT, &ms, &err) == 0, "structured fit: %s", err.message);
+    CHECK(tkc_krr_fit(&spec, set, s->strings, NULL, s->label, &OPT, &mm,
                       &err) == 0, "structured fit, matched: %s", err.message);
-    CHECK(tkc_krr_fit(&spec, NULL, s->strings, NULL, s->label, 1e-3, &mg,
+    CHECK(tkc_krr_fit(&spec, NULL, s->strings, NULL, s->label, &OPT, &mg,
                       &err) == 0, "general fit: %s", err.message);
     if (ms && mg && mm) {
         CHECK(!memcmp(ms->alpha, mm->alpha, n * sizeof *ms->alpha),
@@ -344,7 +350,7 @@ static void test_predict_against_direct(const char *kernel)
     for (int general = 0; general < 2; general++) {
         tkc_krr_model *mod = NULL;
         tkc_error err;
-        CHECK(tkc_krr_fit(&spec, general ? NULL : set, X, NULL, y, 1e-3, &mod,
+        CHECK(tkc_krr_fit(&spec, general ? NULL : set, X, NULL, y, &OPT, &mod,
                           &err) == 0, "fit: %s", err.message);
         if (!mod)
             continue;
@@ -400,7 +406,7 @@ static run draw_fit_score(const tkc_template_set *set, const char *kernel,
     CHECK(tkc_sample_draw(set, n, 500, 0, 0.0, 1, &s, &err) == 0 &&
               tkc_sample_draw(set, m, 500, 1, 0.0, 2, &t, &err) == 0 &&
               tkc_krr_fit(&spec, set, s->strings, s->template_index, s->label,
-                          1e-3, &R.model, &err) == 0 &&
+                          &OPT, &R.model, &err) == 0 &&
               tkc_krr_predict(R.model, t->strings, pred, &err) == 0 &&
               tkc_krr_score_templates(R.model, set, &R.score, &err) == 0,
           "draw, fit, score %s: %s", kernel, err.message);
@@ -474,25 +480,25 @@ static void test_refusals(void)
     tkc_strings *Y = tkc_strings_alloc(12, set->k, NULL);
     memcpy(Y->tok, X->tok, 12 * set->k * sizeof *Y->tok);
     tkc_strings_row(Y, 4)[0] = tkc_strings_row(Y, 4)[1];   /* ββ?: repeated */
-    CHECK(tkc_krr_fit(&spec, set, Y, NULL, y, 1e-3, &m, &err) == TKC_EINPUT &&
+    CHECK(tkc_krr_fit(&spec, set, Y, NULL, y, &OPT, &m, &err) == TKC_EINPUT &&
               !m && strstr(err.message, "string 4") &&
               strstr(err.message, "without a template set"),
           "structured fit refuses a string no template makes: %s", err.message);
-    CHECK(tkc_krr_fit(&spec, set, Y, tmpl, y, 1e-3, &m, &err) == TKC_EINPUT &&
+    CHECK(tkc_krr_fit(&spec, set, Y, tmpl, y, &OPT, &m, &err) == TKC_EINPUT &&
               strstr(err.message, "string 4"),
           "and names it with template indices given: %s", err.message);
-    CHECK(tkc_krr_fit(&spec, NULL, Y, NULL, y, 1e-3, &m, &err) == 0 && m,
+    CHECK(tkc_krr_fit(&spec, NULL, Y, NULL, y, &OPT, &m, &err) == 0 && m,
           "the general path takes it: %s", err.message);
     tkc_krr_model_free(m);
     m = NULL;
     double ybad[12];
     memcpy(ybad, y, sizeof y);
     ybad[7] = NAN;
-    CHECK(tkc_krr_fit(&spec, set, X, tmpl, ybad, 1e-3, &m, &err) == TKC_EINPUT &&
+    CHECK(tkc_krr_fit(&spec, set, X, tmpl, ybad, &OPT, &m, &err) == TKC_EINPUT &&
               strstr(err.message, "y[7]"), "NaN label refused: %s", err.message);
-    CHECK(tkc_krr_fit(&spec, set, X, tmpl, y, -1.0, &m, &err) == TKC_EINPUT,
+    CHECK(tkc_krr_fit(&spec, set, X, tmpl, y, &NEG, &m, &err) == TKC_EINPUT,
           "negative lambda refused");
-    CHECK(tkc_krr_fit(&spec, set, X, tmpl, y, 1e-3, &m, &err) == 0, "fit");
+    CHECK(tkc_krr_fit(&spec, set, X, tmpl, y, &OPT, &m, &err) == 0, "fit");
     tkc_krr_score *s = NULL;
     tkc_template_set *sym = parse("α β γ α\nα α β β\n");
     if (sym && sym->symbolic_labels && m) {
@@ -518,6 +524,10 @@ static void test_refusals(void)
 
 int main(void)
 {
+    tkc_krr_options_default(&OPT);
+    OPT.kernel_replicates = 1;
+    NEG = OPT;
+    NEG.lambda = -1;
     test_gram_against_direct("mlp", 1000);
     test_gram_against_direct("mlp", 3);
     test_gram_against_direct("mlpxx", 3);
