@@ -353,16 +353,19 @@ uint64_t tkc_krr_replicate_seed(uint64_t seed, size_t replicate)
                      : seed;
 }
 
-/* A truncation error is not random: replicate q > 0 moves each value by an
- * independent uniform draw within its radius (stream (seed_q, replicate
- * stream, 0)), which is how far the values may be off. */
+/* A truncation error is not random: replicate q > 0 moves each value to
+ * an edge of its radius, the sign drawn independently per value (stream
+ * (seed_q, replicate stream, 0)).  The spread of a number φ over such
+ * replicates is sqrt(Σ_p g_p² e_p²) to first order (g = ∂φ/∂v, e the
+ * radii), and the truncation can move φ by at most Σ_p |g_p| e_p, which is
+ * at most sqrt(P) times that spread for P values (Cauchy–Schwarz). */
 static void perturb_within_radii(const tkc_kernel_values *v, uint64_t seed,
                                  double *value)
 {
     tkc_rng rng;
     tkc_rng_stream(&rng, seed, TKC_KRR_REPLICATE_STREAM, 0);
     for (size_t p = 0; p < v->npairs; p++)
-        value[p] += v->se[p] * (2 * tkc_rng_uniform(&rng) - 1);
+        value[p] += tkc_rng_next(&rng) >> 63 ? v->se[p] : -v->se[p];
 }
 
 int tkc_krr_eval_representatives(const tkc_kernel_spec *spec,

@@ -13,9 +13,11 @@
  * kernel call with independent seeds (tkc_krr_replicate_seed), so that the
  * spread of anything computed from them is the kernel's own error.  A
  * deterministic estimator with a truncation error (the series) has nothing
- * to draw: its replicates move every value independently and uniformly
- * within its radius.  Closed forms (error kind exact or rounding) need no
- * replicate and get none. */
+ * to draw: its replicates move every value to an edge of its radius, with
+ * independent random signs (the spread is then the typical effect of the
+ * truncation; sqrt(P) times it bounds the effect to first order, P values).
+ * Closed forms (error kind exact or rounding) need no replicate and get
+ * none. */
 #ifndef TKC_KRR_GRAM_H
 #define TKC_KRR_GRAM_H
 

@@ -536,25 +536,32 @@ static double dot(const double *a, const double *b, size_t n)
 }
 
 /* x ← solution of (K̂_q + λI) x = y from the given x, CG preconditioned by
- * M in rounds, the residual recomputed in extended precision between them
- * (restarted CG: with the exact M each round is a step of iterative
- * refinement); stops at backward error tol, when a round no longer halves
+ * M in rounds, the residual recomputed between them, in extended precision
+ * from the kernel values when `precise` (restarted CG: with the exact M
+ * each round is a step of iterative refinement); stops at backward error tol, when a round no longer halves
  * it (the rounding floor: tol = 0 asks for that), or after *budget steps
  * (decremented). */
 static int cg_solve(krr_structured *s, size_t q, double lambda, const double *y,
-                    double *x, double tol, unsigned *budget, cg_work *w,
-                    cg_status *status, double *eta_out, unsigned *steps,
-                    tkc_error *err)
+                    double *x, double tol, int precise, unsigned *budget,
+                    cg_work *w, cg_status *status, double *eta_out,
+                    unsigned *steps, tkc_error *err)
 {
     size_t n = s->n;
     double eta_prev = INFINITY;
     *status = CG_LIMIT;
     for (int outer = 0; outer < OUTER_MAX; outer++) {
-        int st = tkc_krr_gram_residual(s->g, q, lambda, y, x, w->rl, NULL, err);
+        int st = TKC_SUCCESS;
+        if (precise) {
+            st = tkc_krr_gram_residual(s->g, q, lambda, y, x, w->rl, NULL, err);
+            for (size_t i = 0; i < n; i++)
+                w->r[i] = (double)w->rl[i];
+        } else {                      /* in double, by the CG operator */
+            apply_operator(s, x, w->r);
+            for (size_t i = 0; i < n; i++)
+                w->r[i] = y[i] - w->r[i];
+        }
         if (st)
             return st;
-        for (size_t i = 0; i < n; i++)
-            w->r[i] = (double)w->rl[i];
         double eta = norm_inf(w->r, n) / (w->knorm * norm_inf(x, n) + w->ynorm);
         *eta_out = eta;
         if (eta <= tol) {
@@ -607,7 +614,9 @@ static int cg_solve(krr_structured *s, size_t q, double lambda, const double *y,
 /* ---- condition estimate -------------------------------------------------------- */
 
 /* ‖(K̂ + λI)⁻¹‖₁ by LAPACK's dlacn2 (Hager–Higham), each product a solve by
- * CG to 1e-6 (with the exact A one preconditioner step). */
+ * CG to 1e-4 (with the exact A one preconditioner step); infinite when a
+ * solve breaks down (K̂ + λI not positive definite) or runs away (singular:
+ * CG on a right-hand side outside the range grows without bound). */
 static int inverse_norm_estimate(krr_structured *s, size_t q, double lambda,
                                  cg_work *w, double *est, tkc_error *err)
 {
@@ -629,15 +638,19 @@ static int inverse_norm_estimate(krr_structured *s, size_t q, double lambda,
         /* symmetric: kase 1 and 2 both solve with (K̂ + λI) */
         memcpy(b, x, n * sizeof *b);
         memset(x, 0, n * sizeof *x);
-        unsigned budget = 50, steps = 0;
+        unsigned budget = 200, steps = 0;
         cg_status cs;
         double eta, ynorm = w->ynorm;
         w->ynorm = norm_inf(b, n);
-        st = cg_solve(s, q, lambda, b, x, 1e-6, &budget, w, &cs, &eta, &steps,
-                      err);
+        st = cg_solve(s, q, lambda, b, x, 1e-4, 0, &budget, w, &cs, &eta,
+                      &steps, err);
         w->ynorm = ynorm;
         if (st)
             break;
+        if (cs == CG_BREAKDOWN || !isfinite(norm_inf(x, n))) {
+            *est = INFINITY;
+            break;
+        }
     }
 done:
     free(v), free(x), free(b), free(isgn);
@@ -723,40 +736,43 @@ int krr_structured_solve(krr_structured *s, size_t q, double lambda,
     for (size_t i = 0; i < n; i++)
         ones[i] = 1;
     w.ynorm = norm_inf(y, n);
-    double lam = lambda, t0 = seconds_now();
+    double lam = lambda, t0 = seconds_now(), inv_norm = 0;
     char why[160] = "";
     st = TKC_ENUMERIC;
     unsigned budget = max_iterations;
     for (unsigned attempt = 0; attempt <= RIDGE_RAISES_MAX; attempt++) {
         int fails = 0;
         cg_status cs = CG_LIMIT;
-        double eta = INFINITY;
+        double eta = INFINITY, rcond = 0;
         int e = prepare(s, q, lam, &fails, &info->capacitance_rcond, err);
+        if (!e && !fails) {
+            /* ‖K̂ + λI‖∞: the row sums of |K̂| + λ (the product with ones) */
+            e = tkc_krr_gram_residual(s->g, q, lam, ones, ones, w.rl, abs_row,
+                                      err);
+            w.knorm = 0;
+            for (size_t i = 0; !e && i < n; i++)
+                w.knorm = fmax(w.knorm, (double)(abs_row[i] - 1));
+            memset(alpha, 0, n * sizeof *alpha);
+            if (!e)
+                e = cg_solve(s, q, lam, y, alpha, tolerance, 1, &budget, &w,
+                             &cs, &eta, &info->iterations, err);
+            fails = cs == CG_BREAKDOWN;
+        }
+        if (!e && !fails) {
+            /* as dposvx: rcond below machine epsilon is a failure too */
+            e = inverse_norm_estimate(s, q, lam, &w, &inv_norm, err);
+            rcond = isfinite(inv_norm) && inv_norm > 0
+                        ? 1.0 / (w.knorm * inv_norm) : 0;
+            fails = !(rcond >= DBL_EPSILON);
+        }
         if (e) {
             st = e;
             break;
         }
         if (!fails) {
-            /* ‖K̂ + λI‖∞: the row sums of |K̂| + λ (the product with ones) */
-            if ((e = tkc_krr_gram_residual(s->g, q, lam, ones, ones, w.rl,
-                                           abs_row, err))) {
-                st = e;
-                break;
-            }
-            w.knorm = 0;
-            for (size_t i = 0; i < n; i++)
-                w.knorm = fmax(w.knorm, (double)(abs_row[i] - 1));
-            memset(alpha, 0, n * sizeof *alpha);
-            if ((e = cg_solve(s, q, lam, y, alpha, tolerance, &budget, &w, &cs,
-                              &eta, &info->iterations, err))) {
-                st = e;
-                break;
-            }
-            fails = cs == CG_BREAKDOWN;
-        }
-        if (!fails) {
             solve->lambda_used = lam;
             solve->escalations = attempt;
+            solve->rcond = rcond;
             info->shift = s->sigma;
             info->backward_error = eta;
             info->converged = cs != CG_LIMIT;
@@ -767,13 +783,19 @@ int krr_structured_solve(krr_structured *s, size_t q, double lambda,
             st = TKC_SUCCESS;
             break;
         }
-        if (attempt == 0)
-            snprintf(why, sizeof why, "K+lambda*I not positive definite at "
-                     "lambda = %g (structured solve)", lam);
+        if (attempt == 0) {
+            if (rcond > 0 || (cs != CG_BREAKDOWN && isfinite(inv_norm) &&
+                              inv_norm > 0))
+                snprintf(why, sizeof why, "rcond = %.3g < machine epsilon at "
+                         "lambda = %g (structured solve)", rcond, lam);
+            else
+                snprintf(why, sizeof why, "K+lambda*I not positive definite "
+                         "at lambda = %g (structured solve)", lam);
+        }
         lam = next_ridge(lam, floor_);
     }
     solve->seconds_factor = seconds_now() - t0;
-    if (st == TKC_ENUMERIC && !solve->lambda_used)
+    if (st == TKC_ENUMERIC && !(solve->lambda_used > 0 || solve->escalations))
         tkc_fail(err, TKC_ENUMERIC, "krr structured: %s; still failing after "
                  "%d ridge raises (lambda = %g)", why, RIDGE_RAISES_MAX, lam);
     if (st)
@@ -794,11 +816,6 @@ int krr_structured_solve(krr_structured *s, size_t q, double lambda,
             solve->berr = fmax(solve->berr, (double)(fabsl(w.rl[i]) / abs_row[i]));
     }
     info->residual = y2 > 0 ? (double)sqrtl(r2 / y2) : (double)sqrtl(r2);
-    double inv_norm;
-    if ((st = inverse_norm_estimate(s, q, solve->lambda_used, &w, &inv_norm,
-                                    err)))
-        goto done;
-    solve->rcond = inv_norm > 0 ? 1.0 / (w.knorm * inv_norm) : 0;
     solve->ferr = x1 > 0 ? inv_norm * (double)(r1 / x1) : 0;
     info->peak_bytes = (double)s->cm.memory_usage +
                        common_bytes((double)n, (double)s->rp, (double)s->nshared) +

@@ -25,7 +25,8 @@
  * and so is everything computed from it.  The fit is repeated on the same
  * strings and labels with independent kernel estimates (replicates: the
  * kernel call with independent seeds; a series' truncation error by
- * independent perturbations within the radii); the spread of a number over
+ * moving each value to an edge of its radius with a random sign); the
+ * spread of a number over
  * the replicates is its kernel error (the standard deviation of one fit's
  * number over kernel seeds).  Replicate 0 is the fit itself.
  *
@@ -153,9 +154,11 @@ typedef enum tkc_krr_kernel_error {
     TKC_KRR_KERNEL_ERROR_NONE = 0,      /* closed form: rounding only, 0     */
     TKC_KRR_KERNEL_ERROR_REPLICATES,    /* spread over independent kernel
                                            seeds (statistical estimators)    */
-    TKC_KRR_KERNEL_ERROR_PERTURBATION,  /* spread over independent uniform
-                                           perturbations within the
-                                           truncation radii (an estimate)    */
+    TKC_KRR_KERNEL_ERROR_PERTURBATION,  /* spread over the values moved to
+                                           an edge of their truncation radii
+                                           with random signs (an estimate:
+                                           sqrt(P) times it bounds the
+                                           effect to first order, P values)  */
     TKC_KRR_KERNEL_ERROR_NOT_COMPUTED   /* one estimate asked for            */
 } tkc_krr_kernel_error;
 
