@@ -208,7 +208,10 @@ def check(path, ok=(0, 1), **opts):
 
 def krr(path, n, **opts):
     """`tkc krr FILE --n N[,N...]` (opts: alphabet, noise, seeds, seed,
-    test_n, lambda_ (the ridge), sweep, compare, kernel options)."""
+    test_n, lambda_ (the ridge), sweep, compare, solver (auto, dense,
+    structured), kernel_replicates (kernel estimates per fit, for the
+    kernel's error: the *_kernel_se fields), memory (GB), tolerance, kernel
+    options)."""
     if "lambda_" in opts:
         opts["lambda"] = opts.pop("lambda_")
     return run("krr", path, n=n, **opts)
