@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Write the template sets of SPEC §8 to data/templates/*.tpl.
+"""Write the template sets of data/templates/README.md (*.tpl there).
 
     /usr/bin/python3 data/generate_templates.py            # (re)write them
     /usr/bin/python3 data/generate_templates.py --check    # verify the
@@ -26,7 +26,7 @@ def is_wildcard(sym):
     return sym[0] in GREEK or sym[0] == "$"
 
 
-# ---- exact disjointness (SPEC §2), independent of src/template.c ----------
+# ---- exact disjointness (Definition 3.2), independent of src/template.c --
 
 def disjoint(z1, z2):
     """No string matches both z1 and z2 (equal length, lists of symbols)."""

@@ -1,8 +1,8 @@
 """tkc.py — a thin Python binding for the tkc command line.
 
 Each function runs the `tkc` executable with `--json` and returns the parsed
-JSON object (SPEC §7), with matrices turned into numpy arrays where that helps.
-The JSON contracts of SPEC §7 are the project's stable interface: going through
+JSON object (docs/json.md), matrices turned into numpy arrays where that helps.
+The JSON contracts of docs/json.md are the stable interface: going through
 them needs no mirroring of C structs or an ABI (ctypes/cffi would have to track
 every header change, and crashes in C would take the notebook kernel down),
 and the cost of a process per call (a few milliseconds) is small next to the
@@ -224,7 +224,7 @@ _GREEK = set(range(0x391, 0x3AA)) | set(range(0x3B1, 0x3CA)) | {0x3F5}
 
 def is_wildcard(sym):
     """A template symbol is a wildcard: a Greek letter optionally followed by
-    digits, or `$name` (SPEC §7)."""
+    digits, or `$name` (docs/templates.md)."""
     if sym.startswith("$"):
         return len(sym) > 1
     return ord(sym[0]) in _GREEK and (len(sym) == 1 or sym[1:].isdigit())

@@ -15,9 +15,12 @@ run_suite() {   # run_suite BUILD_DIR LABEL [meson test options]
     ok=$(grep -E '^Ok:' "$log" | awk '{print $2}')
     fail=$(( $(grep -E '^(Fail|Unexpected Pass|Timeout):' "$log" |
                awk '{s += $2} END {print s + 0}') ))
-    grep -E '(FAIL|TIMEOUT|ERROR)' "$log" | grep -v '^Fail:' >&2 || true
+    grep -E '(FAIL|TIMEOUT|ERROR|SKIP)' "$log" | grep -Ev '^(Fail|Skipped):' >&2 || true
     [ -n "$ok" ] || { cat "$log" >&2; ok=0; fail=$((fail + 1)); }
-    echo "$label: $ok passed, $fail failed" >&2
+    local skip note=
+    skip=$(grep -E '^Skipped:' "$log" | awk '{print $2 + 0}')
+    [ "${skip:-0}" -gt 0 ] && note=", $skip SKIPPED (above: what is missing)"
+    echo "$label: $ok passed, $fail failed$note" >&2
     passed=$((passed + ok)) failed=$((failed + fail))
     rm -f "$log"
 }

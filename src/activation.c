@@ -159,11 +159,14 @@ static int erf_dual(double A, double B, double C, const tkc_kernel_spec *spec,
 /* ---- the type table ------------------------------------------------------ */
 
 const tkc_activation_type tkc_activation_cos_type = {
-    "cos", "cos(b1 t + b2), the paper's choice", cos_phi, cos_dual};
+    "cos", "cos(b1 t + b2), the paper's choice", cos_phi, cos_dual,
+    &tkc_activation_ball_cos};
 const tkc_activation_type tkc_activation_relu_type = {
-    "relu", "max(0, t): degree-1 arc-cosine kernel", relu_phi, relu_dual};
+    "relu", "max(0, t): degree-1 arc-cosine kernel", relu_phi, relu_dual,
+    &tkc_activation_ball_relu};
 const tkc_activation_type tkc_activation_erf_type = {
-    "erf", "erf(t): arcsine kernel", erf_phi, erf_dual};
+    "erf", "erf(t): arcsine kernel", erf_phi, erf_dual,
+    &tkc_activation_ball_erf};
 
 /* ---- Gauss–Hermite quadrature -------------------------------------------- */
 
@@ -256,6 +259,9 @@ int tkc_activation_dual_quadrature(const tkc_activation_type *act, double A,
                                    const tkc_kernel_spec *spec, size_t nodes,
                                    double *K, double *K_err, tkc_error *err)
 {
+    if (K_err && nodes < 4)  /* the half rule needs 2 nodes of its own */
+        return tkc_fail(err, TKC_EINPUT, "dual quadrature: an error estimate "
+                        "needs nodes >= 4, got %zu", nodes);
     tkc_dual_quadrature *q = tkc_dual_quadrature_alloc(nodes, err);
     if (!q)
         return err ? (int)err->status : TKC_EINPUT;

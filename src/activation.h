@@ -31,7 +31,7 @@ extern "C" {
  * (angle acos(C/√(AB)) in whitened coordinates) that neither rule resolves:
  * there the estimate misses an error of order (angle)³ (3e-6 at ρ = 0.9995).
  * Needs A, B ≥ 0; C is clamped to the Cauchy–Schwarz range |C| ≤ √(AB).
- * nodes in 2 .. 1024. */
+ * nodes in 2 .. 1024, and >= 4 when K_err is asked for. */
 int tkc_activation_dual_quadrature(const tkc_activation_type *act, double A,
                                    double B, double C,
                                    const tkc_kernel_spec *spec, size_t nodes,

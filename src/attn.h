@@ -4,7 +4,7 @@
  *   u_a = ζ_{x_a} + γ p_a,   v_b = ζ_{y_b} + γ p_b,
  *
  * with one N(0, 1) variable ζ_t per distinct token and one N(0, 1) variable
- * p_a per position, shared by u and v (SPEC §3).  A *layout* fixes, for a
+ * p_a per position, shared by u and v.  A *layout* fixes, for a
  * list of pairs over a list of strings, which Gaussian coordinate each
  * position reads: one draw z = (p_0 .. p_{k-1}, ζ_0 .. ζ_{T-1}) serves every
  * pair and self term at once (common random numbers), and each distinct

@@ -1,7 +1,7 @@
 /* attn_series.c — the `series` estimator of K_attn: the exact β-series
  * (series.c) summed in MPFR.
  *
- * The series is asymptotic (SPEC §3): its terms first shrink, then grow
+ * The series is asymptotic (docs/series.md): its terms first shrink, then grow
  * factorially.  With spec->series.order = 0 the order is chosen by optimal
  * truncation: tables of growing order (8, 12, 16, ...) until the smallest
  * term lies inside the table, or its estimate is below a goal, within a

@@ -1,4 +1,4 @@
-/* certify.c — the box certificate (SPEC §4): is every matrix within the
+/* certify.c — box certificates (docs/verdicts.md): is every matrix within the
  * entry radii of a midpoint nonsingular?  Exact structure first (equal or
  * zero rows/columns with zero radii: singular), then Rump's test and the
  * Weyl/Cholesky bound, both proved with directed rounding; statistical
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "mpmat.h"
 
 const char *tkc_verdict_name(tkc_verdict v)
@@ -34,9 +35,21 @@ const char *tkc_verdict_name(tkc_verdict v)
 const char *tkc_radius_kind_name(tkc_radius_kind k)
 {
     switch (k) {
-    case TKC_RADIUS_TRUNCATION:  return "truncation";
+    case TKC_RADIUS_ESTIMATE:    return "estimate";
     case TKC_RADIUS_STATISTICAL: return "statistical";
-    default:                     return "rounding";
+    case TKC_RADIUS_CONFIDENCE:  return "confidence";
+    default:                     return "rigorous";
+    }
+}
+
+/* The evidence radii of a kind give. */
+static tkc_evidence_kind evidence_of(tkc_radius_kind k)
+{
+    switch (k) {
+    case TKC_RADIUS_ESTIMATE:    return TKC_EVIDENCE_ESTIMATE;
+    case TKC_RADIUS_STATISTICAL:
+    case TKC_RADIUS_CONFIDENCE:  return TKC_EVIDENCE_CONFIDENCE;
+    default:                     return TKC_EVIDENCE_PROVED;
     }
 }
 
@@ -569,10 +582,14 @@ static int check_input(const tkc_certify_input *in, tkc_error *err)
 {
     if (!in || in->r == 0 || !in->mid)
         return tkc_fail(err, TKC_EINPUT, "certify: empty matrix");
-    if (in->kind != TKC_RADIUS_ROUNDING && in->kind != TKC_RADIUS_TRUNCATION &&
-        in->kind != TKC_RADIUS_STATISTICAL)
+    if (in->kind != TKC_RADIUS_RIGOROUS && in->kind != TKC_RADIUS_ESTIMATE &&
+        in->kind != TKC_RADIUS_STATISTICAL && in->kind != TKC_RADIUS_CONFIDENCE)
         return tkc_fail(err, TKC_EINPUT, "certify: unknown radius kind %d",
                         (int)in->kind);
+    if (evidence_of(in->kind) == TKC_EVIDENCE_CONFIDENCE &&
+        !(in->confidence > 0 && in->confidence < 1))
+        return tkc_fail(err, TKC_EINPUT, "certify: confidence %g is not in "
+                        "(0, 1)", in->confidence);
     if (in->r > 4096)
         return tkc_fail(err, TKC_EINPUT, "certify: order %zu too large", in->r);
     if (in->prec && (in->prec < 53 || in->prec > 65536))
@@ -603,13 +620,17 @@ static void fmt_down(char *buf, size_t size, const mpfr_t x)
 static void describe(tkc_certificate *c, const work *w, int rump_ok,
                      int weyl_ok)
 {
-    const char *box = c->kind == TKC_RADIUS_STATISTICAL
-        ? "every matrix within z·se of the estimates (Bonferroni over the "
-          "entries; holds the true N at the stated joint confidence)"
-        : c->kind == TKC_RADIUS_TRUNCATION
-            ? "every matrix within the truncation radii (a proof for N if "
-              "the truncation estimates bound the error)"
-            : "every matrix within the rounding radii";
+    const char *box =
+        c->kind == TKC_RADIUS_STATISTICAL
+            ? "every matrix within z·se of the estimates (Bonferroni over "
+              "the entries; holds the true N at the stated joint confidence)"
+        : c->kind == TKC_RADIUS_CONFIDENCE
+            ? "every matrix within the radii (they hold the true N at the "
+              "stated joint confidence)"
+        : c->kind == TKC_RADIUS_ESTIMATE
+            ? "every matrix within the estimated radii (a proof for N only "
+              "if the estimates bound the error)"
+            : "every matrix within the rigorous radii (they hold the true N)";
     if (rump_ok || weyl_ok) {
         snprintf(c->method, sizeof c->method, "%s%s%s, MPFR %ld bits with "
                  "directed rounding, for %s",
@@ -638,25 +659,25 @@ static void describe(tkc_certificate *c, const work *w, int rump_ok,
                  "singular — check the structure (equal rows), the exact "
                  "small-β series determinant, or raise the precision (see the "
                  "precision ladder)", (long)w->prec, c->sigma_min_estimate);
-    else if (c->kind == TKC_RADIUS_STATISTICAL)
+    else if (c->evidence == TKC_EVIDENCE_CONFIDENCE)
         snprintf(c->advice, sizeof c->advice, "radii must shrink by a factor "
                  "> %.3g: about %.3g times more Monte Carlo samples at the same "
                  "confidence, or a lower-variance estimator (qmc, or the "
                  "series/closed form at small β)", c->shrink_factor,
                  c->samples_factor);
-    else if (c->kind == TKC_RADIUS_TRUNCATION)
-        snprintf(c->advice, sizeof c->advice, "truncation radii must shrink "
+    else if (c->kind == TKC_RADIUS_ESTIMATE)
+        snprintf(c->advice, sizeof c->advice, "estimated radii must shrink "
                  "by a factor > %.3g: a higher series order where it still "
                  "converges, or another estimator (closed form, qmc/mc with "
                  "enough samples)", c->shrink_factor);
     else
-        snprintf(c->advice, sizeof c->advice, "rounding radii must shrink by "
+        snprintf(c->advice, sizeof c->advice, "rigorous radii must shrink by "
                  "a factor > %.3g: compute the entries at higher precision",
                  c->shrink_factor);
 }
 
-int tkc_certify(tkc_certificate *cert, const tkc_certify_input *in,
-                tkc_error *err)
+static int certify(tkc_certificate *cert, const tkc_certify_input *in,
+                   tkc_error *err)
 {
     cert_reset(cert);
     int rc = check_input(in, err);
@@ -664,6 +685,10 @@ int tkc_certify(tkc_certificate *cert, const tkc_certify_input *in,
         return rc;
     size_t n = in->r;
     cert->kind = in->kind;
+    cert->evidence = evidence_of(in->kind);
+    cert->confidence = cert->evidence == TKC_EVIDENCE_CONFIDENCE
+                           ? in->confidence
+                           : cert->evidence == TKC_EVIDENCE_PROVED;
     cert->prec = in->prec ? in->prec : 128;
     double z = 0;
     if (in->kind == TKC_RADIUS_STATISTICAL) {
@@ -672,7 +697,6 @@ int tkc_certify(tkc_certificate *cert, const tkc_certify_input *in,
                                       err);
         if (rc)
             return rc;
-        cert->confidence = in->confidence;
         cert->z = z;
     }
     double *zero = NULL;
@@ -729,20 +753,55 @@ int tkc_certify(tkc_certificate *cert, const tkc_certify_input *in,
     return rc;
 }
 
-int tkc_certificate_snprint(char *buf, size_t size, const tkc_certificate *c)
+/* The evidence in parentheses after a verdict: "exact" (singular) or
+ * "proved" (nonsingular), "C% confidence", "estimate". */
+static void evidence_words(char *buf, size_t size, const tkc_certificate *c)
 {
+    char pct[32];
+    tkc_evidence_percent(pct, sizeof pct, c->confidence);
+    if (c->evidence == TKC_EVIDENCE_CONFIDENCE && c->kind == TKC_RADIUS_STATISTICAL)
+        snprintf(buf, size, "%s confidence, z = %.3f per entry", pct, c->z);
+    else if (c->evidence == TKC_EVIDENCE_CONFIDENCE)
+        snprintf(buf, size, "%s confidence", pct);
+    else if (c->evidence == TKC_EVIDENCE_ESTIMATE)
+        snprintf(buf, size, "estimate");
+    else
+        snprintf(buf, size, c->verdict == TKC_VERDICT_SINGULAR ? "exact"
+                                                               : "proved");
+}
+
+/* Both write numbers as text: in the C locale (c_locale.h). */
+int tkc_certify(tkc_certificate *cert, const tkc_certify_input *in,
+                tkc_error *err)
+{
+    tkc_c_locale g;
+    tkc_c_locale_enter(&g);
+    int rc = certify(cert, in, err);
+    tkc_c_locale_leave(&g);
+    return rc;
+}
+
+static int certificate_snprint(char *buf, size_t size,
+                               const tkc_certificate *c)
+{
+    char ev[64];
+    evidence_words(ev, sizeof ev, c);
     switch (c->verdict) {
     case TKC_VERDICT_SINGULAR:
-        return snprintf(buf, size, "singular (exact): %s", c->reason);
+        return snprintf(buf, size, "singular (%s): %s", ev, c->reason);
     case TKC_VERDICT_NONSINGULAR:
-        if (c->kind == TKC_RADIUS_STATISTICAL)
-            return snprintf(buf, size, "nonsingular (certified at %g%% joint "
-                            "confidence, z = %.3f per entry): σ_min >= %s",
-                            100 * c->confidence, c->z, c->sigma_min_lower_text);
-        return snprintf(buf, size, "nonsingular (certified, %s radii): "
-                        "σ_min >= %s", tkc_radius_kind_name(c->kind),
+        return snprintf(buf, size, "nonsingular (%s): σ_min >= %s", ev,
                         c->sigma_min_lower_text);
     default:
         return snprintf(buf, size, "undecided: %s", c->advice);
     }
+}
+
+int tkc_certificate_snprint(char *buf, size_t size, const tkc_certificate *c)
+{
+    tkc_c_locale g;
+    tkc_c_locale_enter(&g);
+    int n = certificate_snprint(buf, size, c);
+    tkc_c_locale_leave(&g);
+    return n;
 }

@@ -4,11 +4,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "c_locale.h"
+
 int tkc_vfail(tkc_error *err, tkc_status status, const char *fmt, va_list ap)
 {
     if (err) {
+        tkc_c_locale g;     /* numbers in messages: "0.5", never "0,5" */
         err->status = status;
+        tkc_c_locale_enter(&g);
         vsnprintf(err->message, sizeof err->message, fmt, ap);
+        tkc_c_locale_leave(&g);
     }
     return (int)status;
 }

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
+#include "enclosure.h"
+
 /* ---- results ------------------------------------------------------------ */
 
 /* Largest covariance tkc will allocate: 2^28 doubles (2 GiB). */
@@ -52,8 +55,29 @@ void tkc_kernel_values_free(tkc_kernel_values *v)
         free(v->value);
         free(v->se);
         free(v->cov);
+        free(v->box_mid);
+        free(v->box_rad);
         free(v);
     }
+}
+
+int tkc_kernel_values_want_boxes(tkc_kernel_values *v, double confidence,
+                                 tkc_error *err)
+{
+    if (!(confidence > 0 && confidence < 1))
+        return tkc_fail(err, TKC_EINPUT,
+                        "kernel boxes: confidence %g is not in (0, 1)",
+                        confidence);
+    size_t n = v->npairs ? v->npairs : 1;
+    if (!v->box_mid)
+        v->box_mid = calloc(n, sizeof *v->box_mid);
+    if (!v->box_rad)
+        v->box_rad = calloc(n, sizeof *v->box_rad);
+    if (!v->box_mid || !v->box_rad)
+        return tkc_fail(err, TKC_ENOMEM, "out of memory for %zu kernel boxes",
+                        v->npairs);
+    v->box_confidence = confidence;
+    return TKC_SUCCESS;
 }
 
 const char *tkc_error_kind_name(tkc_error_kind kind)
@@ -132,7 +156,7 @@ int tkc_kernel_spec_validate(const tkc_kernel_spec *spec, tkc_error *err)
     return spec->kernel->uses_attn ? e->check_options(spec, err) : TKC_SUCCESS;
 }
 
-/* ---- evaluation through the pattern cache ------------------------------ */
+/* ---- pairs and the pattern cache ------------------------------------------ */
 
 static int check_pairs(const tkc_strings *S, const tkc_pair *pairs,
                        size_t npairs, const tkc_kernel_values *out,
@@ -199,9 +223,29 @@ static int distinct_patterns(const tkc_strings *S, const tkc_pair *pairs,
     return TKC_SUCCESS;
 }
 
-int tkc_kernel_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
-                          const tkc_pair *pairs, size_t npairs,
-                          tkc_kernel_values *out, tkc_error *err)
+/* ---- boxes ---------------------------------------------------------------- */
+
+/* What a kernel type leaves in box_evidence when it does not fill the boxes
+ * itself (out of the enum's range on purpose). */
+#define BOXES_UNFILLED ((tkc_evidence_kind)-1)
+
+/* Boxes from value ± radius by the error kind (tkc_enclosure_radii: the
+ * statistical ones at the joint confidence over the distinct estimates). */
+static int boxes_from_se(tkc_kernel_values *v, tkc_error *err)
+{
+    tkc_evidence ev;
+    memcpy(v->box_mid, v->value, v->npairs * sizeof *v->box_mid);
+    int rc = tkc_enclosure_radii(v->box_rad, &ev, &v->box_z, v,
+                                 v->box_confidence, err);
+    v->box_evidence = ev.kind;
+    return rc;
+}
+
+/* ---- evaluation ------------------------------------------------------------ */
+
+static int eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
+                      const tkc_pair *pairs, size_t npairs,
+                      tkc_kernel_values *out, tkc_error *err)
 {
     int rc;
     if ((rc = tkc_kernel_spec_validate(spec, err)) ||
@@ -220,14 +264,29 @@ int tkc_kernel_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         rc = TKC_ENOMEM;
         goto done;
     }
+    if (out->box_mid &&
+        (rc = tkc_kernel_values_want_boxes(dv, out->box_confidence, err)))
+        goto done;
+    dv->box_evidence = BOXES_UNFILLED;
     if ((rc = spec->kernel->eval_pairs(spec, S, first, nd, dv, err)))
+        goto done;
+    if (out->box_mid && dv->box_evidence == BOXES_UNFILLED &&
+        (rc = boxes_from_se(dv, err)))
         goto done;
     for (size_t i = 0; i < npairs; i++) {
         out->value[i] = dv->value[ids[i]];
         out->se[i] = dv->se[ids[i]];
+        if (out->box_mid) {
+            out->box_mid[i] = dv->box_mid[ids[i]];
+            out->box_rad[i] = dv->box_rad[ids[i]];
+        }
         if (out->cov)
             for (size_t j = 0; j < npairs; j++)
                 out->cov[i * npairs + j] = dv->cov[ids[i] * nd + ids[j]];
+    }
+    if (out->box_mid) {
+        out->box_evidence = dv->box_evidence;
+        out->box_z = dv->box_z;
     }
     out->error_kind = dv->error_kind;
     out->estimator = dv->estimator;
@@ -237,6 +296,18 @@ done:
     free(ids);
     free(first);
     tkc_kernel_values_free(dv);
+    return rc;
+}
+
+/* The notes hold numbers as text: written in the C locale (c_locale.h). */
+int tkc_kernel_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
+                          const tkc_pair *pairs, size_t npairs,
+                          tkc_kernel_values *out, tkc_error *err)
+{
+    tkc_c_locale g;
+    tkc_c_locale_enter(&g);
+    int rc = eval_pairs(spec, S, pairs, npairs, out, err);
+    tkc_c_locale_leave(&g);
     return rc;
 }
 

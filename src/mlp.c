@@ -1,14 +1,17 @@
 /* mlp.c — the MLP kernels on one-hot and XXᵀ-augmented inputs: exact input
- * Gram counts, then the dual recursion in double precision with a rounding
- * bound carried along.  Definitions and normalization: mlp.h. */
+ * Gram counts, then the dual recursion in ball arithmetic (mlp_arb.c), once
+ * per distinct triple of Grams.  Definitions and normalization: mlp.h. */
 #include "mlp.h"
 
-#include <float.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "activation.h"
+#include "dual_arb.h"
+#include "enclosure.h"
+#include "mlp_arb.h"
 #include "registry.h"
 
 unsigned tkc_onehot_matches(const tkc_token *x, const tkc_token *y, size_t k)
@@ -28,118 +31,144 @@ unsigned tkc_incidence_inner(const tkc_token *x, const tkc_token *y, size_t k)
     return m;
 }
 
-/* One dual evaluation with its error: propagated input errors plus a
- * rounding term of a few ulps of the magnitudes involved. */
-static int dual_with_bound(const tkc_activation_type *act,
-                           const tkc_kernel_spec *spec, double A, double B,
-                           double C, double eA, double eB, double eC,
-                           double *K, double *e, tkc_error *err)
-{
-    double g[3];
-    int rc = tkc_activation_dual_eval(act, A, B, C, spec, K, g, err);
-    if (rc)
-        return rc;
-    *e = fabs(g[0]) * eA + fabs(g[1]) * eB + fabs(g[2]) * eC +
-         tkc_activation_dual_rounding(*K, g, A, B, C);
-    return TKC_SUCCESS;
-}
+/* ---- one value ----------------------------------------------------------- */
 
-int tkc_mlp_recursion(const tkc_activation_type *act,
-                      const tkc_kernel_spec *spec, unsigned depth, double A0,
-                      double B0, double C0, const double e0[3], double *K,
-                      double *se, tkc_error *err)
+/* The ball as a value and its rigorous bound. */
+static int value_of(const arb_t K, double *value, double *se, tkc_error *err)
 {
-    if (!act)
-        return tkc_fail(err, TKC_EINPUT, "MLP kernel: no activation given");
-    double A = A0, B = B0, C = C0;
-    double eA = e0 ? e0[0] : 0, eB = e0 ? e0[1] : 0, eC = e0 ? e0[2] : 0;
-    for (unsigned l = 0; l < depth; l++) {
-        double nA, nB, nC, fA, fB, fC;
-        int rc = dual_with_bound(act, spec, A, A, A, eA, eA, eA, &nA, &fA, err);
-        if (!rc)
-            rc = dual_with_bound(act, spec, B, B, B, eB, eB, eB, &nB, &fB, err);
-        if (!rc)
-            rc = dual_with_bound(act, spec, A, B, C, eA, eB, eC, &nC, &fC, err);
-        if (rc)
-            return rc;
-        A = nA, B = nB, C = nC;
-        eA = fA, eB = fB, eC = fC;
+    tkc_enclosure e;
+    int rc = tkc_enclosure_set_arb(&e, K, TKC_EVIDENCE_PROOF, err);
+    if (!rc) {
+        *value = e.mid;
+        *se = e.rad;
     }
-    *K = C;
-    *se = eC;
-    return TKC_SUCCESS;
+    return rc;
 }
 
-static int check_args(const tkc_kernel_spec *spec, size_t k, tkc_error *err)
+typedef int (*ball_fn)(arb_t K, const tkc_kernel_spec *spec,
+                       const tkc_token *x, const tkc_token *y, size_t k,
+                       slong prec, tkc_error *err);
+
+static int one_value(ball_fn f, const tkc_kernel_spec *spec,
+                     const tkc_token *x, const tkc_token *y, size_t k,
+                     double *K, double *se, tkc_error *err)
 {
-    if (!spec || !spec->activation)
-        return tkc_fail(err, TKC_EINPUT, "MLP kernel: spec has no activation");
-    if (k == 0)
-        return tkc_fail(err, TKC_EINPUT, "MLP kernel: strings are empty");
-    return TKC_SUCCESS;
+    arb_t b;
+    arb_init(b);
+    int rc = f(b, spec, x, y, k, TKC_ARB_PREC, err);
+    if (!rc)
+        rc = value_of(b, K, se, err);
+    arb_clear(b);
+    return rc;
 }
 
 int tkc_mlp_kernel_onehot(const tkc_kernel_spec *spec, const tkc_token *x,
                           const tkc_token *y, size_t k, double *K, double *se,
                           tkc_error *err)
 {
-    int rc = check_args(spec, k, err);
-    if (rc)
-        return rc;
-    double C0 = (double)tkc_onehot_matches(x, y, k) / (double)k;
-    double e0[3] = {0, 0, 0.5 * DBL_EPSILON * C0};  /* one division */
-    return tkc_mlp_recursion(spec->activation, spec, spec->mlp_depth, 1.0, 1.0,
-                             C0, e0, K, se, err);
-}
-
-/* ½ (m/k + r/k²), each part in [0, 1]; four roundings at most. */
-static double xx_gram(const tkc_token *x, const tkc_token *y, size_t k)
-{
-    double kk = (double)k;
-    return 0.5 * ((double)tkc_onehot_matches(x, y, k) / kk +
-                  (double)tkc_incidence_inner(x, y, k) / (kk * kk));
+    return one_value(tkc_mlp_arb_onehot, spec, x, y, k, K, se, err);
 }
 
 int tkc_mlp_kernel_xx(const tkc_kernel_spec *spec, const tkc_token *x,
                       const tkc_token *y, size_t k, double *K, double *se,
                       tkc_error *err)
 {
-    int rc = check_args(spec, k, err);
-    if (rc)
-        return rc;
-    double A0 = xx_gram(x, x, k), B0 = xx_gram(y, y, k), C0 = xx_gram(x, y, k);
-    double e0[3] = {2 * DBL_EPSILON * A0, 2 * DBL_EPSILON * B0,
-                    2 * DBL_EPSILON * C0};
-    return tkc_mlp_recursion(spec->activation, spec, spec->mlp_depth, A0, B0,
-                             C0, e0, K, se, err);
+    return one_value(tkc_mlp_arb_xx, spec, x, y, k, K, se, err);
 }
 
 /* ---- the kernel types ---------------------------------------------------- */
 
-typedef int (*one_value_fn)(const tkc_kernel_spec *, const tkc_token *,
-                            const tkc_token *, size_t, double *, double *,
-                            tkc_error *);
+/* Values already computed, keyed by their Gram numerators (a <= b, c): the
+ * kernel is a function of these alone and symmetric in x, y, so a 144-
+ * template N (10⁴ pair patterns) needs a few hundred ball evaluations. */
+typedef struct gram_cache {
+    unsigned long (*key)[3];
+    double *value, *se;
+    size_t mask, n;
+} gram_cache;
 
-/* Closed forms: each pair on its own; rounding errors are bounds, not
- * variances, so the covariance (if asked for) is diag(se²). */
-static int eval_closed_pairs(one_value_fn f, const tkc_kernel_spec *spec,
-                             const tkc_strings *S, const tkc_pair *pairs,
-                             size_t npairs, tkc_kernel_values *out,
-                             tkc_error *err)
+static int gram_cache_init(gram_cache *c, size_t npairs)
 {
-    for (size_t p = 0; p < npairs; p++) {
-        if (pairs[p].x >= S->count || pairs[p].y >= S->count)
-            return tkc_fail(err, TKC_EINPUT,
-                            "MLP kernel: pair %zu refers to string %zu of %zu",
-                            p, pairs[p].x > pairs[p].y ? pairs[p].x : pairs[p].y,
-                            S->count);
-        int rc = f(spec, tkc_strings_row(S, pairs[p].x),
-                   tkc_strings_row(S, pairs[p].y), S->k, &out->value[p],
-                   &out->se[p], err);
-        if (rc)
-            return rc;
+    size_t cap = 16;
+    while (cap < 2 * npairs)
+        cap *= 2;
+    c->key = malloc(cap * sizeof *c->key);
+    c->value = malloc(2 * cap * sizeof *c->value);
+    c->se = c->value ? c->value + cap : NULL;
+    c->mask = cap - 1;
+    c->n = 0;
+    if (c->key)
+        for (size_t i = 0; i < cap; i++)
+            c->key[i][0] = ULONG_MAX;  /* empty: no Gram numerator is this */
+    return c->key && c->value;
+}
+
+static void gram_cache_free(gram_cache *c)
+{
+    free(c->key);
+    free(c->value);
+}
+
+/* The slot of (a, b, c): its own, or the empty one it would go in. */
+static size_t gram_cache_slot(const gram_cache *c, const unsigned long g[3])
+{
+    uint64_t h = (uint64_t)g[0] * 0x9E3779B97F4A7C15u ^
+                 (uint64_t)g[1] * 0xC2B2AE3D27D4EB4Fu ^
+                 (uint64_t)g[2] * 0x165667B19E3779F9u;
+    for (size_t i = (size_t)(h ^ h >> 31) & c->mask;; i = (i + 1) & c->mask)
+        if (c->key[i][0] == ULONG_MAX ||
+            (c->key[i][0] == g[0] && c->key[i][1] == g[1] &&
+             c->key[i][2] == g[2]))
+            return i;
+}
+
+/* Closed forms: each pair from its Grams, each distinct triple once, in
+ * ball arithmetic; se bounds the error rigorously, and these bounds are not
+ * variances, so the covariance (if asked for) is diag(se²). */
+static int eval_closed_pairs(tkc_mlp_grams_fn grams,
+                             const tkc_kernel_spec *spec, const tkc_strings *S,
+                             const tkc_pair *pairs, size_t npairs,
+                             tkc_kernel_values *out, tkc_error *err)
+{
+    if (!spec->activation)
+        return tkc_fail(err, TKC_EINPUT, "MLP kernel: spec has no activation");
+    gram_cache c;
+    arb_t K;
+    if (!gram_cache_init(&c, npairs)) {
+        gram_cache_free(&c);
+        return tkc_fail(err, TKC_ENOMEM, "MLP kernel: %zu pairs", npairs);
     }
-    if (out->cov) {
+    arb_init(K);
+    int rc = TKC_SUCCESS;
+    for (size_t p = 0; p < npairs && !rc; p++) {
+        if (pairs[p].x >= S->count || pairs[p].y >= S->count) {
+            rc = tkc_fail(err, TKC_EINPUT,
+                          "MLP kernel: pair %zu refers to string %zu of %zu", p,
+                          pairs[p].x > pairs[p].y ? pairs[p].x : pairs[p].y,
+                          S->count);
+            break;
+        }
+        unsigned long g[3], den;
+        grams(tkc_strings_row(S, pairs[p].x), tkc_strings_row(S, pairs[p].y),
+              S->k, g, &den);
+        if (g[0] > g[1]) {
+            unsigned long t = g[0];
+            g[0] = g[1];
+            g[1] = t;
+        }
+        size_t i = gram_cache_slot(&c, g);
+        if (c.key[i][0] == ULONG_MAX) {
+            rc = tkc_mlp_arb_grams(K, spec, g[0], g[1], g[2], den,
+                                   TKC_ARB_PREC, err);
+            if (!rc)
+                rc = value_of(K, &c.value[i], &c.se[i], err);
+            memcpy(c.key[i], g, sizeof g);
+            c.n++;
+        }
+        out->value[p] = c.value[i];
+        out->se[p] = c.se[i];
+    }
+    if (!rc && out->cov) {
         memset(out->cov, 0, npairs * npairs * sizeof *out->cov);
         for (size_t p = 0; p < npairs; p++)
             out->cov[p * npairs + p] = out->se[p] * out->se[p];
@@ -148,16 +177,19 @@ static int eval_closed_pairs(one_value_fn f, const tkc_kernel_spec *spec,
     out->estimator = "closed form";
     out->samples = 0;
     snprintf(out->note, sizeof out->note,
-             "closed form, %s, depth %u; se bounds rounding",
-             spec->activation->name, spec->mlp_depth);
-    return TKC_SUCCESS;
+             "closed form, %s, depth %u, in ball arithmetic (%zu Gram "
+             "triples): se is a rigorous bound",
+             spec->activation->name, spec->mlp_depth, c.n);
+    arb_clear(K);
+    gram_cache_free(&c);
+    return rc;
 }
 
 static int mlp_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                           const tkc_pair *pairs, size_t npairs,
                           tkc_kernel_values *out, tkc_error *err)
 {
-    return eval_closed_pairs(tkc_mlp_kernel_onehot, spec, S, pairs, npairs,
+    return eval_closed_pairs(tkc_mlp_grams_onehot, spec, S, pairs, npairs,
                              out, err);
 }
 
@@ -165,7 +197,7 @@ static int mlpxx_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                             const tkc_pair *pairs, size_t npairs,
                             tkc_kernel_values *out, tkc_error *err)
 {
-    return eval_closed_pairs(tkc_mlp_kernel_xx, spec, S, pairs, npairs, out,
+    return eval_closed_pairs(tkc_mlp_grams_xx, spec, S, pairs, npairs, out,
                              err);
 }
 

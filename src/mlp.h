@@ -1,6 +1,7 @@
-/* mlp.h (internal) — the MLP kernels, the contrast to the transformer (SPEC §3):
- * random-features kernels of a depth-L MLP with activation φ (trained in its
- * last layer only) on two encodings of a string x of length k:
+/* mlp.h (internal) — the MLP kernels, the contrast to the transformer
+ * (docs/mathematics.md): random-features kernels of a depth-L MLP with
+ * activation φ (trained in its last layer only) on two encodings of a
+ * string x of length k:
  *
  *   mlp    concatenated one-hot vectors, normalized by k:
  *            K⁰(x, y) = #{a : x_a = y_a} / k            (so K⁰(x, x) = 1)
@@ -15,12 +16,15 @@
  *   K^{l+1}(x, y) = dual_φ(K^l(x, x), K^l(y, y), K^l(x, y)),  K = K^L
  * (L = 0 gives the input inner product itself).  For mlp, K is an
  * inner-product kernel κ(#matches) — which is why its N is singular for
- * templates told apart only by wildcard relations (SPEC §4).
+ * templates told apart only by wildcard relations (docs/mathematics.md).
  *
- * These are closed forms: error kind TKC_ERROR_ROUNDING, and se bounds the
- * floating-point error — propagated through the recursion by the dual's
- * gradient, plus tkc_activation_dual_rounding for each dual evaluation
- * (16 ε times the magnitude of the terms; ε = DBL_EPSILON). */
+ * These are closed forms, evaluated in ball arithmetic (mlp_arb.h, Arb at
+ * TKC_ARB_PREC bits) from the exact input Gram rationals: error kind
+ * TKC_ERROR_ROUNDING, value the double nearest the ball's centre and se a
+ * rigorous bound, so that [value − se, value + se] contains the exact
+ * kernel value (a proof, tkc/evidence.h).  The kernel is a function of the
+ * three input Grams alone, so the kernel types evaluate each distinct
+ * triple once. */
 #ifndef TKC_MLP_H
 #define TKC_MLP_H
 
@@ -35,15 +39,8 @@ unsigned tkc_onehot_matches(const tkc_token *x, const tkc_token *y, size_t k);
 /* ⟨XXᵀ, YYᵀ⟩_F = #{(a, b) : 1(x_a = x_b) = 1(y_a = y_b) = 1}. */
 unsigned tkc_incidence_inner(const tkc_token *x, const tkc_token *y, size_t k);
 
-/* The depth-`depth` recursion from input Gram values (A0, B0, C0) with
- * absolute error bounds e0[3] (nullable: zero); writes K^depth(x, y) and its
- * rounding bound. */
-int tkc_mlp_recursion(const tkc_activation_type *act,
-                      const tkc_kernel_spec *spec, unsigned depth, double A0,
-                      double B0, double C0, const double e0[3], double *K,
-                      double *se, tkc_error *err);
-
-/* One value of the mlp / mlpxx kernel (spec->activation, spec->mlp_depth). */
+/* One value of the mlp / mlpxx kernel (spec->activation, spec->mlp_depth):
+ * *K and the rigorous bound *se, as above. */
 int tkc_mlp_kernel_onehot(const tkc_kernel_spec *spec, const tkc_token *x,
                           const tkc_token *y, size_t k, double *K, double *se,
                           tkc_error *err);

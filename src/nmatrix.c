@@ -205,12 +205,15 @@ void tkc_nmatrix_free(tkc_nmatrix *nm)
     free(nm->N);
     free(nm->se);
     free(nm->cov);
+    free(nm->box_mid);
+    free(nm->box_rad);
     free(nm->row_class);
     free(nm);
 }
 
+/* confidence: 0 for no boxes. */
 static int evaluate(tkc_nmatrix *nm, const tkc_kernel_spec *spec, int cov,
-                    tkc_error *err)
+                    double confidence, tkc_error *err)
 {
     size_t r = nm->r, n = r * r;
     tkc_pair *pairs = malloc(n * sizeof *pairs);
@@ -220,17 +223,26 @@ static int evaluate(tkc_nmatrix *nm, const tkc_kernel_spec *spec, int cov,
         tkc_kernel_values_free(v);
         return tkc_fail(err, TKC_ENOMEM, "out of memory for %zu pairs", n);
     }
+    int rc;
+    if (confidence != 0 &&
+        (rc = tkc_kernel_values_want_boxes(v, confidence, err))) {
+        free(pairs);
+        tkc_kernel_values_free(v);
+        return rc;
+    }
     for (size_t i = 0; i < r; i++)
         for (size_t j = 0; j < r; j++)
             pairs[i * r + j] = (tkc_pair){i, r + j};
-    int rc = tkc_kernel_eval_pairs(spec, nm->strings, pairs, n, v, err);
+    rc = tkc_kernel_eval_pairs(spec, nm->strings, pairs, n, v, err);
     free(pairs);
     if (rc) {
         tkc_kernel_values_free(v);
         return rc;
     }
     for (size_t e = 0; e < n; e++)
-        if (!isfinite(v->value[e]) || !isfinite(v->se[e]) || v->se[e] < 0) {
+        if (!isfinite(v->value[e]) || !isfinite(v->se[e]) || v->se[e] < 0 ||
+            (v->box_mid && (!isfinite(v->box_mid[e]) ||
+                            !isfinite(v->box_rad[e]) || v->box_rad[e] < 0))) {
             tkc_kernel_values_free(v);
             return tkc_fail(err, TKC_ENUMERIC,
                             "kernel gave a non-finite value for N[%zu][%zu]",
@@ -240,7 +252,12 @@ static int evaluate(tkc_nmatrix *nm, const tkc_kernel_spec *spec, int cov,
     nm->N = v->value;
     nm->se = v->se;
     nm->cov = v->cov;
-    v->value = v->se = v->cov = NULL;
+    nm->box_mid = v->box_mid;
+    nm->box_rad = v->box_rad;
+    v->value = v->se = v->cov = v->box_mid = v->box_rad = NULL;
+    nm->box_evidence = v->box_evidence;
+    nm->box_confidence = v->box_confidence;
+    nm->box_z = v->box_z;
     nm->error_kind = v->error_kind;
     snprintf(nm->estimator, sizeof nm->estimator, "%s",
              v->estimator ? v->estimator : spec->kernel->name);
@@ -250,9 +267,10 @@ static int evaluate(tkc_nmatrix *nm, const tkc_kernel_spec *spec, int cov,
     return TKC_SUCCESS;
 }
 
-int tkc_nmatrix_build(const tkc_template_set *set,
-                      const tkc_kernel_spec *spec, int want_cov,
-                      tkc_nmatrix **out, tkc_error *err)
+/* confidence: 0 for no boxes. */
+static int build(const tkc_template_set *set, const tkc_kernel_spec *spec,
+                 int want_cov, double confidence, tkc_nmatrix **out,
+                 tkc_error *err)
 {
     *out = NULL;
     int rc = tkc_kernel_spec_validate(spec, err);
@@ -278,13 +296,33 @@ int tkc_nmatrix_build(const tkc_template_set *set,
     int cov = want_cov == TKC_NMATRIX_COV_AUTO
                   ? nm->r <= TKC_NMATRIX_COV_MAX_R
                   : want_cov != 0;
-    if ((rc = evaluate(nm, spec, cov, err)))
+    if ((rc = evaluate(nm, spec, cov, confidence, err)))
         goto fail;
     *out = nm;
     return TKC_SUCCESS;
 fail:
     tkc_nmatrix_free(nm);
     return rc;
+}
+
+int tkc_nmatrix_build(const tkc_template_set *set,
+                      const tkc_kernel_spec *spec, int want_cov,
+                      tkc_nmatrix **out, tkc_error *err)
+{
+    return build(set, spec, want_cov, 0, out, err);
+}
+
+int tkc_nmatrix_build_boxed(const tkc_template_set *set,
+                            const tkc_kernel_spec *spec, int want_cov,
+                            double confidence, tkc_nmatrix **out,
+                            tkc_error *err)
+{
+    *out = NULL;
+    if (!(confidence > 0 && confidence < 1))
+        return tkc_fail(err, TKC_EINPUT,
+                        "N's boxes: confidence %g is not in (0, 1)",
+                        confidence);
+    return build(set, spec, want_cov, confidence, out, err);
 }
 
 /* ---- the patterns of N's entries ---------------------------------------- */

@@ -24,25 +24,30 @@
     "sufficient test for r > %d: identity the unique maximum or minimum "  \
     "assignment for every matrix in the box"
 
-static void cycles_text(char *buf, size_t size, const size_t *tau, size_t r)
+void tkc_perm_cycles_text(char *buf, size_t size, const size_t *tau,
+                          size_t r, size_t base)
 {
     size_t used = 0;
-    char seen[TKC_PERM_EXHAUSTIVE_MAX] = {0};
     buf[0] = '\0';
     for (size_t i = 0; i < r; i++) {
-        if (seen[i] || tau[i] == i)
+        /* a cycle is written once, from its smallest element */
+        size_t j = tau[i];
+        while (j > i)
+            j = tau[j];
+        if (j != i || tau[i] == i)
             continue;
-        used += snprintf(buf + used, used < size ? size - used : 0, "(");
-        for (size_t j = i; !seen[j]; j = tau[j]) {
-            seen[j] = 1;
-            used += snprintf(buf + used, used < size ? size - used : 0,
-                             "%s%zu", j == i ? "" : " ", j);
-        }
-        used += snprintf(buf + used, used < size ? size - used : 0, ")");
+        j = i;
+        do {
+            used += (size_t)snprintf(buf + used, used < size ? size - used : 0,
+                                     "%s%zu", j == i ? "(" : " ", j + base);
+            j = tau[j];
+        } while (j != i);
+        used += (size_t)snprintf(buf + used, used < size ? size - used : 0,
+                                 ")");
     }
 }
 
-static int next_permutation(size_t *p, size_t n)
+int tkc_perm_next(size_t *p, size_t n)
 {
     if (n < 2)
         return 0;
@@ -130,7 +135,7 @@ static void perm_exhaustive(tkc_perm_condition *out, size_t r, const double *a,
     int violated = 0;
     for (size_t i = 0; i < r; i++)
         tau[i] = i;
-    while (next_permutation(tau, r)) {
+    while (tkc_perm_next(tau, r)) {
         int exact_tie = separation(sep, &t, tau, r, a, rad);
         if ((exact_tie && !violated) || (!violated && mpfr_cmp(sep, best) < 0)) {
             mpfr_set(best, sep, MPFR_RNDD);
@@ -143,8 +148,8 @@ static void perm_exhaustive(tkc_perm_condition *out, size_t r, const double *a,
                 : mpfr_sgn(best) > 0 ? TKC_PERM_ESTABLISHED
                                      : TKC_PERM_NOT_ESTABLISHED;
     if (r > 1)
-        cycles_text(out->witness_text, sizeof out->witness_text, out->witness,
-                    r);
+        tkc_perm_cycles_text(out->witness_text, sizeof out->witness_text,
+                             out->witness, r, 0);
     snprintf(out->test, sizeof out->test, EXHAUSTIVE_TEST, r);
     snprintf(out->method, sizeof out->method, EXHAUSTIVE_TEST ", each |Σ A_ii "
              "− Σ A_iτ(i)| minus its summed radii bounded below with MPFR "

@@ -53,6 +53,16 @@ int tkc_certify_permutation_condition(tkc_perm_condition *out, size_t r,
                                       const double *a, const double *radius,
                                       tkc_error *err);
 
+/* The next permutation of p[0 .. n−1] in lexicographic order; 0 after the
+ * last.  From the identity it visits every other permutation once. */
+int tkc_perm_next(size_t *p, size_t n);
+
+/* τ (r entries, τ(i) = tau[i]) in cycle notation, elements numbered from
+ * base: "(0 5 3)(1 2)" for base 0; fixed points left out, "" for the
+ * identity.  Any r; truncated to size. */
+void tkc_perm_cycles_text(char *buf, size_t size, const size_t *tau,
+                          size_t r, size_t base);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,6 +4,7 @@
  * curvature (tkc/rates.h).  All are ordinary least squares on transformed
  * points, by gsl_fit_linear and gsl_multifit_linear. */
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_multifit.h>
 #include <math.h>
@@ -44,11 +45,16 @@ static int check_points(const char *what, const double *x, const double *y,
 
 /* Least squares v = c0 + c1 u over q points (u not all equal): the
  * coefficients and their variances. */
-static void fit_line(const double *u, const double *v, size_t q, double *c0,
-                     double *c1, double *var0, double *var1)
+static int fit_line(const double *u, const double *v, size_t q, double *c0,
+                    double *c1, double *var0, double *var1, tkc_error *err)
 {
     double cov01, sumsq;
-    gsl_fit_linear(u, 1, v, 1, q, c0, c1, var0, &cov01, var1, &sumsq);
+    int st = gsl_fit_linear(u, 1, v, 1, q, c0, c1, var0, &cov01, var1, &sumsq);
+    if (st || !isfinite(*c0) || !isfinite(*c1))
+        return tkc_fail(err, TKC_ENUMERIC, "least squares over %zu points "
+                        "failed (GSL: %s)", q, st ? gsl_strerror(st)
+                                                  : "non-finite fit");
+    return TKC_SUCCESS;
 }
 
 int tkc_rate_slope_fit(const double *x, const double *y, size_t m,
@@ -82,8 +88,15 @@ int tkc_rate_slope_fit(const double *x, const double *y, size_t m,
             ly[j++] = log(y[i]);
         }
     double var0, var1;
-    fit_line(lx, ly, q, &out->intercept, &out->slope, &var0, &var1);
+    st = fit_line(lx, ly, q, &out->intercept, &out->slope, &var0, &var1, err);
     double t = gsl_cdf_tdist_Pinv(0.5 + 0.5 * level, (double)(q - 2));
+    if (!st && !isfinite(t))
+        st = tkc_fail(err, TKC_ENUMERIC, "rate slope: Student t quantile "
+                      "for level %g and %zu points is not finite", level, q);
+    if (st) {
+        free(lx), free(ly);
+        return st;
+    }
     out->slope_se = sqrt(var1);
     out->slope_lo = out->slope - t * out->slope_se;
     out->slope_hi = out->slope + t * out->slope_se;
@@ -123,10 +136,12 @@ int tkc_rate_floor_fit(const double *x, const double *y, size_t m,
     for (size_t i = 0; i < m; i++)
         ix[i] = 1.0 / sqrt(x[i]);
     double var0, var1;
-    fit_line(ix, y, m, &out->a, &out->c, &var0, &var1);
+    st = fit_line(ix, y, m, &out->a, &out->c, &var0, &var1, err);
+    free(ix);
+    if (st)
+        return st;
     out->a_se = sqrt(var0);
     out->c_se = sqrt(var1);
-    free(ix);
     return TKC_SUCCESS;
 }
 
@@ -236,10 +251,11 @@ static int fit_quadratic(const double *wx, const double *wy, size_t w,
             }
         double chisq;
         size_t rank;
-        gsl_multifit_linear_tsvd(X, v, 1e-12, c, cov, &chisq, &rank, ws);
+        int gs = gsl_multifit_linear_tsvd(X, v, 1e-12, c, cov, &chisq, &rank, ws);
         *c2 = gsl_vector_get(c, 2);
         *c2_se = sqrt(gsl_matrix_get(cov, 2, 2));
-        st = rank == 3 ? TKC_SUCCESS : TKC_ERANGE;
+        st = !gs && rank == 3 && isfinite(*c2) && isfinite(*c2_se) ? TKC_SUCCESS
+                                                                   : TKC_ERANGE;
     }
     gsl_matrix_free(X), gsl_matrix_free(cov);
     gsl_vector_free(v), gsl_vector_free(c);

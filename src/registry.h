@@ -18,8 +18,11 @@ extern const tkc_kernel_type tkc_kernel_attn_type, tkc_kernel_trans_type,
 extern const tkc_attn_estimator_type tkc_attn_mc_type, tkc_attn_qmc_type,
     tkc_attn_series_type, tkc_attn_cvmc_type, tkc_attn_auto_type;
 
-/* activations: activation.c */
+/* activations: activation.c; their ball duals (the `ball` entry of each
+ * table): dual_arb.c */
 extern const tkc_activation_type tkc_activation_cos_type,
     tkc_activation_relu_type, tkc_activation_erf_type;
+extern const struct tkc_activation_ball tkc_activation_ball_cos,
+    tkc_activation_ball_relu, tkc_activation_ball_erf;
 
 #endif

@@ -27,25 +27,41 @@
  * The Poisson expectation factorizes over token classes, and within a class
  * the unmarked positions add up to one Poisson(m y): the moments are
  * Touchard polynomials Σ_j S(n, j) (m y)^j (Stirling numbers of the second
- * kind), all integers.  So k^{D+1} × derivative is an integer, everything
- * below is mpz, and one division at the end gives the rationals.
+ * kind), all integers.  So k^{n+1} × a derivative of order n is an
+ * integer, everything below is mpz, and one division at the end gives the
+ * rationals: the terms of β^{2m} share the scale 2^m m! k^{2m+2}.
  *
  * Token symmetry: the derivative depends only on the *shape* of the
  * multi-index (per class: size, token exponent, the marked position's
  * exponent, the sorted exponents of the other positions), so it is cached
- * by shape (the memo below); classes that carry nothing are dropped.
+ * by shape; classes that carry nothing are dropped.  The cached value
+ * depends on k and the shape only, so one tkc_series_cache serves every
+ * pair of strings of length k at every order.
+ *
+ * Two truncations.  The table of an order D (tkc_series_compute) holds every
+ * β^{2i} γ^{2j} with 2i <= D: every link costs one power of β².  A total
+ * order D (tkc_series_compute_graded) keeps 2a + 2b <= D: a position link
+ * costs β²γ², so it counts twice against the budget, and the diagonal of M
+ * once more.  That prunes most position links: at k = 11 the total order
+ * 10 costs about what the table of order 6 does (7 ms), the total order 6
+ * 1/25 of it (bench/bench_generic.c).
  *
  * Cost.  With H = D/2, L_x = (#tokens of x) + k, L_c = (#shared tokens) + k,
- * the work is about Σ_l C(L_c+l−1, l) · C(L_x+H−l, H−l) · k cache lookups
- * per side, i.e. polynomial of degree H in k: O(k^{2H}/(H!)²)-ish for fixed
- * D, and growing like C(L+H, H) in D for fixed k.  tkc_series_cost returns
- * that count. */
+ * the table's work is about Σ_l C(L_c+l−1, l) · C(L_x+H−l, H−l) · k cache
+ * lookups per side, i.e. polynomial of degree H in k: O(k^{2H}/(H!)²)-ish
+ * for fixed D, and growing like C(L+H, H) in D for fixed k.
+ * tkc_series_cost returns that count, tkc_series_cost_graded the count of
+ * the graded run (multisets weighted by cost). */
 #include "tkc/series.h"
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "gmpvec.h"
+#include "series_cache.h"
 
 /* ---- the table ---------------------------------------------------------- */
 
@@ -114,6 +130,51 @@ void tkc_series_beta_coeff_fr(mpfr_t out, const tkc_series *s, int i,
     mpfr_clear(acc);
 }
 
+/* ---- the graded monomial order ------------------------------------------ */
+
+/* Degree n = a + b holds the monomials with b <= a + 1, i.e. 2b <= n + 1:
+ * b = 0 .. (n + 1) / 2, in that order (β-heavier first). */
+static int degree_size(int n) { return (n + 1) / 2 + 1; }
+
+size_t tkc_series_monomials(int total_order)
+{
+    if (total_order < 0 || total_order % 2 ||
+        total_order > TKC_SERIES_ORDER_MAX)
+        return 0;
+    size_t m = 0;
+    for (int n = 0; n <= total_order / 2; n++)
+        m += (size_t)degree_size(n);
+    return m;
+}
+
+void tkc_series_monomial(size_t index, int *a, int *b)
+{
+    int n = 0;
+    while (index >= (size_t)degree_size(n))
+        index -= (size_t)degree_size(n++);
+    *b = (int)index;
+    *a = n - (int)index;
+}
+
+long tkc_series_monomial_index(int a, int b)
+{
+    if (a < 0 || b < 0 || b > a + 1)
+        return -1;
+    long idx = 0;
+    for (int n = 0; n < a + b; n++)
+        idx += degree_size(n);
+    return idx + b;
+}
+
+int tkc_series_monomial_name(char *buf, size_t size, int a, int b)
+{
+    if (a > 0 && b > 0)
+        return snprintf(buf, size, "β^%dγ^%d", 2 * a, 2 * b);
+    if (b > 0)
+        return snprintf(buf, size, "γ^%d", 2 * b);
+    return snprintf(buf, size, "β^%d", 2 * a);
+}
+
 /* ---- one string's side: token classes ------------------------------------ */
 
 typedef struct side {
@@ -141,171 +202,64 @@ static void side_init(side *sd, const uint8_t *str, int k)
     }
 }
 
-/* ---- the shape cache ---------------------------------------------------- */
+/* ---- the pair workspace -------------------------------------------------- */
 
-#define KEY_MAX 256
-
-typedef struct memo_entry {
-    uint8_t *key;          /* NULL when the slot is empty */
-    uint32_t hash;
-    uint16_t len;
-    mpz_t val;
-} memo_entry;
-
-typedef struct memo {
-    size_t cap, n;         /* cap a power of two */
-    memo_entry *e;
-} memo;
-
-static uint32_t key_hash(const uint8_t *key, size_t len)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ key[i]) * 16777619u;
-    return h;
-}
-
-static int memo_init(memo *m, size_t cap)
-{
-    m->cap = cap;
-    m->n = 0;
-    m->e = calloc(cap, sizeof *m->e);
-    return m->e ? 0 : -1;
-}
-
-static void memo_clear(memo *m)
-{
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->e[i].key) {
-            free(m->e[i].key);
-            mpz_clear(m->e[i].val);
-        }
-    free(m->e);
-}
-
-static memo_entry *memo_slot(memo *m, const uint8_t *key, size_t len,
-                             uint32_t h)
-{
-    size_t i = h & (m->cap - 1);
-    for (;;) {
-        memo_entry *e = &m->e[i];
-        if (!e->key || (e->hash == h && e->len == len &&
-                        !memcmp(e->key, key, len)))
-            return e;
-        i = (i + 1) & (m->cap - 1);
-    }
-}
-
-static int memo_grow(memo *m)
-{
-    memo bigger;
-    if (memo_init(&bigger, m->cap * 2))
-        return -1;
-    for (size_t i = 0; i < m->cap; i++) {
-        memo_entry *e = &m->e[i];
-        if (!e->key)
-            continue;
-        memo_entry *d = memo_slot(&bigger, e->key, e->len, e->hash);
-        *d = *e;     /* moves the mpz limbs too */
-    }
-    bigger.n = m->n;
-    free(m->e);
-    *m = bigger;
-    return 0;
-}
-
-/* ---- workspace ---------------------------------------------------------- */
+/* Which coefficients a run computes.  Every cross or side link raises the
+ * power of β² by one; a position link also raises the power of γ² by one,
+ * and the diagonal of M (g δ_ab) raises it once more.
+ *   BETA    all β^{2m} γ^{2e} with m <= limit (the table of an order):
+ *           links cost 1 each;
+ *   GRADED  all with m + e <= limit (a total order): token links cost 1,
+ *           position links 2, the diagonal 1. */
+enum { RUN_BETA, RUN_GRADED };
 
 typedef struct ws {
-    int k, H, D;
-    uint64_t binom[TKC_SERIES_ORDER_MAX + 2][TKC_SERIES_ORDER_MAX + 2];
-    mpz_t stir[TKC_SERIES_ORDER_MAX + 3][TKC_SERIES_ORDER_MAX + 3];
+    int k, limit, pos_cost, graded;
+    tkc_series_cache *c;
     side sd[2];
     int nshared;
     int shared_cls[2][TKC_K_MAX];   /* class of each shared token per side */
-    memo m;
     /* the current multi-index of each side: token-class and position exps */
     int tau[2][TKC_K_MAX];
     int pi[2][TKC_K_MAX];
     int npi[2][TKC_K_MAX];          /* positions with pi > 0, per class    */
-    /* U[s][(i * (H+1) + e) * k + a] */
+    /* U[s][(i * (limit+1) + e) * k + a], scale k^{2i+|μ|+1} (i!/ν! incl.) */
     mpz_t *U[2];
     mpz_t *CS[2];                   /* class sums over shared tokens       */
-    /* polynomial scratch: series of polys (H+1.. entries of D+1 coeffs) */
-    mpz_t *ser[3];
-    mpz_t *poly, *tmp;
-    mpz_t t1, t2, scale;
-    /* the current cross multiset */
+    /* the current cross multiset: size, position links, Π multiplicity! */
     int mu_size, mu_pos;
     uint64_t mu_fact;
-    mpz_t *K;                       /* K[m * (H+2) + e], scaled            */
+    /* K[m * (limit+2) + e] = 2^m m! k^{2m+2} × coefficient of β^{2m} γ^{2e} */
+    mpz_t *K;
+    mpz_t factor, sum;
     int failed;
 } ws;
 
-static mpz_t *mpz_block(size_t n)
-{
-    mpz_t *b = malloc(n * sizeof *b);
-    if (b)
-        for (size_t i = 0; i < n; i++)
-            mpz_init(b[i]);
-    return b;
-}
-
-static void mpz_block_free(mpz_t *b, size_t n)
-{
-    if (!b)
-        return;
-    for (size_t i = 0; i < n; i++)
-        mpz_clear(b[i]);
-    free(b);
-}
-
-static size_t u_len(const ws *w) { return (size_t)(w->H + 1) * (w->H + 1) * w->k; }
-static size_t cs_len(const ws *w) { return (size_t)(w->H + 1) * (w->H + 1) * (w->nshared + 1); }
-static size_t ser_len(const ws *w) { return (size_t)(w->D + 1) * (w->D + 1); }
-static size_t k_len(const ws *w) { return (size_t)(w->H + 1) * (w->H + 2); }
+static size_t u_len(const ws *w) { return (size_t)(w->limit + 1) * (w->limit + 1) * w->k; }
+static size_t cs_len(const ws *w) { return (size_t)(w->limit + 1) * (w->limit + 1) * (w->nshared + 1); }
+static size_t k_len(const ws *w) { return (size_t)(w->limit + 1) * (w->limit + 2); }
 
 static void ws_free(ws *w)
 {
-    for (int n = 0; n <= TKC_SERIES_ORDER_MAX + 2; n++)
-        for (int j = 0; j <= TKC_SERIES_ORDER_MAX + 2; j++)
-            mpz_clear(w->stir[n][j]);
     for (int s = 0; s < 2; s++) {
-        mpz_block_free(w->U[s], u_len(w));
-        mpz_block_free(w->CS[s], cs_len(w));
+        tkc_mpz_vec_free(w->U[s], u_len(w));
+        tkc_mpz_vec_free(w->CS[s], cs_len(w));
     }
-    for (int s = 0; s < 3; s++)
-        mpz_block_free(w->ser[s], ser_len(w));
-    mpz_block_free(w->poly, w->D + 1);
-    mpz_block_free(w->tmp, w->D + 1);
-    mpz_block_free(w->K, k_len(w));
-    mpz_clears(w->t1, w->t2, w->scale, NULL);
-    if (w->m.e)
-        memo_clear(&w->m);
+    tkc_mpz_vec_free(w->K, k_len(w));
+    mpz_clears(w->factor, w->sum, NULL);
 }
 
-static int ws_init(ws *w, const tkc_pattern *pat, int D)
+static int ws_init(ws *w, const tkc_pattern *pat, int limit, int run,
+                   tkc_series_cache *c)
 {
     memset(w, 0, sizeof *w);
     w->k = pat->k;
-    w->D = D;
-    w->H = D / 2;
-    mpz_inits(w->t1, w->t2, w->scale, NULL);
-    for (int n = 0; n <= TKC_SERIES_ORDER_MAX + 1; n++) {
-        w->binom[n][0] = 1;
-        for (int j = 1; j <= n; j++)
-            w->binom[n][j] = w->binom[n - 1][j - 1] + (j < n ? w->binom[n - 1][j] : 0);
-    }
-    /* Stirling numbers of the second kind S(n, j), n ≤ D + 2. */
-    for (int n = 0; n <= TKC_SERIES_ORDER_MAX + 2; n++)
-        for (int j = 0; j <= TKC_SERIES_ORDER_MAX + 2; j++)
-            mpz_init(w->stir[n][j]);
-    mpz_set_ui(w->stir[0][0], 1);
-    for (int n = 1; n <= D + 2; n++)
-        for (int j = 1; j <= n; j++) {
-            mpz_mul_ui(w->stir[n][j], w->stir[n - 1][j], (unsigned long)j);
-            mpz_add(w->stir[n][j], w->stir[n][j], w->stir[n - 1][j - 1]);
-        }
+    w->limit = limit;
+    w->graded = run == RUN_GRADED;
+    w->pos_cost = w->graded ? 2 : 1;
+    w->c = c;
+    w->mu_fact = 1;
+    mpz_inits(w->factor, w->sum, NULL);
     side_init(&w->sd[0], pat->x, w->k);
     side_init(&w->sd[1], pat->y, w->k);
     for (int t = 0; t < w->sd[0].ncls; t++)
@@ -316,132 +270,13 @@ static int ws_init(ws *w, const tkc_pattern *pat, int D)
                 w->nshared++;
             }
     for (int s = 0; s < 2; s++) {
-        w->U[s] = mpz_block(u_len(w));
-        w->CS[s] = mpz_block(cs_len(w));
+        w->U[s] = tkc_mpz_vec_alloc(u_len(w));
+        w->CS[s] = tkc_mpz_vec_alloc(cs_len(w));
     }
-    for (int s = 0; s < 3; s++)
-        w->ser[s] = mpz_block(ser_len(w));
-    w->poly = mpz_block(D + 1);
-    w->tmp = mpz_block(D + 1);
-    w->K = mpz_block(k_len(w));
-    if (!w->U[0] || !w->U[1] || !w->CS[0] || !w->CS[1] || !w->ser[0] ||
-        !w->ser[1] || !w->ser[2] || !w->poly || !w->tmp || !w->K ||
-        memo_init(&w->m, 1024))
+    w->K = tkc_mpz_vec_alloc(k_len(w));
+    if (!w->U[0] || !w->U[1] || !w->CS[0] || !w->CS[1] || !w->K)
         return -1;
-    /* scale = k^{D+1}: denominators of the softmax derivatives. */
-    mpz_ui_pow_ui(w->scale, (unsigned long)w->k, (unsigned long)D + 1);
     return 0;
-}
-
-/* ---- softmax derivative of one shape ------------------------------------- */
-
-/* ser[b][e * (D+1) + j]: a truncated exponential series whose e-th entry is
- * a polynomial in y. */
-static mpz_ptr ser_at(ws *w, int b, int e, int j)
-{
-    return w->ser[b][(size_t)e * (w->D + 1) + j];
-}
-
-/* out = Σ_i C(n, i) A_i B_{n-i} for n = 0..tau (binomial convolution of
- * two series of polynomials); out, a, b are ser block indices. */
-static void ser_binconv(ws *w, int out, int a, int b, int tau)
-{
-    int D = w->D;
-    for (int n = 0; n <= tau; n++) {
-        for (int j = 0; j <= D; j++)
-            mpz_set_ui(ser_at(w, out, n, j), 0);
-        for (int i = 0; i <= n; i++)
-            for (int p = 0; p <= D; p++) {
-                if (!mpz_sgn(ser_at(w, a, i, p)))
-                    continue;
-                for (int q = 0; p + q <= D; q++) {
-                    if (!mpz_sgn(ser_at(w, b, n - i, q)))
-                        continue;
-                    mpz_mul(w->t1, ser_at(w, a, i, p), ser_at(w, b, n - i, q));
-                    mpz_addmul_ui(ser_at(w, out, n, p + q), w->t1,
-                                  (unsigned long)w->binom[n][i]);
-                }
-            }
-    }
-}
-
-/* Moments of a marked or unmarked position, as polys in y, into block b:
- * entry e = E[R^{e + p}], R ~ Poisson(y) (+1 when marked). */
-static void ser_position(ws *w, int b, int p, int marked, int tau)
-{
-    for (int e = 0; e <= tau; e++)
-        for (int j = 0; j <= w->D; j++) {
-            int n = e + p;
-            if (j > n)
-                mpz_set_ui(ser_at(w, b, e, j), 0);
-            else
-                mpz_set(ser_at(w, b, e, j),
-                        marked ? w->stir[n + 1][j + 1] : w->stir[n][j]);
-        }
-}
-
-/* poly *= F for one class descriptor d = [n, tau, s_a, cnt, pi...]. */
-static void class_factor(ws *w, const uint8_t *d)
-{
-    int n = d[0], tau = d[1], sa = d[2], cnt = d[3], D = w->D;
-    int m = n - cnt - (sa > 0);
-    /* block 0: E[B^e], B ~ Poisson(m y) */
-    for (int e = 0; e <= tau; e++)
-        for (int j = 0; j <= D; j++) {
-            if (j > e) {
-                mpz_set_ui(ser_at(w, 0, e, j), 0);
-                continue;
-            }
-            mpz_ui_pow_ui(w->t2, (unsigned long)m, (unsigned long)j);
-            mpz_mul(ser_at(w, 0, e, j), w->stir[e][j], w->t2);
-        }
-    int cur = 0;
-    for (int r = -1; r < cnt; r++) {
-        if (r < 0 && !sa)
-            continue;
-        if (r < 0)
-            ser_position(w, 1, sa - 1, 1, tau);
-        else
-            ser_position(w, 1, d[4 + r], 0, tau);
-        ser_binconv(w, 2 - cur, cur, 1, tau);  /* 0 -> 2, 2 -> 0 */
-        cur = 2 - cur;
-    }
-    /* poly *= ser[cur][tau] */
-    for (int j = 0; j <= D; j++)
-        mpz_set_ui(w->tmp[j], 0);
-    for (int p = 0; p <= D; p++) {
-        if (!mpz_sgn(w->poly[p]))
-            continue;
-        for (int q = 0; p + q <= D; q++)
-            mpz_addmul(w->tmp[p + q], w->poly[p], ser_at(w, cur, tau, q));
-    }
-    for (int j = 0; j <= D; j++)
-        mpz_swap(w->poly[j], w->tmp[j]);
-}
-
-/* out = k^{D+1} × the derivative of shape key. */
-static void shape_value(ws *w, const uint8_t *key, size_t len, mpz_t out)
-{
-    int D = w->D;
-    mpz_set_ui(w->poly[0], 1);
-    for (int j = 1; j <= D; j++)
-        mpz_set_ui(w->poly[j], 0);
-    for (size_t off = 0; off < len; off += 4 + key[off + 3])
-        class_factor(w, key + off);
-    /* Σ_J (−1)^J J! k^{D−J} P_J */
-    mpz_set_ui(out, 0);
-    for (int J = 0; J <= D; J++) {
-        if (!mpz_sgn(w->poly[J]))
-            continue;
-        mpz_fac_ui(w->t1, (unsigned long)J);
-        mpz_ui_pow_ui(w->t2, (unsigned long)w->k, (unsigned long)(D - J));
-        mpz_mul(w->t1, w->t1, w->t2);
-        mpz_mul(w->t1, w->t1, w->poly[J]);
-        if (J % 2)
-            mpz_sub(out, out, w->t1);
-        else
-            mpz_add(out, out, w->t1);
-    }
 }
 
 /* Class descriptors of side s's current multi-index: for each class that
@@ -520,42 +355,19 @@ static size_t shape_key(const descs *ds, int mod, const uint8_t *alt,
     return len;
 }
 
-/* The cached k^{D+1} × derivative of a shape; NULL on ENOMEM. */
-static mpz_srcptr derivative(ws *w, const uint8_t *key, size_t len)
-{
-    uint32_t h = key_hash(key, len);
-    memo_entry *e = memo_slot(&w->m, key, len, h);
-    if (e->key)
-        return e->val;
-    if (2 * (w->m.n + 1) > w->m.cap) {
-        if (memo_grow(&w->m))
-            return NULL;
-        e = memo_slot(&w->m, key, len, h);
-    }
-    e->key = malloc(len ? len : 1);
-    if (!e->key)
-        return NULL;
-    memcpy(e->key, key, len);
-    e->len = (uint16_t)len;
-    e->hash = h;
-    mpz_init(e->val);
-    w->m.n++;
-    shape_value(w, key, len, e->val);
-    return e->val;
-}
-
 /* Derivative seen from a position a of class t with exponent pa: the
  * class's descriptor gains the mark s_a = pa + 1 and loses one pa from its
  * list.  A class carrying nothing but an unmarked a is dropped. */
 static mpz_srcptr derivative_at(ws *w, const descs *ds, int t, int pa)
 {
-    uint8_t key[KEY_MAX], alt[4 + TKC_SERIES_ORDER_MAX + 2];
+    uint8_t key[TKC_SERIES_KEY_MAX], alt[4 + TKC_SERIES_ORDER_MAX + 2];
     int mod = -1;
     for (int i = 0; i < ds->n; i++)
         if (ds->cls[i] == t)
             mod = i;
     if (mod < 0)               /* τ = 0 and no exponent: a is irrelevant */
-        return derivative(w, key, shape_key(ds, -1, NULL, 0, key));
+        return tkc_series_cache_derivative(w->c, key,
+                                           shape_key(ds, -1, NULL, 0, key));
     const uint8_t *d = ds->d[mod];
     int cnt = d[3], alt_len = 0;
     if (d[1] > 0 || pa > 0) {
@@ -575,18 +387,20 @@ static mpz_srcptr derivative_at(ws *w, const descs *ds, int t, int pa)
         memcpy(alt, d, (size_t)(4 + cnt));
         alt_len = 4 + cnt;
     }
-    return derivative(w, key, shape_key(ds, mod, alt, alt_len, key));
+    return tkc_series_cache_derivative(w->c, key,
+                                       shape_key(ds, mod, alt, alt_len, key));
 }
 
 /* ---- the u-side sums U_a(i, μ) ------------------------------------------ */
 
 static mpz_ptr U_at(ws *w, int s, int i, int e, int a)
 {
-    return w->U[s][((size_t)i * (w->H + 1) + e) * w->k + a];
+    return w->U[s][((size_t)i * (w->limit + 1) + e) * w->k + a];
 }
 
 /* U[s][i][e][a] += mult × derivative seen from a, for every a.  Positions
- * of one class with equal exponent see the same shape: one lookup each. */
+ * of one class with equal exponent see the same shape: one lookup each,
+ * used at once (a later lookup may move the memo's entries). */
 static void side_add(ws *w, int s, int i, int e, uint64_t mult)
 {
     descs ds;
@@ -594,26 +408,31 @@ static void side_add(ws *w, int s, int i, int e, uint64_t mult)
     const side *sd = &w->sd[s];
     for (int t = 0; t < sd->ncls; t++) {
         int done[TKC_SERIES_ORDER_MAX + 2] = {0};
-        mpz_srcptr val[TKC_SERIES_ORDER_MAX + 2];
         for (int r = 0; r < sd->size[t]; r++) {
-            int a = sd->pos[t][r], pa = w->pi[s][a];
-            if (!done[pa]) {
-                val[pa] = derivative_at(w, &ds, t, pa);
-                if (!val[pa]) {
-                    w->failed = 1;
-                    return;
-                }
-                done[pa] = 1;
+            int pa = w->pi[s][sd->pos[t][r]];
+            if (done[pa])
+                continue;
+            done[pa] = 1;
+            mpz_srcptr val = derivative_at(w, &ds, t, pa);
+            if (!val) {
+                w->failed = 1;
+                return;
             }
-            if (mpz_sgn(val[pa]))
-                mpz_addmul_ui(U_at(w, s, i, e, a), val[pa], (unsigned long)mult);
+            if (!mpz_sgn(val))
+                continue;
+            for (int r2 = r; r2 < sd->size[t]; r2++) {
+                int a = sd->pos[t][r2];
+                if (w->pi[s][a] == pa)
+                    mpz_addmul_ui(U_at(w, s, i, e, a), val, (unsigned long)mult);
+            }
         }
     }
 }
 
 /* Multisets ν of side-s links from index `from`, within budget: link l < ncls
- * is a token class (τ += 2), else position l − ncls (π += 2).  i = |ν|,
- * e = position units, mult = i!/ν!, last_cnt = count of the last link. */
+ * is a token class (τ += 2, cost 1), else position l − ncls (π += 2, cost
+ * pos_cost).  i = |ν|, e = position links, mult = i!/ν!, last_cnt = count
+ * of the last link. */
 static void side_enum(ws *w, int s, int from, int budget, int i, int e,
                       uint64_t mult, int last_cnt)
 {
@@ -629,11 +448,13 @@ static void side_enum(ws *w, int s, int from, int budget, int i, int e,
             side_enum(w, s, l, budget - 1, i + 1, e, m2, cnt);
             w->tau[s][l] -= 2;
         } else {
+            if (budget < w->pos_cost)
+                break;
             int c = l - ncls, t = w->sd[s].cls_of[c];
             if (!w->pi[s][c]++)
                 w->npi[s][t]++;
             w->pi[s][c]++;
-            side_enum(w, s, l, budget - 1, i + 1, e + 1, m2, cnt);
+            side_enum(w, s, l, budget - w->pos_cost, i + 1, e + 1, m2, cnt);
             w->pi[s][c] -= 2;
             if (!w->pi[s][c])
                 w->npi[s][t]--;
@@ -647,15 +468,28 @@ static void side_enum(ws *w, int s, int from, int budget, int i, int e,
 
 static mpz_ptr CS_at(ws *w, int s, int i, int e, int l)
 {
-    return w->CS[s][((size_t)i * (w->H + 1) + e) * (w->nshared + 1) + l];
+    return w->CS[s][((size_t)i * (w->limit + 1) + e) * (w->nshared + 1) + l];
 }
 
-static void contract(ws *w)
+/* The cost of a side multiset with i links, e of them positions. */
+static int side_cost(const ws *w, int i, int e)
 {
-    int H = w->H, B = H - w->mu_size, k = w->k;
+    return i + (w->pos_cost - 1) * e;
+}
+
+/* K += the terms of the current μ, each side within budget B:
+ *   K[m][e]     += factor · Σ_l CS_l CS'_l    (M's token matches)
+ *   K[m][e + 1] += factor · Σ_c U_c U'_c      (M's diagonal, g δ_ab)
+ * with m = |μ| + i + i', e = e1 + e2 + μ's position links and
+ * factor = 2^{m−i−i'} m! / (i! i'! μ!), which puts every term of β^{2m} on
+ * the common scale 2^m m! k^{2m+2}. */
+static void contract(ws *w, int B)
+{
+    int k = w->k, mu_cost = w->limit - B;
+    tkc_series_cache *c = w->c;
     for (int s = 0; s < 2; s++)
         for (int i = 0; i <= B; i++)
-            for (int e = 0; e <= i; e++)
+            for (int e = 0; e <= i && side_cost(w, i, e) <= B; e++)
                 for (int l = 0; l < w->nshared; l++) {
                     mpz_ptr cs = CS_at(w, s, i, e, l);
                     mpz_set_ui(cs, 0);
@@ -664,64 +498,71 @@ static void contract(ws *w)
                     for (int r = 0; r < sd->size[t]; r++)
                         mpz_add(cs, cs, U_at(w, s, i, e, sd->pos[t][r]));
                 }
-    mpz_t factor, sum;
-    mpz_inits(factor, sum, NULL);
     for (int i = 0; i <= B; i++)
         for (int i2 = 0; i + i2 <= B; i2++) {
             int m = w->mu_size + i + i2;
-            /* L / (2^{i+i2} i! i2! μ!), L = 2^H H! */
-            mpz_fac_ui(factor, (unsigned long)H);
-            mpz_mul_2exp(factor, factor, (unsigned long)(H - i - i2));
-            mpz_fac_ui(sum, (unsigned long)i);
-            mpz_divexact(factor, factor, sum);
-            mpz_fac_ui(sum, (unsigned long)i2);
-            mpz_divexact(factor, factor, sum);
-            mpz_divexact_ui(factor, factor, (unsigned long)w->mu_fact);
-            for (int e1 = 0; e1 <= i; e1++)
-                for (int e2 = 0; e2 <= i2; e2++) {
+            mpz_mul_2exp(w->factor, c->fact[m], (unsigned long)(m - i - i2));
+            mpz_divexact(w->factor, w->factor, c->fact[i]);
+            mpz_divexact(w->factor, w->factor, c->fact[i2]);
+            mpz_divexact_ui(w->factor, w->factor, (unsigned long)w->mu_fact);
+            for (int e1 = 0; e1 <= i && side_cost(w, i, e1) <= B; e1++) {
+                int c1 = side_cost(w, i, e1);
+                for (int e2 = 0; e2 <= i2 && c1 + side_cost(w, i2, e2) <= B;
+                     e2++) {
                     int e = e1 + e2 + w->mu_pos;
-                    mpz_set_ui(sum, 0);
-                    for (int l = 0; l < w->nshared; l++)
-                        mpz_addmul(sum, CS_at(w, 0, i, e1, l), CS_at(w, 1, i2, e2, l));
-                    mpz_addmul(w->K[(size_t)m * (H + 2) + e], sum, factor);
-                    mpz_set_ui(sum, 0);
-                    for (int c = 0; c < k; c++)
-                        mpz_addmul(sum, U_at(w, 0, i, e1, c), U_at(w, 1, i2, e2, c));
-                    mpz_addmul(w->K[(size_t)m * (H + 2) + e + 1], sum, factor);
+                    mpz_ptr Km = w->K[(size_t)m * (w->limit + 2) + e];
+                    if (w->nshared) {
+                        mpz_set_ui(w->sum, 0);
+                        for (int l = 0; l < w->nshared; l++)
+                            mpz_addmul(w->sum, CS_at(w, 0, i, e1, l),
+                                       CS_at(w, 1, i2, e2, l));
+                        mpz_addmul(Km, w->sum, w->factor);
+                    }
+                    if (w->graded &&
+                        mu_cost + c1 + side_cost(w, i2, e2) + 1 > w->limit)
+                        continue;
+                    mpz_set_ui(w->sum, 0);
+                    for (int a = 0; a < k; a++)
+                        mpz_addmul(w->sum, U_at(w, 0, i, e1, a),
+                                   U_at(w, 1, i2, e2, a));
+                    mpz_addmul(w->K[(size_t)m * (w->limit + 2) + e + 1],
+                               w->sum, w->factor);
                 }
+            }
         }
-    mpz_clears(factor, sum, NULL);
 }
 
-static void process_mu(ws *w)
+static void process_mu(ws *w, int B)
 {
-    int B = w->H - w->mu_size;
     for (int s = 0; s < 2 && !w->failed; s++) {
         for (size_t n = 0; n < u_len(w); n++)
             mpz_set_ui(w->U[s][n], 0);
         side_enum(w, s, 0, B, 0, 0, 1, 0);
     }
     if (!w->failed)
-        contract(w);
+        contract(w, B);
 }
 
-/* Multisets μ of cross links from index `from`: l < nshared is a shared
- * token (τ += 1 on both sides), else position l − nshared (π += 1). */
-static void mu_enum(ws *w, int from, int last_cnt)
+/* Multisets μ of cross links from index `from`, within budget: l < nshared
+ * is a shared token (τ += 1 on both sides, cost 1), else position
+ * l − nshared (π += 1 on both sides, cost pos_cost). */
+static void mu_enum(ws *w, int from, int last_cnt, int budget)
 {
-    process_mu(w);
-    if (w->mu_size == w->H || w->failed)
+    process_mu(w, budget);
+    if (!budget || w->failed)
         return;
     int nl = w->nshared + w->k;
     for (int l = from; l < nl; l++) {
         int cnt = (l == from) ? last_cnt + 1 : 1;
+        if (l >= w->nshared && budget < w->pos_cost)
+            break;
         uint64_t saved = w->mu_fact;
         w->mu_fact *= (uint64_t)cnt;
         w->mu_size++;
         if (l < w->nshared) {
             for (int s = 0; s < 2; s++)
                 w->tau[s][w->shared_cls[s][l]]++;
-            mu_enum(w, l, cnt);
+            mu_enum(w, l, cnt, budget - 1);
             for (int s = 0; s < 2; s++)
                 w->tau[s][w->shared_cls[s][l]]--;
         } else {
@@ -731,7 +572,7 @@ static void mu_enum(ws *w, int from, int last_cnt)
                 if (!w->pi[s][c]++)
                     w->npi[s][w->sd[s].cls_of[c]]++;
             }
-            mu_enum(w, l, cnt);
+            mu_enum(w, l, cnt, budget - w->pos_cost);
             for (int s = 0; s < 2; s++) {
                 if (!--w->pi[s][c])
                     w->npi[s][w->sd[s].cls_of[c]]--;
@@ -755,40 +596,84 @@ static int check_pattern(const tkc_pattern *pat, tkc_error *err)
     return TKC_SUCCESS;
 }
 
+/* One run over all cross and side multisets within `limit`; w->K holds the
+ * scaled coefficients on success. */
+static int series_run(ws *w, const tkc_pattern *pat, int limit, int run,
+                      tkc_series_cache *c, tkc_error *err)
+{
+    if (ws_init(w, pat, limit, run, c))
+        return tkc_fail(err, TKC_ENOMEM, "series: out of memory (k = %d, "
+                        "order %d)", pat->k, 2 * limit);
+    mu_enum(w, 0, 0, limit);
+    if (w->failed)
+        return tkc_fail(err, TKC_ENOMEM, "series: out of memory in the "
+                        "derivative cache (k = %d, order %d)", pat->k,
+                        2 * limit);
+    return TKC_SUCCESS;
+}
+
+/* q = K[m][e] / (2^m m! k^{2m+2}), exactly. */
+static void coefficient_of(mpq_ptr q, ws *w, int m, int e, mpz_t den)
+{
+    mpz_mul_2exp(den, w->c->fact[m], (unsigned long)m);
+    mpz_mul(den, den, w->c->kpow[m + 1]);
+    mpz_mul(den, den, w->c->kpow[m + 1]);
+    mpq_set_num(q, w->K[(size_t)m * (w->limit + 2) + e]);
+    mpq_set_den(q, den);
+    mpq_canonicalize(q);
+}
+
 int tkc_series_compute(tkc_series *s, const tkc_pattern *pat, tkc_error *err)
 {
     if (check_pattern(pat, err))
         return TKC_EINPUT;
+    tkc_series_cache *c = tkc_series_cache_alloc(pat->k, err);
+    if (!c)
+        return err ? err->status : TKC_ENOMEM;
     ws w;
-    if (ws_init(&w, pat, s->order)) {
-        ws_free(&w);
-        return tkc_fail(err, TKC_ENOMEM, "series: out of memory (k = %d, "
-                        "order %d)", pat->k, s->order);
+    int rc = series_run(&w, pat, s->order / 2, RUN_BETA, c, err);
+    if (rc == TKC_SUCCESS) {
+        mpz_t den;
+        mpz_init(den);
+        for (int i = 0; i < s->nbeta; i++)
+            for (int j = 0; j < s->ngamma; j++)
+                coefficient_of(tkc_series_coeff(s, i, j), &w, i, j, den);
+        mpz_clear(den);
     }
-    w.mu_fact = 1;
-    mu_enum(&w, 0, 0);
-    if (w.failed) {
-        ws_free(&w);
-        return tkc_fail(err, TKC_ENOMEM, "series: out of memory in the "
-                        "derivative cache (k = %d, order %d)", pat->k, s->order);
-    }
-    /* divide by L k^{2(D+1)} */
-    mpz_t den;
-    mpz_init(den);
-    mpz_fac_ui(den, (unsigned long)w.H);
-    mpz_mul_2exp(den, den, (unsigned long)w.H);
-    mpz_mul(den, den, w.scale);
-    mpz_mul(den, den, w.scale);
-    for (int i = 0; i < s->nbeta; i++)
-        for (int j = 0; j < s->ngamma; j++) {
-            mpq_ptr q = tkc_series_coeff(s, i, j);
-            mpq_set_num(q, w.K[(size_t)i * (w.H + 2) + j]);
-            mpq_set_den(q, den);
-            mpq_canonicalize(q);
-        }
-    mpz_clear(den);
     ws_free(&w);
-    return TKC_SUCCESS;
+    tkc_series_cache_free(c);
+    return rc;
+}
+
+int tkc_series_compute_graded(mpq_t *coef, const tkc_pattern *pat,
+                              int total_order, tkc_series_cache *cache,
+                              tkc_error *err)
+{
+    if (check_pattern(pat, err))
+        return TKC_EINPUT;
+    if (!tkc_series_monomials(total_order))
+        return tkc_fail(err, TKC_EINPUT, "series: total order must be even "
+                        "and in [0, %d], got %d", TKC_SERIES_ORDER_MAX,
+                        total_order);
+    if (!cache || cache->k != pat->k)
+        return tkc_fail(err, TKC_EINPUT, "series: the cache is for strings "
+                        "of length %d, the pattern has %d",
+                        cache ? cache->k : 0, pat->k);
+    ws w;
+    int rc = series_run(&w, pat, total_order / 2, RUN_GRADED, cache, err);
+    if (rc == TKC_SUCCESS) {
+        mpz_t den;
+        mpz_init(den);
+        size_t M = tkc_series_monomials(total_order);
+        for (size_t n = 0; n < M; n++) {
+            int a, b;
+            tkc_series_monomial(n, &a, &b);
+            coefficient_of(coef[n], &w, a, b, den);
+        }
+        mpz_clear(den);
+    }
+    ws_free(&w);
+    return rc;
 }
 
 /* Relabel tokens in order of first appearance, x then y. */
@@ -833,24 +718,58 @@ static double binom_d(int n, int r)
     return b;
 }
 
+/* Tokens of x, of y, and shared, of a pattern. */
+static void pattern_counts(const tkc_pattern *pat, int *nx, int *ny, int *nsh)
+{
+    int inx[256] = {0}, iny[256] = {0};
+    *nx = *ny = *nsh = 0;
+    for (int c = 0; c < pat->k; c++) {
+        if (!inx[pat->x[c]]++)
+            (*nx)++;
+        if (!iny[pat->y[c]]++)
+            (*ny)++;
+    }
+    for (int t = 0; t < 256; t++)
+        *nsh += inx[t] && iny[t];
+}
+
 double tkc_series_cost(const tkc_pattern *pat, int order)
 {
     if (!pat || pat->k < 1)
         return 0;
-    int k = pat->k, H = order / 2;
-    int inx[256] = {0}, iny[256] = {0}, nx = 0, ny = 0, nsh = 0;
-    for (int c = 0; c < k; c++) {
-        if (!inx[pat->x[c]]++)
-            nx++;
-        if (!iny[pat->y[c]]++)
-            ny++;
-    }
-    for (int t = 0; t < 256; t++)
-        nsh += inx[t] && iny[t];
+    int k = pat->k, H = order / 2, nx, ny, nsh;
+    pattern_counts(pat, &nx, &ny, &nsh);
     int Lc = nsh + k, Ls = (nx > ny ? nx : ny) + k;
     double cost = 0;
     for (int l = 0; l <= H; l++)
         cost += binom_d(Lc + l - 1, l) * binom_d(Ls + H - l, H - l);
+    return 2.0 * k * cost;
+}
+
+/* Multisets of t token links out of nt kinds and p position links out of k,
+ * of cost exactly c = t + 2p (graded run). */
+static double multisets_of_cost(int nt, int k, int c)
+{
+    double n = 0;
+    for (int p = 0; 2 * p <= c; p++)
+        n += binom_d(nt + c - 2 * p - 1, c - 2 * p) * binom_d(k + p - 1, p);
+    return n;
+}
+
+double tkc_series_cost_graded(const tkc_pattern *pat, int total_order)
+{
+    if (!pat || pat->k < 1 || total_order < 0)
+        return 0;
+    int k = pat->k, T = total_order / 2, nx, ny, nsh;
+    pattern_counts(pat, &nx, &ny, &nsh);
+    int ns = nx > ny ? nx : ny;
+    double cost = 0;
+    for (int cm = 0; cm <= T; cm++) {
+        double sides = 0;
+        for (int cs = 0; cs <= T - cm; cs++)
+            sides += multisets_of_cost(ns, k, cs);
+        cost += multisets_of_cost(nsh, k, cm) * sides;
+    }
     return 2.0 * k * cost;
 }
 

@@ -1,4 +1,4 @@
-/* template.c — what a template means (paper §2, SPEC §2): matching
+/* template.c — what a template means (paper §2, docs/mathematics.md): matching
  * (Definition 2.1), substitution, exact disjointness (Definition 3.2), the
  * data diversity ρ, and the spelling of tokens and templates.  The file
  * format that builds a tkc_template_set is template_parse.c's.
@@ -46,7 +46,7 @@ static void merge_equal_symbols(size_t *parent, const int32_t *z, size_t k)
                 uf_union(parent, a, b);
 }
 
-/* SPEC §2: union-find over positions, then the three ways a class can make
+/* Union-find over positions, then the three ways a class can make
  * matching both impossible.  Positions holding the same regular token in
  * either template are merged, so each token lies in at most one class. */
 static int disjoint_core(const int32_t *za, const int32_t *zb, size_t k,

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "c_locale.h"
+
 /* ---- characters --------------------------------------------------------- */
 
 /* Decode one code point of strict UTF-8 (no overlongs, no surrogates);
@@ -151,11 +153,11 @@ int tkc_lex_decimal(const char *s, size_t n, double *x)
     }
     if (i != n || n > TKC_LEX_SYMBOL_MAX)
         return 0;
-    char buf[TKC_LEX_SYMBOL_MAX + 1];
+    char buf[TKC_LEX_SYMBOL_MAX + 1], *end;
     memcpy(buf, s, n);
     buf[n] = '\0';
-    *x = strtod(buf, NULL);
-    return 1;
+    *x = tkc_c_locale_strtod(buf, &end);
+    return end == buf + n;   /* all of it, in any host locale */
 }
 
 int tkc_lex_non_finite(const char *s, size_t n)

@@ -34,7 +34,7 @@ const char *tkc_lex_comment_start(const char *s, const char *e);
 int tkc_lex_next_field(const char **pos, const char *e, const char **fs,
                        const char **fe);
 /* Strict decimal number ([+-] digits [. digits] [(e|E) [+-] digits]): 1 and
- * *x when s[0..n) is one. */
+ * *x when s[0..n) is one, read in the C locale whatever the host's. */
 int tkc_lex_decimal(const char *s, size_t n, double *x);
 /* Does s[0..n) spell nan, inf or infinity (any case, optional sign)? */
 int tkc_lex_non_finite(const char *s, size_t n);

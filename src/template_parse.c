@@ -1,8 +1,8 @@
-/* template_parse.c — the template file format (SPEC §7): the lexer, the
- * parser with its validation, and the writer.  What a template means
- * (matching, substitution, disjointness, ρ, spelling) is template.c's.
+/* template_parse.c — the template file format (docs/templates.md): the
+ * lexer, the parser with its validation, and the writer.  What a template
+ * means (matching, substitution, disjointness, ρ, spelling) is template.c's.
  *
- * The file format, precisely (data/templates/README.md says the same):
+ * The file format, precisely (docs/templates.md says the same):
  *
  *   - UTF-8 text (a leading BOM is skipped), one template a line; blank lines
  *     are skipped; `#` starts a comment anywhere (unless escaped).
@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_locale.h"
 #include "template_lex.h"
 
 #define FILE_BYTES_MAX ((size_t)1 << 30)
@@ -772,6 +773,8 @@ static void write_regular(FILE *out, const char *s)
 int tkc_template_set_write(const tkc_template_set *set, FILE *out,
                            tkc_error *err)
 {
+    tkc_c_locale g;          /* labels and weights read back in any locale */
+    tkc_c_locale_enter(&g);
     int uniform = 1;
     for (size_t i = 1; i < set->count; i++)
         if (set->t[i].weight != set->t[0].weight)
@@ -793,6 +796,7 @@ int tkc_template_set_write(const tkc_template_set *set, FILE *out,
         }
         fputc('\n', out);
     }
+    tkc_c_locale_leave(&g);
     if (ferror(out))
         return tkc_fail(err, TKC_EIO, "writing the template set failed");
     return TKC_SUCCESS;

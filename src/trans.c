@@ -1,6 +1,7 @@
 /* trans.c — K_trans = dual_φ(K_attn(x,x), K_attn(y,y), K_attn(x,y)), with
  * every K_attn entry from one estimator call and its errors carried to
- * K_trans.  The why of each step: trans.h. */
+ * K_trans, in double and then in ball arithmetic (trans_arb.c).  The why
+ * of each step: trans.h. */
 #include "trans.h"
 
 #include <math.h>
@@ -10,6 +11,7 @@
 
 #include "activation.h"
 #include "registry.h"
+#include "trans_arb.h"
 
 /* Propagated covariance of outputs p and q: Σ_ab g_pa g_qb Σ[ix_pa, ix_qb]. */
 static double sandwich(const double *g, const tkc_trans_index *ix,
@@ -104,7 +106,8 @@ int tkc_trans_from_attn(const tkc_kernel_spec *spec,
                                       : ", errors bounded linearly (no covariance)")
                          : "");
     free(g);
-    return TKC_SUCCESS;
+    /* then the enclosures: exact K_attn's values and bounds, and boxes */
+    return tkc_trans_arb_from_attn(spec, attn, ix, npairs, out, err);
 }
 
 /* ---- the kernel type ----------------------------------------------------- */

@@ -1,5 +1,5 @@
-/* trans.h (internal) — the transformer kernel (SPEC §3): an MLP layer with
- * activation φ on top of attention,
+/* trans.h (internal) — the transformer kernel (docs/mathematics.md): an MLP
+ * layer with activation φ on top of attention,
  *
  *   K_trans(x, y) = dual_φ(K_attn(x, x), K_attn(y, y), K_attn(x, y)).
  *
@@ -16,13 +16,19 @@
  *   statistical K_attn   first order (delta method): Cov K_trans = J Σ Jᵀ,
  *                        J the gradient of the dual, Σ the estimator's
  *                        covariance of the distinct K_attn entries;
- *   truncation, rounding worst-case linear bound Σ |∂K/∂arg| · se(arg) plus
- *                        the dual's own rounding, kind unchanged;
- *   exact                the dual's rounding only: kind becomes ROUNDING.
+ *   truncation           worst-case linear bound Σ |∂K/∂arg| · se(arg) plus
+ *                        the dual's own rounding, kind unchanged (an
+ *                        estimate either way);
+ *   exact, rounding      the ball dual (trans_arb.h) of the K_attn values
+ *                        ± se: value and se from the enclosure, a rigorous
+ *                        bound, kind ROUNDING.
  *
  * First order is enough when se(K_attn) · |∂²K| ≪ se(K_attn) · |∂K|, i.e.
  * for the small relative errors tkc works with; the bias of the plug-in
- * estimate is O(se²). */
+ * estimate is O(se²).  It gives the values and their standard errors, not
+ * a proof: for a certificate the kernel type also fills the boxes the
+ * caller asks for (tkc_kernel_values_want_boxes), from the K_attn boxes at
+ * the joint confidence through the ball dual (trans_arb.h). */
 #ifndef TKC_TRANS_H
 #define TKC_TRANS_H
 
@@ -38,8 +44,11 @@ typedef size_t tkc_trans_index[3];
 
 /* The dual step alone: from K_attn values (with se, and cov when
  * attn->cov is set and the kind is statistical) to K_trans on npairs
- * outputs.  out is allocated for npairs; its cov (if present) receives the
- * full propagated covariance (diag(se²) for non-statistical kinds). */
+ * outputs — in double, first order, then the ball step
+ * (tkc_trans_arb_from_attn: exact or rounding K_attn get the enclosure's
+ * value and rigorous se; boxes, when out asks for them).  out is allocated
+ * for npairs; its cov (if present) receives the full propagated covariance
+ * (diag(se²) for non-statistical kinds). */
 int tkc_trans_from_attn(const tkc_kernel_spec *spec,
                         const tkc_kernel_values *attn,
                         const tkc_trans_index *ix, size_t npairs,

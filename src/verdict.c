@@ -1,5 +1,5 @@
 /* verdict.c — what N's numbers prove: the one producer of verdicts on N
- * (SPEC §4; the contract is tkc/verdict.h).
+ * (docs/verdicts.md; the contract is tkc/verdict.h).
  *
  * Read top to bottom: the verdict from structure, the verdict from the box
  * certificate, the figures reported beside the verdict (singular values,
@@ -19,7 +19,9 @@
 #include <lapacke.h>
 
 #include "tkc/certify.h"
+#include "tkc/series.h"
 #include "tkc/spd.h"
+#include "c_locale.h"
 #include "ladder.h"
 #include "mpmat.h"
 #include "permutation.h"
@@ -37,6 +39,22 @@ const char *tkc_nmatrix_verdict_name(tkc_nmatrix_verdict_kind v)
     }
 }
 
+const char *tkc_nmatrix_generic_name(tkc_nmatrix_generic_kind g)
+{
+    switch (g) {
+    case TKC_NMATRIX_GENERIC_NOT_ESTABLISHED:
+        return "not established";
+    case TKC_NMATRIX_GENERIC_SINGULAR:
+        return "singular";
+    case TKC_NMATRIX_GENERIC_NONSINGULAR:
+        return "nonsingular";
+    case TKC_NMATRIX_GENERIC_CONDITION10:
+        return "condition (10)";
+    default:
+        return "not run";
+    }
+}
+
 void tkc_nmatrix_options_default(tkc_nmatrix_options *opt)
 {
     opt->want_cov = TKC_NMATRIX_COV_AUTO;
@@ -46,6 +64,8 @@ void tkc_nmatrix_options_default(tkc_nmatrix_options *opt)
     opt->budget = UINT64_C(1) << 26;
     opt->time_budget = 0;
     opt->ladder = -1;
+    opt->generic = 1;
+    tkc_generic_options_default(&opt->generic_opt);
 }
 
 void tkc_nmatrix_decision_free(tkc_nmatrix_decision *d)
@@ -53,6 +73,7 @@ void tkc_nmatrix_decision_free(tkc_nmatrix_decision *d)
     if (!d)
         return;
     free(d->singular_values);
+    tkc_generic_verdict_clear(&d->generic_test);
     free(d);
 }
 
@@ -64,16 +85,24 @@ static double now_seconds(void)
 }
 
 /* The verdict with the kind of evidence behind it, in the words a table
- * prints: one place, so that every command says the same. */
+ * prints: one place, so that every command says the same.  "singular
+ * (exact)", "nonsingular (proved)", "nonsingular (99.9% confidence)" (the
+ * stated joint confidence), "nonsingular (estimate)", "undecided". */
 static void verdict_words(tkc_nmatrix_decision *d)
 {
-    static const char *const words[] = {
-        [TKC_NMATRIX_UNDECIDED] = "undecided",
-        [TKC_NMATRIX_SINGULAR] = "singular (exact)",
-        [TKC_NMATRIX_NONSINGULAR] = "nonsingular (certified)",
-    };
-    snprintf(d->verdict_words, sizeof d->verdict_words, "%s",
-             words[d->verdict]);
+    const char *v = tkc_nmatrix_verdict_name(d->verdict);
+    size_t n = sizeof d->verdict_words;
+    char pct[32];
+    tkc_evidence_percent(pct, sizeof pct, d->confidence);
+    if (d->verdict == TKC_NMATRIX_UNDECIDED)
+        snprintf(d->verdict_words, n, "%s", v);
+    else if (d->evidence_kind == TKC_EVIDENCE_CONFIDENCE)
+        snprintf(d->verdict_words, n, "%s (%s confidence)", v, pct);
+    else if (d->evidence_kind == TKC_EVIDENCE_ESTIMATE)
+        snprintf(d->verdict_words, n, "%s (estimate)", v);
+    else
+        snprintf(d->verdict_words, n, "%s (%s)", v,
+                 d->verdict == TKC_NMATRIX_SINGULAR ? "exact" : "proved");
 }
 
 /* ---- from structure ----------------------------------------------------- */
@@ -100,6 +129,7 @@ static void structural_evidence(const tkc_template_set *set,
     size_t i, ip;
     tkc_nmatrix_identical_rows(nm, &i, &ip);
     d->verdict = TKC_NMATRIX_SINGULAR;
+    d->evidence_kind = TKC_EVIDENCE_PROVED;
     d->confidence = 1;
     d->radius_scale = 1;
     int n = snprintf(d->evidence, sizeof d->evidence, "rows %zu,%zu identical: %s",
@@ -117,15 +147,16 @@ static void structural_evidence(const tkc_template_set *set,
 
 /* ---- from the certificate ----------------------------------------------- */
 
-static tkc_radius_kind radius_kind_of(tkc_error_kind kind)
+/* The radii of N's boxes for the certificate, by the boxes' evidence. */
+static tkc_radius_kind radius_kind_of(tkc_evidence_kind evidence)
 {
-    switch (kind) {
-    case TKC_ERROR_STATISTICAL:
-        return TKC_RADIUS_STATISTICAL;
-    case TKC_ERROR_TRUNCATION:
-        return TKC_RADIUS_TRUNCATION;
+    switch (evidence) {
+    case TKC_EVIDENCE_CONFIDENCE:
+        return TKC_RADIUS_CONFIDENCE;
+    case TKC_EVIDENCE_ESTIMATE:
+        return TKC_RADIUS_ESTIMATE;
     default:
-        return TKC_RADIUS_ROUNDING;
+        return TKC_RADIUS_RIGOROUS;
     }
 }
 
@@ -157,21 +188,16 @@ static int radii(const tkc_nmatrix *nm, double confidence, double *z,
     return rc ? rc : tkc_certify_bonferroni_z(z, confidence, m, err);
 }
 
+/* The certificate on N's boxes (built at the round's confidence: the
+ * radii already hold jointly, whatever their evidence). */
 static int certify_once(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
-                        double confidence, tkc_certificate *cert,
-                        tkc_error *err)
+                        tkc_certificate *cert, tkc_error *err)
 {
-    size_t m = nm->r * nm->r;
-    int rc;
-    if (nm->error_kind == TKC_ERROR_STATISTICAL &&
-        (rc = distinct_entries(nm, &m, err)))
-        return rc;
     tkc_certify_input in = {.r = nm->r,
-                            .mid = nm->N,
-                            .radius = nm->se,
-                            .kind = radius_kind_of(nm->error_kind),
-                            .confidence = confidence,
-                            .n_estimates = m,
+                            .mid = nm->box_mid,
+                            .radius = nm->box_rad,
+                            .kind = radius_kind_of(nm->box_evidence),
+                            .confidence = nm->box_confidence,
                             .prec = (mpfr_prec_t)opt->prec,
                             .row_names = NULL};
     return tkc_certify(cert, &in, err);
@@ -181,11 +207,12 @@ static int certify_once(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
 static void source_words(const tkc_nmatrix *nm, double confidence, char *buf,
                          size_t size)
 {
+    char pct[32];
     switch (nm->error_kind) {
     case TKC_ERROR_STATISTICAL:
-        snprintf(buf, size, "%s %llu samples, %.4g%% confidence",
-                 nm->estimator, (unsigned long long)nm->samples,
-                 100 * confidence);
+        tkc_evidence_percent(pct, sizeof pct, confidence);
+        snprintf(buf, size, "%s %llu samples, %s confidence", nm->estimator,
+                 (unsigned long long)nm->samples, pct);
         break;
     case TKC_ERROR_TRUNCATION:
         snprintf(buf, size, "%s, truncation estimate", nm->estimator);
@@ -194,7 +221,7 @@ static void source_words(const tkc_nmatrix *nm, double confidence, char *buf,
         snprintf(buf, size, "exact entries");
         break;
     default:
-        snprintf(buf, size, "closed form, rounding only");
+        snprintf(buf, size, "closed form, rigorous bounds");
     }
 }
 
@@ -219,8 +246,12 @@ static void from_certificate(const tkc_nmatrix *nm, const tkc_certificate *c,
 {
     char src[128];
     source_words(nm, confidence, src, sizeof src);
-    d->confidence = nm->error_kind == TKC_ERROR_STATISTICAL ? confidence : 1;
-    d->radius_scale = nm->error_kind == TKC_ERROR_STATISTICAL ? c->z : 1;
+    /* the boxes' evidence decides the word; a confidence is the stated
+     * joint one (each auto-refine round holds a share of it) */
+    d->evidence_kind = c->evidence;
+    d->confidence = c->evidence == TKC_EVIDENCE_CONFIDENCE ? confidence
+                    : c->evidence == TKC_EVIDENCE_PROVED;
+    d->radius_scale = nm->box_z;
     d->radius_norm = c->radius_norm2_upper;
     snprintf(d->method, sizeof d->method, "%s", c->method);
     switch (c->verdict) {
@@ -448,6 +479,137 @@ static int small_beta(const tkc_nmatrix *nm, const tkc_kernel_spec *spec,
     return rc;
 }
 
+/* ---- for almost every parameter ---------------------------------------- */
+
+/* Rows identical by structure: N is singular whatever the parameters. */
+static void generic_structure(tkc_nmatrix_decision *d)
+{
+    d->generic = TKC_NMATRIX_GENERIC_SINGULAR;
+    snprintf(d->generic_words, sizeof d->generic_words, "singular (exact)");
+    snprintf(d->generic_text, sizeof d->generic_text, "singular for every "
+             "parameter, exact: %s; %s", d->evidence, d->method);
+}
+
+/* The MLP kernels when structure does not decide: their entries are closed
+ * forms with rounding estimates, not enclosures, so no value of det N is
+ * proved, and without one analyticity gives nothing. */
+static void generic_closed_form(const tkc_kernel_spec *spec,
+                                tkc_nmatrix_decision *d)
+{
+    /* The entries are closed forms, entire in (b1, b2) for cos (a
+     * composition of exp and cos), so det N(b1, b2) is real-analytic: one
+     * proved nonzero value makes its zero set null.  relu and erf have no
+     * continuous parameter, so the point verdict is the whole answer.  Only
+     * a proved point verdict (Arb enclosures, tkc/evidence.h) may serve. */
+    int cos = spec->activation == tkc_activation_cos;
+    int proved = d->verdict == TKC_NMATRIX_NONSINGULAR &&
+                 d->evidence_kind == TKC_EVIDENCE_PROVED;
+    d->generic = proved ? TKC_NMATRIX_GENERIC_NONSINGULAR
+                        : TKC_NMATRIX_GENERIC_NOT_ESTABLISHED;
+    snprintf(d->generic_words, sizeof d->generic_words, "%s",
+             proved ? "nonsingular (proved)" : "not established");
+    if (cos && proved)
+        snprintf(d->generic_text, sizeof d->generic_text, "nonsingular for "
+                 "almost every (b1, b2), proved: det N is real-analytic in "
+                 "(b1, b2) and nonzero at b1 = %g, b2 = %g (the point "
+                 "verdict, from rigorous enclosures)", spec->b1, spec->b2);
+    else if (cos)
+        snprintf(d->generic_text, sizeof d->generic_text, "not established "
+                 "by tkc: det N is real-analytic in (b1, b2), so one proved "
+                 "nonzero value would give nonsingular for almost every "
+                 "(b1, b2), but the point verdict at b1 = %g, b2 = %g is %s",
+                 spec->b1, spec->b2, d->verdict_words);
+    else
+        snprintf(d->generic_text, sizeof d->generic_text, "with φ = %s the %s "
+                 "kernel has no continuous parameter: the point verdict is "
+                 "the whole answer, %s", spec->activation->name,
+                 spec->kernel->name, d->verdict_words);
+}
+
+/* The statement of a test that proved condition (10): for trans with
+ * φ ≠ cos, that N_trans is not covered; then the deciding monomial and the
+ * tightest permutation or cycle. */
+static void lemmas_text(const tkc_kernel_spec *spec,
+                        const tkc_generic_verdict *v, tkc_nmatrix_decision *d)
+{
+    char *t = d->generic_text, mono[32];
+    size_t size = sizeof d->generic_text, n;
+    int attn = spec->kernel == tkc_kernel_attn;
+    int uncovered = !attn && d->generic != TKC_NMATRIX_GENERIC_NONSINGULAR;
+    if (uncovered)
+        n = (size_t)snprintf(t, size, "N_trans with φ = %s: not established; "
+                             "%s", spec->activation->name, v->attn_text);
+    else
+        n = (size_t)snprintf(t, size, "%s", attn ? v->attn_text : v->text);
+    if (v->witness && n < size &&
+        tkc_series_monomial_name(mono, sizeof mono, v->deciding_a,
+                                 v->deciding_b) >= 0)
+        n += (size_t)snprintf(t + n, size - n, "; deciding monomial %s: d_τ = "
+                              "%s + … for the tightest %s τ = %s", mono,
+                              v->weight_text,
+                              v->method == TKC_GENERIC_CYCLES ? "cycle"
+                                                              : "permutation",
+                              v->witness_text);
+    if (uncovered && n < size)
+        snprintf(t + n, size - n, "; Lemma 3.6 is proved for φ(t) = "
+                 "cos(b1 t + b2) only");
+}
+
+/* attn and trans: Lemma 3.7 from the exact coefficients of N_attn, then
+ * Lemma 3.6 for trans with φ = cos (tkc/generic.h). */
+static int generic_lemmas(const tkc_template_set *set,
+                          const tkc_kernel_spec *spec,
+                          const tkc_nmatrix_options *opt,
+                          tkc_nmatrix_decision *d, tkc_error *err)
+{
+    tkc_generic_options go = opt->generic_opt;
+    go.threads = go.threads ? go.threads : spec->threads;
+    go.activation = spec->activation;
+    tkc_generic_verdict *v = &d->generic_test;
+    int rc = tkc_generic_decide_set(set, &go, v, err);
+    if (rc)
+        return rc;
+    int proved = v->status == TKC_GENERIC_PROVED;
+    d->generic = !proved ? TKC_NMATRIX_GENERIC_NOT_ESTABLISHED
+                 : spec->kernel == tkc_kernel_attn
+                     ? TKC_NMATRIX_GENERIC_CONDITION10
+                 : spec->activation == tkc_activation_cos
+                     ? TKC_NMATRIX_GENERIC_NONSINGULAR
+                     : TKC_NMATRIX_GENERIC_NOT_ESTABLISHED; /* Lemma 3.6: cos */
+    snprintf(d->generic_words, sizeof d->generic_words, "%s",
+             d->generic == TKC_NMATRIX_GENERIC_NONSINGULAR
+                 ? "nonsingular (proved)"
+             : d->generic == TKC_NMATRIX_GENERIC_CONDITION10
+                 ? "condition (10) (proved)"
+                 : "not established");
+    if (proved)
+        lemmas_text(spec, v, d);
+    else
+        snprintf(d->generic_text, sizeof d->generic_text, "%s: %s",
+                 spec->kernel == tkc_kernel_attn ? v->attn_text : v->text,
+                 v->next);
+    return TKC_SUCCESS;
+}
+
+/* The generic verdict of the kernel (opt->generic): structure first, as
+ * for the point verdict; then the lemmas for the kernels on K_attn. */
+static int generic(const tkc_template_set *set, const tkc_kernel_spec *spec,
+                   const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
+                   tkc_nmatrix_decision *d, tkc_error *err)
+{
+    if (!opt->generic)
+        return TKC_SUCCESS;
+    if (nm->nclasses < nm->r) {
+        generic_structure(d);
+        return TKC_SUCCESS;
+    }
+    if (!spec->kernel->uses_attn) {
+        generic_closed_form(spec, d);
+        return TKC_SUCCESS;
+    }
+    return generic_lemmas(set, spec, opt, d, err);
+}
+
 /* ---- the rounds --------------------------------------------------------- */
 
 /* Auto-refine's state: the next round's spec, the rounds allowed, the
@@ -541,14 +703,15 @@ static int run_rounds(const tkc_template_set *set,
 {
     for (;;) {
         double began = now_seconds();
-        int rc = tkc_nmatrix_build(set, &ro->spec, opt->want_cov, nm, err);
+        int rc = tkc_nmatrix_build_boxed(set, &ro->spec, opt->want_cov,
+                                         ro->conf, nm, err);
         if (rc)
             return rc;
         d->rounds++;
         d->samples_total += (*nm)->samples;
         if ((*nm)->nclasses < (*nm)->r)
             return TKC_SUCCESS;             /* structure decides: no rounds */
-        if ((rc = certify_once(*nm, opt, ro->conf, cert, err)))
+        if ((rc = certify_once(*nm, opt, cert, err)))
             return rc;
         if (cert->verdict != TKC_VERDICT_UNDECIDED || !opt->auto_refine ||
             (*nm)->error_kind != TKC_ERROR_STATISTICAL ||
@@ -582,10 +745,9 @@ static void conclude(const tkc_template_set *set, const tkc_nmatrix *nm,
     d->samples = nm->samples;
 }
 
-int tkc_nmatrix_decide(const tkc_template_set *set,
-                       const tkc_kernel_spec *spec,
-                       const tkc_nmatrix_options *opt, tkc_nmatrix **nm_out,
-                       tkc_nmatrix_decision **out, tkc_error *err)
+static int decide(const tkc_template_set *set, const tkc_kernel_spec *spec,
+                  const tkc_nmatrix_options *opt, tkc_nmatrix **nm_out,
+                  tkc_nmatrix_decision **out, tkc_error *err)
 {
     *nm_out = NULL;
     *out = NULL;
@@ -606,8 +768,9 @@ int tkc_nmatrix_decide(const tkc_template_set *set,
     if (!rc) {
         conclude(set, nm, &cert, &ro, opt, d);
         if (!(rc = numbers(nm, opt, d, err)) &&
-            !(rc = lemma36(set, &ro.spec, nm, opt->confidence, d, err)))
-            rc = small_beta(nm, &ro.spec, d, err);
+            !(rc = lemma36(set, &ro.spec, nm, opt->confidence, d, err)) &&
+            !(rc = small_beta(nm, &ro.spec, d, err)))
+            rc = generic(set, &ro.spec, nm, opt, d, err);
     }
     if (rc) {
         tkc_nmatrix_free(nm);
@@ -618,4 +781,17 @@ int tkc_nmatrix_decide(const tkc_template_set *set,
     *nm_out = nm;
     *out = d;
     return TKC_SUCCESS;
+}
+
+/* The verdict's text holds numbers: written in the C locale (c_locale.h). */
+int tkc_nmatrix_decide(const tkc_template_set *set,
+                       const tkc_kernel_spec *spec,
+                       const tkc_nmatrix_options *opt, tkc_nmatrix **nm_out,
+                       tkc_nmatrix_decision **out, tkc_error *err)
+{
+    tkc_c_locale g;
+    tkc_c_locale_enter(&g);
+    int rc = decide(set, spec, opt, nm_out, out, err);
+    tkc_c_locale_leave(&g);
+    return rc;
 }

@@ -195,7 +195,7 @@ static double cos_copy_phi(double t, const tkc_kernel_spec *spec)
 
 static void test_dual_eval_without_closed_form(void)
 {
-    const tkc_activation_type bare = {"cos-bare", "cos without dual", cos_copy_phi, NULL};
+    const tkc_activation_type bare = {"cos-bare", "cos without dual", cos_copy_phi, NULL, NULL};
     tkc_kernel_spec s = spec_with(0.9, 0.2);
     for (size_t t = 0; t < 4; t++) {
         const double *v = triples[t];

@@ -1,6 +1,6 @@
 /* test_attn.c — the generative form and the Monte Carlo estimator of K_attn,
  * checked against independent values: a dense one-hot evaluation of the
- * integrand, the exact β = 0 and k = 1 values, the β-series of SPEC §3,
+ * integrand, the exact β = 0 and k = 1 values, the β-series of aC/bC,
  * Gauss–Hermite product quadrature for k = 2 pairs, and identities
  * (evenness, symmetry, relabelling); error bars are checked for calibration
  * over many seeds, and the results for independence of the thread count. */
@@ -229,7 +229,7 @@ static void test_exact_cases(void)
     tkc_strings_free(S);
 }
 
-/* ---- against the β-series of SPEC §3 ------------------------------------------ */
+/* ---- against the β-series of aC/bC ------------------------------------------ */
 
 static void test_series(void)
 {

@@ -107,7 +107,7 @@ static void test_against_exact(void)
     CHECK(!eval1(&spec, "ab", "ba", &v, &se, NULL), "qmc ab/ba");
     CHECK(se > 0, "se %g", se);
     CHECK_WITHIN_SE(v, truth, se, 4.0, "QMC vs Gauss-Hermite ab/ba");
-    /* β-series of SPEC §3 at β = 0.2 (truncation ~1e-7) */
+    /* β-series of docs/mathematics.md at β = 0.2 (truncation ~1e-7) */
     double b2 = 0.04;
     double series = 3.0 / 8 + b2 * (9.0 / 64 + b2 * (-45.0 / 256 +
                     b2 * (1179.0 / 4096 - b2 * 9705.0 / 16384)));

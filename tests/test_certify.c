@@ -396,6 +396,53 @@ static void test_diag_and_radii(void)
           "box touching det = 0 is not certified");
 }
 
+/* The evidence of the verdict is the radii's: the same box (identity ±
+ * 0.1) under each kind; confidence radii are used as given. */
+static void test_evidence(void)
+{
+    double mid[4] = {1, 0, 0, 1}, rad[4] = {0.1, 0.1, 0.1, 0.1};
+    static const struct {
+        tkc_radius_kind kind;
+        tkc_evidence_kind evidence;
+        double confidence, want_confidence;
+        const char *line;
+    } cases[] = {
+        {TKC_RADIUS_RIGOROUS, TKC_EVIDENCE_PROVED, 0, 1,
+         "nonsingular (proved): σ_min >= "},
+        {TKC_RADIUS_ESTIMATE, TKC_EVIDENCE_ESTIMATE, 0, 0,
+         "nonsingular (estimate): σ_min >= "},
+        {TKC_RADIUS_CONFIDENCE, TKC_EVIDENCE_CONFIDENCE, 0.999, 0.999,
+         "nonsingular (99.9% confidence): σ_min >= "},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        tkc_certify_input in = {.r = 2, .mid = mid, .radius = rad,
+                                .kind = cases[i].kind,
+                                .confidence = cases[i].confidence};
+        tkc_certificate c;
+        tkc_error err;
+        char line[256];
+        CHECK(tkc_certify(&c, &in, &err) == 0 &&
+                  c.verdict == TKC_VERDICT_NONSINGULAR, "%s: verdict",
+              tkc_radius_kind_name(cases[i].kind));
+        CHECK(c.evidence == cases[i].evidence &&
+                  c.confidence == cases[i].want_confidence,
+              "%s: evidence %s, confidence %g",
+              tkc_radius_kind_name(cases[i].kind),
+              tkc_evidence_kind_name(c.evidence), c.confidence);
+        /* radii as given: ‖0.1·J‖₂ = 0.2, σ_min >= 0.8 */
+        CHECK_CLOSE(c.radius_norm2_upper, 0.2, 1e-12, "radii as given");
+        tkc_certificate_snprint(line, sizeof line, &c);
+        CHECK(strstr(line, cases[i].line) == line, "line: %s", line);
+    }
+    tkc_certify_input bad = {.r = 2, .mid = mid, .radius = rad,
+                             .kind = TKC_RADIUS_CONFIDENCE, .confidence = 1};
+    tkc_certificate c;
+    tkc_error err;
+    CHECK(tkc_certify(&c, &bad, &err) == TKC_EINPUT &&
+              strstr(err.message, "confidence"), "confidence radii need one "
+          "in (0, 1)");
+}
+
 static void test_statistical(void)
 {
     double z;
@@ -418,7 +465,8 @@ static void test_statistical(void)
           "stat σ bound %.12g", c.sigma_min_lower);
     char line[512];
     tkc_certificate_snprint(line, sizeof line, &c);
-    CHECK(strstr(line, "99% joint confidence") != NULL, "line: %s", line);
+    CHECK(strstr(line, "nonsingular (99% confidence, z = 3.023 per entry)") ==
+              line && c.evidence == TKC_EVIDENCE_CONFIDENCE, "line: %s", line);
     /* se 0.3: undecided; samples factor = shrink²; shrinking se works */
     for (int k = 0; k < 4; k++)
         se[k] = 0.3;
@@ -429,7 +477,7 @@ static void test_statistical(void)
           "undecided line: %s", line);
     {   /* two equal rows, exact: singular, the rows named */
         double m2[4] = {1, 2, 1, 2};
-        tkc_certify_input ex = {.r = 2, .mid = m2, .kind = TKC_RADIUS_ROUNDING};
+        tkc_certify_input ex = {.r = 2, .mid = m2, .kind = TKC_RADIUS_RIGOROUS};
         tkc_certificate cs;
         CHECK(tkc_certify(&cs, &ex, &err) == TKC_SUCCESS &&
                   cs.verdict == TKC_VERDICT_SINGULAR, "equal rows singular");
@@ -541,6 +589,7 @@ int main(void)
 {
     test_diag_and_radii();
     test_statistical();
+    test_evidence();
     test_structure();
     test_ladder();
     test_underflow_matrix();

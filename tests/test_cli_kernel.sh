@@ -30,7 +30,7 @@ check '[ "$(field kernel "$out")" = attn ] && [ "$(field estimator "$out")" = mc
 out=$($TKC kernel α α --kernel attn --beta 3 --gamma 0.5 --json)
 check 'within "$(field value "$out")" 1.25 1e-15 1' "k = 1 value: $out"
 
-# β-series of SPEC §3 at β = 0.25 (aC/bC, γ² = 1/4), truncation ~1e-6
+# β-series of aC/bC (docs/series.md) at β = 0.25, γ² = 1/4; truncation ~1e-6
 series=$(awk 'BEGIN { b = 0.0625; printf "%.17g", 3/8 + 9/64*b - 45/256*b*b + 1179/4096*b^3 - 9705/16384*b^4 }')
 for est in "mc --samples 65536" "qmc --points 1024"; do
     out=$($TKC kernel aC bC --kernel attn --estimator $est --beta 0.25 --gamma 0.5 --json)

@@ -64,14 +64,14 @@ expect_exit 0 "trans json" "$TKC" krr "$dir/samediff.tpl" --n 200 --kernel trans
 json_true "trans: test MSE far below the variance" "j['test_mse'] < 0.1 * j['label_variance']"
 json_true "trans: ||N^-1|| finite" "j['nmatrix_inv_norm'] is not None and j['nmatrix_inv_norm'] > 0"
 # resolved means tkc nmatrix's verdict: at 16384 samples the certificate's
-# radii are still too wide (undecided), at 131072 they are not.
+# radii are still too wide (undecided), at 524288 they are not.
 json_true "trans: resolved is the certified verdict" "j['nmatrix_resolved'] == (j['nmatrix_verdict'] == 'nonsingular') and j['nmatrix_verdict'] != 'singular'"
 json_true "trans: statistical kernel error reported" "j['kernel_error_kind'] != '' and j['kernel_se_max'] >= 0"
 
-expect_exit 0 "trans json, more samples" "$TKC" krr "$dir/samediff.tpl" --n 50 --kernel trans --estimator mc --samples 131072 --beta 4 --gamma 2 --b1 0.5 --json
+expect_exit 0 "trans json, more samples" "$TKC" krr "$dir/samediff.tpl" --n 50 --kernel trans --estimator mc --samples 524288 --beta 4 --gamma 2 --b1 0.5 --json
 json_true "trans: N certified nonsingular, so resolved" "j['nmatrix_verdict'] == 'nonsingular' and j['nmatrix_resolved'] and j['nmatrix_eig_min'] > 0"
 cp /tmp/krr_cli_out.$$ "$dir/krr.json"
-expect_exit 0 "nmatrix json, same options" "$TKC" nmatrix "$dir/samediff.tpl" --kernel trans --estimator mc --samples 131072 --beta 4 --gamma 2 --b1 0.5 --json
+expect_exit 0 "nmatrix json, same options" "$TKC" nmatrix "$dir/samediff.tpl" --kernel trans --estimator mc --samples 524288 --beta 4 --gamma 2 --b1 0.5 --json
 json_true "trans: krr's N figures are tkc nmatrix's" "(lambda k: k['nmatrix_sigma_min'] == j['singular_values'][-1] and k['nmatrix_verdict'] == j['verdict'])(json.load(open('$dir/krr.json')))"
 
 expect_exit 0 "mlpxx json" "$TKC" krr "$dir/samediff.tpl" --n 120 --kernel mlpxx --json

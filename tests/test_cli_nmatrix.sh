@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_cli_nmatrix.sh — `tkc nmatrix`: verdicts with their evidence, the JSON
-# contract of SPEC §7 (checked against independent facts: symmetry, sorted
+# contract of docs/json.md (checked against independent facts: symmetry, sorted
 # singular values, σ_min against the bound), exit codes and messages.
 set -u
 PY=/usr/bin/python3
@@ -40,7 +40,7 @@ check "no-cls singular" json "$tmp/o.json" 'j["verdict"] == "singular"'
 out=$("$TKC_EXE" nmatrix "$tmp/aba.tpl" --kernel mlp)
 check "mlp aba text singular" grep -q "verdict: singular (exact): rows 1,2 identical" <<<"$out"
 
-# MLP, templates differing in a regular token: certified nonsingular.
+# MLP, templates differing in a regular token: proved nonsingular.
 "$TKC_EXE" nmatrix "$tmp/regular.tpl" --kernel mlp --json >"$tmp/o.json"
 check "mlp regular nonsingular" json "$tmp/o.json" 'j["verdict"] == "nonsingular"'
 check "mlp regular N symmetric (exact)" json "$tmp/o.json" 'j["N"][0][1] == j["N"][1][0]'
@@ -52,14 +52,20 @@ check "mlp regular singular values" json "$tmp/o.json" \
 check "mlp regular det" json "$tmp/o.json" \
   'abs(j["certificate"]["determinant"]["mantissa"] * 2.0**j["certificate"]["determinant"]["exponent2"] - (j["N"][0][0]**2 - j["N"][0][1]**2)) < 1e-12'
 check "mlp regular closed form" json "$tmp/o.json" 'j["certificate"]["error_kind"] == "rounding"'
+check "mlp regular proved" json "$tmp/o.json" \
+  'j["verdict_words"] == "nonsingular (proved)" and j["certificate"]["evidence_kind"] == "proved"'
+out=$("$TKC_EXE" nmatrix "$tmp/regular.tpl" --kernel mlp)
+check "mlp regular text proved" grep -Eq "^verdict: nonsingular \(proved\): sigma_min >= [0-9.e+-]+, \|\|N\^-1\|\| <= [0-9.e+-]+ \(both proved\); closed form, rigorous bounds" <<<"$out"
 
-# Transformer, same/different, Monte Carlo: certified, with its confidence,
+# Transformer, same/different, Monte Carlo: nonsingular at its confidence,
 # N symmetric within errors, singular values descending.
 "$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel trans --estimator mc --beta 3 --samples 16384 \
   --auto-refine --json >"$tmp/o.json"
 check "trans sd exit 0" [ $? -eq 0 ]
 check "trans sd nonsingular" json "$tmp/o.json" 'j["verdict"] == "nonsingular"'
 check "trans sd confidence" json "$tmp/o.json" 'j["certificate"]["confidence"] == 0.999'
+check "trans sd never proved on Monte Carlo" json "$tmp/o.json" \
+  'j["verdict_words"] == "nonsingular (99.9% confidence)" and j["certificate"]["evidence_kind"] == "confidence" == j["sigma_min_lower_bound_evidence"]'
 check "trans sd statistical" json "$tmp/o.json" 'j["certificate"]["error_kind"] == "statistical"'
 check "trans sd symmetric" json "$tmp/o.json" \
   'abs(j["N"][0][1] - j["N"][1][0]) <= 4 * math.hypot(j["stderr"][0][1], j["stderr"][1][0]) + 1e-15'
@@ -67,6 +73,33 @@ check "trans sd sorted" json "$tmp/o.json" 'j["singular_values"] == sorted(j["si
 check "trans sd ladder" json "$tmp/o.json" \
   '[l["prec"] for l in j["certificate"]["precision_ladder"]] == [53, 128, 256, 512]'
 check "trans sd lemma 3.6" json "$tmp/o.json" 'j["certificate"]["lemma_3_6"]["status"] in ("holds", "not established")'
+# The generic verdict, beside the point's (docs/generic.md): the same
+# whatever β, γ and the estimator, since it is about almost every (β, γ).
+check "trans sd generic" json "$tmp/o.json" \
+  'j["generic"]["verdict"] == "nonsingular" and j["generic"]["deciding_monomial"]["name"] == "β^4" and j["generic"]["tightest_cycle"]["cycles"] == "(1 2)"'
+"$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel attn --estimator series --beta 0.25 --gamma 2 --json >"$tmp/a.json"
+check "attn sd generic: condition (10)" json "$tmp/a.json" \
+  'j["generic"]["verdict"] == "condition (10)" and j["generic"]["condition_10"] == "proved" and "for almost every (β, γ)" in j["generic"]["statement"]'
+"$PY" -c "
+import json
+g = [json.load(open(f))['generic'] for f in ('$tmp/o.json', '$tmp/a.json')]
+assert g[0]['deciding_monomial'] == g[1]['deciding_monomial'] and g[0]['tightest_cycle'] == g[1]['tightest_cycle']
+" && ok || bad "generic the same at beta 3 (mc) and 0.25 (series)"
+out=$("$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel trans --estimator mc --samples 1024)
+check "trans sd generic text" grep -q "^for almost every parameter: nonsingular (proved): N_trans nonsingular for almost every (β, γ, b1, b2), proved (Lemma 3.7 from the exact coefficients through β^4; Lemma 3.6)" <<<"$out"
+check "trans sd generic method" grep -q "^  exhaustive over all 2! = 2 permutations: .*; total orders 0, 2, 4 over 3 pair patterns" <<<"$out"
+"$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel mlp --json >"$tmp/m.json"
+check "mlp sd generic singular" json "$tmp/m.json" \
+  'j["generic"]["verdict"] == "singular" and j["generic"]["statement"].startswith("singular for every parameter, exact: rows 1,2 identical")'
+"$TKC_EXE" nmatrix "$tmp/regular.tpl" --kernel mlpxx --json >"$tmp/m.json"
+check "mlpxx generic from the proved point" json "$tmp/m.json" \
+  'j["verdict_words"] == "nonsingular (proved)" and j["generic"]["verdict"] == "nonsingular" and j["generic"]["statement"].startswith("nonsingular for almost every (b1, b2), proved: det N is real-analytic")'
+"$TKC_EXE" nmatrix "$tmp/regular.tpl" --kernel mlpxx --b1 1e-9 --json >"$tmp/m.json"
+check "mlpxx generic not established without a proved point" json "$tmp/m.json" \
+  'j["verdict"] == "undecided" and j["generic"]["verdict"] == "not established" and j["generic"]["statement"].startswith("not established by tkc")'
+"$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel trans --estimator mc --samples 1024 --no-generic --json >"$tmp/m.json"
+check "--no-generic: null" json "$tmp/m.json" 'j["generic"] is None'
+
 # Undecided at the defaults with few samples: the verdict says what would
 # settle it, in samples.
 "$TKC_EXE" nmatrix "$tmp/sd.tpl" --estimator mc --samples 4096 --json >"$tmp/o.json"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # test_cli_series.sh — `tkc series`: exact coefficients in text and JSON
-# against the β = 0 closed form and the SPEC §3 example, exact evaluation at a
+# against the β = 0 closed form and the aC/bC example, exact evaluation at a
 # rational γ, the optimal-truncation sum against Monte Carlo (`tkc kernel`),
-# the warning outside the useful range, and bad input (exit 2).
+# the warning outside the useful range, and bad input (exit 2); with a
+# template FILE, the coefficient matrices of N_attn against the pair-by-pair
+# tables of `tkc series X Y` on the strings it names.
 set -u
 TKC=${TKC_EXE:?TKC_EXE not set}
 PY=/usr/bin/python3
@@ -33,11 +35,11 @@ check '[ "$(field order "$out")" = 4 ] && [ "$(field k "$out")" = 3 ]' "order, k
 # every coefficient is an exact p/q (or integer) string
 check '$PY -c "import json,sys,fractions; [fractions.Fraction(c[\"value\"]) for c in json.loads(sys.argv[1])[\"coefficients\"]]" "$out"' "values parse as fractions"
 
-# SPEC §3: aC/bC at γ = 1/2 (γ² = 1/4): 3/8, 9/64, -45/256, 1179/4096, -9705/16384
+# docs/mathematics.md: aC/bC at γ = 1/2 (γ² = 1/4): 3/8, 9/64, -45/256, 1179/4096, -9705/16384
 out=$($TKC series aC bC --order 8 --gamma 1/2 --json)
 want=(3/8 9/64 -45/256 1179/4096 -9705/16384)
 for i in 0 1 2 3 4; do
-    check '[ "$(bcoef "$out" $((2 * i)))" = "${want[$i]}" ]' "SPEC example beta^$((2 * i)): $(bcoef "$out" $((2 * i)))"
+    check '[ "$(bcoef "$out" $((2 * i)))" = "${want[$i]}" ]' "aC/bC example beta^$((2 * i)): $(bcoef "$out" $((2 * i)))"
 done
 # the same through --gamma2 and a decimal γ
 out2=$($TKC series aC bC --order 8 --gamma2 0.25 --json)
@@ -83,8 +85,51 @@ check 'within "$(field value "$c")" "$sv" "$($PY -c "import math; print(math.hyp
 err=$($TKC series aC bC --gamma 0.5 --beta 1 2>&1 >/dev/null)
 check 'echo "$err" | grep -q WARNING' "warning at beta 1: $err"
 
+# A template FILE: every entry's graded coefficients (2a + 2b <= 6) equal
+# the pair-by-pair table of order 6 for the strings the JSON names; A is
+# symmetric; condition (10) is decided through β^4γ^2 (majority-3).
+tpl=$(mktemp)
+printf '1 α α α\n1 α α β\n1 α β α\n-1 α β β\n' >"$tpl"
+out=$($TKC series "$tpl" --order 6 --json)
+check '[ $? -eq 0 ]' "series FILE run"
+$PY - "$TKC" "$out" <<'PYEOF'
+import json, subprocess, sys
+f = json.loads(sys.argv[2])
+x, y, r = f["strings"]["x"], f["strings"]["y"], len(f["strings"]["x"])
+mono = [(m["beta_power"], m["gamma_power"]) for m in f["monomials"]]
+assert mono == [(0, 0), (2, 0), (0, 2), (4, 0), (2, 2), (6, 0), (4, 2), (2, 4)], mono
+bad = 0
+for i in range(r):
+    for j in range(r):
+        t = json.loads(subprocess.run([sys.argv[1], "series", x[i], y[j], "--order", "6", "--json"],
+                                      capture_output=True, text=True, check=True).stdout)
+        table = {(c["beta_power"], c["gamma_power"]): c["value"] for c in t["coefficients"]}
+        for m, (a, b) in zip(f["monomials"], mono):
+            if m["matrix"][i][j] != table.get((a, b), "0") or m["matrix"][i][j] != m["matrix"][j][i]:
+                print(f"entry {i},{j} at beta^{a} gamma^{b}: {m['matrix'][i][j]} vs table "
+                      f"{table.get((a, b))}, transpose {m['matrix'][j][i]}")
+                bad += 1
+c = f["condition_10"]
+assert c["condition_10"] == "proved" and c["deciding_monomial"]["name"] == "β^4γ^2", c
+assert f["total_order"] == 6 and f["patterns"] <= r * (r + 1) // 2, f["patterns"]
+sys.exit(1 if bad else 0)
+PYEOF
+check '[ $? -eq 0 ]' "series FILE matrices = pair-by-pair tables, symmetric, decided at beta^4 gamma^2"
+# through total order 4 the same set is not decided, and says what is next
+out=$($TKC series "$tpl" --order 4)
+check 'echo "$out" | grep -q "^from these matrices: condition (10) for almost every (β, γ): not established .*next: total order 6"' "series FILE order 4: $out"
+check 'echo "$out" | grep -q "^β^2γ^2:$"' "series FILE text names the monomials"
+for args in "--order 3" "--gamma 1" "--beta 0.1" "--threads 0"; do
+    msg=$($TKC series "$tpl" $args 2>&1 >/dev/null)
+    rc=$?
+    check '[ $rc -eq 2 ] && [ -n "$msg" ]' "bad FILE input '$args' (rc $rc): $msg"
+done
+msg=$($TKC series aC bC --no-cls 2>&1 >/dev/null)
+check '[ $? -eq 2 ] && echo "$msg" | grep -q "apply to a template FILE"' "--no-cls with X Y: $msg"
+rm -f "$tpl"
+
 # bad input: exit 2 with a message
-for args in "aC bCd" "aC" "aC bC --order 41" "aC bC --order x" "aC bC --gamma 0.x" \
+for args in "aC bCd" "aC" "" "aC bC --order 41" "aC bC --order x" "aC bC --gamma 0.x" \
             "aC bC --gamma2 -1" "aC bC --beta 0.25" "aC bC --frobnicate" "aC bC cC"; do
     msg=$($TKC series $args 2>&1 >/dev/null)
     rc=$?

@@ -3,7 +3,7 @@
  * calls must be public and exported.  The numbers are checked against
  * closed forms: K_attn at β = 0, the MLP's singular N on templates told
  * apart only by wildcard relations (paper §3), the series' first
- * coefficients (SPEC §3). */
+ * coefficients (docs/mathematics.md). */
 #include <string.h>
 
 #include <tkc/tkc.h>
@@ -73,7 +73,7 @@ static void test_verdict(void)
     tkc_template_set_free(set);
 }
 
-/* aC/bC: K_attn = 3/8 + 9/64 β² − ... at γ² = 1/4 (SPEC §3). */
+/* aC/bC: K_attn = 3/8 + 9/64 β² − ... at γ² = 1/4 (docs/mathematics.md). */
 static void test_series(void)
 {
     tkc_series *s = tkc_series_alloc(2, NULL);

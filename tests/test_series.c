@@ -1,12 +1,14 @@
 /* test_series.c — exact Taylor coefficients of K_attn and the series
  * estimator, checked against independent values: the exact β = 0 row, the
- * SPEC §3 example, tables from an independent sympy brute force
+ * aC/bC example, tables from an independent sympy brute force
  * (tests/series_bruteforce.py: expansion in the Gaussians of the generative
- * form, moments monomial by monomial), exact identities (symmetry in
+ * form, moments monomial by monomial; to β^4 at k <= 4, β^6 at k = 3,
+ * β^10 at k = 2), exact identities (symmetry in
  * (x, y), token relabelling, permuting positions), high-sample Monte Carlo
  * of K_attn at β = 0.25, and Monte Carlo of the β-derivatives themselves
  * (per-draw Richardson extrapolation at several γ, common random numbers)
- * for the mixed β²γ² and β⁴γ² coefficients. */
+ * for the mixed β²γ² and β⁴γ² coefficients.  The graded (total-order)
+ * coefficients are checked against the tables and the brute force. */
 #include <gsl/gsl_integration.h>
 #include <math.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include "attn.h"
 #include "tkc/kernel.h"
 #include "rng.h"
+#include "series_cache.h"
 #include "tkc/series.h"
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -110,7 +113,7 @@ static void test_beta0(void)
     }
 }
 
-/* SPEC §3: x = aC, y = bC, γ² = 1/4. */
+/* docs/mathematics.md: x = aC, y = bC, γ² = 1/4. */
 static void test_spec_example(void)
 {
     tkc_series *s = series_of("aC", "bC", 8);
@@ -121,7 +124,7 @@ static void test_spec_example(void)
     for (int i = 0; i < 5; i++) {
         tkc_series_beta_coeff_q(c, s, i, g);
         mpq_set_str(w, want[i], 10);
-        CHECK(mpq_equal(c, w), "SPEC example beta^%d", 2 * i);
+        CHECK(mpq_equal(c, w), "aC/bC example beta^%d", 2 * i);
     }
     /* the MPFR evaluation of the same polynomial */
     mpfr_t gf, cf;
@@ -214,6 +217,242 @@ static void test_symmetries(void)
         tkc_series_free(s2);
         tkc_series_free(s3);
     }
+}
+
+/* ---- total order: the graded coefficients ---------------------------------- */
+
+static void test_monomial_order(void)
+{
+    const size_t count[] = {1, 3, 5, 8, 11, 15};
+    for (int T = 0; T <= 5; T++)
+        CHECK(tkc_series_monomials(2 * T) == count[T], "monomials(%d) = %zu",
+              2 * T, tkc_series_monomials(2 * T));
+    CHECK(tkc_series_monomials(3) == 0 && tkc_series_monomials(-2) == 0 &&
+              tkc_series_monomials(TKC_SERIES_ORDER_MAX + 2) == 0,
+          "odd, negative and too large orders have no monomials");
+    /* graded: total degree never decreases; within it γ grows; b <= a + 1;
+     * index and monomial are inverse */
+    int pa = 0, pb = -1, ok = 1;
+    for (size_t m = 0; m < tkc_series_monomials(12); m++) {
+        int a, b;
+        tkc_series_monomial(m, &a, &b);
+        ok &= b <= a + 1 && tkc_series_monomial_index(a, b) == (long)m;
+        ok &= a + b > pa + pb || (a + b == pa + pb && b == pb + 1);
+        pa = a;
+        pb = b;
+    }
+    CHECK(ok, "graded order and index round trip");
+    CHECK(tkc_series_monomial_index(1, 3) == -1, "b > a + 1 has no index");
+    char name[32];
+    tkc_series_monomial_name(name, sizeof name, 3, 2);
+    CHECK(!strcmp(name, "β^6γ^4"), "name %s", name);
+    tkc_series_monomial_name(name, sizeof name, 0, 1);
+    CHECK(!strcmp(name, "γ^2"), "name %s", name);
+}
+
+static mpq_t *graded_of(const uint8_t *x, const uint8_t *y, int k, int D,
+                        tkc_series_cache *cache)
+{
+    tkc_pattern pat;
+    memset(&pat, 0, sizeof pat);
+    pat.k = (uint8_t)k;
+    memcpy(pat.x, x, (size_t)k);
+    memcpy(pat.y, y, (size_t)k);
+    size_t M = tkc_series_monomials(D);
+    mpq_t *c = malloc(M * sizeof *c);
+    for (size_t m = 0; m < M; m++)
+        mpq_init(c[m]);
+    tkc_error err;
+    if (tkc_series_compute_graded(c, &pat, D, cache, &err)) {
+        fprintf(stderr, "graded: %s\n", err.message);
+        exit(2);
+    }
+    return c;
+}
+
+static void graded_free(mpq_t *c, int D)
+{
+    for (size_t m = 0; m < tkc_series_monomials(D); m++)
+        mpq_clear(c[m]);
+    free(c);
+}
+
+/* The graded run prunes its enumeration differently from the table's; every
+ * coefficient they share must agree, and the table has nothing above
+ * b = a + 1.  One cache serves all pairs and orders (a fresh one must give
+ * the same numbers). */
+static void test_graded_vs_table(void)
+{
+    tkc_error err;
+    srand(11);
+    int bad = 0, above = 0, cache_diff = 0, n = 0;
+    tkc_series_cache *shared[8] = {0};
+    for (int rep = 0; rep < 120; rep++) {
+        int k = 1 + rep % 7, D = 2 * (rep % 5), ntok = 1 + rand() % (k + 1);
+        uint8_t x[8], y[8];
+        for (int a = 0; a < k; a++) {
+            x[a] = (uint8_t)(rand() % ntok);
+            y[a] = (uint8_t)(rand() % (ntok + 1));
+        }
+        if (!shared[k])
+            shared[k] = tkc_series_cache_alloc(k, &err);
+        tkc_series_cache *fresh = tkc_series_cache_alloc(k, &err);
+        tkc_series *t = series_raw(x, y, k, D);
+        mpq_t *g = graded_of(x, y, k, D, shared[k]);
+        mpq_t *f = graded_of(x, y, k, D, fresh);
+        for (size_t m = 0; m < tkc_series_monomials(D); m++) {
+            int a, b;
+            tkc_series_monomial(m, &a, &b);
+            bad += !mpq_equal(g[m], tkc_series_coeff(t, a, b));
+            cache_diff += !mpq_equal(g[m], f[m]);
+            n++;
+        }
+        for (int i = 0; i < t->nbeta; i++)
+            for (int j = i + 2; j < t->ngamma; j++)
+                above += mpq_sgn(tkc_series_coeff(t, i, j)) != 0;
+        graded_free(g, D);
+        graded_free(f, D);
+        tkc_series_free(t);
+        tkc_series_cache_free(fresh);
+    }
+    CHECK(bad == 0, "graded vs table: %d of %d coefficients differ", bad, n);
+    CHECK(cache_diff == 0, "shared vs fresh cache: %d differ", cache_diff);
+    CHECK(above == 0, "table entries above b = a + 1: %d nonzero", above);
+    CHECK(tkc_series_cache_entries(shared[5]) > 0, "the shared cache fills");
+    CHECK(tkc_series_cache_clear(shared[5], &err) == 0 &&
+              tkc_series_cache_entries(shared[5]) == 0, "cache cleared");
+    for (int k = 0; k < 8; k++)
+        tkc_series_cache_free(shared[k]);
+}
+
+/* Through total order 4 the graded coefficients are entries of the sympy
+ * brute-force tables above; the graded run at order 10 starts with those
+ * of order 4. */
+static void test_graded_bruteforce(void)
+{
+    struct {
+        const char *x, *y;
+        const char *c[5];            /* β^0, β^2, γ^2, β^4, β^2γ^2 */
+    } t[] = {
+        {"aC", "bC", {"1/4", "1/16", "1/2", "-1/16", "1/4"}},
+        {"aab", "bca", {"1/3", "4/27", "1/3", "-8/81", "-2/9"}},
+        {"abab", "aabb", {"1/2", "1/4", "1/4", "-1/4", "0"}},
+    };
+    tkc_error err;
+    for (size_t n = 0; n < sizeof t / sizeof t[0]; n++) {
+        int k = (int)strlen(t[n].x);
+        tkc_token tx[8], ty[8];
+        tokens(t[n].x, tx);
+        tokens(t[n].y, ty);
+        tkc_pattern pat;
+        tkc_pattern_of_pair(&pat, tx, ty, (size_t)k);
+        tkc_series_cache *c = tkc_series_cache_alloc(k, &err);
+        mpq_t *g4 = graded_of(pat.x, pat.y, k, 4, c);
+        mpq_t *g10 = graded_of(pat.x, pat.y, k, 10, c);
+        mpq_t q;
+        mpq_init(q);
+        for (int m = 0; m < 5; m++) {
+            mpq_set_str(q, t[n].c[m], 10);
+            mpq_canonicalize(q);
+            CHECK(mpq_equal(q, g4[m]) && mpq_equal(q, g10[m]),
+                  "brute force (%s, %s) graded monomial %d", t[n].x, t[n].y,
+                  m);
+        }
+        mpq_clear(q);
+        graded_free(g4, 4);
+        graded_free(g10, 10);
+        tkc_series_cache_free(c);
+    }
+}
+
+/* Tables of order D from the brute force (series_bruteforce.py X Y D:
+ * aC/bC to β^10 in about 6 minutes of sympy, aab/bca to β^6 in about 10):
+ * the whole table, and the graded coefficients through total order D
+ * (total order 10 is where two-template sets get decided). */
+static void check_bruteforce(const char *x, const char *y, int D,
+                             const char *const c[][7])
+{
+    tkc_series *t = series_of(x, y, D);
+    for (int i = 0; i <= D / 2; i++)
+        for (int j = 0; j <= D / 2 + 1; j++)
+            CHECK(coeff_is(t, i, j, c[i][j] ? c[i][j] : "0"),
+                  "brute force %s/%s beta^%d gamma^%d", x, y, 2 * i, 2 * j);
+    tkc_series_free(t);
+    tkc_error err;
+    tkc_token tx[8], ty[8];
+    tokens(x, tx);
+    tokens(y, ty);
+    int k = (int)strlen(x);
+    tkc_pattern pat;
+    tkc_pattern_of_pair(&pat, tx, ty, (size_t)k);
+    tkc_series_cache *cache = tkc_series_cache_alloc(k, &err);
+    mpq_t *g = graded_of(pat.x, pat.y, k, D, cache);
+    mpq_t q;
+    mpq_init(q);
+    for (size_t m = 0; m < tkc_series_monomials(D); m++) {
+        int a, b;
+        tkc_series_monomial(m, &a, &b);
+        mpq_set_str(q, c[a][b], 10);
+        mpq_canonicalize(q);
+        CHECK(mpq_equal(q, g[m]), "brute force %s/%s graded beta^%d "
+              "gamma^%d", x, y, 2 * a, 2 * b);
+    }
+    mpq_clear(q);
+    graded_free(g, D);
+    tkc_series_cache_free(cache);
+}
+
+static void test_bruteforce_high_order(void)
+{
+    static const char *const aC_bC[6][7] = {
+        {"1/4", "1/2"},
+        {"1/16", "1/4", "1/4"},
+        {"-1/16", "-5/16", "-1/2", "-1/4"},
+        {"31/384", "47/96", "69/64", "49/48", "17/48"},
+        {"-25/192", "-179/192", "-167/64", "-229/64", "-29/12", "-31/48"},
+        {"977/3840", "4037/1920", "1823/256", "203/16", "1611/128",
+         "3173/480", "691/480"},
+    };
+    static const char *const aab_bca[4][7] = {
+        {"1/3", "1/3"},
+        {"4/27", "-2/9", "2/9"},
+        {"-8/81", "11/162", "-5/162", "-1/9"},
+        {"50/729", "-8/243", "14/243", "22/243", "1/27"},
+    };
+    check_bruteforce("aC", "bC", 10, aC_bC);
+    check_bruteforce("aab", "bca", 6, aab_bca);
+}
+
+static void test_graded_errors(void)
+{
+    tkc_error err;
+    tkc_series_cache *c = tkc_series_cache_alloc(3, &err);
+    tkc_pattern pat;
+    memset(&pat, 0, sizeof pat);
+    pat.k = 4;
+    mpq_t q[8];
+    for (int m = 0; m < 8; m++)
+        mpq_init(q[m]);
+    CHECK(tkc_series_compute_graded(q, &pat, 4, c, &err) == TKC_EINPUT,
+          "a cache for k = 3 refused for k = 4");
+    pat.k = 3;
+    CHECK(tkc_series_compute_graded(q, &pat, 5, c, &err) == TKC_EINPUT,
+          "odd total order refused");
+    CHECK(tkc_series_cache_alloc(0, &err) == NULL && err.status == TKC_EINPUT,
+          "k = 0 refused");
+    for (int m = 0; m < 8; m++)
+        mpq_clear(q[m]);
+    tkc_series_cache_free(c);
+    /* the graded work is a small part of the table's at the same order */
+    uint8_t x[11] = {0, 1, 2, 0, 1, 3, 0, 1, 2, 4, 5}, y[11];
+    for (int a = 0; a < 11; a++)
+        y[a] = (uint8_t)(x[a] ? x[a] + 5 : 5);
+    memcpy(pat.x, x, 11);
+    memcpy(pat.y, y, 11);
+    pat.k = 11;
+    CHECK(tkc_series_cost_graded(&pat, 10) < 0.1 * tkc_series_cost(&pat, 10),
+          "graded cost %g vs table %g at k = 11, order 10",
+          tkc_series_cost_graded(&pat, 10), tkc_series_cost(&pat, 10));
 }
 
 /* ---- the series estimator against Monte Carlo ------------------------------ */
@@ -591,6 +830,11 @@ int main(void)
     test_spec_example();
     test_bruteforce_tables();
     test_symmetries();
+    test_monomial_order();
+    test_graded_vs_table();
+    test_graded_bruteforce();
+    test_bruteforce_high_order();
+    test_graded_errors();
     test_series_vs_mc();
     test_series_vs_quadrature();
     test_refusal();

@@ -2,8 +2,11 @@
  * faithfully.  Structure gives "singular (exact)" for the MLP whatever the
  * numbers; the certificate gives a σ_min bound below LAPACK's σ_min; Lemma
  * 3.6 and the small-β determinant report the test that ran and agree with
- * calling those modules directly; auto-refine adds rounds within its budget
- * and says why it stopped; bad options are refused. */
+ * calling those modules directly; the generic verdict agrees with
+ * tkc_generic_decide_set, says what it covers per kernel and activation,
+ * and is never "proved" when its order is capped below the deciding one;
+ * auto-refine adds rounds within its budget and says why it stopped; bad
+ * options are refused. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 #include <mpfr.h>
 
 #include "check.h"
+#include "tkc/generic.h"
 #include "tkc/nmatrix.h"
 #include "permutation.h"
 #include "series_det.h"
@@ -81,13 +85,15 @@ static void test_structure(void)
     done(nm, d);
 }
 
-/* MLP+XXᵀ on the same set: closed form, certified, the bound below σ_min. */
+/* MLP+XXᵀ on the same set: closed form in ball arithmetic, proved, the
+ * bound below σ_min. */
 static void test_certificate(void)
 {
     tkc_nmatrix *nm;
     tkc_nmatrix_decision *d = decide(same_different, "mlpxx", 0, NULL, &nm);
     CHECK(d && d->verdict == TKC_NMATRIX_NONSINGULAR &&
-              !strcmp(d->verdict_words, "nonsingular (certified)"),
+              d->evidence_kind == TKC_EVIDENCE_PROVED && d->confidence == 1 &&
+              !strcmp(d->verdict_words, "nonsingular (proved)"),
           "mlpxx: %s", d ? d->verdict_words : "no decision");
     CHECK(d && d->sigma_min_lower > 0 && d->sigma_min_lower <= d->sigma_min &&
               d->sigma_min_lower > 0.99 * d->sigma_min,
@@ -160,6 +166,156 @@ static void test_large_r(void)
     done(nm, d);
 }
 
+/* The generic verdict, one step of the decision: per kernel what it covers,
+ * the same test as tkc_generic_decide_set. */
+static void test_generic(void)
+{
+    const char *abab = "1 α β α β\n-1 α α β β\n";   /* decided at β^6γ^4 */
+    tkc_nmatrix_options opt;
+    tkc_nmatrix_options_default(&opt);
+    opt.ladder = 0;
+    tkc_nmatrix *nm;
+    tkc_nmatrix_decision *d = decide(abab, "trans", 1024, &opt, &nm);
+    tkc_generic_verdict v;
+    tkc_error err;
+    tkc_template_set *set = parse(abab);
+    CHECK(set && !tkc_generic_decide_set(set, NULL, &v, &err) &&
+              v.status == TKC_GENERIC_PROVED, "generic directly");
+    CHECK(d && d->generic == TKC_NMATRIX_GENERIC_NONSINGULAR &&
+              !strcmp(d->generic_words, "nonsingular (proved)") &&
+              d->generic_test.deciding_a == v.deciding_a &&
+              d->generic_test.deciding_b == v.deciding_b && v.deciding_a == 3 &&
+              v.deciding_b == 2 &&
+              !strcmp(d->generic_test.witness_text, v.witness_text) &&
+              !strcmp(d->generic_test.weight_text, v.weight_text) &&
+              strstr(d->generic_text, "N_trans nonsingular for almost every "
+                                      "(β, γ, b1, b2), proved") &&
+              strstr(d->generic_text, "deciding monomial β^6γ^4"),
+          "trans: %s", d ? d->generic_text : "");
+    tkc_generic_verdict_clear(&v);
+    done(nm, d);
+    /* capped below β^6γ^4 (total order 10): not established, says where */
+    opt.generic_opt.max_order = 8;
+    d = decide(abab, "trans", 1024, &opt, &nm);
+    CHECK(d && d->generic == TKC_NMATRIX_GENERIC_NOT_ESTABLISHED &&
+              !strstr(d->generic_text, "proved") &&
+              strstr(d->generic_text, "next: total order 10"),
+          "capped at 8: %s", d ? d->generic_text : "");
+    done(nm, d);
+    d = decide(abab, "attn", 1024, &opt, &nm);
+    CHECK(d && d->generic == TKC_NMATRIX_GENERIC_NOT_ESTABLISHED &&
+              !strncmp(d->generic_text, "condition (10) for almost every "
+                                        "(β, γ): not established", 52),
+          "attn capped at 8: %s", d ? d->generic_text : "");
+    done(nm, d);
+    tkc_nmatrix_options_default(&opt);
+    opt.ladder = 0;
+    d = decide(abab, "attn", 1024, &opt, &nm);
+    CHECK(d && d->generic == TKC_NMATRIX_GENERIC_CONDITION10 &&
+              strstr(d->generic_text, "(condition (10)) for almost every "
+                                      "(β, γ), proved") &&
+              !strstr(d->generic_text, "N_trans"),
+          "attn: %s", d ? d->generic_text : "");
+    done(nm, d);
+    d = decide(abab, "mlp", 0, &opt, &nm);
+    CHECK(d && d->generic == TKC_NMATRIX_GENERIC_SINGULAR &&
+              strstr(d->generic_text, "singular for every parameter, exact") &&
+              d->generic_test.r == 0, "mlp: %s", d ? d->generic_text : "");
+    done(nm, d);
+    /* mlpxx, cos: the proved point verdict and analyticity in (b1, b2) */
+    d = decide("1 α A\n-1 α B\n", "mlpxx", 0, &opt, &nm);
+    CHECK(d && d->verdict == TKC_NMATRIX_NONSINGULAR &&
+              d->evidence_kind == TKC_EVIDENCE_PROVED &&
+              d->generic == TKC_NMATRIX_GENERIC_NONSINGULAR &&
+              strstr(d->generic_text, "almost every (b1, b2), proved") &&
+              strstr(d->generic_text, "nonzero at b1 = 1, b2 = 0.5"),
+          "mlpxx: %s", d ? d->generic_text : "");
+    done(nm, d);
+    /* ... never from a point verdict that is not proved: at b1 = 1e-9 the
+     * dual is constant to 1e-18 and N's two rows agree beyond 256 bits'
+     * reach, so the certificate stays undecided */
+    {
+        tkc_kernel_spec sp;
+        spec_of(&sp, "mlpxx", 0);
+        sp.b1 = 1e-9;
+        tkc_template_set *xs = parse("1 α A\n-1 α B\n");
+        d = NULL;
+        nm = NULL;
+        CHECK(xs && !tkc_nmatrix_decide(xs, &sp, &opt, &nm, &d, &err) && d &&
+                  d->verdict == TKC_NMATRIX_UNDECIDED &&
+                  d->generic == TKC_NMATRIX_GENERIC_NOT_ESTABLISHED &&
+                  strstr(d->generic_text, "not established by tkc") &&
+                  strstr(d->generic_text, "is undecided"),
+              "mlpxx at b1 = 1e-9: %s", d ? d->generic_text : err.message);
+        done(nm, d);
+        tkc_template_set_free(xs);
+    }
+    /* relu: condition (10) proved, N_trans not covered by Lemma 3.6 */
+    tkc_kernel_spec spec;
+    spec_of(&spec, "trans", 1024);
+    spec.activation = tkc_activation_relu;
+    d = NULL;
+    nm = NULL;
+    CHECK(set && !tkc_nmatrix_decide(set, &spec, &opt, &nm, &d, &err) && d &&
+              d->generic == TKC_NMATRIX_GENERIC_NOT_ESTABLISHED &&
+              d->generic_test.status == TKC_GENERIC_PROVED &&
+              strstr(d->generic_text, "N_trans with φ = relu: not established") &&
+              strstr(d->generic_text, "Lemma 3.6 is proved for φ(t) = cos"),
+          "relu: %s", d ? d->generic_text : "");
+    done(nm, d);
+    opt.generic = 0;
+    d = decide(abab, "trans", 1024, &opt, &nm);
+    CHECK(d && d->generic == TKC_NMATRIX_GENERIC_NOT_RUN &&
+              !d->generic_text[0] && d->generic_test.r == 0, "generic off");
+    done(nm, d);
+    tkc_template_set_free(set);
+}
+
+/* The words name the weakest evidence of the boxes: the transformer on
+ * Monte Carlo K_attn is at the stated joint confidence, never proved; on
+ * the series' truncation radii it is an estimate (both nonsingular at
+ * these parameters, checked through the tkc nmatrix command too). */
+static void test_evidence_words(void)
+{
+    tkc_template_set *sd = parse(same_different),
+                     *aba = parse("1 α β α\n-1 α β β\n");
+    tkc_nmatrix_options opt;
+    tkc_nmatrix_options_default(&opt);
+    opt.ladder = 0;
+    tkc_kernel_spec spec;
+    spec_of(&spec, "trans", 1u << 18);
+    spec.beta = 4, spec.gamma = 2, spec.b1 = 0.5;
+    tkc_nmatrix *nm = NULL;
+    tkc_nmatrix_decision *d = NULL;
+    tkc_error err;
+    CHECK(sd && !tkc_nmatrix_decide(sd, &spec, &opt, &nm, &d, &err),
+          "trans mc: %s", err.message);
+    CHECK(d && d->verdict == TKC_NMATRIX_NONSINGULAR &&
+              d->evidence_kind == TKC_EVIDENCE_CONFIDENCE &&
+              d->confidence == 0.999 &&
+              !strcmp(d->verdict_words, "nonsingular (99.9% confidence)") &&
+              nm->box_evidence == TKC_EVIDENCE_CONFIDENCE && nm->box_z > 3,
+          "trans mc: %s", d ? d->verdict_words : "no decision");
+    done(nm, d);
+    for (int kernel = 0; kernel < 2; kernel++) {
+        spec_of(&spec, kernel ? "trans" : "attn", 0);
+        spec.estimator = tkc_attn_series;
+        spec.beta = 0.3;
+        nm = NULL, d = NULL;
+        CHECK(aba && !tkc_nmatrix_decide(aba, &spec, &opt, &nm, &d, &err),
+              "series: %s", err.message);
+        CHECK(d && d->verdict == TKC_NMATRIX_NONSINGULAR &&
+                  d->evidence_kind == TKC_EVIDENCE_ESTIMATE &&
+                  d->confidence == 0 &&
+                  !strcmp(d->verdict_words, "nonsingular (estimate)"),
+              "%s series: %s", spec.kernel->name,
+              d ? d->verdict_words : "no decision");
+        done(nm, d);
+    }
+    tkc_template_set_free(sd);
+    tkc_template_set_free(aba);
+}
+
 /* Auto-refine: more rounds within the budget; a budget too small for a
  * second round stops after the first and says so. */
 static void test_rounds(void)
@@ -177,7 +333,7 @@ static void test_rounds(void)
           "tiny budget: %u rounds, %s", d ? d->rounds : 0, d ? d->settle : "");
     CHECK(d && !strcmp(d->verdict_words, "undecided"), "undecided words");
     done(nm, d);
-    opt.budget = 1u << 20;
+    opt.budget = 1u << 22;  /* the first round asks for ~10³x: one more */
     d = decide(abab, "trans", 1000, &opt, &nm);
     CHECK(d && d->rounds >= 2 && d->samples_total > d->samples &&
               d->samples > 1000 && strstr(d->method, "auto-refine rounds"),
@@ -195,7 +351,7 @@ static void test_rounds(void)
     spec.estimator = tkc_attn_qmc;
     spec.qmc.points = 64;
     spec.qmc.replicates = 4;              /* 512 evaluations a round */
-    opt.budget = 512 * 1024;
+    opt.budget = 512 * 4096;
     tkc_error err;
     d = NULL;
     nm = NULL;
@@ -234,8 +390,10 @@ int main(void)
 {
     test_structure();
     test_certificate();
+    test_evidence_words();
     test_lemmas();
     test_large_r();
+    test_generic();
     test_rounds();
     test_bad_options();
     mpfr_free_cache();

@@ -1,5 +1,6 @@
 /* tkc/certify.h — the box certificate (certify.c): verdicts on the
- * nonsingularity of a matrix known only to within entry radii (SPEC §4).
+ * nonsingularity of a matrix known only to within entry radii
+ * (docs/verdicts.md).
  *
  * The verdict is one of
  *   SINGULAR     exact, from structure: two exactly equal rows/columns or a
@@ -12,10 +13,17 @@
  *                Monte Carlo samples; a better estimator; more precision; or
  *                the exact small-β series determinant).
  * Soundness comes first: a near-singular or singular box is UNDECIDED,
- * never NONSINGULAR.  For statistical radii "proved" means: proved for the
- * box, and the box holds the true matrix with the stated joint confidence.
+ * never NONSINGULAR.
  *
- * Typical use (verdict.c does this for N):
+ * The proof is about the box; what it says about the TRUE matrix is only
+ * as strong as the radii (tkc/evidence.h), and the certificate's `evidence`
+ * says which: rigorous radii give a proof ("nonsingular (proved)"),
+ * statistical ones a statement at their joint confidence ("nonsingular
+ * (99.9% confidence)"), estimated ones an estimate ("nonsingular
+ * (estimate)").  The lower bound on σ_min(N) and the upper bound on ‖N⁻¹‖
+ * carry the same evidence.
+ *
+ * Typical use (verdict.c does this for N, with the kernel layer's boxes):
  *     tkc_certify_input in = { .r = r, .mid = N, .radius = se,
  *         .kind = TKC_RADIUS_STATISTICAL, .confidence = 0.99 };
  *     tkc_certificate cert;
@@ -33,6 +41,7 @@
 #include <mpfr.h>
 
 #include "tkc/error.h"
+#include "tkc/evidence.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,11 +53,18 @@ typedef enum tkc_verdict {
     TKC_VERDICT_SINGULAR
 } tkc_verdict;
 
-/* What the entry radii mean (say it in the output). */
+/* What the entry radii are, and so the evidence of the verdict. */
 typedef enum tkc_radius_kind {
-    TKC_RADIUS_ROUNDING = 0,  /* closed form: rounding error only (0 = exact) */
-    TKC_RADIUS_TRUNCATION,    /* series: truncation estimate (+ rounding)     */
-    TKC_RADIUS_STATISTICAL    /* Monte Carlo: caller gives standard errors     */
+    TKC_RADIUS_RIGOROUS = 0,  /* every true entry within its radius, proved
+                                 (0 = exact; rounding bounds; ball
+                                 arithmetic): evidence proved               */
+    TKC_RADIUS_ESTIMATE,      /* estimated radii (series truncation,
+                                 first-order propagation): estimate         */
+    TKC_RADIUS_STATISTICAL,   /* standard errors, turned into radii z·se at
+                                 the joint `confidence`: confidence         */
+    TKC_RADIUS_CONFIDENCE     /* radii that hold all at once with
+                                 probability `confidence` already (the
+                                 kernel layer's boxes): confidence          */
 } tkc_radius_kind;
 
 typedef struct tkc_certify_input {
@@ -58,7 +74,8 @@ typedef struct tkc_certify_input {
                                  STATISTICAL: the standard errors, turned into
                                  radii z·se (see tkc_certify_bonferroni_z)      */
     tkc_radius_kind kind;
-    double confidence;        /* STATISTICAL: joint confidence in (0, 1)       */
+    double confidence;        /* STATISTICAL, CONFIDENCE: joint confidence
+                                 in (0, 1)                                     */
     size_t n_estimates;       /* STATISTICAL: number of estimated quantities
                                  for the Bonferroni correction; 0 means r*r    */
     mpfr_prec_t prec;         /* working precision in bits; 0 means 128        */
@@ -68,7 +85,13 @@ typedef struct tkc_certify_input {
 typedef struct tkc_certificate {
     tkc_verdict verdict;
     tkc_radius_kind kind;
-    double confidence;        /* joint confidence of the box: 1 unless STATISTICAL */
+    /* What the verdict and its bounds rest on (tkc/evidence.h): proved for
+     * RIGOROUS radii, confidence for STATISTICAL and CONFIDENCE ones,
+     * estimate for ESTIMATE ones; a SINGULAR verdict is exact (proved). */
+    tkc_evidence_kind evidence;
+    double confidence;        /* of the box holding the true matrix: 1 when
+                                 proved, the joint confidence, 0 (none
+                                 claimed) for an estimate                      */
     double z;                 /* STATISTICAL: radius = z·se per entry; else 0  */
     mpfr_prec_t prec;         /* working precision used                        */
     char method[640];         /* how the verdict was reached, in words         */
@@ -76,8 +99,9 @@ typedef struct tkc_certificate {
     char advice[512];         /* UNDECIDED: what would settle it; else ""      */
     size_t row_i, row_j;      /* SINGULAR: the two rows (0-based, i < j)       */
 
-    /* Proved lower bound on σ_min(Ñ) over the box, rounded down (0 unless
-     * NONSINGULAR; may underflow to 0 in double: see the text form). */
+    /* Lower bound on σ_min(Ñ) over the box, proved for the box and rounded
+     * down (0 unless NONSINGULAR; may underflow to 0 in double: see the
+     * text form); for the true matrix it has the certificate's evidence. */
     double sigma_min_lower;
     char sigma_min_lower_text[40];
     double sigma_min_estimate;    /* approximate σ_min of the midpoint          */
@@ -100,9 +124,9 @@ typedef struct tkc_certificate {
     double samples_factor;
 } tkc_certificate;
 
-/* "nonsingular" | "singular" | "undecided" (the JSON words of SPEC §7). */
+/* "nonsingular" | "singular" | "undecided": the JSON words (docs/json.md). */
 TKC_API const char *tkc_verdict_name(tkc_verdict v);
-/* "rounding" | "truncation" | "statistical". */
+/* "rigorous" | "estimate" | "statistical" | "confidence". */
 TKC_API const char *tkc_radius_kind_name(tkc_radius_kind k);
 
 /* The per-entry normal quantile for a joint confidence over m estimates
@@ -129,9 +153,10 @@ TKC_API int tkc_certify(tkc_certificate *cert, const tkc_certify_input *in,
 
 /* The way to print a certificate: one line whose first words name the
  * verdict with its evidence, "singular (exact): <the rows and why>",
- * "nonsingular (certified at C% joint confidence, z = … per entry):
- * σ_min >= <bound>" (statistical radii) or "nonsingular (certified,
- * <kind> radii): σ_min >= <bound>", "undecided: <what would settle it>".
+ * "nonsingular (proved): σ_min >= <bound>", "nonsingular (C% confidence[,
+ * z = … per entry]): σ_min >= <bound>", "nonsingular (estimate):
+ * σ_min >= <bound>", "undecided: <what would settle it>" (a singular box
+ * with statistical or estimated zero radii says so too).
  * Returns what snprintf returns (the length it needed). */
 TKC_API int tkc_certificate_snprint(char *buf, size_t size,
                                     const tkc_certificate *c);

@@ -1,6 +1,7 @@
 /* tkc/finite.h — finite-width random-features networks whose kernels tend
- * to K_attn, K_trans and the MLP kernel (SPEC §3): the check that tkc's
- * formulas are the limits of actual networks, with error ~ d^(-1/2).
+ * to K_attn, K_trans and the MLP kernel (docs/mathematics.md): the check
+ * that tkc's formulas are the limits of actual networks, with error
+ * ~ d^(-1/2).
  *
  * Transformer (one layer, [CLS]/last-position query), width d, H heads,
  * m MLP units:

@@ -20,18 +20,25 @@
 #include <stdint.h>
 
 #include "tkc/error.h"
+#include "tkc/evidence.h"
 #include "tkc/pattern.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* What an entry's error radius means. */
+/* What an entry's error radius means, and the evidence it gives
+ * (tkc/evidence.h): */
 typedef enum tkc_error_kind {
-    TKC_ERROR_EXACT = 0,     /* value is exact (rational arithmetic)          */
-    TKC_ERROR_ROUNDING,      /* closed form: se bounds floating-point rounding */
-    TKC_ERROR_STATISTICAL,   /* MC / RQMC: se is one standard error           */
-    TKC_ERROR_TRUNCATION     /* series: se is the truncation estimate         */
+    TKC_ERROR_EXACT = 0,     /* value is exact (rational arithmetic): proved  */
+    TKC_ERROR_ROUNDING,      /* closed form: se bounds the rounding error
+                                rigorously (ball arithmetic, or a counted
+                                handful of roundings): proved                */
+    TKC_ERROR_STATISTICAL,   /* MC / RQMC: se is one standard error:
+                                confidence, once turned into z·se radii      */
+    TKC_ERROR_TRUNCATION     /* an estimate: the series' truncation error, or
+                                first-order propagation through a dual
+                                without a ball form                          */
 } tkc_error_kind;
 
 TKC_API const char *tkc_error_kind_name(tkc_error_kind kind);
@@ -51,11 +58,33 @@ struct tkc_kernel_values {
     uint64_t samples;           /* integrand evaluations used; 0 for closed
                                    forms and the series                      */
     char note[256];             /* e.g. why `auto` chose what it chose        */
+    /* Boxes for a certificate, when asked for (tkc_kernel_values_want_boxes):
+     * every pair's true value lies in [box_mid − box_rad, box_mid + box_rad],
+     * all pairs at once, with evidence box_evidence:
+     *   proved      exact values or rigorous bounds (ball arithmetic);
+     *   confidence  with probability >= box_confidence jointly: statistical
+     *               radii z·se with z Bonferroni over the distinct
+     *               estimates, or (trans) the rigorous ball dual of K_attn
+     *               boxes chosen that way;
+     *   estimate    truncation or first-order radii.
+     * box_mid may differ from value in the last digits (trans: the centre
+     * of the dual's range over the K_attn boxes, where value is the dual at
+     * the K_attn estimates).  NULL when not asked for. */
+    double *box_mid, *box_rad;
+    double box_confidence;      /* the joint confidence asked for            */
+    tkc_evidence_kind box_evidence;
+    double box_z;               /* statistical radii: the Bonferroni z on the
+                                   standard errors they rest on (trans: of
+                                   K_attn); 1 otherwise                      */
 };
 
 /* want_cov: also allocate and fill the covariance matrix. */
 TKC_API tkc_kernel_values *tkc_kernel_values_alloc(size_t npairs, int want_cov,
         tkc_error *err);
+/* Ask for boxes (above) at a joint confidence in (0, 1), the one any
+ * statistical radii are to hold at: allocates box_mid and box_rad. */
+TKC_API int tkc_kernel_values_want_boxes(tkc_kernel_values *v,
+                                         double confidence, tkc_error *err);
 TKC_API void tkc_kernel_values_free(tkc_kernel_values *v);
 
 /* ---- type tables -------------------------------------------------------- */
@@ -115,16 +144,23 @@ TKC_API extern const tkc_attn_estimator_type *const tkc_attn_estimator_types[];
 TKC_API const tkc_attn_estimator_type *tkc_attn_estimator_lookup(
         const char *name);
 
+/* The dual in ball arithmetic (Arb): rigorous enclosures over boxes of
+ * covariance triples.  Internal to libtkc (src/dual_arb.h); a user-defined
+ * activation leaves it NULL, and then nothing computed through its dual is
+ * ever "proved" (tkc/evidence.h). */
+struct tkc_activation_ball;
+
 /* An activation φ and its dual: E[φ(a) φ(b)] for (a, b) centred Gaussian
  * with variances A, B and covariance C. */
 typedef struct tkc_activation_type {
     const char *name;           /* "cos", "relu", "erf"                        */
     const char *description;
     double (*phi)(double t, const tkc_kernel_spec *spec);
-    /* Closed form of the dual; grad (nullable) receives ∂K/∂A, ∂K/∂B, ∂K/∂C
-     * for first-order error propagation. */
+    /* Closed form of the dual in double precision; grad (nullable)
+     * receives ∂K/∂A, ∂K/∂B, ∂K/∂C for first-order error propagation. */
     int (*dual)(double A, double B, double C, const tkc_kernel_spec *spec,
                 double *K, double grad[3], tkc_error *err);
+    const struct tkc_activation_ball *ball;     /* nullable, see above        */
 } tkc_activation_type;
 
 TKC_API extern const tkc_activation_type *const tkc_activation_cos;
@@ -215,7 +251,9 @@ TKC_API int tkc_kernel_spec_validate(const tkc_kernel_spec *spec,
 
 /* Evaluate spec->kernel on the pairs, each distinct unordered pattern once
  * (the pattern cache), duplicates copied.  out must be allocated for npairs
- * (with covariance if wanted). */
+ * (with covariance, and boxes, if wanted).  A kernel type fills the boxes
+ * itself when its values are not the centres of its boxes (trans);
+ * otherwise they are value ± radius by the error kind. */
 TKC_API int tkc_kernel_eval_pairs(const tkc_kernel_spec *spec,
                                   const tkc_strings *S, const tkc_pair *pairs,
                                   size_t npairs, tkc_kernel_values *out,

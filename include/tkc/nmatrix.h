@@ -1,7 +1,8 @@
 /* tkc/nmatrix.h — the r×r matrix N of a template set (paper eq. 7–8,
- * SPEC §4): N_ij = K(sub(z_i, s), sub(z_j, s')) for substitution maps s, s'
- * whose images are disjoint from each other and from the templates' regular
- * tokens.  By token symmetry N does not depend on which such maps are used.
+ * docs/mathematics.md): N_ij = K(sub(z_i, s), sub(z_j, s')) for substitution
+ * maps s, s' whose images are disjoint from each other and from the
+ * templates' regular tokens.  By token symmetry N does not depend on which
+ * such maps are used.
  *
  * Besides the numbers, N carries its *structural* evidence: rows i ≠ i' are
  * identical, exactly, when for every j the pairs (x_i, y_j) and (x_i', y_j)
@@ -19,6 +20,7 @@
 #include <stdint.h>
 
 #include "tkc/error.h"
+#include "tkc/evidence.h"
 #include "tkc/kernel.h"
 #include "tkc/pattern.h"
 #include "tkc/template.h"
@@ -46,6 +48,13 @@ typedef struct tkc_nmatrix {
     char estimator[32];         /* estimator actually used ("closed form")   */
     uint64_t samples;           /* samples used; 0 for closed forms          */
     char note[256];             /* the kernel layer's note                   */
+    /* The entries' boxes, for a certificate (tkc_nmatrix_build_boxed; NULL
+     * otherwise): N_ij ∈ [box_mid ± box_rad] for all i, j at once, with
+     * evidence box_evidence, at joint confidence box_confidence when that
+     * is CONFIDENCE (tkc_kernel_values' boxes; box_z as there). */
+    double *box_mid, *box_rad;
+    tkc_evidence_kind box_evidence;
+    double box_confidence, box_z;
     /* structural evidence */
     size_t *row_class;          /* r: smallest row proved identical to row i */
     size_t nclasses;            /* distinct classes; < r ⇒ singular, exactly */
@@ -58,6 +67,12 @@ typedef struct tkc_nmatrix {
 TKC_API int tkc_nmatrix_build(const tkc_template_set *set,
                               const tkc_kernel_spec *spec, int want_cov,
                               tkc_nmatrix **out, tkc_error *err);
+/* The same, with the entries' boxes, statistical radii holding jointly at
+ * `confidence` (in (0, 1)). */
+TKC_API int tkc_nmatrix_build_boxed(const tkc_template_set *set,
+                                    const tkc_kernel_spec *spec, int want_cov,
+                                    double confidence, tkc_nmatrix **out,
+                                    tkc_error *err);
 TKC_API void tkc_nmatrix_free(tkc_nmatrix *nm);
 
 /* The 2r strings of N (x_i then y_j) for a set, with the maps above. */
@@ -70,7 +85,7 @@ TKC_API int tkc_nmatrix_strings(const tkc_template_set *set, tkc_strings **out,
  *   mlp    the number of positions holding equal tokens (every input has
  *          norm² k, so the kernel is a function of ⟨x, y⟩ alone) — which is
  *          why it cannot tell apart templates that differ only in wildcard
- *          relations (SPEC §4);
+ *          relations (docs/mathematics.md);
  *   mlpxx  that, ⟨XXᵀ, YYᵀ⟩_F and the two norms ‖XXᵀ‖² (unordered);
  *   other  the canonical unordered pattern (every token-symmetric kernel;
  *          for trans it fixes the self terms' patterns too).

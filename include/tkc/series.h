@@ -1,6 +1,6 @@
 /* tkc/series.h — exact Taylor coefficients of K_attn at β = γ = 0.
  *
- * K_attn(x, y) is even in β and in γ; its β-series is asymptotic (SPEC §3):
+ * K_attn is even in β and in γ; its β-series is asymptotic (docs/series.md):
  *
  *     K_attn = Σ_i β^{2i} c_i(γ²),   c_i(g) = Σ_j c_{ij} g^j,  c_{ij} ∈ ℚ,
  *
@@ -68,6 +68,29 @@ TKC_API int tkc_series_compute_pair(tkc_series *s, const tkc_token *x,
                                     const tkc_token *y, size_t k,
                                     tkc_error *err);
 
+/* ---- total order: the graded coefficients ------------------------------ */
+
+/* The monomials β^{2a} γ^{2b} of a total order D (even): 2a + 2b <= D and
+ * b <= a + 1 (the others vanish identically, deg c_a <= a + 1), in the
+ * graded order: by total degree a + b, lowest first; within a degree by
+ * increasing power of γ (β^{2n}, β^{2n−2}γ², ...).  Index 0 is β^0γ^0.
+ * tkc_series_monomials(D) is their number (1, 3, 5, 8, 11, 15, ... for
+ * D = 0, 2, 4, ...), 0 when D is odd, negative or above
+ * TKC_SERIES_ORDER_MAX; a longer list extends a shorter one. */
+TKC_API size_t tkc_series_monomials(int total_order);
+/* The monomial at index: β^{2a} γ^{2b}. */
+TKC_API void tkc_series_monomial(size_t index, int *a, int *b);
+/* The index of β^{2a} γ^{2b}, or -1 when b > a + 1 (identically zero). */
+TKC_API long tkc_series_monomial_index(int a, int b);
+
+/* Spell β^{2a} γ^{2b}: "β^6γ^4", "β^2", "γ^2", "β^0"; returns the length
+ * snprintf would have written. */
+TKC_API int tkc_series_monomial_name(char *buf, size_t size, int a, int b);
+
+/* The coefficients of a total order for one pattern (the engine under
+ * tkc/coeffs.h, with a derivative cache per thread) are internal; the
+ * coefficient matrices of a template set are tkc/coeffs.h. */
+
 /* c_i(g) for a rational g = γ²: exact. */
 TKC_API void tkc_series_beta_coeff_q(mpq_t out, const tkc_series *s, int i,
                                      const mpq_t g);
@@ -101,6 +124,8 @@ TKC_API int tkc_series_sum(const tkc_series *s, double beta, double gamma,
  * pattern at this order: lets callers (the series estimator, auto) keep the
  * order affordable.  Monotone in order. */
 TKC_API double tkc_series_cost(const tkc_pattern *pat, int order);
+/* The same count for tkc_series_compute_graded through total order D. */
+TKC_API double tkc_series_cost_graded(const tkc_pattern *pat, int total_order);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,4 @@
-/* tkc/template.h — templates (paper §2, SPEC §2 and §7): the file format,
+/* tkc/template.h — templates (paper §2, docs/templates.md): the file format,
  * validation (template_parse.c), substitution, matching, exact
  * disjointness, ρ and spelling (template.c).
  *

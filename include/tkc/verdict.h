@@ -1,5 +1,5 @@
-/* tkc/verdict.h — what N's numbers prove (verdict.c, SPEC §4): the one
- * producer of verdicts on N.
+/* tkc/verdict.h — what N's numbers prove (verdict.c, docs/verdicts.md): the
+ * one producer of verdicts on N.
  *
  * tkc_nmatrix_decide builds N (tkc/nmatrix.h) and decides it, in this
  * order: structure (rows identical by the kernel's invariant: singular,
@@ -8,8 +8,15 @@
  * then the figures beside the verdict: singular values, det N, the
  * precision ladder (ladder.c), Lemma 3.6's permutation condition on
  * N_attn (permutation.c) and the exact small-β determinant
- * (series_det.c).  Verdict words name their evidence: "exact" from
- * structure, "certified" from the certificate. */
+ * (series_det.c); and the generic verdict, what holds for almost every
+ * parameter rather than at the spec's point (Lemmas 3.7 and 3.6 from the
+ * exact Taylor coefficients, tkc/generic.h).  Verdict words name their
+ * evidence (tkc/evidence.h): "singular (exact)" from structure; from the
+ * certificate "nonsingular (proved)" when every radius is a rigorous
+ * enclosure, "nonsingular (99.9% confidence)" when some are statistical
+ * (the stated joint confidence), "nonsingular (estimate)" when some are
+ * estimates; the bounds on σ_min and ‖N⁻¹‖ carry the verdict's evidence.
+ * The generic verdict says "proved" only from exact arithmetic. */
 #ifndef TKC_VERDICT_H
 #define TKC_VERDICT_H
 
@@ -17,6 +24,7 @@
 #include <stdint.h>
 
 #include "tkc/error.h"
+#include "tkc/generic.h"
 #include "tkc/kernel.h"
 #include "tkc/nmatrix.h"
 #include "tkc/template.h"
@@ -28,7 +36,7 @@ extern "C" {
 typedef enum tkc_nmatrix_verdict_kind {
     TKC_NMATRIX_UNDECIDED = 0,
     TKC_NMATRIX_SINGULAR,       /* exact, from structure                      */
-    TKC_NMATRIX_NONSINGULAR     /* certified for every matrix in the radii    */
+    TKC_NMATRIX_NONSINGULAR     /* for every matrix in the entries' boxes     */
 } tkc_nmatrix_verdict_kind;
 
 TKC_API const char *tkc_nmatrix_verdict_name(tkc_nmatrix_verdict_kind v);
@@ -41,10 +49,15 @@ typedef struct tkc_nmatrix_options {
     uint64_t budget;            /* largest sample count auto-refine may use   */
     double time_budget;         /* seconds auto-refine may spend; 0 = none    */
     int ladder;                 /* precision ladder: -1 auto (r <= 64), 0, 1  */
+    int generic;                /* the generic verdict: 1 on, 0 off           */
+    /* Its options (tkc/generic.h); here threads = 0 means the spec's
+     * threads, and the activation is the spec's. */
+    tkc_generic_options generic_opt;
 } tkc_nmatrix_options;
 
 /* Defaults: cov auto, 256 bits, confidence 0.999, no auto-refine, budget
- * 2^26 samples, no time budget, ladder auto. */
+ * 2^26 samples, no time budget, ladder auto, the generic verdict on with
+ * tkc_generic_options_default (threads 0: the spec's). */
 TKC_API void tkc_nmatrix_options_default(tkc_nmatrix_options *opt);
 
 /* Lemma 3.6's permutation condition on N_attn (attn and trans). */
@@ -62,6 +75,22 @@ typedef enum tkc_series_det_status {
     TKC_SERIES_DET_DETERMINED = 1
 } tkc_series_det_status;
 
+/* The generic verdict: for almost every parameter, not at one point. */
+typedef enum tkc_nmatrix_generic_kind {
+    TKC_NMATRIX_GENERIC_NOT_RUN = 0,        /* opt->generic = 0               */
+    TKC_NMATRIX_GENERIC_NOT_ESTABLISHED,    /* generic_text says why          */
+    TKC_NMATRIX_GENERIC_SINGULAR,           /* for every parameter, exact
+                                               (rows identical by structure)  */
+    TKC_NMATRIX_GENERIC_NONSINGULAR,        /* trans, φ = cos: for almost
+                                               every (β, γ, b1, b2), proved   */
+    TKC_NMATRIX_GENERIC_CONDITION10         /* attn: condition (10) for almost
+                                               every (β, γ), proved (what
+                                               Lemma 3.6 needs; N_attn itself
+                                               is not decided)                */
+} tkc_nmatrix_generic_kind;
+
+TKC_API const char *tkc_nmatrix_generic_name(tkc_nmatrix_generic_kind g);
+
 #define TKC_NMATRIX_LADDER 4    /* 53, 128, 256, 512 bits                     */
 /* The ladder runs one-sided Jacobi at 512 bits: O(r³) MPFR operations per
  * sweep, seconds at r = 64, a minute at r = 144; by default only up to: */
@@ -69,17 +98,22 @@ typedef enum tkc_series_det_status {
 
 typedef struct tkc_nmatrix_decision {
     tkc_nmatrix_verdict_kind verdict;
+    /* What the verdict and its bounds rest on (undecided: the boxes'). */
+    tkc_evidence_kind evidence_kind;
     /* The verdict with its kind of evidence, as a table prints it:
-     * "singular (exact)", "nonsingular (certified)" or "undecided". */
+     * "singular (exact)", "nonsingular (proved)", "nonsingular (99.9%
+     * confidence)", "nonsingular (estimate)" or "undecided". */
     char verdict_words[48];
     double sigma_min;           /* of the computed N, approximate             */
     /* The smallest eigenvalue of the computed N (symmetric: (x_i, y_j) and
      * (x_j, y_i) have one pattern, so one estimate), LAPACK dsyev: an
      * approximation, negative when the computed N is indefinite. */
     double eig_min;
-    double sigma_min_lower;     /* proved bound (nonsingular), else 0         */
+    /* Bounds proved for every matrix M in the boxes, so for N with the
+     * verdict's evidence: */
+    double sigma_min_lower;     /* σ_min(M) >= (nonsingular), else 0          */
     double inv_norm;            /* ‖N⁻¹‖₂ = 1/σ_min; inf when singular        */
-    double inv_norm_upper;      /* proved bound on ‖M⁻¹‖₂ over the radii      */
+    double inv_norm_upper;      /* ‖M⁻¹‖₂ <= (nonsingular)                    */
     double cond;                /* σ_max / σ_min                              */
     double *singular_values;    /* r, descending (LAPACK, double)             */
     double det_mantissa;        /* det N = mantissa · 2^exponent              */
@@ -87,9 +121,12 @@ typedef struct tkc_nmatrix_decision {
     long ladder_prec[TKC_NMATRIX_LADDER];
     double ladder_sigma_min[TKC_NMATRIX_LADDER];
     char ladder_text[256];      /* stable / shrinking with the precision      */
-    double radius_scale;        /* radii = radius_scale · se (quantile)       */
-    double confidence;          /* 1 for closed forms                         */
-    double radius_norm;         /* ‖radii‖_F, the perturbation certified      */
+    double radius_scale;        /* statistical radii: z·se, the Bonferroni z
+                                   (trans: on K_attn's se); else 1           */
+    double confidence;          /* the stated joint confidence of a
+                                   confidence verdict; 1 when proved or
+                                   exact, 0 for an estimate                  */
+    double radius_norm;         /* ‖radii‖₂ <=: the perturbation covered      */
     tkc_lemma36_status lemma36;
     char lemma36_test[160];     /* which test decided it, in a few words     */
     char lemma36_method[256];
@@ -104,6 +141,14 @@ typedef struct tkc_nmatrix_decision {
     long series_det_beta_power; /* determined: 2·order; else a lower bound   */
     char series_det_leading[512]; /* exact rational "p/q"                    */
     char series_det_text[320];
+    /* For almost every parameter (opt->generic): the kind, its words for a
+     * table ("nonsingular (proved)"), the statement with its proof, and for
+     * attn and trans the test itself (orders, deciding monomial, tightest
+     * cycle, times; status NOT_ESTABLISHED and zeros for the others). */
+    tkc_nmatrix_generic_kind generic;
+    char generic_words[48];
+    char generic_text[2400];
+    tkc_generic_verdict generic_test;
     uint64_t samples;           /* samples of the final N; 0 = closed form    */
     uint64_t samples_total;     /* over all auto-refine rounds                */
     unsigned rounds;

@@ -23,7 +23,7 @@ W = max(z["wildcards"] for z in checked["templates"])
 print(f"{checked['count']} templates:", [z["template"] for z in checked["templates"]],
       f"| most wildcards per template: {W}")
 
-# Transformer kernel parameters (SPEC §3): beta, gamma of attention, phi = cos(b1 t + b2).
+# Transformer kernel parameters (docs/mathematics.md): beta, gamma of attention, phi = cos(b1 t + b2).
 TRANS = dict(beta=4.0, gamma=2.0, b1=1.0, b2=0.5, estimator="qmc", points=1024)
 KERNELS = {"trans": dict(kernel="trans", **TRANS),
            "mlp": dict(kernel="mlp"),

@@ -1,10 +1,10 @@
 # %% [markdown]
 # # Estimators of the attention kernel: Monte Carlo, quasi-Monte Carlo, the β-series
 #
-# **What this shows.** tkc estimates K_attn(x, y) = E[smax(βu)ᵀ(XYᵀ + γ²I) smax(βv)] (SPEC §3) three
+# **What this shows.** tkc estimates K_attn(x, y) = E[smax(βu)ᵀ(XYᵀ + γ²I) smax(βv)] (docs/mathematics.md) three
 # ways: plain Monte Carlo with antithetic pairs (`mc`), randomized quasi-Monte Carlo with
 # digitally shifted Sobol points (`qmc`), and the exact Taylor series in β summed to its optimal
-# order (`series`). Every estimate comes with an error. Here we measure, for the SPEC's example
+# order (`series`). Every estimate comes with an error. Here we measure, for the aC/bC example
 # pair x = `aC`, y = `bC` with γ² = 1/4:
 #
 # 1. the *actual* error of MC and QMC (against a much more accurate reference) and the error they
@@ -166,7 +166,7 @@ save(fig, "estimators_error_vs_cpu")
 # ## The β-series is asymptotic
 #
 # `tkc series` gives the exact rational coefficients of β^{2i}γ^{2j}. Summed over j at γ² = 1/4
-# they are a_i, the coefficient of β^{2i}: 3/8, 9/64, −45/256, 1179/4096, … (SPEC §3). If
+# they are a_i, the coefficient of β^{2i}: 3/8, 9/64, −45/256, 1179/4096, … (docs/mathematics.md). If
 # |a_{i+1}/a_i| grows linearly in i, the a_i grow like i!·cⁱ: the radius of convergence is zero.
 # The partial sums S_D(β) = Σ_{i≤D} a_i β^{2i} then approach K_attn(β) up to an optimal order
 # and move away after it; the smallest term |a_D β^{2D}| estimates the error at the best D.
@@ -177,7 +177,7 @@ ORDER = 16 if QUICK else 24          # largest power of beta
 ser = tkc.series(X, Y, order=ORDER, gamma=GAMMA)
 coef, _ = tkc.series_value(ser["terms"], 0, GAMMA)
 # Sum the exact coefficients of beta^2i gamma^2j over j at gamma^2 = 1/4 here, in exact rationals,
-# and compare with tkc's own coefficients of beta^2i at that gamma and with the SPEC's values.
+# and compare with tkc's own coefficients of beta^2i at that gamma and with the values of docs/mathematics.md.
 from fractions import Fraction
 exact = {}
 for (i, j), c in ser["terms"].items():

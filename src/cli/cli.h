@@ -2,8 +2,8 @@
  * parsing helpers that validate as they parse, the kernel options every
  * kernel-using command accepts, and a small JSON writer.
  *
- * Exit codes (SPEC §7): 0 success, 1 a failed check or verdict the user asked
- * to enforce, 2 bad usage or bad input. */
+ * Exit codes (docs/cli.md): 0 success, 1 a failed check or verdict the user
+ * asked to enforce, 2 bad usage or bad input. */
 #ifndef TKC_CLI_H
 #define TKC_CLI_H
 
@@ -27,6 +27,11 @@ typedef struct cli_command {
 int cmd_templates(int argc, char **argv);
 int cmd_kernel(int argc, char **argv);
 int cmd_series(int argc, char **argv);
+/* `tkc series FILE` (cmd_series_set.c): the coefficient matrices of the
+ * set's N_attn through total order `order` on `threads` threads (0: every
+ * online core), as text or JSON. */
+int cli_series_set(const char *path, int order, int append_cls,
+                   unsigned threads, int json);
 int cmd_nmatrix(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_krr(int argc, char **argv);
@@ -34,8 +39,10 @@ int cmd_krr(int argc, char **argv);
 /* Print "tkc COMMAND: message" on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Report a library error on stderr; returns CLI_USAGE for TKC_EINPUT and
- * TKC_ERANGE (the user's input), CLI_FAILED otherwise. */
+/* Report a library error on stderr; returns CLI_USAGE (exit 2) whatever
+ * the status: bad input and failures (a numerical or GSL failure, memory,
+ * I/O) alike — exit 1 is only for an expectation the user asked to check
+ * that failed. */
 int cli_library_error(const char *command, const tkc_error *err);
 
 /* Strict number parsing: the whole text, finite, within [lo, hi].  On failure
@@ -87,6 +94,10 @@ int cli_kernel_given_option(cli_kernel_given given, const char *name);
 /* The help text for the options above. */
 void cli_kernel_options_help(FILE *out);
 
+/* line on lines of at most width columns (UTF-8 code points), broken at
+ * spaces, continuations indented by indent. */
+void cli_print_wrapped(FILE *out, const char *line, int indent, int width);
+
 /* JSON writer: enough for tkc's objects, always valid output (non-finite
  * numbers become null). Nesting is tracked so commas are automatic. */
 typedef struct cli_json {
@@ -111,7 +122,8 @@ void cli_json_null(cli_json *j);
 
 /* Shared by nmatrix and check (cmd_nmatrix.c): their options beyond the
  * kernel ones (--confidence --auto-refine --no-auto-refine --budget
- * --time-budget --ladder --no-ladder --no-cls; same return convention as cli_kernel_option),
+ * --time-budget --ladder --no-ladder --no-generic --no-cls; same return
+ * convention as cli_kernel_option),
  * loading the set, and printing a verdict. */
 /* What nmatrix and check read from their arguments. */
 typedef struct cli_nmatrix_args {
@@ -139,12 +151,23 @@ int cli_nmatrix_option(const char *command, int argc, char **argv, int *i,
                        tkc_nmatrix_options *opt, int *append_cls);
 /* "templates": [the set's templates, spelled], for the JSON of both. */
 void cli_nmatrix_json_templates(cli_json *j, const tkc_template_set *set);
+/* "file", "templates", "k", "cls_appended": a set's header in check's and
+ * series FILE's JSON. */
+void cli_nmatrix_json_set(cli_json *j, const tkc_template_set *set);
 int cli_nmatrix_load(const char *command, const char *path, int append_cls,
                      tkc_template_set **set);
 void cli_nmatrix_describe_set(FILE *out, const tkc_template_set *set);
 void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d);
+/* How the generic test decided (method, orders, patterns, seconds), in
+ * brief, for check's row. */
+void cli_nmatrix_generic_how(char *buf, size_t size,
+                             const tkc_nmatrix_decision *d);
 const char *cli_nmatrix_lemma36_words(tkc_lemma36_status status);
 void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
                                const tkc_nmatrix_decision *d);
+void cli_nmatrix_json_generic(cli_json *j, const tkc_nmatrix_decision *d);
+/* The generic test's fields, condition_10 .. cpu_seconds (docs/generic.md),
+ * into an open object; nulls when v->r = 0 (it did not run). */
+void cli_json_generic_test(cli_json *j, const tkc_generic_verdict *v);
 
 #endif

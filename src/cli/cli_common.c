@@ -25,9 +25,7 @@ int cli_library_error(const char *command, const tkc_error *err)
 {
     fprintf(stderr, "tkc %s: %s\n", command,
             err->message[0] ? err->message : tkc_status_string(err->status));
-    return (err->status == TKC_EINPUT || err->status == TKC_ERANGE)
-               ? CLI_USAGE
-               : CLI_FAILED;
+    return CLI_USAGE;
 }
 
 int cli_parse_double(const char *command, const char *option, const char *text,
@@ -35,7 +33,7 @@ int cli_parse_double(const char *command, const char *option, const char *text,
 {
     char *end;
     errno = 0;
-    double x = strtod(text, &end);
+    double x = strtod(text, &end);   /* LC_NUMERIC is "C" (main.c) */
     if (end == text || *end != '\0' || errno == ERANGE || !isfinite(x)) {
         cli_usage_error(command, "%s expects a finite number, got '%s'",
                         option, text);
@@ -363,21 +361,25 @@ int cli_kernel_check(const char *command, const tkc_kernel_spec *spec,
     return CLI_OK;
 }
 
-/* line on lines of at most 79 columns, continuations indented. */
-static void print_wrapped(FILE *out, const char *line, int indent)
+void cli_print_wrapped(FILE *out, const char *line, int indent, int width)
 {
-    const int width = 79;
     int first = 1;
     while (*line) {
-        int room = first ? width : width - indent, n = (int)strlen(line);
-        if (n > room) {
-            n = room;
-            while (n > 0 && line[n] != ' ')
-                n--;
-            if (n == 0)
-                n = room;
+        int room = first ? width : width - indent, cols = 0;
+        /* the bytes of `room` columns (one per UTF-8 code point), cut at
+         * the last space when the line goes on */
+        size_t n = 0, cut = 0;
+        while (line[n] && cols < room) {
+            n++;
+            while ((line[n] & 0xC0) == 0x80)
+                n++;
+            cols++;
+            if (line[n] == ' ')
+                cut = n;
         }
-        fprintf(out, "%*s%.*s\n", first ? 0 : indent, "", n, line);
+        if (line[n] && cut)
+            n = cut;
+        fprintf(out, "%*s%.*s\n", first ? 0 : indent, "", (int)n, line);
         line += n;
         while (*line == ' ')
             line++;
@@ -425,7 +427,7 @@ void cli_kernel_options_help(FILE *out)
         else
             snprintf(line, sizeof line, "  %-16s %s%s%s (default %s)", flag,
                      list, nn ? ": " : "", o->help, dflt);
-        print_wrapped(out, line, 19);
+        cli_print_wrapped(out, line, 19, 79);
     }
 }
 

@@ -11,6 +11,8 @@
 #include "tkc/verdict.h"
 
 #define NKERNELS 3
+/* The generic verdicts' rows are wrapped to this many columns. */
+#define GENERIC_WIDTH 100
 /* The kernels check runs, as the registry has them, and their labels. */
 static const tkc_kernel_type *const *const kernels[NKERNELS] = {
     &tkc_kernel_mlp, &tkc_kernel_mlpxx, &tkc_kernel_trans};
@@ -23,16 +25,22 @@ static void help(FILE *out)
           "                 [--time-budget SECONDS] [--no-auto-refine] [--no-cls]\n"
           "                 [--expect-nonsingular K] [--expect-singular K] [--json]\n\n"
           "Is the matrix N of the templates in FILE singular?  For the MLP kernel, the\n"
-          "MLP on XX^T-augmented input and the transformer kernel: the verdict\n"
-          "(singular (exact) / nonsingular (certified) / undecided), sigma_min with its\n"
-          "proved lower bound, ||N^-1|| and the evidence.  Nonsingular N means kernel\n"
-          "ridge regression with that kernel generalizes to unseen symbols (Lemma 3.5).\n"
+          "MLP on XX^T-augmented input and the transformer kernel: the verdict, singular\n"
+          "(exact), nonsingular (proved) [every radius a rigorous enclosure], nonsingular\n"
+          "(99.9% confidence) [statistical radii, at that joint confidence], nonsingular\n"
+          "(estimate) [some radius an estimate] or undecided; sigma_min with its lower\n"
+          "bound (of the verdict's kind), ||N^-1|| and the evidence.  Nonsingular N means\n"
+          "kernel ridge regression with that kernel generalizes to unseen symbols\n"
+          "(Lemma 3.5).\n"
+          "Then each kernel's generic verdict, for almost every parameter rather than\n"
+          "at these: the transformer's from the exact Taylor coefficients of N_attn\n"
+          "(Lemmas 3.7 and 3.6; on both cores unless --threads; docs/generic.md).\n"
           "Monte Carlo entries are refined (samples x4) until decided or over budget;\n"
           "the first round is cheap (16384 samples, points or evaluations; auto's target\n"
           "1e-3) unless --samples, --points, --target-se or --max-evals is given.\n\n"
           "options:\n"
           "  --expect-nonsingular K  exit 1 unless kernel K (mlp, mlpxx, trans) is\n"
-          "                          certified nonsingular (repeatable)\n"
+          "                          nonsingular, whatever the evidence (repeatable)\n"
           "  --expect-singular K     exit 1 unless kernel K is proved singular\n"
           "  --confidence C          confidence of Monte Carlo radii (default 0.999)\n"
           "  --budget N              most integrand evaluations auto-refine may use\n"
@@ -41,6 +49,7 @@ static void help(FILE *out)
           "                          (default 120)\n"
           "  --no-auto-refine        one round at the estimator's options\n"
           "  --ladder, --no-ladder   precision ladder whatever r / never (default r <= 64)\n"
+          "  --no-generic            skip the generic verdicts\n"
           "  --no-cls                do not append [CLS] to the templates\n"
           "  --json                  one JSON object on stdout\n"
           "The kernel options set the transformer's and the MLPs' parameters (--kernel\n"
@@ -106,45 +115,78 @@ static void print_row(const char *label, const tkc_nmatrix_decision *d)
             snprintf(bound, sizeof bound, "-");
         snprintf(inv, sizeof inv, "%.3g", d->inv_norm);
     }
-    printf("%-13s %-23s %-14s %-12s %-10s %s", label, d->verdict_words, sig,
+    printf("%-13s %-30s %-14s %-12s %-10s %s", label, d->verdict_words, sig,
            bound, inv, d->evidence);
     if (d->verdict == TKC_NMATRIX_UNDECIDED && d->settle[0])
         printf("; %s", d->settle);
     printf("\n");
 }
 
-/* What the three verdicts mean together, in one line. */
-static const char *summary(const tkc_nmatrix_decision *const d[NKERNELS])
+/* Do the templates end in [CLS], as Theorem 3.4 assumes? */
+static int ends_in_cls(const tkc_template_set *set)
 {
-    int mlp = d[0]->verdict, tr = d[2]->verdict;
-    if (mlp == TKC_NMATRIX_SINGULAR && tr == TKC_NMATRIX_NONSINGULAR)
-        return "the transformer kernel generalizes to unseen symbols on these "
-               "templates (Lemma 3.5); the MLP kernel cannot.";
-    if (mlp == TKC_NMATRIX_NONSINGULAR && tr == TKC_NMATRIX_NONSINGULAR)
-        return "both the MLP and the transformer kernels generalize to unseen "
-               "symbols on these templates (Lemma 3.5).";
-    if (tr == TKC_NMATRIX_SINGULAR)
-        return "the transformer kernel cannot generalize to unseen symbols on "
-               "these templates at these parameters.";
-    if (tr == TKC_NMATRIX_UNDECIDED)
-        return "the transformer verdict is open: see what would settle it "
-               "above.";
-    return "the MLP verdict is open; the transformer kernel generalizes "
-           "(Lemma 3.5).";
+    for (size_t i = 0; i < set->count; i++) {
+        int32_t last = set->t[i].sym[set->k - 1];
+        if (TKC_IS_WILDCARD(last) ||
+            strcmp(set->symbol_names[last], "[CLS]"))
+            return 0;
+    }
+    return 1;
 }
 
-static void print_json(const tkc_template_set *set, tkc_nmatrix *const nm[],
+/* What the verdicts mean together, in one line: the generic part first
+ * (what Theorem 3.4 then gives), then the point, then the MLP. */
+static void summary(const tkc_template_set *set, const tkc_kernel_spec *spec,
+                    const tkc_nmatrix_decision *const d[NKERNELS], char *buf,
+                    size_t size)
+{
+    const tkc_nmatrix_decision *mlp = d[0], *tr = d[2];
+    size_t n = 0;
+#define SAY(...)                                                            \
+    (n += (size_t)snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__))
+    buf[0] = '\0';
+    if (tr->generic == TKC_NMATRIX_GENERIC_NONSINGULAR)
+        SAY(ends_in_cls(set)
+                ? "for almost every (β, γ, b1, b2), Theorem 3.4 gives that "
+                  "the transformer generalizes to unseen symbols on these "
+                  "templates (error <= C√(log(1/δ)/n) + C/√ρ, with "
+                  "probability at least 1−δ−e^(−cn)); "
+                : "N_trans is nonsingular for almost every (β, γ, b1, b2), "
+                  "so the transformer generalizes there (Lemma 3.5; "
+                  "Theorem 3.4's rates assume templates ending in [CLS]); ");
+    else if (tr->generic == TKC_NMATRIX_GENERIC_SINGULAR)
+        SAY("the transformer cannot generalize to unseen symbols on these "
+            "templates for any parameter; ");
+    if (tr->verdict == TKC_NMATRIX_NONSINGULAR)
+        SAY("at β = %g, γ = %g the transformer's N is %s, so it "
+            "generalizes there (Lemma 3.5)", spec->beta, spec->gamma,
+            tr->verdict_words);
+    else if (tr->verdict == TKC_NMATRIX_SINGULAR)
+        SAY("at β = %g, γ = %g the transformer's N is singular", spec->beta,
+            spec->gamma);
+    else
+        SAY("at β = %g, γ = %g the point verdict is open (see what would "
+            "settle it above)", spec->beta, spec->gamma);
+    if (mlp->generic == TKC_NMATRIX_GENERIC_SINGULAR)
+        SAY("; the MLP kernel cannot, for any parameter (N singular).");
+    else if (mlp->verdict == TKC_NMATRIX_SINGULAR)
+        SAY("; the MLP kernel cannot at these parameters (N singular).");
+    else if (mlp->verdict == TKC_NMATRIX_NONSINGULAR)
+        SAY("; the MLP kernel generalizes at these parameters (Lemma 3.5).");
+    else
+        SAY("; the MLP verdict is open.");
+#undef SAY
+}
+
+static void print_json(const tkc_template_set *set,
+                       const tkc_kernel_spec *spec, tkc_nmatrix *const nm[],
                        const tkc_nmatrix_decision *const d[], int failed)
 {
+    char meaning[1024];
+    summary(set, spec, d, meaning, sizeof meaning);
     cli_json j;
     cli_json_begin(&j, stdout);
-    cli_json_key(&j, "file");
-    cli_json_string(&j, set->source ? set->source : "");
-    cli_nmatrix_json_templates(&j, set);
-    cli_json_key(&j, "k");
-    cli_json_integer(&j, (long long)set->k);
-    cli_json_key(&j, "cls_appended");
-    cli_json_bool(&j, set->cls_appended);
+    cli_nmatrix_json_set(&j, set);
     cli_json_key(&j, "kernels");
     cli_json_array_begin(&j);
     for (int k = 0; k < NKERNELS; k++) {
@@ -154,14 +196,56 @@ static void print_json(const tkc_template_set *set, tkc_nmatrix *const nm[],
         cli_json_key(&j, "estimator");
         cli_json_string(&j, nm[k]->estimator);
         cli_nmatrix_json_decision(&j, nm[k], d[k]);
+        cli_nmatrix_json_generic(&j, d[k]);
         cli_json_object_end(&j);
     }
     cli_json_array_end(&j);
     cli_json_key(&j, "summary");
-    cli_json_string(&j, summary(d));
+    cli_json_string(&j, meaning);
     cli_json_key(&j, "expectations_met");
     cli_json_bool(&j, !failed);
     cli_json_end(&j);
+}
+
+/* The table at the spec's point, the generic verdicts, the lemmas' lines
+ * and what it all means. */
+static void print_text(const tkc_template_set *set,
+                       const tkc_kernel_spec *spec,
+                       const tkc_nmatrix_decision *const d[NKERNELS])
+{
+    cli_nmatrix_describe_set(stdout, set);
+    printf("at β = %g, γ = %g, ", spec->beta, spec->gamma);
+    if (spec->activation == tkc_activation_cos)
+        printf("φ(t) = cos(b1 t + b2) with b1 = %g, b2 = %g:\n", spec->b1,
+               spec->b2);
+    else
+        printf("φ = %s:\n", spec->activation->name);
+    printf("%-13s %-30s %-14s %-12s %-10s %s\n", "kernel", "verdict",
+           "sigma_min", ">= bound", "||N^-1||", "evidence");
+    for (int k = 0; k < NKERNELS; k++)
+        print_row(kernel_labels[k], d[k]);
+    if (d[2]->generic != TKC_NMATRIX_GENERIC_NOT_RUN) {
+        printf("for almost every parameter:\n");
+        for (int k = 0; k < NKERNELS; k++) {
+            char row[sizeof d[k]->generic_text + 256], how[160] = "";
+            if (d[k]->generic_test.r)
+                cli_nmatrix_generic_how(how, sizeof how, d[k]);
+            snprintf(row, sizeof row, "%-13s %s%s", kernel_labels[k],
+                     d[k]->generic_text, how);
+            cli_print_wrapped(stdout, row, 14, GENERIC_WIDTH);
+        }
+    }
+    if (d[2]->lemma36 != TKC_LEMMA36_NOT_APPLICABLE)
+        printf("transformer at β = %g, γ = %g: Lemma 3.6's permutation "
+               "condition on N_attn %s (%s)\n", spec->beta, spec->gamma,
+               cli_nmatrix_lemma36_words(d[2]->lemma36), d[2]->lemma36_test);
+    if (d[2]->series_det_text[0])
+        printf("small beta, exactly (N_attn): %s\n", d[2]->series_det_text);
+    char meaning[1024];
+    summary(set, spec, d, meaning, sizeof meaning);
+    char line[sizeof meaning + 16];
+    snprintf(line, sizeof line, "meaning: %s", meaning);
+    cli_print_wrapped(stdout, line, 9, GENERIC_WIDTH);
 }
 
 int cmd_check(int argc, char **argv)
@@ -216,27 +300,11 @@ int cmd_check(int argc, char **argv)
                         tkc_nmatrix_verdict_name(expect.want[k]),
                         tkc_nmatrix_verdict_name(d[k]->verdict));
             }
-        if (a.json) {
-            print_json(set, nm, (const tkc_nmatrix_decision *const *)d, failed);
-        } else {
-            cli_nmatrix_describe_set(stdout, set);
-            printf("%-13s %-23s %-14s %-12s %-10s %s\n", "kernel", "verdict",
-                   "sigma_min", ">= bound", "||N^-1||", "evidence");
-            for (int k = 0; k < NKERNELS; k++)
-                print_row(kernel_labels[k], d[k]);
-            if (d[2]->lemma36 != TKC_LEMMA36_NOT_APPLICABLE)
-                printf("transformer: Lemma 3.6's permutation condition on "
-                       "N_attn %s (%s)\n",
-                       cli_nmatrix_lemma36_words(d[2]->lemma36),
-                       d[2]->lemma36_test);
-            if (d[2]->series_det_text[0])
-                printf("small beta, exactly (N_attn): %s\n", d[2]->series_det_text);
-            printf("beta = %g, gamma = %g, %s(b1 t + b2) with b1 = %g, b2 = %g\n",
-                   a.spec.beta, a.spec.gamma, a.spec.activation->name, a.spec.b1,
-                   a.spec.b2);
-            printf("meaning: %s\n",
-                   summary((const tkc_nmatrix_decision *const *)d));
-        }
+        if (a.json)
+            print_json(set, &a.spec, nm,
+                       (const tkc_nmatrix_decision *const *)d, failed);
+        else
+            print_text(set, &a.spec, (const tkc_nmatrix_decision *const *)d);
         rc = failed ? CLI_FAILED : CLI_OK;
     }
     for (int k = 0; k < NKERNELS; k++) {

@@ -83,8 +83,9 @@ static void help(FILE *out)
         "options (its own evaluation of N, no ladder, no auto-refine): nmatrix_verdict,\n"
         "nmatrix_sigma_min (floating), nmatrix_inv_norm (null when N is singular\n"
         "exactly), nmatrix_eig_min (smallest eigenvalue of that N, floating), and\n"
-        "nmatrix_resolved = the verdict is nonsingular (certified beyond the entries'\n"
-        "errors; at 99.9% confidence for Monte Carlo entries).\n"
+        "nmatrix_resolved = the verdict is nonsingular for every matrix within the\n"
+        "entries' radii (proved for closed forms, at 99.9% confidence for Monte Carlo\n"
+        "entries, an estimate for series ones).\n"
         "Example: tkc krr data/templates/aba_abb.tpl --compare --n 50,200,800 --seeds 3\n"
         "  --beta 4 --gamma 2 --b1 0.5   (a transformer kernel with a well-conditioned N)\n\n",
         out);
@@ -468,6 +469,7 @@ static int decide_nmatrix(const krr_cli *c, const tkc_template_set *set,
         tkc_nmatrix_options no;
         tkc_nmatrix_options_default(&no);
         no.ladder = 0;
+        no.generic = 0;          /* krr reports N at the fit's parameters */
         tkc_nmatrix *nm = NULL;
         tkc_error err;
         int st = tkc_nmatrix_decide(set, &spec, &no, &nm, &R->nm[k], &err);

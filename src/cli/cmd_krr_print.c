@@ -26,15 +26,18 @@ static double nmatrix_inv_norm(const tkc_nmatrix_decision *d)
 
 static void print_nmatrix(const tkc_nmatrix_decision *d)
 {
-    printf("  N matrix (tkc nmatrix): %s", tkc_nmatrix_verdict_name(d->verdict));
+    printf("  N matrix (tkc nmatrix): %s", d->verdict_words);
     if (d->verdict == TKC_NMATRIX_SINGULAR)
-        printf(" (exact); ||N^-1|| = inf\n");
+        printf("; ||N^-1|| = inf\n");
     else if (d->verdict == TKC_NMATRIX_NONSINGULAR)
-        printf("; ||N^-1|| = %.4g, proved <= %.4g (sigma_min >= %.4g, "
-               "confidence %g)\n", d->inv_norm, d->inv_norm_upper,
-               d->sigma_min_lower, d->confidence);
+        printf("; ||N^-1|| = %.4g, <= %.4g (sigma_min >= %.4g), the bounds "
+               "%s\n", d->inv_norm, d->inv_norm_upper, d->sigma_min_lower,
+               d->evidence_kind == TKC_EVIDENCE_PROVED ? "proved"
+               : d->evidence_kind == TKC_EVIDENCE_ESTIMATE
+                   ? "estimates"
+                   : "at the verdict's joint confidence");
     else
-        printf("; ||N^-1|| = %.4g, not certified: %s\n", d->inv_norm, d->settle);
+        printf("; ||N^-1|| = %.4g, not decided: %s\n", d->inv_norm, d->settle);
 }
 
 /* ---- statistics ------------------------------------------------------------ */
@@ -216,7 +219,7 @@ static void describe_kernel(FILE *out, const tkc_kernel_spec *sp,
         fprintf(out, ", %zu kernel estimates per fit", m->replicates);
     fputc('\n', out);
     if (d->verdict == TKC_NMATRIX_UNDECIDED)
-        fprintf(out, "  warning: N is not certified nonsingular at these kernel "
+        fprintf(out, "  warning: N is not shown nonsingular at these kernel "
                      "options (sigma_min(N) = %.3g, smallest eigenvalue %.3g; "
                      "tkc nmatrix: %s): at large n the fit may resolve "
                      "estimator noise, not the kernel\n", d->sigma_min,

@@ -1,12 +1,14 @@
 /* cmd_nmatrix.c — `tkc nmatrix FILE`: the matrix N of a template set, its
- * errors, singular values, the precision ladder and the verdict (SPEC §4,
- * §7). */
+ * errors, singular values, the precision ladder and the verdict
+ * (docs/verdicts.md, docs/json.md). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "tkc/nmatrix.h"
+#include "tkc/series.h"
 #include "tkc/template.h"
 #include "tkc/verdict.h"
 
@@ -16,12 +18,19 @@ static void help(FILE *out)
           "                   [--auto-refine] [--budget N] [--time-budget SECONDS]\n"
           "                   [--ladder|--no-ladder] [--no-cls] [--json]\n\n"
           "The r x r matrix N_ij = K(sub(z_i, s), sub(z_j, s')) of the templates in FILE\n"
-          "(SPEC section 4), with each entry's error, N's singular values, a precision\n"
+          "(docs/verdicts.md), with each entry's error, N's singular values, a precision\n"
           "ladder (53, 128, 256, 512 bits), ||N^-1||, det N and the verdict:\n"
-          "  singular (exact)         two rows proved identical by the kernel's invariant;\n"
-          "  nonsingular (certified)  every matrix within the entries' radii is\n"
-          "                           nonsingular, proved in MPFR with directed rounding;\n"
-          "  undecided                and what would settle it.\n\n"
+          "  singular (exact)      two rows proved identical by the kernel's invariant;\n"
+          "  nonsingular (...)     every matrix within the entries' radii is nonsingular,\n"
+          "                        proved in MPFR with directed rounding; the radii, and\n"
+          "                        so the verdict and its bounds on sigma_min and\n"
+          "                        ||N^-1||, are (proved) rigorous enclosures, (99.9%\n"
+          "                        confidence) statistical at that joint confidence, or\n"
+          "                        (estimate) series truncation or first-order errors;\n"
+          "  undecided             and what would settle it.\n"
+          "For attn and trans also the generic verdict, for almost every parameter\n"
+          "rather than at these (Lemmas 3.7 and 3.6 from the exact Taylor\n"
+          "coefficients of N_attn; docs/generic.md).\n\n"
           "options:\n"
           "  --confidence C      confidence of Monte Carlo radii (default 0.999)\n"
           "  --auto-refine       quadruple the samples while undecided\n"
@@ -30,6 +39,8 @@ static void help(FILE *out)
           "  --time-budget S     most seconds auto-refine may spend (default none)\n"
           "  --ladder            run the precision ladder whatever r (default r <= 64)\n"
           "  --no-ladder         skip it\n"
+          "  --no-generic        skip the generic verdict (on both cores unless\n"
+          "                      --threads is given; exact, so the same on any)\n"
           "  --no-cls            do not append [CLS] to the templates\n"
           "  --json              one JSON object on stdout\n", out);
     cli_kernel_options_help(out);
@@ -56,6 +67,10 @@ int cli_nmatrix_option(const char *command, int argc, char **argv, int *i,
     }
     if (!strcmp(a, "--ladder") || !strcmp(a, "--no-ladder")) {
         opt->ladder = !strcmp(a, "--ladder");
+        return 1;
+    }
+    if (!strcmp(a, "--no-generic")) {
+        opt->generic = 0;
         return 1;
     }
     int is_conf = !strcmp(a, "--confidence"), is_budget = !strcmp(a, "--budget");
@@ -110,7 +125,24 @@ int cli_nmatrix_parse_args(const char *command, int argc, char **argv,
     if (cli_kernel_check(command, &args->spec, args->given, "--prec"))
         return CLI_USAGE;
     args->opt.prec = args->spec.series.prec;
+    /* The generic verdict is exact, so threads cannot change it: it runs on
+     * every online core unless --threads says otherwise. */
+    if (!cli_kernel_given_option(args->given, "--threads")) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        args->opt.generic_opt.threads = cores > 0 ? (unsigned)cores : 1;
+    }
     return CLI_OK;
+}
+
+void cli_nmatrix_json_set(cli_json *j, const tkc_template_set *set)
+{
+    cli_json_key(j, "file");
+    cli_json_string(j, set->source ? set->source : "");
+    cli_nmatrix_json_templates(j, set);
+    cli_json_key(j, "k");
+    cli_json_integer(j, (long long)set->k);
+    cli_json_key(j, "cls_appended");
+    cli_json_bool(j, set->cls_appended);
 }
 
 void cli_nmatrix_json_templates(cli_json *j, const tkc_template_set *set)
@@ -151,7 +183,7 @@ static const char *error_words(tkc_error_kind kind)
     case TKC_ERROR_EXACT:
         return "exact";
     case TKC_ERROR_ROUNDING:
-        return "closed form, rounding only";
+        return "closed form, rigorous rounding bounds";
     case TKC_ERROR_STATISTICAL:
         return "statistical (one standard error)";
     case TKC_ERROR_TRUNCATION:
@@ -188,6 +220,134 @@ static void json_matrix(cli_json *j, const double *a, size_t r)
     cli_json_array_end(j);
 }
 
+/* The generic test's permutation (when `have`, else null): its images
+ * and cycles numbered from 1, and the leading term of its d_τ. */
+static void json_permutation(cli_json *j, const tkc_generic_verdict *v,
+                             int have)
+{
+    if (!have) {
+        cli_json_null(j);
+        return;
+    }
+    cli_json_object_begin(j);
+    cli_json_key(j, "permutation");
+    cli_json_array_begin(j);
+    for (size_t i = 0; i < v->r; i++)
+        cli_json_integer(j, (long long)v->witness[i] + 1);
+    cli_json_array_end(j);
+    cli_json_key(j, "cycles");
+    cli_json_string(j, v->witness_text);
+    cli_json_key(j, "leading_term");
+    if (v->weight_text[0])
+        cli_json_string(j, v->weight_text);
+    else
+        cli_json_null(j);
+    cli_json_object_end(j);
+}
+
+/* The generic test's fields (v->r = 0: it did not run, nulls): shared by
+ * the "generic" objects of nmatrix, check and `series FILE`. */
+void cli_json_generic_test(cli_json *j, const tkc_generic_verdict *v)
+{
+    int ran = v->r > 0, proved = v->status == TKC_GENERIC_PROVED;
+    cli_json_key(j, "condition_10");
+    if (ran)
+        cli_json_string(j, proved ? "proved" : "not established");
+    else
+        cli_json_null(j);
+    cli_json_key(j, "orders");
+    cli_json_array_begin(j);
+    for (int o = 0; o < v->norders; o++) {
+        cli_json_object_begin(j);
+        cli_json_key(j, "total_order");
+        cli_json_integer(j, v->orders[o]);
+        cli_json_key(j, "patterns");
+        cli_json_integer(j, (long long)v->order_patterns[o]);
+        cli_json_key(j, "work");
+        cli_json_number(j, v->order_work[o]);
+        cli_json_object_end(j);
+    }
+    cli_json_array_end(j);
+    cli_json_key(j, "total_order");
+    if (ran)
+        cli_json_integer(j, v->order);
+    else
+        cli_json_null(j);
+    cli_json_key(j, "patterns");
+    cli_json_integer(j, (long long)v->patterns);
+    cli_json_key(j, "deciding_monomial");
+    if (ran && proved && v->deciding_a >= 0) {
+        char name[32];
+        tkc_series_monomial_name(name, sizeof name, v->deciding_a,
+                                 v->deciding_b);
+        cli_json_object_begin(j);
+        cli_json_key(j, "beta_power");
+        cli_json_integer(j, 2 * v->deciding_a);
+        cli_json_key(j, "gamma_power");
+        cli_json_integer(j, 2 * v->deciding_b);
+        cli_json_key(j, "name");
+        cli_json_string(j, name);
+        cli_json_object_end(j);
+    } else {
+        cli_json_null(j);
+    }
+    /* proved: the tightest cycle (a permutation, for the exhaustive test);
+     * not established: the witness of where the test stopped */
+    cli_json_key(j, "tightest_cycle");
+    json_permutation(j, v, proved && v->witness);
+    cli_json_key(j, "witness");
+    json_permutation(j, v, !proved && v->witness);
+    cli_json_key(j, "stopped");
+    if (ran && !proved)
+        cli_json_string(j, v->next);
+    else
+        cli_json_null(j);
+    cli_json_key(j, "work");
+    cli_json_number(j, v->work);
+    cli_json_key(j, "seconds");
+    cli_json_number(j, v->seconds);
+    cli_json_key(j, "cpu_seconds");
+    cli_json_number(j, v->cpu_seconds);
+}
+
+/* "generic": the generic verdict's object (docs/generic.md), null when not
+ * run; beside the certificate, since it is not about the point. */
+void cli_nmatrix_json_generic(cli_json *j, const tkc_nmatrix_decision *d)
+{
+    const tkc_generic_verdict *v = &d->generic_test;
+    cli_json_key(j, "generic");
+    if (d->generic == TKC_NMATRIX_GENERIC_NOT_RUN) {
+        cli_json_null(j);
+        return;
+    }
+    cli_json_object_begin(j);
+    cli_json_key(j, "verdict");
+    cli_json_string(j, tkc_nmatrix_generic_name(d->generic));
+    cli_json_key(j, "words");
+    cli_json_string(j, d->generic_words);
+    cli_json_key(j, "statement");
+    cli_json_string(j, d->generic_text);
+    cli_json_key(j, "method");
+    if (v->r)
+        cli_json_string(j, v->method_text);
+    else if (d->generic == TKC_NMATRIX_GENERIC_SINGULAR)
+        cli_json_string(j, d->method);
+    else
+        cli_json_null(j);
+    cli_json_generic_test(j, v);
+    cli_json_object_end(j);
+}
+
+/* The evidence of the bounds on σ_min and ‖N⁻¹‖: the verdict's, when it
+ * is nonsingular (there are none otherwise). */
+static void json_bound_evidence(cli_json *j, const tkc_nmatrix_decision *d)
+{
+    if (d->verdict == TKC_NMATRIX_NONSINGULAR)
+        cli_json_string(j, tkc_evidence_kind_name(d->evidence_kind));
+    else
+        cli_json_null(j);
+}
+
 /* The verdict part of the JSON, shared with `check`. */
 void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
                                const tkc_nmatrix_decision *d)
@@ -204,6 +364,8 @@ void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
         cli_json_number(j, d->sigma_min_lower);
     else
         cli_json_number(j, 0);
+    cli_json_key(j, "sigma_min_lower_bound_evidence");
+    json_bound_evidence(j, d);
     cli_json_key(j, "inverse_norm");
     if (d->verdict == TKC_NMATRIX_SINGULAR)
         cli_json_null(j);
@@ -211,8 +373,12 @@ void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
         cli_json_number(j, d->inv_norm);
     cli_json_key(j, "verdict");
     cli_json_string(j, tkc_nmatrix_verdict_name(d->verdict));
+    cli_json_key(j, "verdict_words");
+    cli_json_string(j, d->verdict_words);
     cli_json_key(j, "certificate");
     cli_json_object_begin(j);
+    cli_json_key(j, "evidence_kind");
+    cli_json_string(j, tkc_evidence_kind_name(d->evidence_kind));
     cli_json_key(j, "method");
     cli_json_string(j, d->method);
     cli_json_key(j, "evidence");
@@ -248,6 +414,8 @@ void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
         cli_json_number(j, d->inv_norm_upper);
     else
         cli_json_null(j);
+    cli_json_key(j, "inverse_norm_upper_bound_evidence");
+    json_bound_evidence(j, d);
     cli_json_key(j, "condition_number");
     cli_json_number(j, d->cond);
     cli_json_key(j, "determinant");
@@ -341,10 +509,24 @@ static void print_json(const tkc_template_set *set, const tkc_kernel_spec *spec,
     cli_json_key(&j, "stderr");
     json_matrix(&j, nm->se, nm->r);
     cli_nmatrix_json_decision(&j, nm, d);
+    cli_nmatrix_json_generic(&j, d);
     cli_json_end(&j);
 }
 
 /* ---- text --------------------------------------------------------------- */
+
+/* What the bounds of a nonsingular verdict rest on, in words. */
+static const char *bound_words(const tkc_nmatrix_decision *d)
+{
+    switch (d->evidence_kind) {
+    case TKC_EVIDENCE_CONFIDENCE:
+        return "both at the verdict's joint confidence";
+    case TKC_EVIDENCE_ESTIMATE:
+        return "both estimates";
+    default:
+        return "both proved";
+    }
+}
 
 /* The one line a person reads: the verdict and its evidence. */
 void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d)
@@ -354,15 +536,50 @@ void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d)
         fprintf(out, "verdict: %s: %s\n", d->verdict_words, d->evidence);
         break;
     case TKC_NMATRIX_NONSINGULAR:
-        fprintf(out, "verdict: %s: sigma_min >= %.3g, ||N^-1|| <= %.3g; %s\n",
-                d->verdict_words, d->sigma_min_lower, d->inv_norm_upper,
-                d->evidence);
+        fprintf(out, "verdict: %s: sigma_min >= %.3g, ||N^-1|| <= %.3g "
+                "(%s); %s\n", d->verdict_words, d->sigma_min_lower,
+                d->inv_norm_upper, bound_words(d), d->evidence);
         break;
     case TKC_NMATRIX_UNDECIDED:
         fprintf(out, "verdict: %s: %s; %s\n", d->verdict_words, d->evidence,
                 d->settle);
         break;
     }
+}
+
+/* How the lemmas decided, in brief, for check's row: " [exhaustive, total
+ * orders 0, 2, 4, 3 pair patterns, 0.01 s]". */
+void cli_nmatrix_generic_how(char *buf, size_t size,
+                             const tkc_nmatrix_decision *d)
+{
+    const tkc_generic_verdict *v = &d->generic_test;
+    size_t n = (size_t)snprintf(buf, size, " [%s, total orders ",
+                                v->method == TKC_GENERIC_CYCLES
+                                    ? "cycle test" : "exhaustive");
+    for (int o = 0; o < v->norders && n < size; o++)
+        n += (size_t)snprintf(buf + n, size - n, "%s%d", o ? ", " : "",
+                              v->orders[o]);
+    if (n < size)
+        snprintf(buf + n, size - n, "; %zu pair pattern%s, %.2f s]",
+                 v->patterns, v->patterns == 1 ? "" : "s", v->seconds);
+}
+
+/* The generic verdict in words, and how the lemmas decided it. */
+static void print_generic(const tkc_nmatrix_decision *d)
+{
+    const tkc_generic_verdict *v = &d->generic_test;
+    if (d->generic == TKC_NMATRIX_GENERIC_NOT_RUN)
+        return;
+    printf("for almost every parameter: %s: %s\n", d->generic_words,
+           d->generic_text);
+    if (v->r == 0)
+        return;
+    printf("  %s; total orders", v->method_text);
+    for (int o = 0; o < v->norders; o++)
+        printf("%s %d", o ? "," : "", v->orders[o]);
+    printf(" over %zu pair pattern%s, %.3g work units, %.2f s (%.2f s CPU)\n",
+           v->patterns, v->patterns == 1 ? "" : "s", v->work, v->seconds,
+           v->cpu_seconds);
 }
 
 static void print_text(const tkc_template_set *set, const tkc_kernel_spec *spec,
@@ -416,6 +633,7 @@ static void print_text(const tkc_template_set *set, const tkc_kernel_spec *spec,
                cli_nmatrix_lemma36_words(d->lemma36), d->lemma36_method);
     if (d->series_det_text[0])
         printf("small beta, exactly (N_attn): %s\n", d->series_det_text);
+    print_generic(d);
     if (d->rounds > 1)
         printf("auto-refine: %u rounds, %llu samples in all, %.1f s\n",
                d->rounds, (unsigned long long)d->samples_total, d->seconds);

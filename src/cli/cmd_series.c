@@ -1,6 +1,7 @@
 /* cmd_series.c — `tkc series X Y [--order D] [--gamma G | --gamma2 G2]
  * [--beta B] [--prec BITS] [--json]`: the exact Taylor coefficients of
- * K_attn(X, Y) in β and γ (SPEC §3, §7).
+ * K_attn(X, Y) in β and γ (docs/series.md).  With one argument, a template
+ * FILE, the coefficient matrices of its N_attn (cmd_series_set.c).
  *
  * Always: the table of coefficients of β^{2i} γ^{2j}, 2i ≤ D, as exact
  * rationals.  With --gamma (or --gamma2): the coefficients of β^{2i} at that
@@ -70,7 +71,8 @@ static int parse_rational(const char *option, const char *text, mpq_t q)
 static void usage(FILE *out)
 {
     fputs("usage: tkc series X Y [--order D] [--gamma G | --gamma2 G2] [--beta B]\n"
-          "                      [--prec BITS] [--json]\n\n"
+          "                      [--prec BITS] [--json]\n"
+          "       tkc series FILE [--order D] [--no-cls] [--threads T] [--json]\n\n"
           "Exact Taylor coefficients of K_attn(X, Y) at beta = gamma = 0: the\n"
           "coefficient of beta^2i gamma^2j for 2i <= D, as exact rationals.\n"
           "X and Y are token strings of equal length: whitespace-separated symbols\n"
@@ -85,11 +87,23 @@ static void usage(FILE *out)
           "  --prec BITS   MPFR precision of that sum (default 256)\n"
           "  --json        one JSON object on stdout\n\n"
           "Cost grows like C(L + D/2, D/2)^2 k with L = tokens + k: k = 11, D = 10\n"
-          "takes seconds; k <= 6, D = 10 well under one.\n", out);
+          "takes seconds; k <= 6, D = 10 well under one.\n\n"
+          "With a template FILE: the coefficient matrices of N_attn, A_ij =\n"
+          "K_attn(x_i, y_j) with x_i = sub(z_i, s), y_j = sub(z_j, s') (the strings of\n"
+          "tkc nmatrix): for each beta^2a gamma^2b with 2a + 2b <= D (D is the total\n"
+          "order here), the r x r matrix of exact rationals, each distinct pair pattern\n"
+          "computed once; then condition (10) of Lemma 3.6 as these matrices decide it\n"
+          "(docs/generic.md).\n"
+          "  --no-cls      do not append [CLS] to the templates\n"
+          "  --threads T   worker threads (default: every online core; exact, so the\n"
+          "                result is the same on any)\n", out);
 }
 
 typedef struct series_args {
     const char *text[2];
+    int npos;                    /* 2: X Y, 1: a template FILE */
+    int no_cls, have_prec;
+    unsigned threads;            /* FILE: 0 = every online core */
     int order, json, have_g, have_beta;
     double beta;
     long prec;
@@ -109,9 +123,12 @@ static int parse_args(int argc, char **argv, series_args *a)
             return HELP_SHOWN;
         } else if (!strcmp(s, "--json")) {
             a->json = 1;
+        } else if (!strcmp(s, "--no-cls")) {
+            a->no_cls = 1;
         } else if (!strncmp(s, "--", 2) && strcmp(s, "--order") &&
                    strcmp(s, "--gamma") && strcmp(s, "--gamma2") &&
-                   strcmp(s, "--beta") && strcmp(s, "--prec")) {
+                   strcmp(s, "--beta") && strcmp(s, "--prec") &&
+                   strcmp(s, "--threads")) {
             return cli_usage_error("series", "unknown option '%s' (tkc series "
                                    "--help)", s);
         } else if (!strncmp(s, "--", 2) && !val) {
@@ -142,6 +159,13 @@ static int parse_args(int argc, char **argv, series_args *a)
             if (cli_parse_u64("series", s, val, 53, 1 << 16, &p))
                 return CLI_USAGE;
             a->prec = (long)p;
+            a->have_prec = 1;
+            i++;
+        } else if (!strcmp(s, "--threads")) {
+            uint64_t t;
+            if (cli_parse_u64("series", s, val, 1, 256, &t))
+                return CLI_USAGE;
+            a->threads = (unsigned)t;
             i++;
         } else if (npos < 2) {
             a->text[npos++] = s;
@@ -150,10 +174,19 @@ static int parse_args(int argc, char **argv, series_args *a)
                                    "third: '%s'", s);
         }
     }
-    if (npos < 2) {
+    a->npos = npos;
+    if (npos == 0) {
         usage(stderr);
-        return cli_usage_error("series", "expected two strings X Y");
+        return cli_usage_error("series", "expected two strings X Y, or a "
+                               "template FILE");
     }
+    if (npos == 1 && (a->have_g || a->have_beta || a->have_prec))
+        return cli_usage_error("series", "--gamma, --gamma2, --beta and "
+                               "--prec apply to two strings X Y, not to a "
+                               "template FILE");
+    if (npos == 2 && (a->no_cls || a->threads))
+        return cli_usage_error("series", "--no-cls and --threads apply to a "
+                               "template FILE, not to two strings X Y");
     if (a->have_beta && !a->have_g)
         return cli_usage_error("series", "--beta needs --gamma or --gamma2 "
                                "(the sum is taken at one gamma)");
@@ -287,6 +320,16 @@ int cmd_series(int argc, char **argv)
     tkc_series *s = NULL;
     if (rc == HELP_SHOWN) {
         rc = CLI_OK;
+        goto done;
+    }
+    if (!rc && a.npos == 1) {
+        if (a.order % 2)
+            rc = cli_usage_error("series", "with a template FILE --order is "
+                                 "the total order 2a + 2b: even, got %d",
+                                 a.order);
+        else
+            rc = cli_series_set(a.text[0], a.order, !a.no_cls, a.threads,
+                                a.json);
         goto done;
     }
     if (rc || !(t = calloc(1, sizeof *t))) {

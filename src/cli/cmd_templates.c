@@ -15,7 +15,7 @@ static void help(FILE *out)
     fputs("usage: tkc templates check FILE [--alphabet A] [--no-cls] [--json]\n"
           "       tkc templates sample FILE -n N --alphabet A --seed S [--test]\n"
           "                            [--noise SIGMA] [--no-cls] [--json]\n\n"
-          "check   parse and validate FILE (SPEC §7): number of templates,\n"
+          "check   parse and validate FILE (docs/templates.md): number of templates,\n"
           "        length k, labels, wildcards per template, pairwise\n"
           "        disjointness (a witness string when two overlap: exit 2),\n"
           "        and the data diversity rho = A / max wildcards when\n"

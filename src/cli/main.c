@@ -1,6 +1,10 @@
-/* main.c — `tkc COMMAND [options]`: a table lookup, nothing more. */
+/* main.c — `tkc COMMAND [options]`: a table lookup, and the two pieces of
+ * process-wide state that are the program's to set, not the library's. */
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <gsl/gsl_errno.h>
 
 #include "cli.h"
 
@@ -18,7 +22,7 @@ static void usage(FILE *out)
 {
     fputs("usage: tkc COMMAND [options]   (tkc COMMAND --help for more)\n\n"
           "tkc, the template kernel calculator: kernels of transformers and MLPs\n"
-          "on template tasks (arXiv 2310.09753), with certified verdicts.\n\n"
+          "on template tasks (arXiv 2310.09753), with verdicts that name their evidence.\n\n"
           "commands:\n", out);
     for (const cli_command *c = commands; c->name; c++)
         fprintf(out, "  %-10s %s\n", c->name, c->summary);
@@ -26,6 +30,16 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* GSL's default error handler aborts the process.  libtkc checks every
+     * GSL return code and turns failures into tkc errors (exit 2 here), so
+     * the handler only stands in the way; it is process-wide, so the
+     * program turns it off, once, before any thread starts. */
+    gsl_set_error_handler_off();
+    /* Numbers as text in the C locale, "0.5" in and out, whatever LC_ALL
+     * or LC_NUMERIC say (the default at start; set here so that it stays
+     * so): the command line's own printf and strtod rely on it.  libtkc
+     * does not: it switches its calling thread to the C locale itself. */
+    setlocale(LC_NUMERIC, "C");
     if (argc < 2) {
         usage(stderr);
         return CLI_USAGE;
