@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "krr_structured.h"
+#include "spd_ridge.h"
 
 #define RIDGE_RAISES_MAX 40       /* as tkc_spd_solve                        */
 #define SHIFT_RAISES_MAX 12       /* σ of a preconditioner that is not SPD   */
@@ -659,12 +660,6 @@ done:
 
 /* ---- the solve -------------------------------------------------------------------- */
 
-static double next_ridge(double lambda, double floor_)
-{
-    double next = 10.0 * lambda;              /* tkc_spd_solve's policy */
-    return next > floor_ ? next : floor_;
-}
-
 static void cg_work_free(cg_work *w)
 {
     free(w->r), free(w->z), free(w->p), free(w->qv), free(w->rl);
@@ -777,9 +772,8 @@ int krr_structured_solve(krr_structured *s, size_t q, double lambda,
             info->backward_error = eta;
             info->converged = cs != CG_LIMIT;
             if (attempt)
-                snprintf(solve->note, sizeof solve->note,
-                         "%s; ridge raised from %g to %g in %u step%s", why,
-                         lambda, lam, attempt, attempt > 1 ? "s" : "");
+                tkc_spd_ridge_note(solve->note, sizeof solve->note, why, lambda,
+                                   lam, attempt);
             st = TKC_SUCCESS;
             break;
         }
@@ -792,7 +786,7 @@ int krr_structured_solve(krr_structured *s, size_t q, double lambda,
                 snprintf(why, sizeof why, "K+lambda*I not positive definite "
                          "at lambda = %g (structured solve)", lam);
         }
-        lam = next_ridge(lam, floor_);
+        lam = tkc_spd_next_ridge(lam, floor_);
     }
     solve->seconds_factor = seconds_now() - t0;
     if (st == TKC_ENUMERIC && !(solve->lambda_used > 0 || solve->escalations))

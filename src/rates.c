@@ -65,7 +65,7 @@ int tkc_rate_slope_fit(const double *x, const double *y, size_t m,
         return tkc_fail(err, TKC_EINPUT,
                         "rate slope: level must be in (0, 1), got %g", level);
     size_t q;
-    int varies;
+    int varies = 0;
     int st = check_points("rate slope", x, y, m, 1, &q, &varies, err);
     if (st)
         return st;
@@ -120,7 +120,7 @@ int tkc_rate_floor_fit(const double *x, const double *y, size_t m,
 {
     *out = (tkc_rate_floor){0};
     size_t q;
-    int varies;
+    int varies = 0;
     int st = check_points("rate floor", x, y, m, 0, &q, &varies, err);
     if (st)
         return st;
@@ -188,7 +188,7 @@ int tkc_rate_local_slopes(const double *x, const double *y, size_t m,
 {
     *nout = 0;
     size_t q, k;
-    int varies;
+    int varies = 0;
     int st = check_points("local slopes", x, y, m, 1, &q, &varies, err);
     if (st)
         return st;
@@ -269,7 +269,7 @@ int tkc_rate_tail_fit(const double *x, const double *y, size_t m,
 {
     *out = (tkc_rate_tail){0};
     size_t q, k;
-    int varies;
+    int varies = 0;
     int st = check_points("tail fit", x, y, m, 1, &q, &varies, err);
     if (st)
         return st;
