@@ -1,8 +1,9 @@
 /* bench_krr_scale.c — ridge regression at scale: the structured solve
  * (U N Uᵀ + D + S, tkc/krr.h) against the dense one, in one run.
  *
- *   bench_krr_scale [FILE] [part]     part: all (default), agree, crossover,
- *                                     million, peers
+ *   bench_krr_scale [FILE] [part] [beta gamma]
+ *                     part: all (default), agree, crossover, million, peers;
+ *                     beta, gamma: the transformer's (4 2)
  *
  *   agree      n = 2·10^4 at alphabets 10^3 .. 10^7: α and predictions of
  *              the two solvers (relative differences, target <= 1e-9) and
@@ -161,13 +162,15 @@ static int measured(const task *t, result *r, double *peak_gb)
     return got == (ssize_t)sizeof *r && r->ok ? 0 : -1;
 }
 
+static double g_beta = 4, g_gamma = 2;   /* the kernel of every task */
+
 static task base_task(const tkc_template_set *set, size_t n, size_t alphabet,
                       tkc_krr_solver solver, unsigned replicates)
 {
     task t = {.set = set, .n = n, .alphabet = alphabet, .test_n = 1000, .seed = 1};
     tkc_kernel_spec_default(&t.spec);
-    t.spec.beta = 4;
-    t.spec.gamma = 2;
+    t.spec.beta = g_beta;
+    t.spec.gamma = g_gamma;
     tkc_krr_options_default(&t.opt);
     t.opt.solver = solver;
     t.opt.kernel_replicates = replicates;
@@ -306,6 +309,10 @@ int main(int argc, char **argv)
 {
     const char *file = argc > 1 ? argv[1] : "data/templates/same_different.tpl";
     const char *part = argc > 2 ? argv[2] : "all";
+    if (argc > 4) {
+        g_beta = atof(argv[3]);
+        g_gamma = atof(argv[4]);
+    }
     tkc_parse_options po;
     tkc_parse_options_default(&po);
     tkc_template_set *set = NULL;
@@ -315,8 +322,9 @@ int main(int argc, char **argv)
         return 2;
     }
     print_machine();
-    printf("task: %s (%zu templates), transformer kernel, beta 4, gamma 2, "
-           "default estimator, lambda 1e-3, label noise 0.5\n", file, set->count);
+    printf("task: %s (%zu templates), transformer kernel, beta %g, gamma %g, "
+           "default estimator, lambda 1e-3, label noise 0.5\n", file, set->count,
+           g_beta, g_gamma);
     int all = !strcmp(part, "all");
     if (all || !strcmp(part, "agree"))
         part_agree(set);

@@ -21,7 +21,7 @@ bench=$build/bench/bench_krr_scale
 [ -x "$bench" ] || { echo "run_krr_scale.sh: $bench not built" >&2; exit 2; }
 sd=$root/data/templates/same_different.tpl
 "$bench" "$sd" all
-"$bench" "$root/data/templates/majority5.tpl" million
+"$bench" "$root/data/templates/majority5.tpl" million 8 4
 
 csv=$here/krr_peers.csv
 {
