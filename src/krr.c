@@ -259,12 +259,12 @@ static void plan_dense(tkc_krr_plan *p, size_t n)
 }
 
 static void plan_structured(tkc_krr_plan *p, const krr_structured_cost *c,
-                            int exact)
+                            int factored)
 {
     p->structured_bytes = c->bytes;
     p->structured_flops = c->flops;
     p->factor_nnz = c->factor_nnz;
-    p->structured_exact = exact;
+    p->structured_factored = factored;
 }
 
 static int fits(double bytes, const tkc_krr_plan *p)
@@ -279,7 +279,7 @@ static void plan_choose(tkc_krr_plan *p, tkc_krr_solver asked)
     int dense_ok = fits(p->dense_bytes, p);
     int str_ok = p->structured_bytes > 0 && fits(p->structured_bytes, p);
     double gb = 1e-9, weighted = SPARSE_FLOP_WEIGHT * p->structured_flops;
-    const char *how = p->structured_exact
+    const char *how = p->structured_factored
                           ? "Woodbury over the sparse Cholesky of D + S + lambda I"
                           : "CG on S with the diagonal of D + S in the "
                             "preconditioner";
@@ -418,7 +418,7 @@ static double mean_share_probability(const tkc_template_set *set, double A)
  * when the strings are expected to share symbols with more than
  * DIAGONAL_DEGREE_MAX others each. */
 static int expected_structured(const tkc_template_set *set, double n,
-                               double A, krr_structured_cost *c, int *exact)
+                               double A, krr_structured_cost *c, int *factored)
 {
     double ns = 0.5 * n * (n - 1) * mean_share_probability(set, A);
     double degree = 2 * ns / n;
@@ -429,10 +429,10 @@ static int expected_structured(const tkc_template_set *set, double n,
         /* No giant component: small trees and cycles, the factor about
          * the nonzeros of D + S, a few flops per nonzero. */
         krr_structured_cost_factor(sn, set->count, sns, n + ns, 4 * (n + ns), c);
-        *exact = 1;
+        *factored = 1;
     } else {
         krr_structured_cost_diagonal(sn, set->count, sns, c);
-        *exact = 0;
+        *factored = 0;
     }
     c->bytes += data_bytes(set, n);
     return 1;
@@ -464,8 +464,8 @@ static int structured_fits_n(const void *ctx, double n)
 {
     const limit_ctx *l = ctx;
     krr_structured_cost c;
-    int exact;
-    return expected_structured(l->set, n, l->A, &c, &exact) &&
+    int factored;
+    return expected_structured(l->set, n, l->A, &c, &factored) &&
            c.bytes <= l->budget;
 }
 
@@ -473,8 +473,8 @@ static int structured_fits_alphabet(const void *ctx, double A)
 {
     const limit_ctx *l = ctx;
     krr_structured_cost c;
-    int exact;
-    return expected_structured(l->set, l->n, A, &c, &exact) &&
+    int factored;
+    return expected_structured(l->set, l->n, A, &c, &factored) &&
            c.bytes <= l->budget;
 }
 
@@ -524,9 +524,9 @@ int tkc_krr_plan_expected(const tkc_template_set *set, size_t n,
     plan_dense(p, n);
     p->dense_bytes += data_bytes(set, dn);
     krr_structured_cost c;
-    int exact;
-    if (expected_structured(set, dn, A, &c, &exact))
-        plan_structured(p, &c, exact);
+    int factored;
+    if (expected_structured(set, dn, A, &c, &factored))
+        plan_structured(p, &c, factored);
     plan_choose(p, o->solver);
     if (lim) {
         limit_ctx l = {set, dn, A, p->memory_bytes};
@@ -546,6 +546,7 @@ void tkc_krr_model_free(tkc_krr_model *m)
     if (!m)
         return;
     free(m->alpha);
+    free(m->replicate_train_mse);
     tkc_strings_free(m->strings);
     tkc_krr_gram_free(m->gram);
     free(m);
@@ -606,8 +607,10 @@ static int alloc_alpha(tkc_krr_model *m, size_t replicates, tkc_error *err)
 {
     m->replicates = replicates;
     m->alpha = malloc(replicates * m->n * sizeof *m->alpha);
-    return m->alpha ? TKC_SUCCESS
-                    : tkc_fail(err, TKC_ENOMEM, "krr: out of memory (alpha)");
+    m->replicate_train_mse = calloc(replicates, sizeof *m->replicate_train_mse);
+    return m->alpha && m->replicate_train_mse
+               ? TKC_SUCCESS
+               : tkc_fail(err, TKC_ENOMEM, "krr: out of memory (alpha)");
 }
 
 /* The solve of estimate q into m->alpha + q n; estimate 0's figures go
@@ -619,6 +622,14 @@ static void record_solve(tkc_krr_model *m, size_t q,
         m->solve = *info;
     else
         m->replicate_escalations += info->escalations;
+    /* K̂α = y − λα: the training residual is λα (to the solve's ferr). */
+    const double *alpha = m->alpha + q * m->n;
+    double s = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        double d = info->lambda_used * alpha[i];
+        s += d * d;
+    }
+    m->replicate_train_mse[q] = s / (double)m->n;
 }
 
 /* Dense solves of every estimate: K̂ in one n×n buffer, refilled for each
@@ -789,13 +800,7 @@ int tkc_krr_fit(const tkc_kernel_spec *spec, const tkc_template_set *set,
         return st;
     }
     m->kernel_error = kernel_error_of(m->kernel.error_kind, m->replicates);
-    /* K̂α = y − λα: the training residual is λα (to the solve's ferr). */
-    double s = 0;
-    for (size_t i = 0; i < m->n; i++) {
-        double d = m->solve.lambda_used * m->alpha[i];
-        s += d * d;
-    }
-    m->train_mse = s / (double)m->n;
+    m->train_mse = m->replicate_train_mse[0];
     *out = m;
     return TKC_SUCCESS;
 }

@@ -116,7 +116,7 @@ typedef struct tkc_krr_plan {
     double factor_nnz;         /* CHOLMOD's predicted nnz(L) (0: none)       */
     double memory_bytes;       /* the budget                                 */
     tkc_krr_solver chosen;     /* DENSE or STRUCTURED; AUTO: neither fits    */
-    int structured_exact;      /* structured: A = D + S + λI factored (1), or
+    int structured_factored;   /* structured: A = D + S + λI factored (1), or
                                   only its diagonal, CG iterating on S (0)  */
     char reason[400];
 } tkc_krr_plan;
@@ -195,8 +195,10 @@ typedef struct tkc_krr_model {
     tkc_krr_kernel_error kernel_error;
     unsigned replicate_escalations;  /* ridge raises in the replicates      */
     /* mean (f̂(x_i) − y_i)² over the training strings: K̂α = y − λα, so
-     * the residual is λ_used·α (to the solve's ferr). */
+     * the residual is λ_used·α (to the solve's ferr); replicate_train_mse
+     * the same of each kernel estimate ([0] = train_mse). */
     double train_mse;
+    double *replicate_train_mse;
     tkc_krr_kernel_info kernel;   /* the kernel values K̂ was made of      */
     double kernel_diag_max;    /* max_i K(x_i, x_i)                          */
     double seconds_kernel, seconds_fill, seconds_solve;

@@ -34,7 +34,7 @@ SETS = {
     "majority5": dict(beta=8.0, gamma=4.0, b1=1.0, b2=0.5, estimator="qmc",
                       points=512 if QUICK else 4096, seeds=2 if QUICK else 4),
     "relational_match_to_sample": dict(beta=8.0, gamma=8.0, b1=0.5, b2=0.5, estimator="qmc",
-                                       points=64 if QUICK else 256, seeds=2,
+                                       points=64 if QUICK else 1024, seeds=2,
                                        kernel_replicates=2 if QUICK else 3),
 }
 MTS_NS = NS[:3] if QUICK else NS

@@ -56,6 +56,10 @@ static size_t replicates_of(krr_runs *R, size_t k)
 }
 
 /* What run r contributes, for kernel estimate q. */
+static double train_of(const krr_run *r, size_t q)
+{
+    return r->model->replicate_train_mse[q];
+}
 static double test_of(const krr_run *r, size_t q) { return r->test_mse_rep[q]; }
 static double pop_of(const krr_run *r, size_t q)
 {
@@ -64,6 +68,7 @@ static double pop_of(const krr_run *r, size_t q)
 
 typedef struct point_stats {
     double test_mean, test_se, test_kse, pop_mean, pop_se, pop_kse, train_mean;
+    double train_kse;
     double rcond_min, lambda_max;
     unsigned escalations;
 } point_stats;
@@ -117,6 +122,7 @@ static point_stats stats_at(krr_runs *R, size_t k, size_t x)
     mean_se(pop, R->ns, &p.pop_mean, &p.pop_se);
     mean_se(train, R->ns, &p.train_mean, &dummy);
     p.test_kse = mean_kernel_se(R, k, x, test_of);
+    p.train_kse = mean_kernel_se(R, k, x, train_of);
     p.pop_kse = mean_kernel_se(R, k, x, pop_of);
     return p;
 }
@@ -443,6 +449,8 @@ static void json_result(cli_json *j, const tkc_template_set *set,
     cli_json_key(j, "rho"); cli_json_number(j, r->rho);
     cli_json_key(j, "seed"); cli_json_integer(j, (long long)r->seed);
     cli_json_key(j, "train_mse"); cli_json_number(j, m->train_mse);
+    cli_json_key(j, "train_mse_kernel_se");
+    json_kse(j, m, tkc_krr_replicate_sd(m->replicate_train_mse, m->replicates));
     cli_json_key(j, "test_mse"); cli_json_number(j, r->test_mse);
     cli_json_key(j, "test_mse_kernel_se");
     json_kse(j, m, tkc_krr_replicate_sd(r->test_mse_rep, m->replicates));
@@ -588,6 +596,8 @@ static void json_curve_point(cli_json *j, const krr_cli *c, krr_runs *R,
     cli_json_key(j, "kernel_replicates");
     cli_json_integer(j, (long long)replicates_of(R, k));
     cli_json_key(j, "train_mse"); cli_json_number(j, p.train_mean);
+    cli_json_key(j, "train_mse_kernel_se");
+    kerr ? cli_json_number(j, p.train_kse) : cli_json_null(j);
     cli_json_key(j, "test_mse"); cli_json_number(j, p.test_mean);
     cli_json_key(j, "test_mse_se"); cli_json_number(j, p.test_se);
     cli_json_key(j, "test_mse_kernel_se");
@@ -658,7 +668,7 @@ void krr_print_csv(const krr_cli *c, krr_runs *R)
     printf("kernel,n,alphabet,rho,seed,lambda,lambda_used,escalations,rcond,"
            "train_mse,test_mse,test_mse_population,label_variance,patterns,"
            "kernel_se_max,nmatrix_inv_norm,seconds,test_mse_kernel_se,"
-           "test_mse_population_kernel_se,kernel_replicates,"
+           "test_mse_population_kernel_se,train_mse_kernel_se,kernel_replicates,"
            "kernel_error_method,solver,residual\n");
     for (size_t k = 0; k < R->nk; k++)
         for (size_t x = 0; x < R->nx; x++)
@@ -677,6 +687,9 @@ void krr_print_csv(const krr_cli *c, krr_runs *R)
                 csv_kse(m, tkc_krr_replicate_sd(r->test_mse_rep, m->replicates));
                 putchar(',');
                 csv_kse(m, r->score->test_mse_population_kernel_se);
+                putchar(',');
+                csv_kse(m, tkc_krr_replicate_sd(m->replicate_train_mse,
+                                                m->replicates));
                 printf(",%zu,%s,%s,", m->replicates,
                        tkc_krr_kernel_error_name(m->kernel_error),
                        tkc_krr_solver_name(m->plan.chosen));
