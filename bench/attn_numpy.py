@@ -1,15 +1,18 @@
 #!/usr/bin/python3
-"""attn_numpy.py — the peer: the same Monte Carlo estimator of K_attn in
-vectorized numpy (generative form, antithetic pairs, max-shifted softmax).
+"""attn_numpy.py — a peer: the Monte Carlo estimator of K_attn as a user
+would write it in numpy (generative form, antithetic pairs, max-shifted
+softmax, chunks of 32768 antithetic pairs), the same estimator as tkc's mc
+(same variance per sample).
 
-usage: attn_numpy.py X Y BETA GAMMA SAMPLES SEED [REPEATS]
-prints: samples=N cpu=S se=E value=V   (CPU seconds of this process, the
-best of REPEATS runs, default 3)
+usage: attn_numpy.py X Y BETA GAMMA SAMPLES SEED
+prints: samples=N cpu=S se=E value=V threads=...   (CPU seconds of this
+process for the estimate alone; numpy's BLAS threads as threadpoolctl sees
+them: run it with OPENBLAS_NUM_THREADS=1 and OPENBLAS_CORETYPE /
+OPENBLAS_L2_SIZE unset, as bench/run_attn.sh does)
 """
-import sys
-import time
-
 import numpy as np
+
+import attn_peer
 
 
 def smax(t):
@@ -45,17 +48,17 @@ def k_attn_mc(x, y, beta, gamma, samples, seed, chunk=1 << 15):
     return mean, np.sqrt(max(var, 0.0) / npairs), 2 * npairs
 
 
+def blas_threads():
+    try:
+        from threadpoolctl import threadpool_info
+        return ",".join(f"{i['internal_api']}:{i['num_threads']}"
+                        for i in threadpool_info()) or "none"
+    except ImportError:
+        return "unknown"
+
+
 def main():
-    x, y = sys.argv[1], sys.argv[2]
-    beta, gamma = float(sys.argv[3]), float(sys.argv[4])
-    samples, seed = int(sys.argv[5]), int(sys.argv[6])
-    repeats = int(sys.argv[7]) if len(sys.argv) > 7 else 3
-    cpu = float("inf")
-    for _ in range(repeats):
-        t0 = time.process_time()
-        value, se, n = k_attn_mc(x, y, beta, gamma, samples, seed)
-        cpu = min(cpu, time.process_time() - t0)
-    print(f"samples={n} cpu={cpu:.4f} se={se:.6g} value={value:.10f}")
+    attn_peer.run(k_attn_mc, blas_threads)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,17 @@
 /* bench_attn.c — speed and accuracy of the K_attn estimators.
  *
- * Prints one line per measurement, `key=value` separated by spaces, for
- * bench/run_attn.sh to compare with the numpy peer:
- *   mc   pair=K samples=N cpu=S se=E value=V
- *   qmc  pair=K budget=N se_mc=E se_qmc=E
- *   qmc_target pair=K target=1e-5 evals_qmc=N evals_mc=N
- * Times are CPU seconds of this process, the best of REPEATS runs of the
- * same computation (the machine is shared; the best run is the one least
- * disturbed).
- * usage: bench_attn [MC_SAMPLES [REPEATS]] */
+ * Prints `key=value` lines for bench/run_attn.sh, which runs this program
+ * and its peers in turn (A B A B ...) and compares them:
+ *   bench_attn mc PAIR SAMPLES [SEED]
+ *       one Monte Carlo run of the pair (k3: abc/bcd, k11:
+ *       abcdefghijk/bcdeafghAjB, β = γ = 1) on one thread:
+ *       mc pair=K samples=N cpu=S se=E value=V k=.. tokens=..
+ *   bench_attn qmc
+ *       QMC against MC at a fixed budget, and the evaluations each needs
+ *       for se = 1e-5 (β = 0.5):
+ *       qmc pair=K budget=N se_mc=E se_qmc=E ...
+ *       qmc_target pair=K target=1e-5 evals_qmc=N evals_mc=N ...
+ * Times are CPU seconds of this process for the estimator call alone. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,42 +68,56 @@ static int run(const bench_pair *bp, const tkc_attn_estimator_type *est,
     return rc;
 }
 
-int main(int argc, char **argv)
+static const bench_pair pairs[] = {
+    {"k3", "abc", "bcd", 1.0, 1.0},
+    {"k11", "abcdefghijk", "bcdeafghAjB", 1.0, 1.0},
+};
+
+static int distinct_tokens(const char *x, const char *y)
 {
-    uint64_t mc_samples = argc > 1 ? strtoull(argv[1], NULL, 10) : 1u << 22;
-    int repeats = argc > 2 ? atoi(argv[2]) : 3;
-    if (mc_samples < 4 || repeats < 1) {
-        fprintf(stderr, "usage: bench_attn [MC_SAMPLES >= 4 [REPEATS >= 1]]\n");
-        return 2;
+    int seen[256] = {0}, n = 0;
+    for (const char *p = x; *p; p++)
+        n += !seen[(unsigned char)*p]++;
+    for (const char *p = y; *p; p++)
+        n += !seen[(unsigned char)*p]++;
+    return n;
+}
+
+/* One Monte Carlo run of a named pair. */
+static int one_mc(const char *name, uint64_t samples, uint64_t seed)
+{
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+        if (strcmp(pairs[i].name, name))
+            continue;
+        double value, se, cpu;
+        uint64_t evals;
+        if (run(&pairs[i], tkc_attn_mc, samples, 2, seed, &value, &se, &cpu,
+                &evals))
+            return 1;
+        printf("mc pair=%s beta=%g gamma=%g samples=%llu cpu=%.6f se=%.6g "
+               "value=%.10f k=%zu tokens=%d threads=1\n",
+               pairs[i].name, pairs[i].beta, pairs[i].gamma,
+               (unsigned long long)evals, cpu, se, value,
+               strlen(pairs[i].x), distinct_tokens(pairs[i].x, pairs[i].y));
+        return 0;
     }
-    const bench_pair pairs[] = {
-        {"k3", "abc", "bcd", 1.0, 1.0},
-        {"k11", "abcdefghijk", "bcdeafghAjB", 1.0, 1.0},
-    };
+    fprintf(stderr, "bench_attn: unknown pair '%s' (k3, k11)\n", name);
+    return 2;
+}
+
+/* QMC against MC at a fixed budget of integrand evaluations, and the
+ * evaluations each needs for se = 1e-5 (MC: from its variance; QMC:
+ * doubling the points per replicate until reached). */
+static int qmc_vs_mc(void)
+{
     const bench_pair smooth[] = {
         {"k3", "abc", "bcd", 0.5, 1.0},
         {"k11", "abcdefghijk", "bcdeafghAjB", 0.5, 1.0},
     };
-    double value, se, cpu, se_q, v_q, cpu_q;
-    uint64_t evals, evals_q;
-    for (int i = 0; i < 2; i++) {
-        double best = INFINITY;
-        for (int r = 0; r < repeats; r++) {
-            if (run(&pairs[i], tkc_attn_mc, mc_samples, 2, 1, &value, &se, &cpu,
-                    &evals))
-                return 1;
-            best = cpu < best ? cpu : best;
-        }
-        cpu = best;
-        printf("mc pair=%s beta=%g gamma=%g samples=%llu cpu=%.4f se=%.6g value=%.10f\n",
-               pairs[i].name, pairs[i].beta, pairs[i].gamma,
-               (unsigned long long)evals, cpu, se, value);
-    }
-    /* QMC against MC at a fixed budget of integrand evaluations, and the
-     * evaluations each needs for se = 1e-5 (MC: from its variance; QMC:
-     * doubling the points per replicate until reached). */
     const unsigned reps = 16;
     const uint64_t budget = (uint64_t)1 << 20;
+    double value, se, cpu, se_q, v_q, cpu_q;
+    uint64_t evals, evals_q;
     for (int i = 0; i < 2; i++) {
         const bench_pair *bp = &smooth[i];
         if (run(bp, tkc_attn_mc, budget, 2, 2, &value, &se, &cpu, &evals) ||
@@ -127,4 +144,21 @@ int main(int argc, char **argv)
                cpu * (double)mc_needed / (double)evals);
     }
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 4 && !strcmp(argv[1], "mc")) {
+        uint64_t samples = strtoull(argv[3], NULL, 10);
+        uint64_t seed = argc > 4 ? strtoull(argv[4], NULL, 10) : 1;
+        if (samples < 4) {
+            fprintf(stderr, "bench_attn: SAMPLES >= 4\n");
+            return 2;
+        }
+        return one_mc(argv[2], samples, seed);
+    }
+    if (argc == 2 && !strcmp(argv[1], "qmc"))
+        return qmc_vs_mc();
+    fprintf(stderr, "usage: bench_attn mc k3|k11 SAMPLES [SEED] | bench_attn qmc\n");
+    return 2;
 }

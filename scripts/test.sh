@@ -37,7 +37,7 @@ fi
 if ninja -C build-asan >&2; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-        run_suite build-asan "sanitizer build" --no-suite notebooks
+        run_suite build-asan "sanitizer build" --no-suite notebooks --no-suite bench
 else
     echo "sanitizer build: compilation failed" >&2
     failed=$((failed + 1))

@@ -23,6 +23,7 @@ struct tkc_attn_layout {
     size_t *moff;       /* npairs + 1: offsets into mx, my                   */
     int *mx, *my;       /* equal-token slot pairs of each pair               */
     double *beta0;      /* npairs: exact value at β = 0                      */
+    double *lo, *hi;    /* npairs: the range K_attn takes (tkc_attn_bounds)  */
 };
 
 /* Softmax weights are kept unnormalized, with the inverse of their sum
@@ -116,6 +117,20 @@ double tkc_attn_beta0(const tkc_token *x, const tkc_token *y, size_t k,
     return (double)m / (kk * kk) + gamma * gamma / kk;
 }
 
+void tkc_attn_bounds(const tkc_token *x, const tkc_token *y, size_t k,
+                     double gamma, double *lo, double *hi)
+{
+    double g2 = gamma * gamma;
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b < k; b++) {
+            double m = (x[a] == y[b]) + (a == b ? g2 : 0.0);
+            *lo = m < *lo ? m : *lo;
+            *hi = m > *hi ? m : *hi;
+        }
+}
+
 void tkc_attn_layout_free(tkc_attn_layout *L)
 {
     if (!L)
@@ -129,6 +144,8 @@ void tkc_attn_layout_free(tkc_attn_layout *L)
     free(L->mx);
     free(L->my);
     free(L->beta0);
+    free(L->lo);
+    free(L->hi);
     free(L);
 }
 
@@ -242,13 +259,17 @@ tkc_attn_layout *tkc_attn_layout_alloc(const tkc_strings *S,
     L->py = malloc((npairs + 1) * sizeof *L->py);
     L->beta0 = malloc((npairs + 1) * sizeof *L->beta0);
     L->moff = malloc((npairs + 1) * sizeof *L->moff);
-    if (!L->px || !L->py || !L->beta0 || !L->moff)
+    L->lo = malloc((npairs + 1) * sizeof *L->lo);
+    L->hi = malloc((npairs + 1) * sizeof *L->hi);
+    if (!L->px || !L->py || !L->beta0 || !L->moff || !L->lo || !L->hi)
         goto nomem;
     for (size_t i = 0; i < npairs; i++) {
+        const tkc_token *x = tkc_strings_row(S, pairs[i].x);
+        const tkc_token *y = tkc_strings_row(S, pairs[i].y);
         L->px[i] = intern_string(&ts, S, rep, &L->nstrings, pairs[i].x);
         L->py[i] = intern_string(&ts, S, rep, &L->nstrings, pairs[i].y);
-        L->beta0[i] = tkc_attn_beta0(tkc_strings_row(S, pairs[i].x),
-                                     tkc_strings_row(S, pairs[i].y), k, gamma);
+        L->beta0[i] = tkc_attn_beta0(x, y, k, gamma);
+        tkc_attn_bounds(x, y, k, gamma, &L->lo[i], &L->hi[i]);
     }
     size_t ns = L->nstrings ? L->nstrings : 1;
     L->tok = malloc(ns * k * sizeof *L->tok);
@@ -299,6 +320,12 @@ size_t tkc_attn_layout_npairs(const tkc_attn_layout *L) { return L->npairs; }
 double tkc_attn_layout_beta0(const tkc_attn_layout *L, size_t i)
 {
     return L->beta0[i];
+}
+void tkc_attn_layout_bounds(const tkc_attn_layout *L, size_t i, double *lo,
+                            double *hi)
+{
+    *lo = L->lo[i];
+    *hi = L->hi[i];
 }
 size_t tkc_attn_layout_nstrings(const tkc_attn_layout *L) { return L->nstrings; }
 const int *tkc_attn_layout_coords(const tkc_attn_layout *L, size_t s)
@@ -756,6 +783,47 @@ int tkc_attn_estimator_begin(const tkc_attn_estimator_type *type,
     *answered = npairs == 0 ||
                 tkc_attn_exact_shortcut(spec, S, pairs, npairs, out);
     return TKC_SUCCESS;
+}
+
+/* ---- the range K_attn takes ---------------------------------------------- */
+
+/* How far past a bound rounding may carry an entry: a value at a bound
+ * comes from a constant integrand (M constant on the softmax weights'
+ * support), whose draws differ from it by a few ulps, so a few hundred
+ * ulps of the range's scale cover any sum of them. */
+static double range_slack(double lo, double hi)
+{
+    return 256 * DBL_EPSILON * (fabs(lo) + fabs(hi) + 1);
+}
+
+int tkc_attn_clamp_to_bounds(double *value, double lo, double hi)
+{
+    double slack = range_slack(lo, hi);
+    if (!(*value >= lo - slack && *value <= hi + slack))
+        return 0;
+    *value = *value < lo ? lo : *value > hi ? hi : *value;
+    return 1;
+}
+
+size_t tkc_attn_range_check(const tkc_attn_layout *L, tkc_kernel_values *out)
+{
+    for (size_t i = 0; i < L->npairs; i++)
+        if (!tkc_attn_clamp_to_bounds(&out->value[i], L->lo[i], L->hi[i]))
+            return i;
+    return L->npairs;
+}
+
+int tkc_attn_range_require(const char *estimator, const tkc_attn_layout *L,
+                           tkc_kernel_values *out, tkc_error *err)
+{
+    size_t i = tkc_attn_range_check(L, out);
+    if (i == L->npairs)
+        return TKC_SUCCESS;
+    return tkc_fail(err, TKC_ERANGE, "K_attn %s: entry %zu is %.6g, outside "
+                    "[%.10g, %.10g], the range K_attn takes for that pair "
+                    "(the least and largest entry of X Y^T + gamma^2 I): a "
+                    "numerical failure at these parameters",
+                    estimator, i, out->value[i], L->lo[i], L->hi[i]);
 }
 
 /* ---- the kernel type -------------------------------------------------- */

@@ -43,6 +43,9 @@ size_t tkc_attn_layout_ntokens(const tkc_attn_layout *L);
 size_t tkc_attn_layout_npairs(const tkc_attn_layout *L);
 /* Exact value of pair i at β = 0 (see tkc_attn_beta0). */
 double tkc_attn_layout_beta0(const tkc_attn_layout *L, size_t i);
+/* The range pair i's K_attn lies in (see tkc_attn_bounds). */
+void tkc_attn_layout_bounds(const tkc_attn_layout *L, size_t i, double *lo,
+                            double *hi);
 
 /* The layout's own tables, for an estimator that computes more than the
  * integrand from the same draws (cvmc's control variate).  The distinct
@@ -100,6 +103,27 @@ size_t tkc_attn_work_batch(const tkc_attn_work *w);
 double tkc_attn_beta0(const tkc_token *x, const tkc_token *y, size_t k,
                       double gamma);
 
+/* The range K_attn(x, y) lies in, for every β: the integrand is
+ * smax(βu)ᵀ M smax(βv) with M = XYᵀ + γ² I, a bilinear form on two
+ * probability vectors, so it lies between the least and the largest entry
+ * of M (M_ab = 1(x_a = y_b) + γ² 1(a = b)): within [0, 1 + γ²], and
+ * tighter when, e.g., every token is shared ([1, 1 + γ²] for x = y =
+ * "aa").  So does its mean, and so must every estimate. */
+void tkc_attn_bounds(const tkc_token *x, const tkc_token *y, size_t k,
+                     double gamma, double *lo, double *hi);
+/* The range check of every estimate: a value outside [lo, hi] by rounding
+ * only (a few hundred ulps) is moved to the bound and 1 returned; 0 when
+ * it is outside by more: an impossible value. */
+int tkc_attn_clamp_to_bounds(double *value, double lo, double hi);
+/* That check on every entry of out (laid out by L); returns the first
+ * entry outside its range, npairs when none. */
+size_t tkc_attn_range_check(const tkc_attn_layout *L, tkc_kernel_values *out);
+/* The check of an estimator whose entries are means of integrand values
+ * (mc, qmc), which cannot leave the range but by a numerical failure:
+ * TKC_ERANGE naming the estimator, the entry, its value and its range. */
+int tkc_attn_range_require(const char *estimator, const tkc_attn_layout *L,
+                           tkc_kernel_values *out, tkc_error *err);
+
 /* The exact shortcuts every estimator uses first: when β = 0 or k = 1
  * (softmax of one element is 1: K = 1(x = y) + γ²) fill out with the exact
  * values (se from rounding, covariance 0, samples 0, error kind ROUNDING)
@@ -125,15 +149,45 @@ int tkc_attn_estimator_begin(const tkc_attn_estimator_type *type,
                              tkc_kernel_values *out, int *answered,
                              tkc_error *err);
 
+/* The first table optimal truncation computes (β^8), then 12, 16, ... */
+#define TKC_ATTN_SERIES_FIRST_ORDER 8
+
 /* The series estimator on one pair (what `--estimator series` does per
  * pair, attn_series.c): optimal truncation with spec->series.order = 0
  * (tables grow until the estimate is below goal, within a cost budget),
  * else the fixed order; TKC_ERANGE, with a message naming the estimator to
- * use instead, when β is outside the range where the series is useful. */
+ * use instead, when β is outside the range where the series is useful.
+ * units_left (nullable): the tables' cost it may spend, in tkc_series_cost
+ * units, decreased by what it spends; TKC_ERANGE when the first table
+ * alone is over it (a longer table over it is not computed). */
 int tkc_attn_series_pair(const tkc_kernel_spec *spec, double goal,
-                         const tkc_token *x, const tkc_token *y, size_t k,
-                         double *value, double *se, int *order_used,
-                         tkc_error *err);
+                         double *units_left, const tkc_token *x,
+                         const tkc_token *y, size_t k, double *value,
+                         double *se, int *order_used, tkc_error *err);
+
+/* What auto did (attn_auto.c), in its cost model's seconds: the run its
+ * budget allows, and what its trials cost — the pilots, and a series
+ * attempt it dropped (at most a tenth of the former); whether the series
+ * was tried. */
+enum { TKC_ATTN_AUTO_SERIES_NOT_TRIED = 0, TKC_ATTN_AUTO_SERIES_DROPPED,
+       TKC_ATTN_AUTO_SERIES_USED };
+typedef struct tkc_attn_auto_report {
+    double run_allowed;
+    double trials;
+    int series;
+} tkc_attn_auto_report;
+
+/* The evaluations auto's run may spend on a list of `entries` entries:
+ * spec->automatic.max_evals, times TKC_ATTN_AUTO_ENTRIES_FULL / entries
+ * when the list is longer (at least 4). */
+#define TKC_ATTN_AUTO_ENTRIES_FULL 1024
+uint64_t tkc_attn_auto_budget(const tkc_kernel_spec *spec, size_t entries);
+
+/* The auto estimator, with its report (nullable). */
+int tkc_attn_auto_eval(const tkc_kernel_spec *spec, const tkc_strings *S,
+                       const tkc_pair *pairs, size_t np,
+                       tkc_kernel_values *out, tkc_attn_auto_report *rep,
+                       tkc_error *err);
 
 /* The pieces of the sampling estimators' scale and raise_to: a sample size
  * n times factor (truncated), and n raised to floor. */

@@ -270,12 +270,17 @@ static int cv_finish(const tkc_kernel_spec *spec, const cv_state *cv,
         res->var_max[m] = 0;
         res->reduction_min[m] = INFINITY;
     }
+    res->bad_entry = np;
     for (size_t i = 0; i < np; i++) {
         double var[3], mean[3];
         for (int m = 0; m < 3; m++) {
             double s1 = acc[(2 * m) * np + i], s2 = acc[(2 * m + 1) * np + i];
             mean[m] = s1 / n;
-            var[m] = fmax(0.0, (s2 - s1 * mean[m]) / (n - 1));
+            var[m] = (s2 - s1 * mean[m]) / (n - 1);
+            /* a control that overflows reduces nothing (and NaN must not
+             * pass for a zero variance) */
+            var[m] = isfinite(mean[m]) && isfinite(var[m]) ? fmax(0.0, var[m])
+                                                          : INFINITY;
             /* per evaluation: an antithetic pair is two */
             res->var_max[m] = fmax(res->var_max[m], 2 * var[m]);
             if (var[m] > 0)
@@ -284,10 +289,13 @@ static int cv_finish(const tkc_kernel_spec *spec, const cv_state *cv,
         double known = b2 * cv->mean_c[2 * i] + (used == 2 ? b4 * cv->mean_c[2 * i + 1] : 0);
         out->value[i] = tkc_attn_layout_beta0(cv->L, i) + known + mean[used];
         out->se[i] = sqrt(var[used] / n);
-        if (!isfinite(out->value[i]) || !isfinite(out->se[i]))
-            return tkc_fail(err, TKC_ENUMERIC, "K_attn cvmc: entry %zu is not "
-                            "finite", i);
+        if (res->bad_entry == np &&
+            (!isfinite(out->value[i]) || !isfinite(out->se[i])))
+            res->bad_entry = i;
     }
+    if (!isfinite(res->var_max[0]))
+        return tkc_fail(err, TKC_ENUMERIC, "K_attn cvmc: the integrand's "
+                        "variance is not finite");
     if (out->cov) {
         const double *sr = acc + (2 * used) * np;
         for (size_t i = 0; i < np; i++)
@@ -327,6 +335,8 @@ int tkc_attn_cvmc_run(const tkc_kernel_spec *spec, const tkc_strings *S,
         rc = cv_sum(spec, &cv, &sums, want_cov, err);
     if (!rc)
         rc = cv_finish(spec, &cv, &sums, out, res, err);
+    if (!rc && res->bad_entry == np)
+        res->bad_entry = tkc_attn_range_check(L, out);
     if (!rc) {
         out->error_kind = TKC_ERROR_STATISTICAL;
         out->samples = 2 * sums.npts;
@@ -345,6 +355,13 @@ int tkc_attn_cvmc_run(const tkc_kernel_spec *spec, const tkc_strings *S,
     return rc;
 }
 
+/* The control is used only where it helps: its measured variance
+ * reduction must exceed 1 at every entry (with its coefficient fixed at 1
+ * it turns into a loss past β ≈ 0.75), and every entry must be a value
+ * K_attn can take (a control of size β⁴ C_4 swamps the integrand at large
+ * β: at β = γ = 1000 it gave -3e27).  Otherwise the call falls back to mc
+ * with the same seed and sample size, whose digits it then returns, and
+ * says why in the note. */
 static int cvmc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                            const tkc_pair *pairs, size_t npairs,
                            tkc_kernel_values *out, tkc_error *err)
@@ -355,8 +372,39 @@ static int cvmc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     if (rc || answered)
         return rc;
     tkc_cvmc_variances res;
-    return tkc_attn_cvmc_run(spec, S, pairs, npairs, spec->cvmc.samples,
-                             spec->cvmc.order, out, &res, err);
+    int order = spec->cvmc.order;
+    if ((rc = tkc_attn_cvmc_run(spec, S, pairs, npairs, spec->cvmc.samples,
+                                order, out, &res, err)))
+        return rc;
+    char why[320];
+    double reduction = res.reduction_min[order / 2];
+    if (res.bad_entry < npairs) {
+        size_t i = res.bad_entry;
+        double lo, hi;
+        tkc_attn_bounds(tkc_strings_row(S, pairs[i].x),
+                        tkc_strings_row(S, pairs[i].y), S->k, spec->gamma,
+                        &lo, &hi);
+        snprintf(why, sizeof why, "with the beta^%d control entry %zu came "
+                 "out at %.3g, outside [%.10g, %.10g], the range K_attn takes "
+                 "there", order, i, out->value[i], lo, hi);
+    } else if (!(reduction > 1)) {
+        snprintf(why, sizeof why, "the beta^%d control changed the variance "
+                 "%.3g-fold at the worst entry (a gain needs more than 1)",
+                 order, reduction);
+    } else {
+        return TKC_SUCCESS;
+    }
+    tkc_kernel_spec sp = *spec;
+    sp.estimator = &tkc_attn_mc_type;
+    sp.mc.samples = spec->cvmc.samples;
+    if ((rc = tkc_attn_mc_type.eval_pairs(&sp, S, pairs, npairs, out, err)))
+        return rc;
+    char mc_note[sizeof out->note];
+    memcpy(mc_note, out->note, sizeof mc_note);
+    /* mc's note is short: the whole stays below TKC_ATTN_NOTE_MAX */
+    snprintf(out->note, sizeof out->note, "cvmc fell back to mc: %s; mc: %.*s",
+             why, TKC_ATTN_NOTE_MAX - (int)sizeof why - 40, mc_note);
+    return TKC_SUCCESS;
 }
 
 /* ---- options: samples = integrand evaluations, the control's order --------- */

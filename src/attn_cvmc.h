@@ -3,6 +3,7 @@
 #ifndef TKC_ATTN_CVMC_H
 #define TKC_ATTN_CVMC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tkc/kernel.h"
@@ -13,6 +14,9 @@
 typedef struct tkc_cvmc_variances {
     double var_max[3];
     double reduction_min[3];
+    /* the first entry that is not finite or not a value K_attn can take
+     * (tkc_attn_bounds), with the control of the run; np when none */
+    size_t bad_entry;
 } tkc_cvmc_variances;
 
 /* cvmc on the pairs with `samples` integrand evaluations and the control

@@ -256,7 +256,8 @@ static int mc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     if (!acc) {
         rc = tkc_fail(err, TKC_ENOMEM, "K_attn mc: out of memory");
     } else if (!(rc = mc_sum(&run, spec->threads, acc, err)) &&
-               !(rc = mc_finish(&run, acc, out, err))) {
+               !(rc = mc_finish(&run, acc, out, err)) &&
+               !(rc = tkc_attn_range_require("mc", run.L, out, err))) {
         out->error_kind = TKC_ERROR_STATISTICAL;
         out->samples = 2 * run.npts;
         snprintf(out->note, sizeof out->note,

@@ -34,22 +34,30 @@
 #include "tkc/kernel.h"
 #include "rng.h"
 #include "registry.h"
+#include "attn_qmc.h"
 
 #define SOBOL_MAX_DIM 40
 #define SOBOL_BITS 30                 /* GSL's Sobol has 30-bit integers */
 #define SOBOL_MAX_POINTS ((uint64_t)1 << SOBOL_BITS)
 
-typedef struct qmc_run {
-    const tkc_attn_layout *L;
+/* A run that can grow: every replicate's sums and the state of its stream
+ * are kept, so that raising the points continues each replicate where it
+ * stopped (Sobol points n0 .. n1-1 after 0 .. n0-1, the padding normals
+ * after theirs).  The sums then see the same additions in the same order
+ * as a run of n1 points from the start: the same digits. */
+struct tkc_attn_qmc_run {
+    tkc_attn_layout *L;
     tkc_ziggurat zig;
-    uint64_t seed, n;
+    uint64_t seed;
+    uint64_t done, upto;              /* points per replicate: summed, wanted */
     unsigned reps;
     size_t np, dim, sdim;             /* sdim = Sobol coordinates         */
-    double *means;                    /* reps * np replicate means         */
-} qmc_run;
+    tkc_rng *pad;                     /* reps: each stream past its padding */
+    double *sums;                     /* reps * np: Σ (f − f at β = 0)     */
+};
 
 typedef struct qmc_worker {
-    qmc_run *run;
+    tkc_attn_qmc_run *run;
     unsigned first, stride;
     int rc;
     tkc_error err;
@@ -70,25 +78,35 @@ static double shifted(double x, uint32_t shift, double frac)
 /* Scratch of one worker: a batch of draws and their integrands. */
 typedef struct qmc_buf {
     double x[SOBOL_MAX_DIM], frac[SOBOL_MAX_DIM];
-    double *z, *fp, *fm, *acc;       /* rows*dim, rows*np, rows*np, np */
+    double *z, *fp, *fm;             /* rows*dim, rows*np, rows*np */
     size_t rows;
 } qmc_buf;
 
-static int qmc_replicate(const qmc_run *run, unsigned r, gsl_qrng *q,
+/* Replicate r from point run->done to run->upto: its shift (the first
+ * draws of its stream, drawn again), its Sobol points (the generator
+ * restarted and moved past the points done), its padding (the stream kept
+ * from the last extension). */
+static int qmc_replicate(tkc_attn_qmc_run *run, unsigned r, gsl_qrng *q,
                          tkc_attn_work *w, qmc_buf *b, tkc_error *err)
 {
     size_t np = run->np, dim = run->dim, sdim = run->sdim;
     uint32_t shift[SOBOL_MAX_DIM];
-    tkc_rng rng;   /* the replicate's shift, then its padding coordinates */
+    tkc_rng rng;
     tkc_rng_stream(&rng, run->seed, TKC_RNG_QMC, r);
     for (size_t d = 0; d < sdim; d++) {
         shift[d] = (uint32_t)(tkc_rng_next(&rng) >> (64 - SOBOL_BITS));
         b->frac[d] = tkc_rng_uniform(&rng);
     }
+    if (run->done > 0)
+        rng = run->pad[r];
     gsl_qrng_init(q);
-    memset(b->acc, 0, np * sizeof *b->acc);
-    for (uint64_t i0 = 0; i0 < run->n; i0 += b->rows) {
-        size_t nb = run->n - i0 < b->rows ? (size_t)(run->n - i0) : b->rows;
+    for (uint64_t i = 0; i < run->done; i++)
+        if (gsl_qrng_get(q, b->x) != 0)
+            return tkc_fail(err, TKC_ENUMERIC, "K_attn qmc: Sobol generator "
+                            "failed at point %llu", (unsigned long long)i);
+    double *acc = run->sums + (size_t)r * np;
+    for (uint64_t i0 = run->done; i0 < run->upto; i0 += b->rows) {
+        size_t nb = run->upto - i0 < b->rows ? (size_t)(run->upto - i0) : b->rows;
         for (size_t row = 0; row < nb; row++) {
             double *z = b->z + row * dim;
             if (gsl_qrng_get(q, b->x) != 0)
@@ -104,19 +122,17 @@ static int qmc_replicate(const qmc_run *run, unsigned r, gsl_qrng *q,
         tkc_attn_integrand_antithetic_batch(run->L, w, nb, b->z, b->fp, b->fm);
         for (size_t row = 0; row < nb; row++)
             for (size_t j = 0; j < np; j++)
-                b->acc[j] += 0.5 * (b->fp[row * np + j] + b->fm[row * np + j]) -
-                             tkc_attn_layout_beta0(run->L, j);
+                acc[j] += 0.5 * (b->fp[row * np + j] + b->fm[row * np + j]) -
+                          tkc_attn_layout_beta0(run->L, j);
     }
-    double *mean = run->means + (size_t)r * np;
-    for (size_t j = 0; j < np; j++)
-        mean[j] = tkc_attn_layout_beta0(run->L, j) + b->acc[j] / (double)run->n;
+    run->pad[r] = rng;
     return TKC_SUCCESS;
 }
 
 static void *qmc_thread(void *arg)
 {
     qmc_worker *wk = arg;
-    const qmc_run *run = wk->run;
+    tkc_attn_qmc_run *run = wk->run;
     gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)run->sdim);
     tkc_attn_work *w = tkc_attn_work_alloc(run->L, &wk->err);
     qmc_buf b = {0};
@@ -124,8 +140,7 @@ static void *qmc_thread(void *arg)
     b.z = malloc(b.rows * run->dim * sizeof *b.z);
     b.fp = malloc(b.rows * run->np * sizeof *b.fp);
     b.fm = malloc(b.rows * run->np * sizeof *b.fm);
-    b.acc = malloc(run->np * sizeof *b.acc);
-    if (!q || !w || !b.z || !b.fp || !b.fm || !b.acc) {
+    if (!q || !w || !b.z || !b.fp || !b.fm) {
         wk->rc = tkc_fail(&wk->err, TKC_ENOMEM, "K_attn qmc: out of memory");
     } else {
         for (unsigned r = wk->first; r < run->reps && !wk->rc; r += wk->stride)
@@ -137,12 +152,11 @@ static void *qmc_thread(void *arg)
     free(b.z);
     free(b.fp);
     free(b.fm);
-    free(b.acc);
     return NULL;
 }
 
 /* All replicates, spread over threads by replicate number. */
-static int qmc_run_all(qmc_run *run, unsigned threads, tkc_error *err)
+static int qmc_run_all(tkc_attn_qmc_run *run, unsigned threads, tkc_error *err)
 {
     if (threads > run->reps)
         threads = run->reps;
@@ -174,33 +188,121 @@ static int qmc_run_all(qmc_run *run, unsigned threads, tkc_error *err)
 }
 
 /* Mean of the replicate means, its standard error and covariance. */
-static int qmc_finish(const qmc_run *run, tkc_kernel_values *out,
+static int qmc_finish(const tkc_attn_qmc_run *run, tkc_kernel_values *out,
                       tkc_error *err)
 {
     size_t np = run->np;
-    double R = (double)run->reps;
+    double R = (double)run->reps, n = (double)run->done;
+    double *means = malloc((size_t)run->reps * np * sizeof *means);
+    if (!means)
+        return tkc_fail(err, TKC_ENOMEM, "K_attn qmc: out of memory");
+    for (size_t i = 0; i < (size_t)run->reps * np; i++)
+        means[i] = tkc_attn_layout_beta0(run->L, i % np) + run->sums[i] / n;
     for (size_t j = 0; j < np; j++) {
         double s = 0;
         for (unsigned r = 0; r < run->reps; r++)
-            s += run->means[(size_t)r * np + j];
+            s += means[(size_t)r * np + j];
         out->value[j] = s / R;
     }
     for (size_t i = 0; i < np; i++)
         for (size_t j = i; j < (out->cov ? np : i + 1); j++) {
             double c = 0;
             for (unsigned r = 0; r < run->reps; r++)
-                c += (run->means[(size_t)r * np + i] - out->value[i]) *
-                     (run->means[(size_t)r * np + j] - out->value[j]);
+                c += (means[(size_t)r * np + i] - out->value[i]) *
+                     (means[(size_t)r * np + j] - out->value[j]);
             c /= (R - 1) * R;
             if (i == j)
                 out->se[i] = sqrt(c);
             if (out->cov)
                 out->cov[i * np + j] = out->cov[j * np + i] = c;
         }
+    free(means);
     for (size_t j = 0; j < np; j++)
         if (!isfinite(out->value[j]) || !isfinite(out->se[j]))
             return tkc_fail(err, TKC_ENUMERIC,
                             "K_attn qmc: entry %zu is not finite", j);
+    return TKC_SUCCESS;
+}
+
+void tkc_attn_qmc_run_free(tkc_attn_qmc_run *run)
+{
+    if (!run)
+        return;
+    tkc_attn_layout_free(run->L);
+    free(run->pad);
+    free(run->sums);
+    free(run);
+}
+
+tkc_attn_qmc_run *tkc_attn_qmc_run_alloc(const tkc_kernel_spec *spec,
+                                         const tkc_strings *S,
+                                         const tkc_pair *pairs, size_t npairs,
+                                         tkc_error *err)
+{
+    tkc_attn_qmc_run *run = calloc(1, sizeof *run);
+    if (!run) {
+        tkc_fail(err, TKC_ENOMEM, "K_attn qmc: out of memory");
+        return NULL;
+    }
+    run->L = tkc_attn_layout_alloc(S, pairs, npairs, spec->beta, spec->gamma,
+                                   err);
+    if (!run->L) {
+        free(run);
+        return NULL;
+    }
+    tkc_ziggurat_init(&run->zig);
+    run->seed = spec->seed;
+    run->reps = spec->qmc.replicates;
+    run->np = npairs;
+    run->dim = tkc_attn_layout_dim(run->L);
+    run->sdim = run->dim < SOBOL_MAX_DIM ? run->dim : SOBOL_MAX_DIM;
+    run->pad = calloc(run->reps, sizeof *run->pad);
+    run->sums = calloc((size_t)run->reps * npairs + 1, sizeof *run->sums);
+    if (!run->pad || !run->sums) {
+        tkc_attn_qmc_run_free(run);
+        tkc_fail(err, TKC_ENOMEM, "K_attn qmc: out of memory");
+        return NULL;
+    }
+    return run;
+}
+
+uint64_t tkc_attn_qmc_run_points(const tkc_attn_qmc_run *run)
+{
+    return run->done;
+}
+
+int tkc_attn_qmc_run_to(tkc_attn_qmc_run *run, uint64_t points,
+                        unsigned threads, tkc_kernel_values *out,
+                        tkc_error *err)
+{
+    if (points < run->done || points > SOBOL_MAX_POINTS || points < 1)
+        return tkc_fail(err, TKC_EINPUT, "K_attn qmc: cannot go from %llu to "
+                        "%llu points per replicate",
+                        (unsigned long long)run->done,
+                        (unsigned long long)points);
+    run->upto = points;
+    int rc = points > run->done ? qmc_run_all(run, threads, err) : TKC_SUCCESS;
+    if (rc)
+        return rc;
+    run->done = points;
+    if ((rc = qmc_finish(run, out, err)) ||
+        (rc = tkc_attn_range_require("qmc", run->L, out, err)))
+        return rc;
+    out->error_kind = TKC_ERROR_STATISTICAL;
+    out->samples = 2 * run->done * run->reps;
+    out->estimator = tkc_attn_qmc_type.name;
+    if (run->dim > SOBOL_MAX_DIM)
+        snprintf(out->note, sizeof out->note,
+                 "%u replicates of %llu shifted Sobol points (antithetic); "
+                 "%zu dimensions > 40: Sobol on the first 40, the other "
+                 "%zu padded with independent normals",
+                 run->reps, (unsigned long long)run->done, run->dim,
+                 run->dim - SOBOL_MAX_DIM);
+    else
+        snprintf(out->note, sizeof out->note,
+                 "%u replicates of %llu shifted Sobol points (antithetic) "
+                 "in %zu dimensions",
+                 run->reps, (unsigned long long)run->done, run->dim);
     return TKC_SUCCESS;
 }
 
@@ -213,40 +315,11 @@ static int qmc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                                                 err);
     if (rc || answered)
         return rc;
-    qmc_run run = {0};
-    run.L = tkc_attn_layout_alloc(S, pairs, npairs, spec->beta, spec->gamma,
-                                  err);
-    if (!run.L)
+    tkc_attn_qmc_run *run = tkc_attn_qmc_run_alloc(spec, S, pairs, npairs, err);
+    if (!run)
         return err ? err->status : TKC_ENOMEM;
-    tkc_ziggurat_init(&run.zig);
-    run.seed = spec->seed;
-    run.n = spec->qmc.points;
-    run.reps = spec->qmc.replicates;
-    run.np = npairs;
-    run.dim = tkc_attn_layout_dim(run.L);
-    run.sdim = run.dim < SOBOL_MAX_DIM ? run.dim : SOBOL_MAX_DIM;
-    run.means = malloc((size_t)run.reps * npairs * sizeof *run.means);
-    if (!run.means)
-        rc = tkc_fail(err, TKC_ENOMEM, "K_attn qmc: out of memory");
-    else if (!(rc = qmc_run_all(&run, spec->threads, err)) &&
-             !(rc = qmc_finish(&run, out, err))) {
-        out->error_kind = TKC_ERROR_STATISTICAL;
-        out->samples = 2 * run.n * run.reps;
-        if (run.dim > SOBOL_MAX_DIM)
-            snprintf(out->note, sizeof out->note,
-                     "%u replicates of %llu shifted Sobol points (antithetic); "
-                     "%zu dimensions > 40: Sobol on the first 40, the other "
-                     "%zu padded with independent normals",
-                     run.reps, (unsigned long long)run.n, run.dim,
-                     run.dim - SOBOL_MAX_DIM);
-        else
-            snprintf(out->note, sizeof out->note,
-                     "%u replicates of %llu shifted Sobol points (antithetic) "
-                     "in %zu dimensions",
-                     run.reps, (unsigned long long)run.n, run.dim);
-    }
-    free(run.means);
-    tkc_attn_layout_free((tkc_attn_layout *)run.L);
+    rc = tkc_attn_qmc_run_to(run, spec->qmc.points, spec->threads, out, err);
+    tkc_attn_qmc_run_free(run);
     return rc;
 }
 

@@ -10,10 +10,12 @@
  * exactly to β^D and reports the next term.  The sums are taken in MPFR at
  * spec->series.prec bits.
  *
- * Where the series is not useful — the smallest term comes before β^4, or
- * the estimate exceeds SERIES_REL_MAX of the value — the estimator refuses
- * (TKC_ERANGE) and says which estimator to use instead.  Error kind:
- * TRUNCATION; se = the truncation estimate (plus MPFR rounding). */
+ * Where the series is not useful — the smallest term comes before β^4,
+ * the estimate exceeds SERIES_REL_MAX of the value, or the sum lies
+ * outside the range K_attn takes for the pair (tkc_attn_bounds) — the
+ * estimator refuses (TKC_ERANGE) and says which estimator to use instead.
+ * Error kind: TRUNCATION; se = the truncation estimate, the first nonzero
+ * term omitted (plus MPFR rounding). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,25 +30,34 @@
 #define SERIES_REL_MAX 1e-2
 /* The automatic order grows while the smallest term is the table's last,
  * until the estimate is below the goal or the next table would exceed the
- * budget (in tkc_series_cost units, ~1e6 per second of one core).  The
+ * budget (in tkc_series_cost units, ~1e7 per second of one core).  The
  * estimator's own goal is SERIES_GOAL_OWN (1e-3 of auto's default target:
  * far below what anyone asks for); auto passes 1e-3 of its target.  A
  * fixed order is not limited. */
 #define SERIES_COST_BUDGET 5e5
 #define SERIES_GOAL_OWN 1e-7
-#define SERIES_ORDER_START 8
 
 int tkc_attn_series_pair(const tkc_kernel_spec *spec, double goal,
-                         const tkc_token *x, const tkc_token *y, size_t k,
-                         double *value, double *se, int *order_used,
-                         tkc_error *err)
+                         double *units_left, const tkc_token *x,
+                         const tkc_token *y, size_t k, double *value,
+                         double *se, int *order_used, tkc_error *err)
 {
     tkc_pattern pat;
     tkc_pattern_of_unordered_pair(&pat, x, y, k, NULL);
     int fixed = spec->series.order;
-    int D = fixed > 0 ? fixed + 2 : SERIES_ORDER_START;
+    int D = fixed > 0 ? fixed + 2 : TKC_ATTN_SERIES_FIRST_ORDER;
     tkc_series_sum_info info;
-    for (;;) {
+    for (int first = 1;; first = 0) {
+        double cost = tkc_series_cost(&pat, D);
+        if (units_left && cost > *units_left) {
+            if (!first)
+                break;          /* the sum of the last table stands */
+            return tkc_fail(err, TKC_ERANGE, "K_attn series: the table of "
+                            "order %d costs %.3g units, over the %.3g left",
+                            D, cost, *units_left);
+        }
+        if (units_left)
+            *units_left -= cost;
         tkc_series *s = tkc_series_alloc(D, err);
         if (!s)
             return err ? err->status : TKC_ENOMEM;
@@ -64,13 +75,18 @@ int tkc_attn_series_pair(const tkc_kernel_spec *spec, double goal,
         D += 4;
     }
     *order_used = info.order_used;
-    if (info.smallest_at < 2 || !(*se <= SERIES_REL_MAX * fabs(*value)))
+    double lo, hi;
+    tkc_attn_bounds(x, y, k, spec->gamma, &lo, &hi);
+    if (info.smallest_at < 2 || !(*se <= SERIES_REL_MAX * fabs(*value)) ||
+        !tkc_attn_clamp_to_bounds(value, lo, hi))
         return tkc_fail(err, TKC_ERANGE,
                         "K_attn series: at beta = %g, gamma = %g the "
                         "asymptotic beta-series is not useful for this pair "
-                        "(error estimate %.3g at order %d, %.2g of the value); "
-                        "use --estimator mc, qmc, cvmc or auto",
-                        spec->beta, spec->gamma, *se, info.order_used + 2,
+                        "(sum %.6g at order %d, in [%.10g, %.10g] for K_attn; "
+                        "error estimate %.3g, %.2g of the value); use "
+                        "--estimator mc, qmc, cvmc or auto",
+                        spec->beta, spec->gamma, *value, info.order_used,
+                        lo, hi, *se,
                         *value != 0 ? *se / fabs(*value) : INFINITY);
     return TKC_SUCCESS;
 }
@@ -86,8 +102,8 @@ static int series_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         return rc;
     int lo = 1 << 30, hi = 0;
     for (size_t i = 0; i < npairs; i++) {
-        int used;
-        rc = tkc_attn_series_pair(spec, SERIES_GOAL_OWN,
+        int used = 0;
+        rc = tkc_attn_series_pair(spec, SERIES_GOAL_OWN, NULL,
                                   tkc_strings_row(S, pairs[i].x),
                                   tkc_strings_row(S, pairs[i].y), S->k,
                                   &out->value[i], &out->se[i], &used, err);
@@ -122,7 +138,8 @@ static int series_check_options(const tkc_kernel_spec *spec, tkc_error *err)
     if (order < 0 || order % 2 || order > TKC_SERIES_ORDER_MAX - 2)
         return tkc_fail(err, TKC_EINPUT, "K_attn series: order must be 0 "
                         "(optimal truncation) or an even power of beta in "
-                        "2..%d (K_attn is even in beta), got %d",
+                        "2..%d (K_attn is even in beta; the next term, the "
+                        "error estimate, needs the table's last row), got %d",
                         TKC_SERIES_ORDER_MAX - 2, order);
     return tkc_attn_check_option("series", "prec", (uint64_t)spec->series.prec,
                                  53, (uint64_t)1 << 20, err);

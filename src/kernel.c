@@ -114,7 +114,7 @@ void tkc_kernel_spec_default(tkc_kernel_spec *spec)
     spec->cvmc.samples = (uint64_t)1 << 16;
     spec->cvmc.order = 4;
     spec->automatic.target_se = 1e-4;
-    spec->automatic.max_evals = (uint64_t)1 << 16;
+    spec->automatic.max_evals = (uint64_t)1 << 21;
 }
 
 #define PARAM_MAX 1e6
@@ -223,6 +223,20 @@ static int distinct_patterns(const tkc_strings *S, const tkc_pair *pairs,
     return TKC_SUCCESS;
 }
 
+/* No kernel lets a NaN, an infinity or a negative error radius out: each
+ * checks its own range first (K_attn's estimators against the range of
+ * the integrand, trans against Cauchy–Schwarz); this is the last guard. */
+static int check_finite(const tkc_kernel_spec *spec,
+                        const tkc_kernel_values *v, tkc_error *err)
+{
+    for (size_t i = 0; i < v->npairs; i++)
+        if (!isfinite(v->value[i]) || !(v->se[i] >= 0) || !isfinite(v->se[i]))
+            return tkc_fail(err, TKC_ENUMERIC, "kernel %s: entry %zu is %g "
+                            "+- %g, not a finite value with a finite error",
+                            spec->kernel->name, i, v->value[i], v->se[i]);
+    return TKC_SUCCESS;
+}
+
 /* ---- boxes ---------------------------------------------------------------- */
 
 /* What a kernel type leaves in box_evidence when it does not fill the boxes
@@ -268,7 +282,8 @@ static int eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         (rc = tkc_kernel_values_want_boxes(dv, out->box_confidence, err)))
         goto done;
     dv->box_evidence = BOXES_UNFILLED;
-    if ((rc = spec->kernel->eval_pairs(spec, S, first, nd, dv, err)))
+    if ((rc = spec->kernel->eval_pairs(spec, S, first, nd, dv, err)) ||
+        (rc = check_finite(spec, dv, err)))
         goto done;
     if (out->box_mid && dv->box_evidence == BOXES_UNFILLED &&
         (rc = boxes_from_se(dv, err)))

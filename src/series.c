@@ -67,9 +67,10 @@
 
 tkc_series *tkc_series_alloc(int order, tkc_error *err)
 {
-    if (order < 0 || order > TKC_SERIES_ORDER_MAX) {
-        tkc_fail(err, TKC_EINPUT, "series order must be in [0, %d], got %d",
-                 TKC_SERIES_ORDER_MAX, order);
+    if (order < 0 || order > TKC_SERIES_ORDER_MAX || order % 2) {
+        tkc_fail(err, TKC_EINPUT, "series order must be even (K_attn is even "
+                 "in beta) and in [0, %d], got %d", TKC_SERIES_ORDER_MAX,
+                 order);
         return NULL;
     }
     tkc_series *s = calloc(1, sizeof *s);
@@ -77,7 +78,7 @@ tkc_series *tkc_series_alloc(int order, tkc_error *err)
         tkc_fail(err, TKC_ENOMEM, "out of memory allocating a series table");
         return NULL;
     }
-    s->order = order - order % 2;
+    s->order = order;
     s->nbeta = s->order / 2 + 1;
     s->ngamma = s->order / 2 + 2;
     size_t n = (size_t)s->nbeta * (size_t)s->ngamma;
@@ -775,6 +776,10 @@ double tkc_series_cost_graded(const tkc_pattern *pat, int total_order)
 
 /* ---- summation ---------------------------------------------------------- */
 
+/* Relative size below which a coefficient c_i(γ²) counts as vanishing:
+ * far below 1 and far above the 2^-53 that a double γ carries. */
+#define VANISHING 0x1p-40
+
 int tkc_series_sum(const tkc_series *s, double beta, double gamma, long prec,
                    int fixed_order, double *value, double *se,
                    mpfr_t value_fr, tkc_series_sum_info *info, tkc_error *err)
@@ -785,11 +790,14 @@ int tkc_series_sum(const tkc_series *s, double beta, double gamma, long prec,
     if (prec < MPFR_PREC_MIN || prec > 1 << 16)
         return tkc_fail(err, TKC_EINPUT, "series: precision must be in "
                         "[%d, 65536] bits, got %ld", (int)MPFR_PREC_MIN, prec);
-    fixed_order -= fixed_order % 2;
-    if (fixed_order < 0 || (fixed_order > 0 && fixed_order + 2 > s->order))
+    if (fixed_order < 0 || fixed_order % 2)
+        return tkc_fail(err, TKC_EINPUT, "series: the order summed must be "
+                        "even (K_attn is even in beta) and >= 0, got %d",
+                        fixed_order);
+    if (fixed_order > 0 && fixed_order + 2 > s->order)
         return tkc_fail(err, TKC_EINPUT, "series: order %d needs a table of "
-                        "order %d (have %d)", fixed_order, fixed_order + 2,
-                        s->order);
+                        "order %d for its error estimate (have %d)",
+                        fixed_order, fixed_order + 2, s->order);
     int n = s->nbeta;
     mpfr_t g, b2, pw, *t, sum, mag;
     t = malloc((size_t)n * sizeof *t);
@@ -807,36 +815,75 @@ int tkc_series_sum(const tkc_series *s, double beta, double gamma, long prec,
         mpfr_mul(t[i], t[i], pw, MPFR_RNDN);
         mpfr_mul(pw, pw, b2, MPFR_RNDN);
     }
-    int stop;                 /* first index not summed */
+    /* A term vanishes at this γ when c_i(γ²) is zero, or cancels below
+     * VANISHING of the sum of its parts' magnitudes Σ_j |c_ij| γ^{2j}: zero
+     * within what a double γ determines (γ² = 2/3 as a double leaves a
+     * c_i ~ 1e-17 where the exact one is 0).  A vanishing term says
+     * nothing of the error: the estimate below skips it. */
+    char *vanishes = calloc((size_t)n, 1);
+    if (!vanishes) {
+        for (int i = 0; i < n; i++)
+            mpfr_clear(t[i]);
+        free(t);
+        mpfr_clears(g, b2, pw, sum, mag, (mpfr_ptr)0);
+        return tkc_fail(err, TKC_ENOMEM, "series: out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        mpfr_set_zero(mag, 1);
+        for (int j = s->ngamma - 1; j >= 0; j--) {
+            mpfr_mul(mag, mag, g, MPFR_RNDN);
+            mpfr_add_d(mag, mag, fabs(mpq_get_d(tkc_series_coeff(s, i, j))),
+                       MPFR_RNDN);
+        }
+        double parts = mpfr_get_d(mag, MPFR_RNDN), ci;
+        mpfr_set_zero(pw, 1);
+        tkc_series_beta_coeff_fr(pw, s, i, g);
+        ci = mpfr_get_d(pw, MPFR_RNDN);
+        vanishes[i] = fabs(ci) <= VANISHING * parts;
+    }
+    /* stop = first index not summed: after fixed_order, or before the
+     * smallest term of index >= 1 that does not vanish; n when no such
+     * term is in the table */
+    int stop = n;
     if (fixed_order > 0) {
         stop = fixed_order / 2 + 1;
     } else {
-        stop = n > 1 ? 1 : 0;
-        for (int i = 2; i < n; i++)
-            if (mpfr_cmpabs(t[i], t[stop]) < 0)
+        for (int i = 1; i < n; i++)
+            if (!vanishes[i] &&
+                (stop == n || mpfr_cmpabs(t[i], t[stop]) < 0))
                 stop = i;
     }
     mpfr_set_zero(sum, 1);
     mpfr_set_zero(mag, 1);
-    for (int i = 0; i < (stop ? stop : n); i++) {
+    for (int i = 0; i < stop; i++) {
         mpfr_add(sum, sum, t[i], MPFR_RNDN);
         mpfr_abs(pw, t[i], MPFR_RNDN);
         mpfr_add(mag, mag, pw, MPFR_RNDN);
     }
-    /* truncation estimate + a generous bound on rounding (n ops of
-     * relative size 2^-prec each, on the terms' magnitudes) */
-    double e = stop && stop < n ? fabs(mpfr_get_d(t[stop], MPFR_RNDU)) : 0.0;
+    double v = mpfr_get_d(sum, MPFR_RNDN);
+    /* truncation estimate: the first omitted term that does not vanish;
+     * when the table
+     * holds none (order 0, or only vanishing terms past the sum), the range
+     * K_attn lies in, [0, 1 + γ²], is all that is known: the distance to
+     * its far end bounds the error.  Plus a generous bound on rounding
+     * (n ops of relative size 2^-prec each, on the terms' magnitudes). */
+    int omitted = stop;
+    while (omitted < n && vanishes[omitted])
+        omitted++;
+    free(vanishes);
+    double e = omitted < n ? fabs(mpfr_get_d(t[omitted], MPFR_RNDU))
+                           : fmax(fabs(v), fabs(1 + gamma * gamma - v));
     e += ldexp(mpfr_get_d(mag, MPFR_RNDU) * (4.0 * n + 8.0), -(int)prec);
     if (value)
-        *value = mpfr_get_d(sum, MPFR_RNDN);
+        *value = v;
     if (se)
         *se = e;
     if (value_fr)
         mpfr_set(value_fr, sum, MPFR_RNDN);
     if (info) {
-        info->order_used = 2 * ((stop ? stop : n) - 1);
+        info->order_used = 2 * (stop - 1);
         info->smallest_at = stop;
-        info->at_end = fixed_order == 0 && stop == n - 1;
+        info->at_end = fixed_order == 0 && stop >= n - 1;
     }
     for (int i = 0; i < n; i++)
         mpfr_clear(t[i]);

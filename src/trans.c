@@ -62,6 +62,36 @@ static void propagate_bound(const double *g, const double *rnd,
     }
 }
 
+/* The range check of K_trans: a dual kernel is an inner product,
+ * E[φ(a) φ(b)], so Cauchy–Schwarz bounds it by the self terms,
+ * |K(x, y)| <= sqrt(K(x, x) K(y, y)) = sqrt(dual(A, A, A) dual(B, B, B))
+ * (for cos that implies |K| <= 1).  It holds exactly for any triple the
+ * dual accepts (A, B >= 0, |C| <= sqrt(AB)); past it by more than the
+ * duals' rounding the value is impossible, and refused (TKC_ERANGE). */
+static int check_cauchy_schwarz(const tkc_kernel_spec *spec, double A,
+                                double B, double K, double rnd, size_t p,
+                                tkc_error *err)
+{
+    double Kxx, Kyy, g[3];
+    int rc = tkc_activation_dual_eval(spec->activation, A, A, A, spec, &Kxx,
+                                      g, err);
+    double slack = rnd + tkc_activation_dual_rounding(Kxx, g, A, A, A);
+    if (!rc)
+        rc = tkc_activation_dual_eval(spec->activation, B, B, B, spec, &Kyy,
+                                      g, err);
+    if (rc)
+        return rc;
+    slack += tkc_activation_dual_rounding(Kyy, g, B, B, B);
+    double bound = sqrt(fmax(Kxx, 0.0) * fmax(Kyy, 0.0));
+    if (Kxx < -slack || Kyy < -slack || fabs(K) > bound + 2 * slack)
+        return tkc_fail(err, TKC_ERANGE, "trans kernel: pair %zu is %.6g, "
+                        "beyond sqrt(K(x,x) K(y,y)) = %.6g (K(x,x) = %.6g, "
+                        "K(y,y) = %.6g), which a %s dual kernel cannot pass: "
+                        "a numerical failure", p, K, bound, Kxx, Kyy,
+                        spec->activation->name);
+    return TKC_SUCCESS;
+}
+
 int tkc_trans_from_attn(const tkc_kernel_spec *spec,
                         const tkc_kernel_values *attn,
                         const tkc_trans_index *ix, size_t npairs,
@@ -89,6 +119,11 @@ int tkc_trans_from_attn(const tkc_kernel_spec *spec,
             return rc;
         }
         rnd[p] = tkc_activation_dual_rounding(out->value[p], g + 3 * p, A, B, C);
+        if ((rc = check_cauchy_schwarz(spec, A, B, out->value[p], rnd[p], p,
+                                       err))) {
+            free(g);
+            return rc;
+        }
     }
     int statistical = attn->error_kind == TKC_ERROR_STATISTICAL;
     if (statistical && attn->cov)
@@ -99,9 +134,10 @@ int tkc_trans_from_attn(const tkc_kernel_spec *spec,
                                                           : attn->error_kind;
     out->estimator = attn->estimator;
     out->samples = attn->samples;
-    snprintf(out->note, sizeof out->note, "K_attn by %s%s%.120s; dual of %s%s",
+    /* K_attn's note whole (it stays below TKC_ATTN_NOTE_MAX) */
+    snprintf(out->note, sizeof out->note, "K_attn by %s%s%.*s; dual of %s%s",
              attn->estimator ? attn->estimator : "?", attn->note[0] ? ": " : "",
-             attn->note, spec->activation->name,
+             TKC_ATTN_NOTE_MAX, attn->note, spec->activation->name,
              statistical ? (attn->cov ? ", errors by the delta method"
                                       : ", errors bounded linearly (no covariance)")
                          : "");

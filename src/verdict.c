@@ -61,7 +61,7 @@ void tkc_nmatrix_options_default(tkc_nmatrix_options *opt)
     opt->prec = 256;
     opt->confidence = 0.999;
     opt->auto_refine = 0;
-    opt->budget = UINT64_C(1) << 26;
+    opt->budget = 0;            /* the default rule: budget_of below */
     opt->time_budget = 0;
     opt->ladder = -1;
     opt->generic = 1;
@@ -612,14 +612,18 @@ static int generic(const tkc_template_set *set, const tkc_kernel_spec *spec,
 
 /* ---- the rounds --------------------------------------------------------- */
 
-/* Auto-refine's state: the next round's spec, the rounds allowed, the
- * confidence of each, and why refining stopped (empty while it goes on). */
+/* Auto-refine's state: the next round's spec, its budget of integrand
+ * evaluations, the rounds allowed, the confidence of each, and why
+ * refining stopped (empty while it goes on; stopped_early when a
+ * wall-clock limit stopped it). */
 typedef struct rounds {
     tkc_kernel_spec spec;
+    uint64_t budget;
     unsigned max;
     double conf;
     double t0;
-    char stop[200];
+    int stopped_early;
+    char stop[240];
 } rounds;
 
 /* The estimator auto-refine scales: a sampling one under a kernel built
@@ -632,22 +636,56 @@ static const tkc_attn_estimator_type *sampler(const tkc_kernel_spec *spec)
                                                                       : NULL;
 }
 
+/* The integrand evaluations auto-refine may use: opt->budget when given,
+ * else TKC_NMATRIX_BUDGET_EVALS, and at most TKC_NMATRIX_BUDGET_VALUES
+ * integrand values (evaluations × N's r(r+1)/2 entries up to symmetry, one
+ * value each per evaluation), so that a large N gets proportionally fewer.
+ * A count, never a clock: the same rounds on any machine. */
+static uint64_t budget_of(const tkc_template_set *set,
+                          const tkc_nmatrix_options *opt)
+{
+    if (opt->budget)
+        return opt->budget;
+    double entries = (double)set->count * ((double)set->count + 1) / 2;
+    double b = fmin((double)TKC_NMATRIX_BUDGET_EVALS,
+                    (double)TKC_NMATRIX_BUDGET_VALUES / entries);
+    return b < 4 ? 4 : (uint64_t)b;
+}
+
 /* Rounds auto-refine may take: evaluations ×4 per round within the
  * budget. */
-static unsigned max_rounds(const tkc_kernel_spec *spec,
+static unsigned max_rounds(const tkc_kernel_spec *spec, const rounds *ro,
                            const tkc_nmatrix_options *opt)
 {
     const tkc_attn_estimator_type *e = sampler(spec);
     unsigned n = 1;
     for (uint64_t s = e ? e->evaluations(spec) : 0;
-         e && opt->auto_refine && s <= opt->budget / 4; s *= 4)
+         e && opt->auto_refine && s > 0 && s <= ro->budget / 4; s *= 4)
         n++;
     return n;
 }
 
+/* The opt-in wall-clock limit (opt->time_budget > 0): would the next round,
+ * f times the last one's time, end past it?  Then the run stops early, and
+ * says so: its rounds depend on the machine and its load. */
+static int over_time(rounds *ro, double began, double f, double base,
+                     double next, const tkc_nmatrix_options *opt)
+{
+    double spent = now_seconds() - ro->t0, round = now_seconds() - began;
+    if (!(opt->time_budget > 0 && spent + round * f > opt->time_budget))
+        return 0;
+    ro->stopped_early = 1;
+    snprintf(ro->stop, sizeof ro->stop,
+             "auto-refine STOPPED EARLY at %.0f evaluations by the "
+             "wall-clock limit: the next round (%.0f) would pass "
+             "--time-budget %g s (rounds then depend on the machine's speed "
+             "and load)", base, next, opt->time_budget);
+    return 1;
+}
+
 /* After an undecided round that began at `began`: set up the next one (the
- * samples the certificate asks for, at least ×4), or return 0 with the
- * reason in ro->stop when the rounds or the budgets are spent. */
+ * evaluations the certificate asks for, at least ×4), or return 0 with the
+ * reason in ro->stop when the rounds or the budget are spent. */
 static int next_round(rounds *ro, unsigned done, double began,
                       const tkc_certificate *cert,
                       const tkc_nmatrix_options *opt)
@@ -666,28 +704,21 @@ static int next_round(rounds *ro, unsigned done, double began,
     /* In integrand evaluations, whatever the estimator counts. */
     double base = (double)e->evaluations(&ro->spec);
     double next = base * f;
-    double spent = now_seconds() - ro->t0, round = now_seconds() - began;
-    if (next > (double)opt->budget) {
+    if (next > (double)ro->budget) {
         snprintf(ro->stop, sizeof ro->stop,
-                 "auto-refine stopped at %.0f samples: the next round "
-                 "(%.0f) exceeds --budget %llu",
-                 base, next, (unsigned long long)opt->budget);
+                 "auto-refine stopped at %.0f evaluations: the next round "
+                 "(%.0f) exceeds the budget of %llu (--budget)",
+                 base, next, (unsigned long long)ro->budget);
         return 0;
     }
-    if (opt->time_budget > 0 && spent + round * f > opt->time_budget) {
-        snprintf(ro->stop, sizeof ro->stop,
-                 "auto-refine stopped at %.0f samples: the next round "
-                 "(%.0f samples, about %.0f s) exceeds the time budget of "
-                 "%g s",
-                 base, next, round * f, opt->time_budget);
+    if (over_time(ro, began, f, base, next, opt))
         return 0;
-    }
     tkc_kernel_spec spec = ro->spec;
     e->scale(&spec, f);
     tkc_error why;
     if (e->check_options(&spec, &why)) {
         snprintf(ro->stop, sizeof ro->stop, "auto-refine stopped at %.0f "
-                 "samples: %.150s", base, why.message);
+                 "evaluations: %.150s", base, why.message);
         return 0;
     }
     ro->spec = spec;
@@ -743,6 +774,7 @@ static void conclude(const tkc_template_set *set, const tkc_nmatrix *nm,
     }
     verdict_words(d);
     d->samples = nm->samples;
+    d->stopped_early = ro->stopped_early;
 }
 
 static int decide(const tkc_template_set *set, const tkc_kernel_spec *spec,
@@ -760,7 +792,8 @@ static int decide(const tkc_template_set *set, const tkc_kernel_spec *spec,
     /* Each round's box holds the truth with 1 − α/R, so the one reported
      * holds it with 1 − α whichever round stops (union bound). */
     rounds ro = {.spec = *spec, .t0 = now_seconds()};
-    ro.max = max_rounds(spec, opt);
+    ro.budget = budget_of(set, opt);
+    ro.max = max_rounds(spec, &ro, opt);
     ro.conf = 1 - (1 - opt->confidence) / ro.max;
     tkc_nmatrix *nm = NULL;
     tkc_certificate cert;

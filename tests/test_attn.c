@@ -659,7 +659,7 @@ static void test_sample_sizes(void)
         sampling[e]->raise_to(&t, &floor);
     CHECK(t.mc.samples == 65536 && t.cvmc.samples == 65536 &&
               t.qmc.points == 65536 && t.qmc.replicates == 8 &&
-              t.automatic.max_evals == 65536 &&
+              t.automatic.max_evals == (uint64_t)1 << 21 &&
               t.automatic.target_se == 1e-4,
           "raise_to: the larger sample size, auto's smaller target");
     floor.mc.samples = 10;

@@ -133,7 +133,7 @@ static void test_against_mc(void)
     CHECK_WITHIN_SE(vq, vm, hypot(sq, sm), 4.0, "QMC vs MC, k = 11");
     /* k = 16, 30 distinct tokens: 46 dimensions, past GSL's 40 */
     const char *x2 = "abcdefghijklmnop", *y2 = "pABCDEFGHIJKLMNa";
-    char note[256];
+    char note[TKC_KERNEL_NOTE_MAX];
     spec_for(&spec, tkc_attn_qmc, 1.5, 0.7, 2048, 16, 5);
     CHECK(!eval1(&spec, x2, y2, &vq, &sq, note), "qmc k=16");
     CHECK(strstr(note, "padded") != NULL, "note says padded: %s", note);

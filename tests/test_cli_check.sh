@@ -77,9 +77,28 @@ for f in majority-3 majority-5; do
     check "$f MLP singular" grep -Eq "^MLP +singular \(exact\) .*wildcard relations .*rank <= 1" <<<"$out"
     check "$f transformer says why" grep -Eq "^transformer +(nonsingular \(99\.9% confidence\)|undecided .*radii must shrink [0-9.e+]+x -> about [0-9.e+]+x more samples)" <<<"$out"
 done
-# A tiny time budget: auto-refine stops and says so.
-out=$("$TKC_EXE" check "$tmp/same-different.tpl" --estimator mc --samples 4096 --time-budget 0.001)
-check "time budget stop said" grep -q "exceeds the time budget of 0.001 s" <<<"$out"
+# Reproducible by default: the rounds count evaluations, not seconds, so the
+# same input gives the same output under any load.  Three runs, the second
+# with the other core busy (a smaller budget than the default keeps it
+# short: same code path).
+prog="$TKC_DATA/templates/programming.tpl"
+"$TKC_EXE" check "$prog" --budget 300000 >"$tmp/r1"
+( while :; do :; done ) & busy=$!
+"$TKC_EXE" check "$prog" --budget 300000 >"$tmp/r2"
+kill "$busy"; wait "$busy" 2>/dev/null
+"$TKC_EXE" check "$prog" --budget 300000 >"$tmp/r3"
+check "check programming.tpl: 3 identical runs, one under load" \
+    cmp -s "$tmp/r1" "$tmp/r2"
+check "check programming.tpl: third run identical" cmp -s "$tmp/r1" "$tmp/r3"
+check "rounds within the budget" grep -q "exceeds the budget of 300000 (--budget)" "$tmp/r1"
+"$TKC_EXE" check "$tmp/same-different.tpl" --estimator mc --samples 4096 --json >"$tmp/o.json"
+check "no wall-clock limit by default" json "$tmp/o.json" \
+    'all(k["certificate"]["stopped_early"] is False for k in j["kernels"])'
+# A wall-clock limit is opt-in; when it ends a run, text and JSON say so.
+out=$("$TKC_EXE" check "$tmp/majority-5.tpl" --estimator mc --samples 64 --budget 1000000000 --time-budget 0.000001)
+check "time limit: stopped early said" grep -q "STOPPED EARLY .*--time-budget 1e-06 s" <<<"$out"
+"$TKC_EXE" check "$tmp/majority-5.tpl" --estimator mc --samples 64 --budget 1000000000 --time-budget 0.000001 --json >"$tmp/o.json"
+check "time limit: stopped_early in JSON" json "$tmp/o.json" 'j["kernels"][2]["certificate"]["stopped_early"] is True'
 # The estimator's own options: qmc's points, not mc's samples.
 out=$("$TKC_EXE" check "$tmp/same-different.tpl" --estimator qmc --points 1024 --no-auto-refine)
 check "qmc --points exit 0" [ $? -eq 0 ]

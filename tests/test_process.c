@@ -112,7 +112,7 @@ static const char *comma_locale(void)
 /* Everything the library reads or writes as text, in one record. */
 typedef struct outputs {
     double label, weight;
-    char written[256], message[TKC_ERROR_MESSAGE_MAX], note[256];
+    char written[256], message[TKC_ERROR_MESSAGE_MAX], note[TKC_KERNEL_NOTE_MAX];
     char cert[640], words[2][48], evidence[2][768], method[2][1024],
         settle[2][1024], ladder[2][256], sbeta[2][320];
     double sigma_lower[2];
@@ -189,6 +189,16 @@ static void run_everything(outputs *o)
     tkc_template_set_free(set);
 }
 
+/* A comma between two digits: a number written in a comma-decimal locale
+ * (prose commas, as in auto's reasons, are followed by a space). */
+static int decimal_comma(const char *s)
+{
+    for (const char *p = strchr(s, ','); p; p = strchr(p + 1, ','))
+        if (p > s && p[-1] >= '0' && p[-1] <= '9' && p[1] >= '0' && p[1] <= '9')
+            return 1;
+    return 0;
+}
+
 static void compare(const outputs *c, const outputs *l, const char *how)
 {
     CHECK(l->label == 0.5 && l->weight == 0.25 && c->label == 0.5,
@@ -197,7 +207,7 @@ static void compare(const outputs *c, const outputs *l, const char *how)
           "%s: template file written as\n%s", how, l->written);
     CHECK(!strcmp(c->message, l->message) && strstr(l->message, "0.5 and 1.234e+03"),
           "%s: message %s", how, l->message);
-    CHECK(!strcmp(c->note, l->note) && !strchr(l->note, ','),
+    CHECK(!strcmp(c->note, l->note) && !decimal_comma(l->note),
           "%s: note %s vs %s", how, l->note, c->note);
     CHECK(!strcmp(c->cert, l->cert) && strstr(l->cert, "99.9% confidence"),
           "%s: certificate %s", how, l->cert);

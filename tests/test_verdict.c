@@ -329,7 +329,7 @@ static void test_rounds(void)
     tkc_nmatrix *nm;
     tkc_nmatrix_decision *d = decide(abab, "trans", 1000, &opt, &nm);
     CHECK(d && d->verdict == TKC_NMATRIX_UNDECIDED && d->rounds == 1 &&
-              strstr(d->settle, "exceeds --budget 4000"),
+              strstr(d->settle, "exceeds the budget of 4000 (--budget)"),
           "tiny budget: %u rounds, %s", d ? d->rounds : 0, d ? d->settle : "");
     CHECK(d && !strcmp(d->verdict_words, "undecided"), "undecided words");
     done(nm, d);
@@ -366,6 +366,52 @@ static void test_rounds(void)
     tkc_template_set_free(set);
 }
 
+/* The rounds count evaluations, never seconds: the default budget is
+ * 2^26 evaluations and at most 2^31 integrand values (evaluations × N's
+ * r(r+1)/2 entries): for r = 8 (36 entries), 59652323 evaluations, so mc
+ * from 4 evaluations may take 12 rounds (4, 16, ..., 4^11 > budget / 4:
+ * not 13 as under 2^26 alone).  A wall-clock limit is opt-in, and a run
+ * it ends says it stopped early. */
+static void test_budget(void)
+{
+    const char *majority4 = "1 α α α α\n1 α α α β\n1 α α β α\n-1 α α β β\n"
+                            "1 α β α α\n-1 α β α β\n-1 α β β α\n-1 α β β β\n";
+    tkc_nmatrix_options opt;
+    tkc_nmatrix_options_default(&opt);
+    CHECK(opt.budget == 0 && opt.time_budget == 0,
+          "defaults: the budget rule, no wall-clock limit");
+    opt.auto_refine = 1;
+    opt.ladder = 0;
+    tkc_nmatrix *nm;
+    tkc_nmatrix_decision *d = decide(majority4, "trans", 4, &opt, &nm);
+    CHECK(d && strstr(d->method, "over up to 12 auto-refine rounds") &&
+              (d->verdict != TKC_NMATRIX_UNDECIDED ||
+               strstr(d->settle, "the budget of 59652323 (--budget)")) &&
+              !d->stopped_early,
+          "r = 8: budget 2^31 / 36: %s; %s", d ? d->method : "",
+          d ? d->settle : "");
+    done(nm, d);
+    /* the same run twice: the same rounds and digits */
+    tkc_nmatrix *nm2;
+    d = decide(majority4, "trans", 4, &opt, &nm);
+    tkc_nmatrix_decision *d2 = decide(majority4, "trans", 4, &opt, &nm2);
+    CHECK(d && d2 && d->rounds == d2->rounds && d->samples == d2->samples &&
+              !memcmp(nm->N, nm2->N, nm->r * nm->r * sizeof *nm->N),
+          "reproducible rounds");
+    done(nm, d);
+    done(nm2, d2);
+    /* a wall-clock limit that ends the run: said, in the decision and the
+     * stop reason */
+    opt.budget = (uint64_t)1 << 40;
+    opt.time_budget = 1e-9;
+    d = decide(same_different, "trans", 4, &opt, &nm);
+    CHECK(d && d->verdict == TKC_NMATRIX_UNDECIDED && d->stopped_early &&
+              strstr(d->settle, "STOPPED EARLY") &&
+              strstr(d->settle, "--time-budget"),
+          "time limit: %s", d ? d->settle : "");
+    done(nm, d);
+}
+
 static void test_bad_options(void)
 {
     tkc_template_set *set = parse(same_different);
@@ -395,6 +441,7 @@ int main(void)
     test_large_r();
     test_generic();
     test_rounds();
+    test_budget();
     test_bad_options();
     mpfr_free_cache();
     return check_summary();

@@ -48,6 +48,13 @@ typedef struct tkc_kernel_values tkc_kernel_values;
 
 /* ---- results ------------------------------------------------------------ */
 
+/* Room for a note: enough for the longest one tkc writes, never cut.  A
+ * K_attn estimator's note stays below TKC_ATTN_NOTE_MAX bytes (auto's
+ * choice with all its reasons among them), so that the transformer
+ * kernel's note, which quotes it, fits whole. */
+#define TKC_KERNEL_NOTE_MAX 1024
+#define TKC_ATTN_NOTE_MAX (TKC_KERNEL_NOTE_MAX - 160)
+
 struct tkc_kernel_values {
     size_t npairs;
     double *value;              /* npairs                                     */
@@ -57,7 +64,7 @@ struct tkc_kernel_values {
     const char *estimator;      /* name of the estimator actually used        */
     uint64_t samples;           /* integrand evaluations used; 0 for closed
                                    forms and the series                      */
-    char note[256];             /* e.g. why `auto` chose what it chose        */
+    char note[TKC_KERNEL_NOTE_MAX]; /* e.g. why `auto` chose what it chose    */
     /* Boxes for a certificate, when asked for (tkc_kernel_values_want_boxes):
      * every pair's true value lies in [box_mid − box_rad, box_mid + box_rad],
      * all pairs at once, with evidence box_evidence:
@@ -192,13 +199,17 @@ typedef struct tkc_attn_qmc_options {
 } tkc_attn_qmc_options;
 
 typedef struct tkc_attn_series_options {
-    int order;                  /* largest power of β summed: even, 2 .. 38
-                                   (TKC_SERIES_ORDER_MAX − 2: the next term
-                                   is the error); 0 = optimal truncation.
-                                   An odd order is an error.                 */
+    int order;                  /* largest power of β summed: even, 2 ..
+                                   TKC_SERIES_ORDER_MAX − 2 (tkc/series.h:
+                                   the next term is the error); 0 = optimal
+                                   truncation.  An odd order is an error.    */
     long prec;                  /* MPFR bits of the sum, 53 .. 2^20          */
 } tkc_attn_series_options;
 
+/* cvmc uses its control only where it helps: when the measured variance
+ * reduction is <= 1 at some entry, or an entry falls outside the range
+ * K_attn takes, the call falls back to mc (same seed and samples; the
+ * note says why). */
 typedef struct tkc_attn_cvmc_options {
     uint64_t samples;           /* integrand evaluations, as mc's            */
     int order;                  /* the control: the β² or β⁴ series, 2 | 4   */
@@ -209,11 +220,14 @@ typedef struct tkc_attn_auto_options {
                                    standard error, or the series' truncation
                                    estimate; > 0                             */
     uint64_t max_evals;         /* integrand evaluations its chosen run may
-                                   spend, 4 .. 2^40 (at most 2^24 are used;
-                                   the pilots, 2^13 evaluations each, come
-                                   on top).  Auto also reads qmc.replicates
-                                   (its QMC candidate) and series.prec (its
-                                   series candidate).                        */
+                                   spend, 4 .. 2^40, and for a list of more
+                                   than 1024 entries max_evals × 1024
+                                   integrand values (one per entry per
+                                   evaluation).  Its trials (pilots, a
+                                   series attempt it drops) cost at most a
+                                   tenth of that run more.  Auto also reads
+                                   qmc.replicates (its QMC candidate) and
+                                   series.prec (its series candidate).       */
 } tkc_attn_auto_options;
 
 /* ---- the specification -------------------------------------------------- */
@@ -239,8 +253,9 @@ struct tkc_kernel_spec {
 /* Defaults: trans kernel, auto estimator, cos, β = 1, γ = 1, b1 = 1,
  * b2 = 0.5, depth 1, seed 1, 1 thread; mc 2^16 samples; qmc 2^16 points
  * × 16 replicates; series order 0 (optimal truncation) at 256 bits; cvmc
- * 2^16 samples with the β⁴ control; auto target 1e-4 within 2^16
- * evaluations. */
+ * 2^16 samples with the β⁴ control; auto target 1e-4 within 2^21
+ * evaluations (qmc's default run: where qmc reaches the target, auto
+ * can). */
 TKC_API void tkc_kernel_spec_default(tkc_kernel_spec *spec);
 /* Check the kernel-level fields (finite, in range) and, for a kernel built
  * on K_attn, the estimator's options; names the field. */

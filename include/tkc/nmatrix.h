@@ -47,7 +47,7 @@ typedef struct tkc_nmatrix {
     tkc_error_kind error_kind;
     char estimator[32];         /* estimator actually used ("closed form")   */
     uint64_t samples;           /* samples used; 0 for closed forms          */
-    char note[256];             /* the kernel layer's note                   */
+    char note[TKC_KERNEL_NOTE_MAX]; /* the kernel layer's note               */
     /* The entries' boxes, for a certificate (tkc_nmatrix_build_boxed; NULL
      * otherwise): N_ij ∈ [box_mid ± box_rad] for all i, j at once, with
      * evidence box_evidence, at joint confidence box_confidence when that

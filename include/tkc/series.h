@@ -36,18 +36,23 @@
 extern "C" {
 #endif
 
-/* Largest order accepted (β^40): beyond it the cost is prohibitive for any
- * k > 2 and the asymptotic series is useless anyway. */
+/* The one limit on orders, everywhere: a table reaches at most β^40
+ * (beyond it the cost is prohibitive for any k > 2 and the asymptotic
+ * series is useless anyway).  A sum with an error estimate needs the next
+ * term, so the series estimator and fixed-order sums stop at β^38
+ * (TKC_SERIES_ORDER_MAX − 2).  Orders are even (K_attn is even in β): an
+ * odd one is refused, not rounded. */
 #define TKC_SERIES_ORDER_MAX 40
 
 typedef struct tkc_series {
-    int order;        /* D: largest power of β (even; an odd request rounds down) */
+    int order;        /* D: largest power of β (even)                            */
     int nbeta;        /* D/2 + 1 rows: β^0, β^2, ..., β^D                        */
     int ngamma;       /* D/2 + 2 columns: γ^0, γ^2, ..., γ^{D+2}                 */
     mpq_t *c;         /* c[i * ngamma + j]: coefficient of β^{2i} γ^{2j}          */
 } tkc_series;
 
-/* A zero table for orders 0..order (0 ≤ order ≤ TKC_SERIES_ORDER_MAX). */
+/* A zero table for orders 0..order (even, 0 ≤ order ≤ TKC_SERIES_ORDER_MAX;
+ * EINPUT otherwise). */
 TKC_API tkc_series *tkc_series_alloc(int order, tkc_error *err);
 TKC_API void tkc_series_free(tkc_series *s);
 
@@ -100,15 +105,19 @@ TKC_API void tkc_series_beta_coeff_fr(mpfr_t out, const tkc_series *s, int i,
 
 /* The series summed at (β, γ) in MPFR at `prec` bits: terms
  * t_i = c_i(γ²) β^{2i}, i < s->nbeta.
- *   fixed_order > 0: the sum of the terms of order ≤ fixed_order (rounded
- *     down to even), error estimate |first omitted term| (so the table must
- *     reach fixed_order + 2);
+ *   fixed_order > 0 (even): the sum of the terms of order ≤ fixed_order
+ *     (the table must reach fixed_order + 2);
  *   fixed_order = 0: optimal truncation inside the table: i* = the index
- *     ≥ 1 of the smallest |t_i|; sum of t_0 .. t_{i*-1}, estimate |t_{i*}|.
+ *     ≥ 1 of the smallest nonzero |t_i|; the sum of t_0 .. t_{i*-1}.
+ * The error estimate is the first nonzero term omitted, never a vanishing
+ * one; when the table holds none (order 0, or nothing but zeros past the
+ * sum) it is the distance from the sum to the far end of [0, 1 + γ²], the
+ * range K_attn lies in: the only thing the table then says.
  * *value and *se as doubles (se also covers MPFR rounding); value_fr
  * (nullable, its own precision) receives the MPFR sum.  info (nullable):
- * order_used = largest β power summed, smallest_at = i*, at_end = 1 when
- * the smallest term is the table's last (a longer table may do better). */
+ * order_used = largest β power summed, smallest_at = i* (nbeta when no
+ * nonzero term follows t_0), at_end = 1 when the smallest term is the
+ * table's last or beyond (a longer table may do better). */
 typedef struct tkc_series_sum_info {
     int order_used;
     int smallest_at;

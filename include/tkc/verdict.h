@@ -46,8 +46,12 @@ typedef struct tkc_nmatrix_options {
     long prec;                  /* MPFR bits for the certificate              */
     double confidence;          /* for statistical radii, e.g. 0.999          */
     int auto_refine;            /* resample until decided or over budget      */
-    uint64_t budget;            /* largest sample count auto-refine may use   */
-    double time_budget;         /* seconds auto-refine may spend; 0 = none    */
+    uint64_t budget;            /* integrand evaluations auto-refine may use;
+                                   0: the default rule below                 */
+    double time_budget;         /* a wall-clock limit on auto-refine, seconds;
+                                   0 = none.  Off by default: with it, the
+                                   rounds depend on the machine's speed, and
+                                   the decision says it stopped early       */
     int ladder;                 /* precision ladder: -1 auto (r <= 64), 0, 1  */
     int generic;                /* the generic verdict: 1 on, 0 off           */
     /* Its options (tkc/generic.h); here threads = 0 means the spec's
@@ -55,8 +59,17 @@ typedef struct tkc_nmatrix_options {
     tkc_generic_options generic_opt;
 } tkc_nmatrix_options;
 
+/* The default budget of auto-refine, a count so that the same inputs give
+ * the same rounds on any machine under any load: 2^26 integrand
+ * evaluations, and at most 2^31 integrand values — evaluations × N's
+ * r(r+1)/2 entries up to symmetry — so that a large N gets proportionally
+ * fewer (r = 144: 205 700 evaluations; `tkc check` on that set, the
+ * largest shipped, stays within 90 s on 2 cores). */
+#define TKC_NMATRIX_BUDGET_EVALS ((uint64_t)1 << 26)
+#define TKC_NMATRIX_BUDGET_VALUES ((uint64_t)1 << 31)
+
 /* Defaults: cov auto, 256 bits, confidence 0.999, no auto-refine, budget
- * 2^26 samples, no time budget, ladder auto, the generic verdict on with
+ * by the rule above, no time limit, ladder auto, the generic verdict on with
  * tkc_generic_options_default (threads 0: the spec's). */
 TKC_API void tkc_nmatrix_options_default(tkc_nmatrix_options *opt);
 
@@ -152,6 +165,8 @@ typedef struct tkc_nmatrix_decision {
     uint64_t samples;           /* samples of the final N; 0 = closed form    */
     uint64_t samples_total;     /* over all auto-refine rounds                */
     unsigned rounds;
+    int stopped_early;          /* the wall-clock limit (time_budget) ended
+                                   auto-refine: another machine may go on    */
     double seconds;
 } tkc_nmatrix_decision;
 

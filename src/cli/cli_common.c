@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tkc/series.h"
 
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
@@ -193,8 +194,8 @@ static const kernel_option kernel_options[] = {
     {"--replicates", "R", OPT_UINT, SPEC_AT(qmc.replicates), 0, 2, 1 << 16,
      {&tkc_attn_qmc, &tkc_attn_auto, NULL},
      "shifted QMC replicates (auto: its QMC candidate's)"},
-    {"--order", "D", OPT_INT, SPEC_AT(series.order), 0, 0, 1000,
-     {&tkc_attn_series, NULL},
+    {"--order", "D", OPT_INT, SPEC_AT(series.order), 0, 0,
+     TKC_SERIES_ORDER_MAX - 2, {&tkc_attn_series, NULL},
      "largest power of beta summed, even; 0 = optimal truncation"},
     {"--prec", "BITS", OPT_LONG, SPEC_AT(series.prec), 0, 53, 1 << 20,
      {&tkc_attn_series, &tkc_attn_auto, NULL},
@@ -206,7 +207,8 @@ static const kernel_option kernel_options[] = {
      {&tkc_attn_auto, NULL}, "the error it aims for, every entry"},
     {"--max-evals", "N", OPT_U64, SPEC_AT(automatic.max_evals), 0, 4,
      (double)TKC_ATTN_SAMPLES_MAX, {&tkc_attn_auto, NULL},
-     "integrand evaluations its chosen run may spend (pilots aside)"},
+     "integrand evaluations its chosen run may spend, and at most N x 1024 "
+     "integrand values (evaluations x entries) for long lists of pairs"},
 };
 #define N_KERNEL_OPTIONS (sizeof kernel_options / sizeof kernel_options[0])
 

@@ -36,17 +36,23 @@ static void help(FILE *out)
           "at these: the transformer's from the exact Taylor coefficients of N_attn\n"
           "(Lemmas 3.7 and 3.6; on both cores unless --threads; docs/generic.md).\n"
           "Monte Carlo entries are refined (samples x4) until decided or over budget;\n"
-          "the first round is cheap (16384 samples, points or evaluations; auto's target\n"
-          "1e-3) unless --samples, --points, --target-se or --max-evals is given.\n\n"
+          "the first round is cheap (16384 integrand evaluations whatever the estimator;\n"
+          "auto's target 1e-3) unless --samples, --points, --target-se or --max-evals\n"
+          "is given.\n\n"
           "options:\n"
           "  --expect-nonsingular K  exit 1 unless kernel K (mlp, mlpxx, trans) is\n"
           "                          nonsingular, whatever the evidence (repeatable)\n"
           "  --expect-singular K     exit 1 unless kernel K is proved singular\n"
           "  --confidence C          confidence of Monte Carlo radii (default 0.999)\n"
           "  --budget N              most integrand evaluations auto-refine may use\n"
-          "                          (default 67108864)\n"
-          "  --time-budget S         most seconds auto-refine may spend per kernel\n"
-          "                          (default 120)\n"
+          "                          (default 2^26, and at most 2^31 / (r(r+1)/2) for\n"
+          "                          an N of r templates: 205700 at r = 144, which\n"
+          "                          keeps check on the largest shipped set within\n"
+          "                          90 s on 2 cores); a count, so the same inputs\n"
+          "                          give the same verdict on any machine\n"
+          "  --time-budget S         also stop auto-refine before a round would pass S\n"
+          "                          seconds per kernel (default: no wall-clock limit;\n"
+          "                          the output then says it stopped early)\n"
           "  --no-auto-refine        one round at the estimator's options\n"
           "  --ladder, --no-ladder   precision ladder whatever r / never (default r <= 64)\n"
           "  --no-generic            skip the generic verdicts\n"
@@ -256,15 +262,13 @@ int cmd_check(int argc, char **argv)
     tkc_kernel_spec_default(&a.spec);
     tkc_nmatrix_options_default(&a.opt);
     a.opt.auto_refine = 1;        /* check decides by default, within budget */
-    a.opt.time_budget = 120;
     int rc = cli_nmatrix_parse_args(cmd, argc, argv, help, parse_expect,
                                     &expect, &a);
     if (rc)
         return rc < 0 ? CLI_OK : rc;
     /* A cheap first round unless the user chose the accuracy: auto-refine
-     * takes it from there, within the budgets (a first round at the
-     * default target se over the ~10⁴ entries of a 144-template N would
-     * not be bounded by the time budget). */
+     * takes it from there, within the budget.  The same integrand
+     * evaluations for every estimator (QMC: two per point and replicate). */
     static const char *const accuracy[] = {"--samples", "--points",
                                            "--target-se", "--max-evals"};
     int chose = 0;
@@ -272,7 +276,8 @@ int cmd_check(int argc, char **argv)
         chose |= cli_kernel_given_option(a.given, accuracy[i]);
     if (!chose && a.opt.auto_refine) {   /* whichever estimator is chosen */
         a.spec.mc.samples = a.spec.cvmc.samples = 16384;
-        a.spec.qmc.points = 16384;
+        a.spec.qmc.points = 16384 / (2 * (uint64_t)a.spec.qmc.replicates);
+        a.spec.qmc.points += !a.spec.qmc.points;
         a.spec.automatic.max_evals = 16384;
         a.spec.automatic.target_se = 1e-3;
     }

@@ -35,8 +35,11 @@ static void help(FILE *out)
           "  --confidence C      confidence of Monte Carlo radii (default 0.999)\n"
           "  --auto-refine       quadruple the samples while undecided\n"
           "  --budget N          most integrand evaluations auto-refine may use\n"
-          "                      (default 67108864)\n"
-          "  --time-budget S     most seconds auto-refine may spend (default none)\n"
+          "                      (default 2^26, and at most 2^31 / (r(r+1)/2) for an\n"
+          "                      N of r templates: a count, the same on any machine)\n"
+          "  --time-budget S     also stop auto-refine before a round would pass S\n"
+          "                      seconds (default none; the output says it stopped\n"
+          "                      early)\n"
           "  --ladder            run the precision ladder whatever r (default r <= 64)\n"
           "  --no-ladder         skip it\n"
           "  --no-generic        skip the generic verdict (on both cores unless\n"
@@ -487,6 +490,8 @@ void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
     cli_json_integer(j, (long long)d->samples_total);
     cli_json_key(j, "rounds");
     cli_json_integer(j, d->rounds);
+    cli_json_key(j, "stopped_early");
+    cli_json_bool(j, d->stopped_early);
     cli_json_key(j, "seconds");
     cli_json_number(j, d->seconds);
     cli_json_object_end(j);
@@ -548,7 +553,8 @@ void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d)
 }
 
 /* How the lemmas decided, in brief, for check's row: " [exhaustive, total
- * orders 0, 2, 4, 3 pair patterns, 0.01 s]". */
+ * orders 0, 2, 4; 3 pair patterns]" (no seconds: check's text is the same
+ * on any machine under any load; the JSON has the time). */
 void cli_nmatrix_generic_how(char *buf, size_t size,
                              const tkc_nmatrix_decision *d)
 {
@@ -560,8 +566,8 @@ void cli_nmatrix_generic_how(char *buf, size_t size,
         n += (size_t)snprintf(buf + n, size - n, "%s%d", o ? ", " : "",
                               v->orders[o]);
     if (n < size)
-        snprintf(buf + n, size - n, "; %zu pair pattern%s, %.2f s]",
-                 v->patterns, v->patterns == 1 ? "" : "s", v->seconds);
+        snprintf(buf + n, size - n, "; %zu pair pattern%s]",
+                 v->patterns, v->patterns == 1 ? "" : "s");
 }
 
 /* The generic verdict in words, and how the lemmas decided it. */
