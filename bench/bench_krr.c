@@ -53,6 +53,7 @@ typedef struct bench_task {
     tkc_kernel_spec spec;
     size_t n, test_n, alphabet;
     double lambda;
+    tkc_krr_options opt;       /* the dense solve, the fit's kernel estimate */
     uint64_t seed;
 } bench_task;
 
@@ -65,13 +66,13 @@ static int time_dpotrf(const bench_task *b, double *seconds)
     size_t n = b->n;
     if (tkc_sample_draw(b->set, n, b->alphabet, 0, 0.0, b->seed, &s, &err))
         return die("sample", &err);
-    if (tkc_krr_gram_build(&b->spec, b->set, s->strings, s->template_index, &g,
+    if (tkc_krr_gram_build(&b->spec, b->set, s->strings, s->template_index, 1, &g,
                            &err))
         return die("gram", &err);
     double *K = malloc(n * n * sizeof *K);
     if (!K)
         return die("malloc", NULL);
-    if (tkc_krr_gram_fill(g, K, n, &err))
+    if (tkc_krr_gram_fill(g, 0, K, n, &err))
         return die("fill", &err);
     for (size_t i = 0; i < n; i++)
         K[i + i * n] += b->lambda;
@@ -105,7 +106,7 @@ static int whole_fit(const bench_task *b, tkc_krr_model **model,
                              b->seed ^ 0x9E3779B97F4A7C15ULL, &t, err);
     if (!st)
         st = tkc_krr_fit(&b->spec, b->set, s->strings, s->template_index,
-                         s->label, b->lambda, model, err);
+                         s->label, &b->opt, model, err);
     if (!st)
         st = tkc_krr_predict(*model, t->strings, pred, err);
     if (!st)
@@ -136,6 +137,9 @@ int main(int argc, char **argv)
         return die("parse", &err);
     bench_task b = {.set = set, .n = n, .test_n = 1000, .alphabet = 1000,
                     .lambda = TKC_KRR_LAMBDA_DEFAULT, .seed = 1};
+    tkc_krr_options_default(&b.opt);
+    b.opt.solver = TKC_KRR_SOLVER_DENSE;
+    b.opt.kernel_replicates = 1;
     tkc_kernel_spec_default(&b.spec);
     b.spec.kernel = tkc_kernel_type_lookup(kname);
     b.spec.estimator = tkc_attn_estimator_lookup(ename);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "krr_gram.h"
+#include "rng.h"
 
 typedef struct gram_key {
     uint32_t ti, tj;            /* templates of the row and column string   */
@@ -26,6 +27,14 @@ typedef struct gram_entry {
     uint32_t string;
 } gram_entry;
 
+/* The kernel values of one kernel estimate (replicate). */
+typedef struct gram_values {
+    double *base;               /* r × r: no coincidences (= N)             */
+    double *diag;               /* r: K(x, x)                               */
+    double *key_value;          /* nkeys: the coincidence keys              */
+    tkc_krr_kernel_info info;
+} gram_values;
+
 struct tkc_krr_gram {
     const tkc_template_set *set;
     size_t n, r, wmax;
@@ -33,15 +42,19 @@ struct tkc_krr_gram {
     tkc_token *subs;            /* n × wmax: symbol of each wildcard        */
     gram_entry *entries;        /* substituted symbols, sorted by symbol    */
     size_t nentries;
-    double *base;               /* r × r: no coincidences (= N)             */
-    double *diag;               /* r: K(x, x)                               */
+    size_t nshared;             /* pairs i > j that share a symbol          */
     /* open-addressing table of coincidence keys */
     gram_key *keys;
-    double *key_value;
     size_t nkeys, keys_cap;
     long *slot;                 /* hash slots → key index, -1 empty         */
     size_t nslots;
-    tkc_krr_kernel_info info;
+    size_t nrep;                /* kernel estimates: 0 is the fit's         */
+    gram_values *rep;
+    /* The shared pairs by column (tkc_krr_gram_index_shared): column j's
+     * rows i > j, sorted, at prow[pcol[j] .. pcol[j+1]), their keys in
+     * pkey; NULL until indexed. */
+    size_t *pcol;
+    uint32_t *prow, *pkey;
 };
 
 /* ---- the key table ------------------------------------------------------ */
@@ -184,6 +197,7 @@ static int visit_collect(const tkc_krr_gram *g, size_t i, size_t j,
                          const gram_key *key, void *ctx)
 {
     (void)i, (void)j;
+    ((tkc_krr_gram *)g)->nshared++;
     return key_insert((tkc_krr_gram *)g, key, ctx);
 }
 
@@ -202,7 +216,7 @@ static int visit_shared(const tkc_krr_gram *g, size_t i, size_t j,
         return tkc_fail(w->err, TKC_ENUMERIC,
                         "krr: internal error: pair (%zu, %zu) has no key "
                         "in its own gram", i, j);
-    return w->fn(w->ctx, i, j, g->key_value[s]);
+    return w->fn(w->ctx, i, j, (size_t)s);
 }
 
 int tkc_krr_gram_foreach_shared(const tkc_krr_gram *g,
@@ -332,13 +346,38 @@ static int key_strings(const tkc_template_set *set, const gram_key *k,
     return st;
 }
 
+uint64_t tkc_krr_replicate_seed(uint64_t seed, size_t replicate)
+{
+    return replicate ? tkc_rng_derived_seed(seed, TKC_KRR_REPLICATE_STREAM,
+                                            replicate)
+                     : seed;
+}
+
+/* A truncation error is not random: replicate q > 0 moves each value to
+ * an edge of its radius, the sign drawn independently per value (stream
+ * (seed_q, replicate stream, 0)).  The spread of a number φ over such
+ * replicates is sqrt(Σ_p g_p² e_p²) to first order (g = ∂φ/∂v, e the
+ * radii), and the truncation can move φ by at most Σ_p |g_p| e_p, which is
+ * at most sqrt(P) times that spread for P values (Cauchy–Schwarz). */
+static void perturb_within_radii(const tkc_kernel_values *v, uint64_t seed,
+                                 double *value)
+{
+    tkc_rng rng;
+    tkc_rng_stream(&rng, seed, TKC_KRR_REPLICATE_STREAM, 0);
+    for (size_t p = 0; p < v->npairs; p++)
+        value[p] += tkc_rng_next(&rng) >> 63 ? v->se[p] : -v->se[p];
+}
+
 int tkc_krr_eval_representatives(const tkc_kernel_spec *spec,
-                                 const tkc_strings *S, double *value,
-                                 tkc_krr_kernel_info *info, tkc_error *err)
+                                 const tkc_strings *S, size_t replicate,
+                                 double *value, tkc_krr_kernel_info *info,
+                                 tkc_error *err)
 {
     size_t np = S->count / 2;
     tkc_pair *pairs = malloc((np ? np : 1) * sizeof *pairs);
     tkc_kernel_values *v = tkc_kernel_values_alloc(np, 0, err);
+    tkc_kernel_spec rs = *spec;
+    rs.seed = tkc_krr_replicate_seed(spec->seed, replicate);
     int st = TKC_SUCCESS;
     if (!pairs || !v) {
         st = tkc_fail(err, TKC_ENOMEM, "krr: cannot allocate %zu pairs", np);
@@ -346,7 +385,7 @@ int tkc_krr_eval_representatives(const tkc_kernel_spec *spec,
     }
     for (size_t p = 0; p < np; p++)
         pairs[p] = (tkc_pair){2 * p, 2 * p + 1};
-    if ((st = tkc_kernel_eval_pairs(spec, S, pairs, np, v, err)))
+    if ((st = tkc_kernel_eval_pairs(&rs, S, pairs, np, v, err)))
         goto done;
     info->se_max = 0;
     for (size_t p = 0; p < np; p++) {
@@ -359,6 +398,8 @@ int tkc_krr_eval_representatives(const tkc_kernel_spec *spec,
         value[p] = v->value[p];
         info->se_max = fmax(info->se_max, v->se[p]);
     }
+    if (replicate && v->error_kind == TKC_ERROR_TRUNCATION)
+        perturb_within_radii(v, rs.seed, value);
     info->npatterns = np;
     info->error_kind = v->error_kind;
     snprintf(info->estimator, sizeof info->estimator, "%s",
@@ -369,22 +410,24 @@ done:
     return st;
 }
 
-/* Evaluate base (r(r+1)/2), diagonal (r) and coincidence keys in one call,
- * in that order. */
-static int gram_evaluate(tkc_krr_gram *g, const tkc_kernel_spec *spec,
-                         tkc_error *err)
+size_t tkc_krr_replicates_needed(tkc_error_kind kind, size_t asked)
 {
-    size_t r = g->r, nbase = r * (r + 1) / 2;
-    size_t npairs = nbase + r + g->nkeys;
+    return kind == TKC_ERROR_STATISTICAL || kind == TKC_ERROR_TRUNCATION
+               ? asked
+               : 1;
+}
+
+/* The representative pairs of the gram, in the order of gram_evaluate:
+ * base (r(r+1)/2), diagonal (r), coincidence keys. */
+static int gram_representatives(const tkc_krr_gram *g, tkc_strings **out,
+                                tkc_error *err)
+{
+    size_t r = g->r, npairs = r * (r + 1) / 2 + r + g->nkeys;
     tkc_strings *S = tkc_strings_alloc(2 * npairs, g->set->k, err);
-    double *value = malloc(npairs * sizeof *value);
-    g->key_value = malloc((g->nkeys ? g->nkeys : 1) * sizeof *g->key_value);
-    int st = TKC_SUCCESS;
-    if (!S || !value || !g->key_value) {
-        st = tkc_fail(err, TKC_ENOMEM, "krr: cannot allocate %zu pairs", npairs);
-        goto done;
-    }
+    if (!S)
+        return TKC_ENOMEM;
     size_t p = 0;
+    int st = TKC_SUCCESS;
     for (size_t i = 0; i < r && !st; i++)
         for (size_t j = 0; j <= i && !st; j++, p++) {
             gram_key k = {.ti = (uint32_t)i, .tj = (uint32_t)j};
@@ -400,21 +443,71 @@ static int gram_evaluate(tkc_krr_gram *g, const tkc_kernel_spec *spec,
         st = key_strings(g->set, &g->keys[q], g->wmax, 0,
                          tkc_strings_row(S, 2 * p), tkc_strings_row(S, 2 * p + 1),
                          err);
+    if (st) {
+        tkc_strings_free(S);
+        return st;
+    }
+    *out = S;
+    return TKC_SUCCESS;
+}
+
+static void values_free(gram_values *v)
+{
+    free(v->base);
+    free(v->diag);
+    free(v->key_value);
+}
+
+/* Kernel estimate q of every representative pair, in one call. */
+static int gram_evaluate(tkc_krr_gram *g, const tkc_kernel_spec *spec,
+                         const tkc_strings *S, size_t q, tkc_error *err)
+{
+    size_t r = g->r, npairs = S->count / 2;
+    gram_values *v = &g->rep[q];
+    double *value = malloc(npairs * sizeof *value);
+    v->base = malloc(r * r * sizeof *v->base);
+    v->diag = malloc(r * sizeof *v->diag);
+    v->key_value = malloc((g->nkeys ? g->nkeys : 1) * sizeof *v->key_value);
+    int st = TKC_SUCCESS;
+    if (!value || !v->base || !v->diag || !v->key_value)
+        st = tkc_fail(err, TKC_ENOMEM, "krr: cannot allocate %zu pairs", npairs);
     if (!st)
-        st = tkc_krr_eval_representatives(spec, S, value, &g->info, err);
-    if (st)
-        goto done;
-    p = 0;
-    for (size_t i = 0; i < r; i++)
-        for (size_t j = 0; j <= i; j++, p++)
-            g->base[i * r + j] = g->base[j * r + i] = value[p];
-    for (size_t i = 0; i < r; i++, p++)
-        g->diag[i] = value[p];
-    for (size_t q = 0; q < g->nkeys; q++, p++)
-        g->key_value[q] = value[p];
-done:
-    tkc_strings_free(S);
+        st = tkc_krr_eval_representatives(spec, S, q, value, &v->info, err);
+    if (!st) {
+        size_t p = 0;
+        for (size_t i = 0; i < r; i++)
+            for (size_t j = 0; j <= i; j++, p++)
+                v->base[i * r + j] = v->base[j * r + i] = value[p];
+        for (size_t i = 0; i < r; i++, p++)
+            v->diag[i] = value[p];
+        for (size_t k = 0; k < g->nkeys; k++, p++)
+            v->key_value[k] = value[p];
+    }
     free(value);
+    return st;
+}
+
+/* Estimate 0, then the replicates its error kind calls for. */
+static int gram_evaluate_all(tkc_krr_gram *g, const tkc_kernel_spec *spec,
+                             size_t replicates, tkc_error *err)
+{
+    tkc_strings *S = NULL;
+    g->rep = calloc(replicates, sizeof *g->rep);
+    if (!g->rep)
+        return tkc_fail(err, TKC_ENOMEM, "krr: cannot allocate the Gram cache");
+    int st = gram_representatives(g, &S, err);
+    if (!st) {
+        g->nrep = 1;
+        st = gram_evaluate(g, spec, S, 0, err);
+    }
+    size_t want = st ? 0
+                     : tkc_krr_replicates_needed(g->rep[0].info.error_kind,
+                                                 replicates);
+    while (!st && g->nrep < want) {
+        st = gram_evaluate(g, spec, S, g->nrep, err);
+        g->nrep++;
+    }
+    tkc_strings_free(S);
     return st;
 }
 
@@ -427,17 +520,20 @@ void tkc_krr_gram_free(tkc_krr_gram *g)
     free(g->tmpl);
     free(g->subs);
     free(g->entries);
-    free(g->base);
-    free(g->diag);
+    for (size_t q = 0; q < g->nrep; q++)
+        values_free(&g->rep[q]);
+    free(g->rep);
     free(g->keys);
-    free(g->key_value);
     free(g->slot);
+    free(g->pcol);
+    free(g->prow);
+    free(g->pkey);
     free(g);
 }
 
 int tkc_krr_gram_build(const tkc_kernel_spec *spec, const tkc_template_set *set,
                        const tkc_strings *X, const size_t *template_index,
-                       tkc_krr_gram **out, tkc_error *err)
+                       size_t replicates, tkc_krr_gram **out, tkc_error *err)
 {
     *out = NULL;
     size_t n = X ? X->count : 0;
@@ -447,6 +543,8 @@ int tkc_krr_gram_build(const tkc_kernel_spec *spec, const tkc_template_set *set,
         return tkc_fail(err, TKC_EINPUT,
                         "krr: %zu training strings of length %zu (templates "
                         "have length %zu)", n, X ? X->k : 0, set->k);
+    if (replicates < 1)
+        return tkc_fail(err, TKC_EINPUT, "krr: at least one kernel estimate");
     int st = tkc_kernel_spec_validate(spec, err);
     if (st)
         return st;
@@ -461,9 +559,7 @@ int tkc_krr_gram_build(const tkc_kernel_spec *spec, const tkc_template_set *set,
         g->wmax = 1;                       /* keeps strides non-zero */
     g->tmpl = malloc(n * sizeof *g->tmpl);
     g->subs = malloc(n * g->wmax * sizeof *g->subs);
-    g->base = malloc(g->r * g->r * sizeof *g->base);
-    g->diag = malloc(g->r * sizeof *g->diag);
-    if (!g->tmpl || !g->subs || !g->base || !g->diag)
+    if (!g->tmpl || !g->subs)
         st = tkc_fail(err, TKC_ENOMEM, "krr: cannot allocate the Gram cache");
     if (!st)
         st = gram_index_strings(g, X, template_index, err);
@@ -472,7 +568,7 @@ int tkc_krr_gram_build(const tkc_kernel_spec *spec, const tkc_template_set *set,
     if (!st)
         st = for_shared_pairs(g, visit_collect, err);
     if (!st)
-        st = gram_evaluate(g, spec, err);
+        st = gram_evaluate_all(g, spec, replicates, err);
     if (st) {
         tkc_krr_gram_free(g);
         return st;
@@ -482,48 +578,219 @@ int tkc_krr_gram_build(const tkc_kernel_spec *spec, const tkc_template_set *set,
 }
 
 typedef struct fill_target {
+    const double *key_value;
     double *K;
     size_t lda;
 } fill_target;
 
-static int fill_shared(void *ctx, size_t i, size_t j, double value)
+static int fill_shared(void *ctx, size_t i, size_t j, size_t key)
 {
     fill_target *f = ctx;
-    f->K[i + j * f->lda] = f->K[j + i * f->lda] = value;
+    f->K[i + j * f->lda] = f->K[j + i * f->lda] = f->key_value[key];
     return TKC_SUCCESS;
 }
 
-int tkc_krr_gram_fill(const tkc_krr_gram *g, double *K, size_t lda,
+int tkc_krr_gram_fill(const tkc_krr_gram *g, size_t q, double *K, size_t lda,
                       tkc_error *err)
 {
     if (lda < g->n)
         return tkc_fail(err, TKC_EINPUT, "krr: lda %zu < n %zu", lda, g->n);
+    const gram_values *v = &g->rep[q];
     /* Column j is a gather from row tmpl[j] of the base table: contiguous
      * writes, both triangles, no transpose. */
     for (size_t j = 0; j < g->n; j++) {
         double *col = K + j * lda;
-        const double *brow = g->base + (size_t)g->tmpl[j] * g->r;
+        const double *brow = v->base + (size_t)g->tmpl[j] * g->r;
         for (size_t i = 0; i < g->n; i++)
             col[i] = brow[g->tmpl[i]];
-        col[j] = g->diag[g->tmpl[j]];
+        col[j] = v->diag[g->tmpl[j]];
     }
-    fill_target f = {K, lda};
+    fill_target f = {v->key_value, K, lda};
     return tkc_krr_gram_foreach_shared(g, fill_shared, &f, err);
 }
 
 size_t tkc_krr_gram_size(const tkc_krr_gram *g) { return g->n; }
+size_t tkc_krr_gram_templates(const tkc_krr_gram *g) { return g->r; }
 size_t tkc_krr_gram_template(const tkc_krr_gram *g, size_t i)
 {
     return g->tmpl[i];
 }
-double tkc_krr_gram_cross(const tkc_krr_gram *g, size_t s, size_t t)
+const uint32_t *tkc_krr_gram_template_of(const tkc_krr_gram *g)
 {
-    return g->base[s * g->r + t];
+    return g->tmpl;
 }
-double tkc_krr_gram_self(const tkc_krr_gram *g, size_t t) { return g->diag[t]; }
-const tkc_krr_kernel_info *tkc_krr_gram_kernel_info(const tkc_krr_gram *g)
+size_t tkc_krr_gram_shared_pairs(const tkc_krr_gram *g) { return g->nshared; }
+size_t tkc_krr_gram_replicates(const tkc_krr_gram *g) { return g->nrep; }
+double tkc_krr_gram_cross(const tkc_krr_gram *g, size_t q, size_t s, size_t t)
 {
-    return &g->info;
+    return g->rep[q].base[s * g->r + t];
+}
+double tkc_krr_gram_self(const tkc_krr_gram *g, size_t q, size_t t)
+{
+    return g->rep[q].diag[t];
+}
+double tkc_krr_gram_key_value(const tkc_krr_gram *g, size_t q, size_t key)
+{
+    return g->rep[q].key_value[key];
+}
+const tkc_krr_kernel_info *tkc_krr_gram_kernel_info(const tkc_krr_gram *g,
+                                                    size_t q)
+{
+    return &g->rep[q].info;
+}
+
+/* ---- the product with K̂ in extended precision ---------------------------- */
+
+typedef struct residual_walk {
+    const tkc_krr_gram *g;
+    const gram_values *v;
+    const double *x;
+    long double *r, *a;
+} residual_walk;
+
+/* The exceptional pair (i, j): K̂_ij − N_{t_i t_j} in both rows. */
+static int residual_shared(void *ctx, size_t i, size_t j, size_t key)
+{
+    residual_walk *w = ctx;
+    const tkc_krr_gram *g = w->g;
+    long double kv = w->v->key_value[key];
+    long double nv = w->v->base[(size_t)g->tmpl[i] * g->r + g->tmpl[j]];
+    w->r[i] -= (kv - nv) * w->x[j];
+    w->r[j] -= (kv - nv) * w->x[i];
+    if (w->a) {
+        long double d = fabsl(kv) - fabsl(nv);
+        w->a[i] += d * fabs(w->x[j]);
+        w->a[j] += d * fabs(w->x[i]);
+    }
+    return TKC_SUCCESS;
+}
+
+/* The pairs from the column index when there is one, else by the walk. */
+static int residual_pairs(residual_walk *w, tkc_error *err)
+{
+    const tkc_krr_gram *g = w->g;
+    if (!g->pcol)
+        return tkc_krr_gram_foreach_shared(g, residual_shared, w, err);
+    for (size_t j = 0; j < g->n; j++)
+        for (size_t p = g->pcol[j]; p < g->pcol[j + 1]; p++)
+            residual_shared(w, g->prow[p], j, g->pkey[p]);
+    return TKC_SUCCESS;
+}
+
+int tkc_krr_gram_residual(const tkc_krr_gram *g, size_t q, double lambda,
+                          const double *y, const double *x, long double *r,
+                          long double *a, tkc_error *err)
+{
+    size_t n = g->n, r_ = g->r;
+    const gram_values *v = &g->rep[q];
+    long double *sum = calloc(4 * r_, sizeof *sum);
+    if (!sum)
+        return tkc_fail(err, TKC_ENOMEM, "krr: out of memory (residual)");
+    long double *asum = sum + r_, *nx = sum + 2 * r_, *anx = sum + 3 * r_;
+    for (size_t i = 0; i < n; i++) {
+        sum[g->tmpl[i]] += x[i];
+        asum[g->tmpl[i]] += fabs(x[i]);
+    }
+    /* (N Uᵀx)_t and (|N| Uᵀ|x|)_t, once per template. */
+    for (size_t t = 0; t < r_; t++)
+        for (size_t u = 0; u < r_; u++) {
+            nx[t] += (long double)v->base[t * r_ + u] * sum[u];
+            anx[t] += fabsl(v->base[t * r_ + u]) * asum[u];
+        }
+    /* Row i: N off the diagonal, K(x_i, x_i) + λ on it. */
+    for (size_t i = 0; i < n; i++) {
+        size_t t = g->tmpl[i];
+        long double dg = (long double)v->diag[t] - v->base[t * r_ + t] + lambda;
+        r[i] = y[i] - nx[t] - dg * x[i];
+        if (a)
+            a[i] = fabs(y[i]) + anx[t] +
+                   (fabsl(v->diag[t]) - fabsl(v->base[t * r_ + t]) + lambda) *
+                       fabs(x[i]);
+    }
+    free(sum);
+    residual_walk w = {g, v, x, r, a};
+    return residual_pairs(&w, err);
+}
+
+/* ---- the shared pairs by column --------------------------------------------- */
+
+typedef struct index_fill {
+    size_t *next;               /* pass 1: count per column; 2: next slot   */
+    uint64_t *ent;              /* pass 2: row << 32 | key                  */
+} index_fill;
+
+static int index_count(void *ctx, size_t i, size_t j, size_t key)
+{
+    (void)i, (void)key;
+    ((index_fill *)ctx)->next[j]++;
+    return TKC_SUCCESS;
+}
+
+static int index_place(void *ctx, size_t i, size_t j, size_t key)
+{
+    index_fill *f = ctx;
+    f->ent[f->next[j]++] = (uint64_t)i << 32 | (uint64_t)key;
+    return TKC_SUCCESS;
+}
+
+static int u64_compare(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int tkc_krr_gram_index_shared(tkc_krr_gram *g, tkc_error *err)
+{
+    if (g->pcol)
+        return TKC_SUCCESS;
+    size_t n = g->n, ns = g->nshared;
+    if (g->nkeys > UINT32_MAX)
+        return tkc_fail(err, TKC_ERANGE, "krr: %zu coincidence keys", g->nkeys);
+    index_fill f = {calloc(n + 1, sizeof(size_t)),
+                    malloc((ns ? ns : 1) * sizeof(uint64_t))};
+    size_t *pcol = malloc((n + 1) * sizeof *pcol);
+    uint32_t *prow = malloc((ns ? ns : 1) * sizeof *prow);
+    uint32_t *pkey = malloc((ns ? ns : 1) * sizeof *pkey);
+    int st = TKC_SUCCESS;
+    if (!f.next || !f.ent || !pcol || !prow || !pkey)
+        st = tkc_fail(err, TKC_ENOMEM, "krr: cannot index %zu shared pairs", ns);
+    if (!st)
+        st = tkc_krr_gram_foreach_shared(g, index_count, &f, err);
+    if (!st) {
+        pcol[0] = 0;
+        for (size_t j = 0; j < n; j++)
+            pcol[j + 1] = pcol[j] + f.next[j];
+        memcpy(f.next, pcol, n * sizeof *pcol);
+        st = tkc_krr_gram_foreach_shared(g, index_place, &f, err);
+    }
+    for (size_t j = 0; !st && j < n; j++) {
+        qsort(f.ent + pcol[j], pcol[j + 1] - pcol[j], sizeof *f.ent, u64_compare);
+        for (size_t p = pcol[j]; p < pcol[j + 1]; p++) {
+            prow[p] = (uint32_t)(f.ent[p] >> 32);
+            pkey[p] = (uint32_t)(f.ent[p] & 0xffffffffu);
+        }
+    }
+    free(f.next);
+    free(f.ent);
+    if (st) {
+        free(pcol), free(prow), free(pkey);
+        return st;
+    }
+    g->pcol = pcol, g->prow = prow, g->pkey = pkey;
+    return TKC_SUCCESS;
+}
+
+const size_t *tkc_krr_gram_shared_columns(const tkc_krr_gram *g)
+{
+    return g->pcol;
+}
+const uint32_t *tkc_krr_gram_shared_rows(const tkc_krr_gram *g)
+{
+    return g->prow;
+}
+const uint32_t *tkc_krr_gram_shared_keys(const tkc_krr_gram *g)
+{
+    return g->pkey;
 }
 
 static int symbol_in_gram(const tkc_krr_gram *g, tkc_token t)

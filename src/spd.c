@@ -15,6 +15,8 @@
 
 #include "tkc/spd.h"
 
+#include "spd_ridge.h"
+
 static double seconds_now(void)
 {
     struct timespec ts;
@@ -249,10 +251,17 @@ SPD_AVX2 static void residual_dot2(const double *K, size_t n, size_t lda,
  * then tenfold.  Growth by 10 keeps the final ridge within a factor 10 of
  * the smallest that works, at the cost of a few factorizations in the cases
  * that need it (duplicate strings, exactly singular K̂ with λ = 0). */
-static double next_ridge(double lambda, double floor_)
+double tkc_spd_next_ridge(double lambda, double floor_)
 {
     double next = 10.0 * lambda;
     return next > floor_ ? next : floor_;
+}
+
+void tkc_spd_ridge_note(char *note, size_t size, const char *why,
+                        double lambda0, double lambda, unsigned steps)
+{
+    snprintf(note, size, "%s; ridge raised from %g to %g in %u step%s", why,
+             lambda0, lambda, steps, steps > 1 ? "s" : "");
 }
 
 typedef struct solve_work {
@@ -450,15 +459,14 @@ int tkc_spd_solve(double *K, size_t n, size_t lda, double lambda,
             info->escalations = attempt;
             info->rcond = rcond;
             if (attempt)
-                snprintf(info->note, sizeof info->note,
-                         "%s; ridge raised from %g to %g in %u step%s", why,
-                         lambda, lam, attempt, attempt > 1 ? "s" : "");
+                tkc_spd_ridge_note(info->note, sizeof info->note, why, lambda,
+                                   lam, attempt);
             st = TKC_SUCCESS;
             break;
         }
         if (attempt == 0)
             describe_failure(li, n, lam, rcond, why, sizeof why);
-        lam = next_ridge(lam, floor_);
+        lam = tkc_spd_next_ridge(lam, floor_);
     }
     if (st && !lapack_failed)
         tkc_fail(err, TKC_ENUMERIC,

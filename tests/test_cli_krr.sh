@@ -38,7 +38,8 @@ expect_exit 2 "missing --n" "$TKC" krr "$dir/samediff.tpl"
 expect_exit 2 "bad --n" "$TKC" krr "$dir/samediff.tpl" --n 10x
 expect_exit 2 "zero --n" "$TKC" krr "$dir/samediff.tpl" --n 0
 expect_exit 2 "--n beyond memory" "$TKC" krr "$dir/samediff.tpl" --n 100000000
-grep -q "GB kernel matrix; this machine has" /tmp/krr_cli_err.$$ && ok || bad "memory message: $(cat /tmp/krr_cli_err.$$)"
+grep -q "fits no solver" /tmp/krr_cli_err.$$ && grep -q "fits n <= " /tmp/krr_cli_err.$$ &&
+    grep -q "at alphabet >= " /tmp/krr_cli_err.$$ && ok || bad "memory message: $(cat /tmp/krr_cli_err.$$)"
 expect_exit 2 "unknown option" "$TKC" krr "$dir/samediff.tpl" --n 10 --frobnicate
 expect_exit 2 "--csv with --json" "$TKC" krr "$dir/samediff.tpl" --n 10 --csv --json
 expect_exit 2 "alphabet below wildcards" "$TKC" krr "$dir/samediff.tpl" --n 10 --alphabet 1
@@ -98,6 +99,47 @@ expect_exit 0 "escalation" "$TKC" krr "$dir/samediff.tpl" --n 50 --alphabet 2 --
 json_true "ridge escalated and reported" "j['escalations'] >= 1 and j['lambda_used'] > 0 and 'ridge raised' in j['escalation_note']"
 json_true "no NaN after escalation" "j['test_mse'] is not None and j['train_mse'] is not None"
 
+# ---- the kernel's own error ------------------------------------------------------
+expect_exit 0 "kernel error json" "$TKC" krr "$dir/samediff.tpl" --n 100 $MC --json
+json_true "trans: kernel error by replicates, 4 estimates" "j['kernel_error_method'] == 'kernel replicates' and j['kernel_replicates'] == 4"
+json_true "trans: every number carries its kernel error" "j['test_mse_kernel_se'] > 0 and j['test_mse_population_kernel_se'] > 0 and all(t['prediction_kernel_se'] > 0 for t in j['per_template'])"
+expect_exit 0 "one kernel estimate" "$TKC" krr "$dir/samediff.tpl" --n 100 $MC --kernel-replicates 1 --json
+json_true "not computed: null, said" "j['test_mse_kernel_se'] is None and j['kernel_error_method'] == 'not computed'"
+expect_exit 0 "closed form" "$TKC" krr "$dir/samediff.tpl" --n 100 --kernel mlpxx --json
+json_true "closed form: no kernel error, one estimate" "j['test_mse_population_kernel_se'] == 0 and j['kernel_replicates'] == 1 and j['kernel_error_method'].startswith('none')"
+expect_exit 0 "kernel error csv" "$TKC" krr "$dir/samediff.tpl" --n 30,60 $MC --csv
+$PY - /tmp/krr_cli_out.$$ <<'PYEOF' && ok || bad "csv: kernel error columns with values"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 2
+for r in rows:
+    assert float(r["test_mse_kernel_se"]) > 0 and float(r["test_mse_population_kernel_se"]) > 0
+    assert r["kernel_replicates"] == "4" and r["solver"] == "dense" and float(r["residual"]) < 1e-10
+PYEOF
+expect_exit 0 "kernel error text" "$TKC" krr "$dir/samediff.tpl" --n 40 $MC
+grep -q "+-kernel" /tmp/krr_cli_out.$$ && grep -q "kernel replicates, 4 kernel estimates" /tmp/krr_cli_out.$$ && ok || bad "text shows +-kernel"
+
+# ---- the solvers ------------------------------------------------------------------
+expect_exit 2 "unknown solver" "$TKC" krr "$dir/samediff.tpl" --n 10 --solver sparse
+for s in dense structured; do
+    expect_exit 0 "--solver $s" "$TKC" krr "$dir/samediff.tpl" --n 1500 --alphabet 100 --kernel mlpxx --solver $s --json
+    cp /tmp/krr_cli_out.$$ "$dir/solver_$s.json"
+done
+$PY - "$dir/solver_dense.json" "$dir/solver_structured.json" <<'PYEOF' && ok || bad "dense and structured agree through the CLI"
+import json, sys
+d, s = (json.load(open(p)) for p in sys.argv[1:])
+assert d["solver"] == "dense" and s["solver"] == "structured", (d["solver"], s["solver"])
+assert "asked for" in s["solver_reason"] and s["structured"]["converged"]
+for a, b in zip(d["per_template"], s["per_template"]):
+    assert abs(a["prediction"] - b["prediction"]) <= 1e-9 * (1 + abs(a["prediction"])), (a, b)
+assert abs(d["test_mse"] - s["test_mse"]) <= 1e-9 * (1 + d["test_mse"])
+PYEOF
+# n = 2e5: beyond the dense path's memory, structured at a large alphabet
+expect_exit 0 "n = 200000 structured" "$TKC" krr "$dir/samediff.tpl" --n 200000 --alphabet 1000000000 --kernel mlpxx --test-n 200 --json
+json_true "n = 2e5 runs structured, and says why" "j['solver'] == 'structured' and 'does not fit' in j['solver_reason'] and j['residual'] < 1e-10 and j['test_mse'] < 0.01"
+expect_exit 2 "n = 200000 at alphabet 1000: refused with what fits" "$TKC" krr "$dir/samediff.tpl" --n 200000 --kernel mlpxx
+grep -q "fits n <= " /tmp/krr_cli_err.$$ && grep -q "at alphabet >= " /tmp/krr_cli_err.$$ && ok || bad "refusal names n and alphabet: $(cat /tmp/krr_cli_err.$$)"
+
 # ---- Theorem 3.4 sweep ----------------------------------------------------------
 expect_exit 0 "sweep n (mlp)" "$TKC" krr "$dir/samediff.tpl" --sweep n --n 20,40,80,160 --seeds 3 --kernel mlp --json
 json_true "mlp: the error does not fall with n" "abs(j['fit'][0]['slope']) < 0.15"
@@ -105,6 +147,9 @@ json_true "mlp: N-matrix verdict beside the fit" "j['fit'][0]['nmatrix']['verdic
 json_true "mlp: every point at the label variance or above" "all(c['test_mse_population'] >= c['label_variance'] - 1e-9 for c in j['curve'])"
 expect_exit 0 "sweep n (trans)" "$TKC" krr "$dir/samediff.tpl" --sweep n --n 40,80,160,320,640 --seeds 3 $MC --json
 json_true "trans: slope -1/2 or steeper within the CI" "j['fit'][0]['slope_ci95'][1] < -0.3 and j['fit'][0]['slope_ci95'][0] <= -0.5"
+json_true "trans: the slope's kernel error widens its interval" "(lambda f: f['slope_kernel_se'] > 0 and f['slope_ci95_with_kernel'][0] < f['slope_ci95'][0] and f['slope_ci95_with_kernel'][1] > f['slope_ci95'][1])(j['fit'][0])"
+json_true "trans: tail and local slopes" "(lambda f: f['tail']['values'] >= 3 and f['tail']['slope'] is not None and len(f['local_slopes']) == 3)(j['fit'][0])"
+json_true "trans: the curve carries both errors" "all(c['test_mse_population_se'] > 0 and c['test_mse_population_kernel_se'] > 0 for c in j['curve'])"
 expect_exit 0 "sweep rho text" "$TKC" krr "$dir/samediff.tpl" --sweep rho --alphabet 2,4,8,16 --n 100 --seeds 2 --kernel mlpxx
 grep -q "fit: test RMSE ~ rho^" /tmp/krr_cli_out.$$ && ok || bad "rho sweep prints the fitted slope"
 

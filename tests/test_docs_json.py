@@ -207,7 +207,15 @@ def scenarios(tmp):
         ("check", ["check", m3, "--no-auto-refine", "--estimator", "mc",
                    "--samples", "4096"], 0),
         ("krr-one", ["krr", sd, "--n", "40", "--kernel", "mlp"], 0),
+        # the structured solver, and a kernel error from replicates
+        ("krr-one", ["krr", sd, "--n", "3000", "--alphabet", "1000000000",
+                     "--kernel", "mlpxx", "--solver", "structured"], 0),
+        ("krr-one", ["krr", sd, "--n", "40", "--estimator", "mc", "--samples",
+                     "1024", "--kernel-replicates", "2"], 0),
         ("krr-many", ["krr", sd, "--n", "20,40", "--kernel", "mlp"], 0),
+        ("krr-many", ["krr", sd, "--n", "2000,3000", "--alphabet", "1000000000",
+                      "--kernel", "mlpxx", "--solver", "structured", "--test-n",
+                      "50"], 0),
         ("krr-many", ["krr", sd, "--sweep", "n", "--n", "20,40,80", "--seeds",
                       "2", "--test-n", "50", "--kernel", "mlpxx"], 0),
     ]

@@ -22,7 +22,7 @@ expected=(
     structure_same_different structure_spectrum
     nonsingularity_sigma_min_beta_gamma nonsingularity_ladder nonsingularity_kernels
     learning_curves
-    rates_vs_n rates_vs_rho
+    rates_vs_n rates_vs_rho rates_local_slopes krr_dense_peers
     estimators_error_vs_samples estimators_error_vs_cpu estimators_series_asymptotic
 )
 

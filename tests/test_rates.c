@@ -3,7 +3,9 @@
  * vanishing intervals; noisy points are checked against the textbook
  * least-squares formulas computed here in long double, with Student-t
  * quantiles in closed form (ν = 1: tan(π(p − 1/2)); ν = 2:
- * sqrt(2a²/(1 − a²)), a = 2p − 1); bad input is refused by name. */
+ * sqrt(2a²/(1 − a²)), a = 2p − 1); the curvature fits on an exact
+ * log-quadratic law and on a broken power law, whose local slopes and
+ * asymptotic tail are known; bad input is refused by name. */
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -120,6 +122,91 @@ static void test_noisy_against_textbook(void)
           "99%% interval wider than 95%%");
 }
 
+/* log y = 1 − 0.4 u − 0.05 u² (u = log x, any centring): the curvature
+ * is −0.05 exactly; a power law has none, its tail is the whole range. */
+static void test_curvature_exact(void)
+{
+    double x[30], y[30], z[30];
+    for (size_t i = 0; i < 30; i++) {
+        x[i] = 10 * pow(2.0, (double)(i / 3));
+        double u = log(x[i]);
+        y[i] = exp(1 - 0.4 * u - 0.05 * u * u);
+        z[i] = 2 * pow(x[i], -0.5);
+    }
+    tkc_rate_tail t;
+    tkc_error err;
+    CHECK(tkc_rate_tail_fit(x, y, 30, 3, 0.95, &t, &err) == 0, "tail: %s",
+          err.message);
+    CHECK_CLOSE(t.curvature, -0.05, 1e-10, "curvature of an exact quadratic");
+    CHECK(t.curvature_se < 1e-10 && t.xs_total == 10, "no residual (%.3g), 10 x",
+          t.curvature_se);
+    CHECK(tkc_rate_tail_fit(x, z, 30, 3, 0.95, &t, &err) == 0, "tail: %s",
+          err.message);
+    CHECK(t.xs == 10 && !t.curved_throughout && t.x_min == 10 &&
+              fabs(t.slope.slope + 0.5) < 1e-12 && fabs(t.curvature) < 1e-12,
+          "a power law: the tail is everything (%zu values from %g), slope "
+          "%.17g", t.xs, t.x_min, t.slope.slope);
+    double lo, hi;
+    tkc_rate_slope s;
+    CHECK(tkc_rate_slope_fit(x, y, 30, 0.95, &s, &err) == 0, "slope");
+    tkc_rate_slope_interval_with(&s, 0, &lo, &hi);
+    CHECK_CLOSE(lo, s.slope_lo, 1e-14, "no extra error: the same interval");
+    CHECK_CLOSE(hi, s.slope_hi, 1e-14, "the same upper end");
+    tkc_rate_slope_interval_with(&s, s.slope_se, &lo, &hi);
+    CHECK_CLOSE(hi - lo, sqrt(2.0) * (s.slope_hi - s.slope_lo),
+                1e-12 * (hi - lo), "an extra error equal to se: sqrt(2) wider");
+}
+
+/* A broken power law: y ∝ x^-0.2 below 1000, ∝ x^-0.5 above, continuous,
+ * 3 seeds at −1%, 0, +1% (the same at every x, so no slope of their
+ * own), x = 25·2^i up to 1.6e6.  Local
+ * slopes inside each piece find its exponent; the tail without curvature
+ * starts near the break and finds −1/2; the whole range is curved. */
+static void test_broken_power_law(void)
+{
+    double x[51], y[51];
+    for (size_t i = 0; i < 51; i++) {
+        x[i] = 25 * pow(2.0, (double)(i / 3));
+        double v = x[i] <= 1000 ? pow(x[i], -0.2)
+                                : pow(1000, -0.2) * pow(x[i] / 1000, -0.5);
+        y[i] = v * (1 + 0.01 * ((double)(i % 3) - 1));
+    }
+    tkc_rate_window w[17];
+    size_t nw;
+    tkc_error err;
+    CHECK(tkc_rate_local_slopes(x, y, 51, 3, 0.95, w, &nw, &err) == 0 &&
+              nw == 15, "15 windows of 3 (%zu): %s", nw, err.message);
+    size_t inside = 0;
+    for (size_t i = 0; i < nw; i++) {
+        double want = w[i].x_hi <= 1000 ? -0.2 : w[i].x_lo >= 1000 ? -0.5 : NAN;
+        if (isnan(want))
+            continue;
+        inside++;
+        CHECK(w[i].slope.slope_lo <= want && want <= w[i].slope.slope_hi &&
+                  w[i].slope.slope_hi - w[i].slope.slope_lo < 0.1,
+              "window %g..%g: slope %.3f [%.3f, %.3f], the piece's %.1f",
+              w[i].x_lo, w[i].x_hi, w[i].slope.slope, w[i].slope.slope_lo,
+              w[i].slope.slope_hi, want);
+        CHECK_CLOSE(w[i].x_center, sqrt(w[i].x_lo * w[i].x_hi), 1e-9 * w[i].x_center,
+                    "window centre");
+    }
+    CHECK(inside == 13, "13 windows inside one piece (%zu)", inside);
+    tkc_rate_tail t;
+    CHECK(tkc_rate_tail_fit(x, y, 51, 3, 0.95, &t, &err) == 0, "tail: %s",
+          err.message);
+    CHECK(t.x_min >= 800 && t.x_min <= 1600 && !t.curved_throughout &&
+              t.slope.slope_lo <= -0.5 && -0.5 <= t.slope.slope_hi,
+          "tail from %g (%zu values): slope %.3f [%.3f, %.3f]", t.x_min, t.xs,
+          t.slope.slope, t.slope.slope_lo, t.slope.slope_hi);
+    CHECK(t.curvature < -3 * t.curvature_se, "the whole range curves down: "
+          "%.3g +- %.2g", t.curvature, t.curvature_se);
+    tkc_rate_slope s;
+    CHECK(tkc_rate_slope_fit(x, y, 51, 0.95, &s, &err) == 0 &&
+              s.slope_lo > -0.5 && s.slope_hi < -0.2,
+          "the whole-range slope %.3f [%.3f, %.3f] is neither piece's: what the "
+          "tail fit is for", s.slope, s.slope_lo, s.slope_hi);
+}
+
 static void test_refusals(void)
 {
     double x[4] = {10, 20, 40, 80}, y[4] = {1, 0.7, 0, 0};
@@ -142,12 +229,25 @@ static void test_refusals(void)
               strstr(err.message, "y[1]"), "NaN y named: %s", err.message);
     CHECK(tkc_rate_slope_fit(x, w, 4, 1.0, &s, &err) == TKC_EINPUT,
           "level 1 refused");
+    tkc_rate_tail t;
+    tkc_rate_window win[4];
+    size_t nw;
+    CHECK(tkc_rate_tail_fit(x, w, 4, 2, 0.95, &t, &err) == TKC_EINPUT,
+          "tail: min_xs 2 refused");
+    CHECK(tkc_rate_tail_fit(x, y, 4, 3, 0.95, &t, &err) == TKC_ERANGE,
+          "tail: 2 distinct x with y > 0 (%s)", err.message);
+    CHECK(tkc_rate_local_slopes(x, w, 4, 1, 0.95, win, &nw, &err) == TKC_EINPUT,
+          "local slopes: width 1 refused");
+    CHECK(tkc_rate_local_slopes(bad, w, 4, 2, 0.95, win, &nw, &err) == TKC_EINPUT &&
+              strstr(err.message, "x[1]"), "local slopes: x named");
 }
 
 int main(void)
 {
     test_exact_laws();
     test_noisy_against_textbook();
+    test_curvature_exact();
+    test_broken_power_law();
     test_refusals();
     return check_summary();
 }

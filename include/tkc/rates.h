@@ -15,7 +15,15 @@
  * gsl_cdf_tdist_Pinv).  The interval assumes independent, equal-variance,
  * normal residuals on the log scale: it is a statement about the fit, not a
  * proof about the rate; curvature (the rate not yet asymptotic over the
- * range of x) shows as a slope off −1/2 with a narrow interval. */
+ * range of x) shows as a slope off −1/2 with a narrow interval.  Two fits
+ * face the curvature:
+ *
+ *   local   the slope over each window of a few consecutive x values: the
+ *           slope as a function of x, each with its own interval;
+ *   tail    the asymptotic range: the longest run of the largest x values
+ *           over which log y = c0 + c1 u + c2 u² (u = log x centred) shows
+ *           no curvature (c2's interval at the level holds 0), and the
+ *           slope over it; the whole range's c2 is reported beside it. */
 #ifndef TKC_RATES_H
 #define TKC_RATES_H
 
@@ -45,6 +53,13 @@ TKC_API int tkc_rate_slope_fit(const double *x, const double *y, size_t m,
                                double level, tkc_rate_slope *out,
                                tkc_error *err);
 
+/* The slope's interval with an independent error of standard deviation
+ * extra_se added in quadrature (the kernel's own error of the slope, say):
+ * slope ∓ t·sqrt(slope_se² + extra_se²), t the fit's Student quantile. */
+TKC_API void tkc_rate_slope_interval_with(const tkc_rate_slope *s,
+                                          double extra_se, double *lo,
+                                          double *hi);
+
 typedef struct tkc_rate_floor {
     size_t points;             /* m: every point, y = 0 included             */
     double a, c;               /* y = a + c / sqrt(x)                        */
@@ -55,6 +70,43 @@ typedef struct tkc_rate_floor {
  * TKC_ERANGE when m < 3 or the x are all equal. */
 TKC_API int tkc_rate_floor_fit(const double *x, const double *y, size_t m,
                                tkc_rate_floor *out, tkc_error *err);
+
+/* The slope over one window of consecutive distinct x values. */
+typedef struct tkc_rate_window {
+    double x_lo, x_hi;         /* the window's smallest and largest x        */
+    double x_center;           /* their geometric mean                       */
+    tkc_rate_slope slope;      /* the fit over the window's points           */
+} tkc_rate_window;
+
+/* The log-log slope over every run of `width` (>= 2) consecutive distinct
+ * x values, each by tkc_rate_slope_fit over the points at those x, into
+ * out (room for the number of distinct x), *nout windows in increasing x.
+ * A window whose fit has too few points (TKC_ERANGE: fewer than 3 with
+ * y > 0) is left out.  Same input rules as tkc_rate_slope_fit. */
+TKC_API int tkc_rate_local_slopes(const double *x, const double *y, size_t m,
+                                  size_t width, double level,
+                                  tkc_rate_window *out, size_t *nout,
+                                  tkc_error *err);
+
+typedef struct tkc_rate_tail {
+    tkc_rate_slope slope;      /* the linear fit over the tail               */
+    size_t xs, xs_total;       /* distinct x in the tail, in all             */
+    double x_min;              /* the tail's smallest x                      */
+    double curvature;          /* c2 over the whole range (u = log x centred) */
+    double curvature_se;
+    int curved_throughout;     /* even the shortest tail (min_xs values)
+                                  curves at the level: its slope is a local
+                                  one, not an asymptotic rate                */
+} tkc_rate_tail;
+
+/* The tail fit over m points: tails of the k largest distinct x values,
+ * k from all of them down to min_xs (>= 3), the first without significant
+ * curvature at `level` (the quadratic needs 4 points or more with y > 0;
+ * a tail with fewer is taken as it is).  TKC_ERANGE when fewer than
+ * min_xs distinct x have points with y > 0. */
+TKC_API int tkc_rate_tail_fit(const double *x, const double *y, size_t m,
+                              size_t min_xs, double level, tkc_rate_tail *out,
+                              tkc_error *err);
 
 #ifdef __cplusplus
 }

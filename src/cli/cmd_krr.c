@@ -28,9 +28,21 @@ static void help(FILE *out)
         "trained on n strings drawn from the templates of FILE and tested on strings\n"
         "whose symbols never occur in training.  Reports train/test MSE, the test\n"
         "error per template, rho, rcond and the ridge actually used.  test_mse is\n"
-        "measured on --test-n sampled strings; test_mse_pop is the exact expected\n"
-        "test error sum_z mu(z) (f(z) - f*(z))^2 (f is constant on each template's\n"
-        "unseen-symbol strings by token symmetry).  Test labels are noiseless f*(z).\n\n"
+        "measured on --test-n sampled strings; test_mse_pop is the expected test\n"
+        "error sum_z mu(z) (f(z) - f*(z))^2, exact GIVEN the fitted f (f is constant\n"
+        "on each template's unseen-symbol strings by token symmetry); f itself\n"
+        "carries the kernel's error.  Test labels are noiseless f*(z).\n\n"
+        "Two error sources: +-data is the standard error over data seeds (--seeds);\n"
+        "+-kernel the kernel's own error, the spread of the same number over\n"
+        "independent kernel estimates on the same data (--kernel-replicates; a\n"
+        "series' truncation error by random perturbation within its radii; none\n"
+        "for closed forms).\n\n"
+        "Solvers: dense (one n x n matrix, LAPACK Cholesky, O(n^3)) or structured\n"
+        "(K = U N U^T + D + S: Woodbury over CHOLMOD's sparse Cholesky of D + S +\n"
+        "lambda I, conjugate gradients to the rounding floor; O(n r^2) when few\n"
+        "strings share a symbol, i.e. at large rho).  auto picks by predicted cost\n"
+        "and memory and says why; an n that fits neither is refused up front with\n"
+        "the n and the alphabet that would fit.\n\n"
         "options:\n"
         "  --n N[,N,...]     training sizes; a list gives a learning curve\n"
         "  --alphabet A[,..] alphabet size for training and (disjoint) test symbols;\n"
@@ -43,14 +55,23 @@ static void help(FILE *out)
         "  --seed S          data and Monte Carlo seed (default 1)\n"
         "  --seeds K         repeat with data seeds S..S+K-1: error bars (default 1)\n"
         "  --test-n M        test strings (default 1000)\n"
+        "  --solver S        auto, dense or structured (default auto)\n"
+        "  --kernel-replicates R  kernel estimates per fit, the fit's included,\n"
+        "                    for the kernel error (default 4; 1: not computed)\n"
+        "  --memory GB       memory the solve may use (default: this machine's)\n"
+        "  --tolerance E     structured: normwise backward error to stop at\n"
+        "                    (default 0: until the residual stops falling)\n"
         "  --compare         run the trans, mlp and mlpxx kernels side by side\n"
         "  --sweep n|rho     Theorem 3.4: fit log-log slopes of the test RMSE\n"
         "                    against n (default n list 25..1600, noise 0.5,\n"
         "                    alphabet 100000, 5 seeds) or against rho (alphabet\n"
         "                    list, default w*{1,2,...,64}; n 1000; 5 seeds), with\n"
-        "                    95% confidence intervals, the fit of\n"
-        "                    a + c/sqrt(n), and ||N^-1|| with the N-matrix\n"
-        "                    verdict (as tkc nmatrix) beside them\n"
+        "                    95% confidence intervals (the kernel error of the\n"
+        "                    slope added), the tail without curvature, the local\n"
+        "                    slopes, the fit of a + c/sqrt(n), and ||N^-1|| with\n"
+        "                    the N-matrix verdict (as tkc nmatrix) beside them.\n"
+        "                    n = 10^6 runs structured at a large alphabet, e.g.\n"
+        "                    --n 1000,...,1000000 --alphabet 1000000000\n"
         "  --no-cls          do not append [CLS] to the templates\n"
         "  --csv             one CSV row per fit on stdout\n"
         "  --json            one JSON object on stdout\n"
@@ -99,7 +120,7 @@ static int parse_args(int argc, char **argv, krr_cli *c)
 {
     memset(c, 0, sizeof *c);
     tkc_kernel_spec_default(&c->kernel);
-    c->lambda = TKC_KRR_LAMBDA_DEFAULT;
+    tkc_krr_options_default(&c->opt);
     c->seed = c->kernel.seed;
     c->test_n = TEST_N_DEFAULT;
     c->seeds = 1;
@@ -127,7 +148,9 @@ static int parse_args(int argc, char **argv, krr_cli *c)
                    (!strcmp(a, "--n") || !strcmp(a, "--alphabet") ||
                     !strcmp(a, "--lambda") || !strcmp(a, "--noise") ||
                     !strcmp(a, "--seeds") || !strcmp(a, "--test-n") ||
-                    !strcmp(a, "--sweep"))) {
+                    !strcmp(a, "--sweep") || !strcmp(a, "--solver") ||
+                    !strcmp(a, "--kernel-replicates") ||
+                    !strcmp(a, "--memory") || !strcmp(a, "--tolerance"))) {
             return cli_usage_error(CMD, "%s needs a value", a);
         } else if (!strcmp(a, "--n")) {
             if (parse_list(a, argv[++i], 1, 2000000000, c->n, &c->nn))
@@ -136,7 +159,30 @@ static int parse_args(int argc, char **argv, krr_cli *c)
             if (parse_list(a, argv[++i], 1, 1000000000, c->alphabet, &c->na))
                 return CLI_USAGE;
         } else if (!strcmp(a, "--lambda")) {
-            if (cli_parse_double(CMD, a, argv[++i], 0, 1e300, &c->lambda))
+            if (cli_parse_double(CMD, a, argv[++i], 0, 1e300, &c->opt.lambda))
+                return CLI_USAGE;
+        } else if (!strcmp(a, "--solver")) {
+            v = argv[++i];
+            if (!strcmp(v, "auto"))
+                c->opt.solver = TKC_KRR_SOLVER_AUTO;
+            else if (!strcmp(v, "dense"))
+                c->opt.solver = TKC_KRR_SOLVER_DENSE;
+            else if (!strcmp(v, "structured"))
+                c->opt.solver = TKC_KRR_SOLVER_STRUCTURED;
+            else
+                return cli_usage_error(CMD, "--solver expects auto, dense or "
+                                            "structured, got '%s'", v);
+        } else if (!strcmp(a, "--kernel-replicates")) {
+            if (cli_parse_u64(CMD, a, argv[++i], 1, 1024, &u))
+                return CLI_USAGE;
+            c->opt.kernel_replicates = (unsigned)u;
+        } else if (!strcmp(a, "--memory")) {
+            double gb;
+            if (cli_parse_double(CMD, a, argv[++i], 1e-3, 1e6, &gb))
+                return CLI_USAGE;
+            c->opt.memory_bytes = gb * 1e9;
+        } else if (!strcmp(a, "--tolerance")) {
+            if (cli_parse_double(CMD, a, argv[++i], 0, 1, &c->opt.tolerance))
                 return CLI_USAGE;
         } else if (!strcmp(a, "--noise")) {
             if (cli_parse_double(CMD, a, argv[++i], 0, 1e300, &c->noise))
@@ -176,9 +222,46 @@ static int parse_args(int argc, char **argv, krr_cli *c)
                                                              : CLI_OK;
 }
 
+/* Refuse up front, before any sampling, an (n, alphabet) that no solver
+ * fits, saying what n fits and what alphabet would. */
+static int check_plans(const krr_cli *c, const tkc_template_set *set)
+{
+    for (size_t i = 0; i < c->nn; i++)
+        for (size_t a = 0; a < c->na; a++) {
+            tkc_krr_plan p;
+            tkc_krr_limits lim;
+            tkc_error err;
+            double rho;
+            if (tkc_krr_plan_expected(set, c->n[i], c->alphabet[a], &c->opt, &p,
+                                      &lim, &err) ||
+                tkc_template_set_rho(set, c->alphabet[a], &rho, &err))
+                return cli_library_error(CMD, &err);
+            if (p.chosen != TKC_KRR_SOLVER_AUTO)
+                continue;
+            char alt[240] = "";
+            if (c->opt.solver != TKC_KRR_SOLVER_DENSE)
+                snprintf(alt, sizeof alt, "; the structured path needs few "
+                         "strings sharing a symbol (here %.3g other strings "
+                         "each, expected) and its arrays to fit: it fits n <= "
+                         "%zu at this alphabet, and this n at alphabet >= %.3g "
+                         "(rho >= %.3g)", 2 * p.shared_pairs / (double)p.n,
+                         lim.structured_n_max, lim.structured_alphabet_min,
+                         lim.structured_alphabet_min * rho /
+                             (double)c->alphabet[a]);
+            return cli_usage_error(
+                CMD, "--n %zu at alphabet %zu (rho %.4g) fits no solver in "
+                "%.3g GB: the dense path needs a %.3g GB kernel matrix (it "
+                "fits n <= %zu)%s", c->n[i], c->alphabet[a], rho,
+                p.memory_bytes * 1e-9, p.dense_bytes * 1e-9, lim.dense_n_max,
+                alt);
+        }
+    return CLI_OK;
+}
+
 /* Defaults that depend on the mode; said on stderr when they apply. */
 static int settle_lists(krr_cli *c, const tkc_template_set *set)
 {
+    int st;
     size_t w = tkc_template_set_max_wildcards(set);
     if (w == 0)
         w = 1;
@@ -224,19 +307,12 @@ static int settle_lists(krr_cli *c, const tkc_template_set *set)
     }
     if (c->sweep != SWEEP_NONE && !c->seeds_given)
         c->seeds = 5;
-    /* K̂ is one dense n×n matrix: refuse up front what cannot fit in memory,
-     * rather than sampling 10⁸ strings first and failing at the malloc. */
-    double memory = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-    for (size_t i = 0; i < c->nn; i++)
-        if (memory > 0 && 8.0 * (double)c->n[i] * (double)c->n[i] > memory)
-            return cli_usage_error(CMD, "--n %zu needs a %.3g GB kernel matrix; "
-                                   "this machine has %.3g GB of memory",
-                                   c->n[i], 8e-9 * (double)c->n[i] * (double)c->n[i],
-                                   1e-9 * memory);
     for (size_t i = 0; i < c->na; i++)
         if (c->alphabet[i] < w)
             return cli_usage_error(CMD, "--alphabet %zu is smaller than the %zu "
                                         "wildcards of some template", c->alphabet[i], w);
+    if ((st = check_plans(c, set)))
+        return st;
     if (c->compare) {
         c->kernels[0] = tkc_kernel_trans;
         c->kernels[1] = tkc_kernel_mlp;
@@ -319,24 +395,28 @@ static int run_one(const krr_cli *c, const tkc_template_set *set,
                              run->seed ^ 0x9E3779B97F4A7C15ULL, &test, err);
     if (!st)
         st = tkc_krr_fit(spec, set, train->strings, train->template_index,
-                         train->label, c->lambda, &run->model, err);
+                         train->label, &c->opt, &run->model, err);
     if (!st && !(pred = malloc(run->test_n * sizeof *pred)))
         st = tkc_fail(err, TKC_ENOMEM, "krr: out of memory");
-    if (!st)
-        st = tkc_krr_predict(run->model, test->strings, pred, err);
+    if (!st && !(run->test_mse_rep = malloc(run->model->replicates *
+                                            sizeof *run->test_mse_rep)))
+        st = tkc_fail(err, TKC_ENOMEM, "krr: out of memory");
+    for (size_t q = 0; !st && q < run->model->replicates; q++) {
+        st = tkc_krr_predict_replicate(run->model, q, test->strings, pred, err);
+        double s = 0;
+        for (size_t j = 0; !st && j < run->test_n; j++) {
+            double d = pred[j] - test->label[j];   /* noiseless f*(z) */
+            s += d * d;
+        }
+        run->test_mse_rep[q] = s / (double)run->test_n;
+    }
     if (!st)
         st = tkc_krr_score_templates(run->model, set, &run->score, err);
     if (!st && (!(run->train_count = template_counts(train, set->count)) ||
                 !(run->test_count = template_counts(test, set->count))))
         st = tkc_fail(err, TKC_ENOMEM, "krr: out of memory");
-    if (!st) {
-        double s = 0;
-        for (size_t j = 0; j < run->test_n; j++) {
-            double d = pred[j] - test->label[j];   /* noiseless f*(z) */
-            s += d * d;
-        }
-        run->test_mse = s / (double)run->test_n;
-    }
+    if (!st)
+        run->test_mse = run->test_mse_rep[0];
     free(pred);
     tkc_sample_free(train);
     tkc_sample_free(test);
@@ -411,6 +491,7 @@ static void runs_free(krr_runs *R)
         tkc_krr_score_free(R->r[i].score);
         free(R->r[i].train_count);
         free(R->r[i].test_count);
+        free(R->r[i].test_mse_rep);
     }
     free(R->r);
 }

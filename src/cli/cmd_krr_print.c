@@ -1,7 +1,15 @@
 /* cmd_krr_print.c — the report of `tkc krr`: per kernel, its N's verdict
- * beside the fits; the curve (mean and standard error over seeds per
- * point); for sweeps, Theorem 3.4's fits (tkc_rate_*); as text, one JSON
- * object, or CSV rows. */
+ * beside the fits; the curve (mean, the standard error over data seeds and
+ * the kernel's own error per point); the solver each fit took and why; for
+ * sweeps, Theorem 3.4's fits (tkc_rate_*: the whole range, the tail
+ * without curvature, the local slopes, each slope with its kernel error);
+ * as text, one JSON object, or CSV rows.
+ *
+ * Kernel error of a statistic over runs: the statistic is recomputed from
+ * each kernel estimate's numbers (the runs' replicates q) and its spread
+ * over q is the kernel error (tkc_krr_replicate_sd); the data seeds share
+ * the kernel seed, so this is the kernel error of the statistic itself, not
+ * of its runs one by one. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -34,8 +42,33 @@ static void print_nmatrix(const tkc_nmatrix_decision *d)
 
 /* ---- statistics ------------------------------------------------------------ */
 
+/* Kernel estimates every run of kernel k has (the same for all: they
+ * depend on the kernel's error kind and --kernel-replicates). */
+static size_t replicates_of(krr_runs *R, size_t k)
+{
+    size_t q = run_at(R, k, 0, 0)->model->replicates;
+    for (size_t x = 0; x < R->nx; x++)
+        for (size_t s = 0; s < R->ns; s++) {
+            size_t r = run_at(R, k, x, s)->model->replicates;
+            q = r < q ? r : q;
+        }
+    return q;
+}
+
+/* What run r contributes, for kernel estimate q. */
+static double train_of(const krr_run *r, size_t q)
+{
+    return r->model->replicate_train_mse[q];
+}
+static double test_of(const krr_run *r, size_t q) { return r->test_mse_rep[q]; }
+static double pop_of(const krr_run *r, size_t q)
+{
+    return r->score->replicate_mse_population[q];
+}
+
 typedef struct point_stats {
-    double test_mean, test_se, pop_mean, pop_se, train_mean;
+    double test_mean, test_se, test_kse, pop_mean, pop_se, pop_kse, train_mean;
+    double train_kse;
     double rcond_min, lambda_max;
     unsigned escalations;
 } point_stats;
@@ -50,6 +83,25 @@ static void mean_se(const double *v, size_t m, double *mean, double *se)
         q += (v[i] - s) * (v[i] - s);
     *mean = s;
     *se = m > 1 ? sqrt(q / (double)(m - 1) / (double)m) : NAN;
+}
+
+/* The kernel error of the mean over seeds of f(run, q) at point (k, x). */
+static double mean_kernel_se(krr_runs *R, size_t k, size_t x,
+                             double (*f)(const krr_run *, size_t))
+{
+    size_t nq = replicates_of(R, k);
+    double *v = malloc(nq * sizeof *v), sd = 0;
+    if (!v)
+        return NAN;
+    for (size_t q = 0; q < nq; q++) {
+        double s = 0;
+        for (size_t i = 0; i < R->ns; i++)
+            s += f(run_at(R, k, x, i), q);
+        v[q] = s / (double)R->ns;
+    }
+    sd = tkc_krr_replicate_sd(v, nq);
+    free(v);
+    return sd;
 }
 
 static point_stats stats_at(krr_runs *R, size_t k, size_t x)
@@ -69,30 +121,73 @@ static point_stats stats_at(krr_runs *R, size_t k, size_t x)
     mean_se(test, R->ns, &p.test_mean, &p.test_se);
     mean_se(pop, R->ns, &p.pop_mean, &p.pop_se);
     mean_se(train, R->ns, &p.train_mean, &dummy);
+    p.test_kse = mean_kernel_se(R, k, x, test_of);
+    p.train_kse = mean_kernel_se(R, k, x, train_of);
+    p.pop_kse = mean_kernel_se(R, k, x, pop_of);
     return p;
 }
 
 /* Theorem 3.4's fits of the test RMSE against x (n or rho) over every run
- * of kernel k: the log-log slope (95% interval; st_slope TKC_ERANGE when
- * too few errors are nonzero) and rmse = a + c/sqrt(x). */
+ * of kernel k: the log-log slope (95% interval; slope_ok 0 when too few
+ * errors are nonzero), rmse = a + c/sqrt(x), the tail, the local slopes;
+ * the slopes refit on each kernel estimate for their kernel error. */
 typedef struct rate_fits {
     tkc_rate_slope slope;
     tkc_rate_floor floor;
-    int slope_ok;
+    tkc_rate_tail tail;
+    tkc_rate_window local[MAX_LIST];
+    size_t nlocal;
+    int slope_ok, tail_ok;
+    double slope_kse, tail_kse;   /* kernel errors of the two slopes       */
+    double slope_lo, slope_hi;    /* 95% with the kernel error added       */
+    double tail_lo, tail_hi;
+    size_t replicates;
 } rate_fits;
+
+/* The RMSE points of kernel estimate q. */
+static void rate_points(krr_runs *R, size_t k, const double *xs, size_t q,
+                        double *x, double *y)
+{
+    for (size_t i = 0; i < R->nx; i++)
+        for (size_t s = 0; s < R->ns; s++) {
+            x[i * R->ns + s] = xs[i];
+            y[i * R->ns + s] = sqrt(pop_of(run_at(R, k, i, s), q));
+        }
+}
 
 static rate_fits fit_rates(krr_runs *R, size_t k, const double *xs)
 {
     rate_fits f = {0};
     size_t m = R->nx * R->ns;
     double x[m], y[m];
-    for (size_t i = 0; i < R->nx; i++)
-        for (size_t s = 0; s < R->ns; s++) {
-            x[i * R->ns + s] = xs[i];
-            y[i * R->ns + s] = sqrt(run_at(R, k, i, s)->score->test_mse_population);
-        }
+    rate_points(R, k, xs, 0, x, y);
     f.slope_ok = !tkc_rate_slope_fit(x, y, m, 0.95, &f.slope, NULL);
     tkc_rate_floor_fit(x, y, m, &f.floor, NULL);
+    f.tail_ok = !tkc_rate_tail_fit(x, y, m, 3, 0.95, &f.tail, NULL);
+    if (tkc_rate_local_slopes(x, y, m, 3, 0.95, f.local, &f.nlocal, NULL))
+        f.nlocal = 0;
+    f.replicates = replicates_of(R, k);
+    double *sv = malloc(2 * f.replicates * sizeof *sv), *tv = sv + f.replicates;
+    if (!sv) {
+        f.replicates = 0;
+        return f;
+    }
+    for (size_t q = 0; q < f.replicates; q++) {
+        tkc_rate_slope s = {0};
+        tkc_rate_tail t = {0};
+        rate_points(R, k, xs, q, x, y);
+        tkc_rate_slope_fit(x, y, m, 0.95, &s, NULL);
+        tkc_rate_tail_fit(x, y, m, 3, 0.95, &t, NULL);
+        sv[q] = s.slope;
+        tv[q] = t.slope.slope;
+    }
+    f.slope_kse = tkc_krr_replicate_sd(sv, f.replicates);
+    f.tail_kse = tkc_krr_replicate_sd(tv, f.replicates);
+    free(sv);
+    tkc_rate_slope_interval_with(&f.slope, f.slope_kse, &f.slope_lo,
+                                 &f.slope_hi);
+    tkc_rate_slope_interval_with(&f.tail.slope, f.tail_kse, &f.tail_lo,
+                                 &f.tail_hi);
     return f;
 }
 
@@ -124,6 +219,11 @@ static void describe_kernel(FILE *out, const tkc_kernel_spec *sp,
     else
         fprintf(out, "%.4g", d->inv_norm);
     fprintf(out, ", max K(x,x) = %.4g\n", m->kernel_diag_max);
+    fprintf(out, "  kernel error of the numbers (+-kernel): %s",
+            tkc_krr_kernel_error_name(m->kernel_error));
+    if (m->replicates > 1)
+        fprintf(out, ", %zu kernel estimates per fit", m->replicates);
+    fputc('\n', out);
     if (d->verdict == TKC_NMATRIX_UNDECIDED)
         fprintf(out, "  warning: N is not shown nonsingular at these kernel "
                      "options (sigma_min(N) = %.3g, smallest eigenvalue %.3g; "
@@ -135,16 +235,45 @@ static void describe_kernel(FILE *out, const tkc_kernel_spec *sp,
 static void print_per_template(FILE *out, const tkc_template_set *set,
                                const krr_run *r)
 {
-    fprintf(out, "  %-28s %8s %12s %11s %6s %6s\n", "template", "label",
-            "prediction", "sq.error", "train", "test");
+    fprintf(out, "  %-28s %8s %12s %9s %11s %6s %6s\n", "template", "label",
+            "prediction", "+-kernel", "sq.error", "train", "test");
     for (size_t t = 0; t < set->count; t++) {
         char buf[256];
         tkc_template_format(set, t, buf, sizeof buf);
-        fprintf(out, "  %-28s %8.4g %12.6g %11.3g %6zu %6zu\n", buf,
+        fprintf(out, "  %-28s %8.4g %12.6g %9.2g %11.3g %6zu %6zu\n", buf,
                 set->t[t].label, r->score->template_prediction[t],
+                r->score->template_prediction_kernel_se[t],
                 r->score->template_sq_error[t], r->train_count[t],
                 r->test_count[t]);
     }
+}
+
+/* The solver of a fit in words: the plan's reason and what the solve did. */
+static void print_solver(const krr_run *r)
+{
+    const tkc_krr_model *m = r->model;
+    printf("  solver at n %zu, A %zu: %s\n", r->n, r->alphabet, m->plan.reason);
+    if (m->plan.chosen == TKC_KRR_SOLVER_STRUCTURED)
+        printf("    %u CG steps%s, backward error %.2g, residual %.2g, "
+               "capacitance rcond %.2g, peak %.3g GB\n",
+               m->structured.iterations,
+               m->structured.shift > 0 ? " (A shifted)" : "",
+               m->structured.backward_error, m->residual,
+               m->structured.capacitance_rcond, m->structured.peak_bytes * 1e-9);
+    else if (m->residual_computed)
+        printf("    residual %.2g\n", m->residual);
+}
+
+static void print_slope_line(const char *what, const char *var,
+                             const tkc_rate_slope *s, double kse, double lo,
+                             double hi, size_t replicates)
+{
+    printf("  %s: test RMSE ~ %s^%.3f, 95%% CI [%.3f, %.3f] over %zu runs",
+           what, var, s->slope, s->slope_lo, s->slope_hi, s->points);
+    if (replicates > 1)
+        printf("; kernel error %.2g (%zu estimates), with it [%.3f, %.3f]",
+               kse, replicates, lo, hi);
+    putchar('\n');
 }
 
 static void print_rates(const krr_cli *c, krr_runs *R, size_t k,
@@ -153,14 +282,32 @@ static void print_rates(const krr_cli *c, krr_runs *R, size_t k,
     rate_fits f = fit_rates(R, k, xs);
     const char *var = c->sweep == SWEEP_N ? "n" : "rho";
     const tkc_krr_score *s0 = run_at(R, 0, 0, 0)->score;
-    if (f.slope_ok)
-        printf("  fit: test RMSE ~ %s^%.3f, 95%% CI [%.3f, %.3f] over %zu "
-               "runs (MSE exponent %.3f)%s\n", var, f.slope.slope,
-               f.slope.slope_lo, f.slope.slope_hi, f.slope.points,
-               2 * f.slope.slope,
+    if (f.slope_ok) {
+        print_slope_line("fit", var, &f.slope, f.slope_kse, f.slope_lo,
+                         f.slope_hi, f.replicates);
+        printf("    (MSE exponent %.3f)%s\n", 2 * f.slope.slope,
                f.slope.skipped ? " (exact zeros skipped)" : "");
-    else
+    } else {
         printf("  fit: not enough nonzero errors for a slope\n");
+    }
+    if (f.tail_ok) {
+        char what[96];
+        snprintf(what, sizeof what, "tail %s >= %.4g (%zu of %zu values%s)", var,
+                 f.tail.x_min, f.tail.xs, f.tail.xs_total,
+                 f.tail.curved_throughout ? ", still curved" : ", no curvature");
+        print_slope_line(what, var, &f.tail.slope, f.tail_kse, f.tail_lo,
+                         f.tail_hi, f.replicates);
+        printf("    curvature of log RMSE in log %s over the whole range: "
+               "%.3g +- %.2g\n", var, f.tail.curvature, f.tail.curvature_se);
+    }
+    if (f.nlocal) {
+        printf("  local slopes (3 values each):");
+        for (size_t i = 0; i < f.nlocal; i++)
+            printf("%s %s %.4g-%.4g: %.3f [%.3f, %.3f]", i ? ";" : "", var,
+                   f.local[i].x_lo, f.local[i].x_hi, f.local[i].slope.slope,
+                   f.local[i].slope.slope_lo, f.local[i].slope.slope_hi);
+        putchar('\n');
+    }
     printf("  Theorem 3.4: error <= C sqrt(log(1/delta)/n) + C sqrt(1/rho)"
            " predicts exponent <= -1/2;\n"
            "  fitted RMSE = %.3g (+-%.2g) + %.3g (+-%.2g) / sqrt(%s)"
@@ -172,6 +319,14 @@ static void print_rates(const krr_cli *c, krr_runs *R, size_t k,
     print_nmatrix(R->nm[k]);
 }
 
+static void fmt_se(char *buf, size_t size, double se)
+{
+    if (isfinite(se))
+        snprintf(buf, size, "%.2g", se);
+    else
+        snprintf(buf, size, "-");
+}
+
 void krr_print_text(const krr_cli *c, const tkc_template_set *set,
                     krr_runs *R)
 {
@@ -180,27 +335,32 @@ void krr_print_text(const krr_cli *c, const tkc_template_set *set,
            c->file, set->count, set->k, set->cls_appended ? " ([CLS] appended)" : "",
            s0->label_mean, s0->label_variance);
     printf("lambda %g, noise %g, %zu test strings on unseen symbols, %zu seed%s\n",
-           c->lambda, c->noise, c->test_n, R->ns, R->ns > 1 ? "s" : "");
+           c->opt.lambda, c->noise, c->test_n, R->ns, R->ns > 1 ? "s" : "");
     double xs[MAX_LIST];
     xs_of(c, R, xs);
     for (size_t k = 0; k < R->nk; k++) {
         const krr_run *rk = run_at(R, k, 0, 0);
         describe_kernel(stdout, &c->kernel, c->kernels[k], rk->model, R->nm[k]);
-        printf("  %7s %7s %9s %10s %10s %9s %10s %9s %9s %5s\n", "n", "A", "rho",
-               "train_mse", "test_mse", "+-se", "test_pop", "pop/var", "rcond",
-               "esc");
+        printf("  %7s %7s %9s %10s %10s %8s %8s %10s %8s %8s %9s %9s %5s %s\n",
+               "n", "A", "rho", "train_mse", "test_mse", "+-data", "+-kernel",
+               "test_pop", "+-data", "+-kernel", "pop/var", "rcond", "esc",
+               "solver");
         for (size_t x = 0; x < R->nx; x++) {
             point_stats p = stats_at(R, k, x);
             const krr_run *r = run_at(R, k, x, 0);
-            char se[32] = "-", ratio[32] = "-";
-            if (isfinite(p.test_se))
-                snprintf(se, sizeof se, "%.2g", p.test_se);
+            char se[32], kse[32], pse[32], pkse[32], ratio[32] = "-";
+            fmt_se(se, sizeof se, p.test_se);
+            fmt_se(pse, sizeof pse, p.pop_se);
+            fmt_se(kse, sizeof kse, p.test_kse);
+            fmt_se(pkse, sizeof pkse, p.pop_kse);
             if (r->score->label_variance > 0)
                 snprintf(ratio, sizeof ratio, "%.3g",
                          p.pop_mean / r->score->label_variance);
-            printf("  %7zu %7zu %9.4g %10.3g %10.3g %9s %10.3g %9s %9.2g %5u\n",
-                   r->n, r->alphabet, r->rho, p.train_mean, p.test_mean, se,
-                   p.pop_mean, ratio, p.rcond_min, p.escalations);
+            printf("  %7zu %7zu %9.4g %10.3g %10.3g %8s %8s %10.3g %8s %8s %9s "
+                   "%9.2g %5u %s\n",
+                   r->n, r->alphabet, r->rho, p.train_mean, p.test_mean, se, kse,
+                   p.pop_mean, pse, pkse, ratio, p.rcond_min, p.escalations,
+                   tkc_krr_solver_name(r->model->plan.chosen));
         }
         for (size_t x = 0; x < R->nx; x++)
             for (size_t s = 0; s < R->ns; s++) {
@@ -208,7 +368,13 @@ void krr_print_text(const krr_cli *c, const tkc_template_set *set,
                 if (r->model->solve.escalations)
                     printf("  note (n %zu, seed %zu): %s\n", r->n, s,
                            r->model->solve.note);
+                if (r->model->replicate_escalations)
+                    printf("  note (n %zu, seed %zu): the kernel replicates "
+                           "raised the ridge %u times\n", r->n, s,
+                           r->model->replicate_escalations);
             }
+        for (size_t x = 0; x < R->nx; x++)
+            print_solver(run_at(R, k, x, 0));
         if (R->nx == 1 && R->ns == 1)
             print_per_template(stdout, set, rk);
         if (c->sweep != SWEEP_NONE)
@@ -228,6 +394,48 @@ static void json_nfigures(cli_json *j, const tkc_nmatrix_decision *d)
     cli_json_bool(j, d->verdict == TKC_NMATRIX_NONSINGULAR);
 }
 
+/* The solver of a fit: the plan (predicted costs, the reason) and what the
+ * structured solve did. */
+static void json_solver(cli_json *j, const tkc_krr_model *m)
+{
+    const tkc_krr_plan *p = &m->plan;
+    cli_json_key(j, "solver"); cli_json_string(j, tkc_krr_solver_name(p->chosen));
+    cli_json_key(j, "solver_reason"); cli_json_string(j, p->reason);
+    cli_json_key(j, "residual");
+    m->residual_computed ? cli_json_number(j, m->residual) : cli_json_null(j);
+    cli_json_key(j, "solver_plan");
+    cli_json_object_begin(j);
+    cli_json_key(j, "shared_pairs"); cli_json_number(j, p->shared_pairs);
+    cli_json_key(j, "dense_bytes"); cli_json_number(j, p->dense_bytes);
+    cli_json_key(j, "dense_flops"); cli_json_number(j, p->dense_flops);
+    cli_json_key(j, "structured_bytes"); cli_json_number(j, p->structured_bytes);
+    cli_json_key(j, "structured_flops"); cli_json_number(j, p->structured_flops);
+    cli_json_key(j, "factor_nnz"); cli_json_number(j, p->factor_nnz);
+    cli_json_key(j, "memory_bytes"); cli_json_number(j, p->memory_bytes);
+    cli_json_object_end(j);
+    if (p->chosen != TKC_KRR_SOLVER_STRUCTURED)
+        return;
+    const tkc_krr_structured_report *s = &m->structured;
+    cli_json_key(j, "structured");
+    cli_json_object_begin(j);
+    cli_json_key(j, "factored"); cli_json_bool(j, s->factored);
+    cli_json_key(j, "shift"); cli_json_number(j, s->shift);
+    cli_json_key(j, "iterations"); cli_json_integer(j, s->iterations);
+    cli_json_key(j, "backward_error"); cli_json_number(j, s->backward_error);
+    cli_json_key(j, "converged"); cli_json_bool(j, s->converged);
+    cli_json_key(j, "capacitance_rcond"); cli_json_number(j, s->capacitance_rcond);
+    cli_json_key(j, "peak_bytes"); cli_json_number(j, s->peak_bytes);
+    cli_json_object_end(j);
+}
+
+/* A kernel error, or null when not computed (one estimate of a kernel that
+ * has one). */
+static void json_kse(cli_json *j, const tkc_krr_model *m, double v)
+{
+    m->kernel_error == TKC_KRR_KERNEL_ERROR_NOT_COMPUTED ? cli_json_null(j)
+                                                         : cli_json_number(j, v);
+}
+
 static void json_result(cli_json *j, const tkc_template_set *set,
                         const krr_run *r, const char *kernel,
                         const tkc_nmatrix_decision *d)
@@ -241,8 +449,17 @@ static void json_result(cli_json *j, const tkc_template_set *set,
     cli_json_key(j, "rho"); cli_json_number(j, r->rho);
     cli_json_key(j, "seed"); cli_json_integer(j, (long long)r->seed);
     cli_json_key(j, "train_mse"); cli_json_number(j, m->train_mse);
+    cli_json_key(j, "train_mse_kernel_se");
+    json_kse(j, m, tkc_krr_replicate_sd(m->replicate_train_mse, m->replicates));
     cli_json_key(j, "test_mse"); cli_json_number(j, r->test_mse);
+    cli_json_key(j, "test_mse_kernel_se");
+    json_kse(j, m, tkc_krr_replicate_sd(r->test_mse_rep, m->replicates));
     cli_json_key(j, "test_mse_population"); cli_json_number(j, sc->test_mse_population);
+    cli_json_key(j, "test_mse_population_kernel_se");
+    json_kse(j, m, sc->test_mse_population_kernel_se);
+    cli_json_key(j, "kernel_error_method");
+    cli_json_string(j, tkc_krr_kernel_error_name(m->kernel_error));
+    cli_json_key(j, "kernel_replicates"); cli_json_integer(j, (long long)m->replicates);
     cli_json_key(j, "test_n"); cli_json_integer(j, (long long)r->test_n);
     cli_json_key(j, "label_mean"); cli_json_number(j, sc->label_mean);
     cli_json_key(j, "label_variance"); cli_json_number(j, sc->label_variance);
@@ -251,8 +468,11 @@ static void json_result(cli_json *j, const tkc_template_set *set,
     cli_json_key(j, "lambda_used"); cli_json_number(j, m->solve.lambda_used);
     cli_json_key(j, "escalations"); cli_json_integer(j, m->solve.escalations);
     cli_json_key(j, "escalation_note"); cli_json_string(j, m->solve.note);
+    cli_json_key(j, "replicate_escalations");
+    cli_json_integer(j, m->replicate_escalations);
     cli_json_key(j, "ferr"); cli_json_number(j, m->solve.ferr);
     cli_json_key(j, "berr"); cli_json_number(j, m->solve.berr);
+    json_solver(j, m);
     cli_json_key(j, "patterns"); cli_json_integer(j, (long long)m->kernel.npatterns);
     cli_json_key(j, "kernel_error_kind");
     cli_json_string(j, tkc_error_kind_name(m->kernel.error_kind));
@@ -272,6 +492,8 @@ static void json_result(cli_json *j, const tkc_template_set *set,
         cli_json_key(j, "weight"); cli_json_number(j, set->t[t].weight);
         cli_json_key(j, "prediction");
         cli_json_number(j, sc->template_prediction[t]);
+        cli_json_key(j, "prediction_kernel_se");
+        json_kse(j, m, sc->template_prediction_kernel_se[t]);
         cli_json_key(j, "test_mse"); cli_json_number(j, sc->template_sq_error[t]);
         cli_json_key(j, "train_count");
         cli_json_integer(j, (long long)r->train_count[t]);
@@ -282,11 +504,22 @@ static void json_result(cli_json *j, const tkc_template_set *set,
     cli_json_array_end(j);
 }
 
+static void json_interval(cli_json *j, const char *key, double lo, double hi,
+                          int ok)
+{
+    cli_json_key(j, key);
+    cli_json_array_begin(j);
+    cli_json_number(j, ok ? lo : NAN);
+    cli_json_number(j, ok ? hi : NAN);
+    cli_json_array_end(j);
+}
+
 static void json_rates(cli_json *j, const krr_cli *c, krr_runs *R, size_t k,
                        const double *xs)
 {
     rate_fits f = fit_rates(R, k, xs);
     const tkc_nmatrix_decision *d = R->nm[k];
+    int kerr = f.replicates > 1;
     cli_json_object_begin(j);
     cli_json_key(j, "kernel"); cli_json_string(j, c->kernels[k]->name);
     cli_json_key(j, "variable");
@@ -295,10 +528,41 @@ static void json_rates(cli_json *j, const krr_cli *c, krr_runs *R, size_t k,
     cli_json_key(j, "points"); cli_json_integer(j, (long long)f.slope.points);
     cli_json_key(j, "slope");
     f.slope_ok ? cli_json_number(j, f.slope.slope) : cli_json_null(j);
-    cli_json_key(j, "slope_ci95");
+    json_interval(j, "slope_ci95", f.slope.slope_lo, f.slope.slope_hi, f.slope_ok);
+    cli_json_key(j, "kernel_replicates"); cli_json_integer(j, (long long)f.replicates);
+    cli_json_key(j, "slope_kernel_se");
+    kerr ? cli_json_number(j, f.slope_kse) : cli_json_null(j);
+    json_interval(j, "slope_ci95_with_kernel", f.slope_lo, f.slope_hi,
+                  f.slope_ok && kerr);
+    cli_json_key(j, "tail");
+    cli_json_object_begin(j);
+    cli_json_key(j, "x_min"); cli_json_number(j, f.tail.x_min);
+    cli_json_key(j, "values"); cli_json_integer(j, (long long)f.tail.xs);
+    cli_json_key(j, "values_total"); cli_json_integer(j, (long long)f.tail.xs_total);
+    cli_json_key(j, "curved_throughout"); cli_json_bool(j, f.tail.curved_throughout);
+    cli_json_key(j, "slope");
+    f.tail_ok ? cli_json_number(j, f.tail.slope.slope) : cli_json_null(j);
+    json_interval(j, "slope_ci95", f.tail.slope.slope_lo, f.tail.slope.slope_hi,
+                  f.tail_ok);
+    cli_json_key(j, "slope_kernel_se");
+    kerr ? cli_json_number(j, f.tail_kse) : cli_json_null(j);
+    json_interval(j, "slope_ci95_with_kernel", f.tail_lo, f.tail_hi,
+                  f.tail_ok && kerr);
+    cli_json_key(j, "curvature"); cli_json_number(j, f.tail.curvature);
+    cli_json_key(j, "curvature_se"); cli_json_number(j, f.tail.curvature_se);
+    cli_json_object_end(j);
+    cli_json_key(j, "local_slopes");
     cli_json_array_begin(j);
-    cli_json_number(j, f.slope_ok ? f.slope.slope_lo : NAN);
-    cli_json_number(j, f.slope_ok ? f.slope.slope_hi : NAN);
+    for (size_t i = 0; i < f.nlocal; i++) {
+        const tkc_rate_window *w = &f.local[i];
+        cli_json_object_begin(j);
+        cli_json_key(j, "x_lo"); cli_json_number(j, w->x_lo);
+        cli_json_key(j, "x_hi"); cli_json_number(j, w->x_hi);
+        cli_json_key(j, "x_center"); cli_json_number(j, w->x_center);
+        cli_json_key(j, "slope"); cli_json_number(j, w->slope.slope);
+        json_interval(j, "slope_ci95", w->slope.slope_lo, w->slope.slope_hi, 1);
+        cli_json_object_end(j);
+    }
     cli_json_array_end(j);
     cli_json_key(j, "theorem_exponent"); cli_json_number(j, -0.5);
     cli_json_key(j, "floor_a"); cli_json_number(j, f.floor.a);
@@ -313,6 +577,42 @@ static void json_rates(cli_json *j, const krr_cli *c, krr_runs *R, size_t k,
     cli_json_key(j, "sigma_min_lower"); cli_json_number(j, d->sigma_min_lower);
     cli_json_key(j, "confidence"); cli_json_number(j, d->confidence);
     cli_json_object_end(j);
+    cli_json_object_end(j);
+}
+
+static void json_curve_point(cli_json *j, const krr_cli *c, krr_runs *R,
+                             size_t k, size_t x)
+{
+    point_stats p = stats_at(R, k, x);
+    const krr_run *r = run_at(R, k, x, 0);
+    int kerr = replicates_of(R, k) > 1 ||
+               r->model->kernel_error == TKC_KRR_KERNEL_ERROR_NONE;
+    cli_json_object_begin(j);
+    cli_json_key(j, "kernel"); cli_json_string(j, c->kernels[k]->name);
+    cli_json_key(j, "n"); cli_json_integer(j, (long long)r->n);
+    cli_json_key(j, "alphabet"); cli_json_integer(j, (long long)r->alphabet);
+    cli_json_key(j, "rho"); cli_json_number(j, r->rho);
+    cli_json_key(j, "seeds"); cli_json_integer(j, (long long)R->ns);
+    cli_json_key(j, "kernel_replicates");
+    cli_json_integer(j, (long long)replicates_of(R, k));
+    cli_json_key(j, "train_mse"); cli_json_number(j, p.train_mean);
+    cli_json_key(j, "train_mse_kernel_se");
+    kerr ? cli_json_number(j, p.train_kse) : cli_json_null(j);
+    cli_json_key(j, "test_mse"); cli_json_number(j, p.test_mean);
+    cli_json_key(j, "test_mse_se"); cli_json_number(j, p.test_se);
+    cli_json_key(j, "test_mse_kernel_se");
+    kerr ? cli_json_number(j, p.test_kse) : cli_json_null(j);
+    cli_json_key(j, "test_mse_population"); cli_json_number(j, p.pop_mean);
+    cli_json_key(j, "test_mse_population_se"); cli_json_number(j, p.pop_se);
+    cli_json_key(j, "test_mse_population_kernel_se");
+    kerr ? cli_json_number(j, p.pop_kse) : cli_json_null(j);
+    cli_json_key(j, "label_variance");
+    cli_json_number(j, r->score->label_variance);
+    cli_json_key(j, "rcond_min"); cli_json_number(j, p.rcond_min);
+    cli_json_key(j, "lambda_used_max"); cli_json_number(j, p.lambda_max);
+    cli_json_key(j, "escalations"); cli_json_integer(j, p.escalations);
+    cli_json_key(j, "solver");
+    cli_json_string(j, tkc_krr_solver_name(r->model->plan.chosen));
     cli_json_object_end(j);
 }
 
@@ -343,27 +643,8 @@ void krr_print_json(const krr_cli *c, const tkc_template_set *set,
     cli_json_key(&j, "curve");
     cli_json_array_begin(&j);
     for (size_t k = 0; k < R->nk; k++)
-        for (size_t x = 0; x < R->nx; x++) {
-            point_stats p = stats_at(R, k, x);
-            const krr_run *r = run_at(R, k, x, 0);
-            cli_json_object_begin(&j);
-            cli_json_key(&j, "kernel"); cli_json_string(&j, c->kernels[k]->name);
-            cli_json_key(&j, "n"); cli_json_integer(&j, (long long)r->n);
-            cli_json_key(&j, "alphabet"); cli_json_integer(&j, (long long)r->alphabet);
-            cli_json_key(&j, "rho"); cli_json_number(&j, r->rho);
-            cli_json_key(&j, "seeds"); cli_json_integer(&j, (long long)R->ns);
-            cli_json_key(&j, "train_mse"); cli_json_number(&j, p.train_mean);
-            cli_json_key(&j, "test_mse"); cli_json_number(&j, p.test_mean);
-            cli_json_key(&j, "test_mse_se"); cli_json_number(&j, p.test_se);
-            cli_json_key(&j, "test_mse_population"); cli_json_number(&j, p.pop_mean);
-            cli_json_key(&j, "test_mse_population_se"); cli_json_number(&j, p.pop_se);
-            cli_json_key(&j, "label_variance");
-            cli_json_number(&j, r->score->label_variance);
-            cli_json_key(&j, "rcond_min"); cli_json_number(&j, p.rcond_min);
-            cli_json_key(&j, "lambda_used_max"); cli_json_number(&j, p.lambda_max);
-            cli_json_key(&j, "escalations"); cli_json_integer(&j, p.escalations);
-            cli_json_object_end(&j);
-        }
+        for (size_t x = 0; x < R->nx; x++)
+            json_curve_point(&j, c, R, k, x);
     cli_json_array_end(&j);
     if (c->sweep != SWEEP_NONE) {
         cli_json_key(&j, "fit");
@@ -375,18 +656,27 @@ void krr_print_json(const krr_cli *c, const tkc_template_set *set,
     cli_json_end(&j);
 }
 
+/* A kernel error in CSV: empty when not computed. */
+static void csv_kse(const tkc_krr_model *m, double v)
+{
+    if (m->kernel_error != TKC_KRR_KERNEL_ERROR_NOT_COMPUTED)
+        printf("%.6g", v);
+}
+
 void krr_print_csv(const krr_cli *c, krr_runs *R)
 {
     printf("kernel,n,alphabet,rho,seed,lambda,lambda_used,escalations,rcond,"
            "train_mse,test_mse,test_mse_population,label_variance,patterns,"
-           "kernel_se_max,nmatrix_inv_norm,seconds\n");
+           "kernel_se_max,nmatrix_inv_norm,seconds,test_mse_kernel_se,"
+           "test_mse_population_kernel_se,train_mse_kernel_se,kernel_replicates,"
+           "kernel_error_method,solver,residual\n");
     for (size_t k = 0; k < R->nk; k++)
         for (size_t x = 0; x < R->nx; x++)
             for (size_t s = 0; s < R->ns; s++) {
                 const krr_run *r = run_at(R, k, x, s);
                 const tkc_krr_model *m = r->model;
                 printf("%s,%zu,%zu,%.17g,%" PRIu64 ",%.17g,%.17g,%u,%.6g,%.17g,"
-                       "%.17g,%.17g,%.17g,%zu,%.6g,%.6g,%.4f\n",
+                       "%.17g,%.17g,%.17g,%zu,%.6g,%.6g,%.4f,",
                        c->kernels[k]->name, r->n, r->alphabet, r->rho, r->seed,
                        m->solve.lambda, m->solve.lambda_used,
                        m->solve.escalations, m->solve.rcond, m->train_mse,
@@ -394,5 +684,17 @@ void krr_print_csv(const krr_cli *c, krr_runs *R)
                        r->score->label_variance, m->kernel.npatterns, m->kernel.se_max,
                        nmatrix_inv_norm(R->nm[k]),
                        m->seconds_kernel + m->seconds_fill + m->seconds_solve);
+                csv_kse(m, tkc_krr_replicate_sd(r->test_mse_rep, m->replicates));
+                putchar(',');
+                csv_kse(m, r->score->test_mse_population_kernel_se);
+                putchar(',');
+                csv_kse(m, tkc_krr_replicate_sd(m->replicate_train_mse,
+                                                m->replicates));
+                printf(",%zu,%s,%s,", m->replicates,
+                       tkc_krr_kernel_error_name(m->kernel_error),
+                       tkc_krr_solver_name(m->plan.chosen));
+                if (m->residual_computed)
+                    printf("%.3g", m->residual);
+                putchar('\n');
             }
 }

@@ -22,7 +22,8 @@ typedef struct krr_cli {
     const char *file;
     tkc_kernel_spec kernel;
     cli_kernel_given given;
-    double lambda, noise;
+    tkc_krr_options opt;       /* λ, solver, kernel replicates, memory, ...  */
+    double noise;
     uint64_t seed;             /* data seed (training; test uses a derived one) */
     size_t test_n;
     size_t n[MAX_LIST], nn;
@@ -36,7 +37,9 @@ typedef struct krr_cli {
 } krr_cli;
 
 /* One fit: its data sizes, the model, the score against the templates, the
- * error on the sampled test strings, template counts in the two samples. */
+ * error on the sampled test strings (of the fit, and of each kernel
+ * estimate: test_mse_rep[0] = test_mse), template counts in the two
+ * samples. */
 typedef struct krr_run {
     size_t n, alphabet, test_n;
     double rho;
@@ -44,6 +47,7 @@ typedef struct krr_run {
     tkc_krr_model *model;
     tkc_krr_score *score;
     double test_mse;
+    double *test_mse_rep;      /* model->replicates                         */
     size_t *train_count, *test_count;
 } krr_run;
 
