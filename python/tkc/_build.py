@@ -345,10 +345,22 @@ typedef struct tkc_krr_model {
     double seconds_kernel, seconds_fill, seconds_solve;
     ...;
 } tkc_krr_model;
+typedef enum tkc_krr_solver {
+    TKC_KRR_SOLVER_AUTO, TKC_KRR_SOLVER_DENSE, TKC_KRR_SOLVER_STRUCTURED
+} tkc_krr_solver;
+typedef struct tkc_krr_options {
+    double lambda;
+    tkc_krr_solver solver;
+    unsigned kernel_replicates;
+    double memory_bytes;
+    double tolerance;
+    ...;
+} tkc_krr_options;
+void tkc_krr_options_default(tkc_krr_options *o);
 int tkc_krr_fit(const tkc_kernel_spec *spec, const tkc_template_set *set,
                 const tkc_strings *X, const size_t *template_index,
-                const double *y, double lambda, tkc_krr_model **out,
-                tkc_error *err);
+                const double *y, const tkc_krr_options *o,
+                tkc_krr_model **out, tkc_error *err);
 void tkc_krr_model_free(tkc_krr_model *m);
 int tkc_krr_predict(const tkc_krr_model *m, const tkc_strings *X, double *pred,
                     tkc_error *err);
@@ -359,6 +371,7 @@ typedef struct tkc_krr_score {
     double test_mse_population;
     double label_mean;
     double label_variance;
+    ...;
 } tkc_krr_score;
 int tkc_krr_score_templates(const tkc_krr_model *m, const tkc_template_set *set,
                             tkc_krr_score **out, tkc_error *err);

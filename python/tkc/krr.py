@@ -100,7 +100,7 @@ class TemplateKernelRidge(RegressorMixin, BaseEstimator):
         y = np.ascontiguousarray(y, dtype=np.float64)
         out = ffi.new("tkc_krr_model **")
         call(lib.tkc_krr_fit, spec, tset._set if tset else ffi.NULL, S,
-             ffi.NULL, ffi.from_buffer("double[]", y), float(self.alpha), out)
+             ffi.NULL, ffi.from_buffer("double[]", y), self._options(), out)
         self._model = ffi.gc(out[0], lib.tkc_krr_model_free)
         self._tset = tset            # the model borrows the set: keep it
         self._vocab = vocab
@@ -170,8 +170,17 @@ class TemplateKernelRidge(RegressorMixin, BaseEstimator):
             out = ffi.new("tkc_krr_model **")
             call(lib.tkc_krr_fit, self._spec(),
                  self._tset._set if self._tset else ffi.NULL, S, ffi.NULL,
-                 ffi.from_buffer("double[]", y), float(self.alpha), out)
+                 ffi.from_buffer("double[]", y), self._options(), out)
             self._model = ffi.gc(out[0], lib.tkc_krr_model_free)
+
+    def _options(self):
+        """The fit's tkc_krr_options: the ridge alpha, one kernel estimate
+        (the fit itself; its α is the same with more)."""
+        o = ffi.new("tkc_krr_options *")
+        lib.tkc_krr_options_default(o)
+        setattr(o, "lambda", float(self.alpha))   # a keyword in Python
+        o.kernel_replicates = 1
+        return o
 
     def _more_tags(self):
         return {"requires_y": True}
