@@ -18,6 +18,7 @@
 #include "tkc/kernel.h"
 #include "rng.h"
 #include "registry.h"
+#include "shard.h"
 
 #define BLOCK 512                       /* antithetic pairs per block     */
 #define BLOCKS_PER_THREAD_ROUND 32
@@ -129,67 +130,86 @@ static int worker_init(mc_worker *w, mc_run *run, tkc_error *err)
     return TKC_SUCCESS;
 }
 
-/* Run every block, adding the partials in block order into acc. */
-static int mc_sum(mc_run *run, unsigned threads, double *acc, tkc_error *err)
+/* Blocks first .. end − 1 of the round that begins at block r0, on
+ * `threads` threads (strided), each into its slot of the round. */
+static void mc_blocks(mc_worker *w, pthread_t *tid, unsigned threads,
+                      uint64_t r0, uint64_t first, uint64_t end)
+{
+    unsigned started = 0;
+    for (unsigned t = 0; t < threads; t++) {
+        w[t].first = first + t;
+        w[t].stride = threads;
+        w[t].end = end;
+        w[t].round0 = r0;
+    }
+    if (threads == 1) {
+        mc_thread(&w[0]);
+        return;
+    }
+    for (; started < threads; started++)
+        if (pthread_create(&tid[started], NULL, mc_thread, &w[started]))
+            break;
+    /* finish the unstarted workers' blocks here: same result */
+    for (unsigned t = started; t < threads; t++)
+        mc_thread(&w[t]);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+}
+
+/* Run every block, adding the partials in block order into acc.  Shared
+ * by processes (tkc/shard.h): each round's blocks are split into one
+ * contiguous range per process, process 0 gathers the round's partials and
+ * adds them in block order, as one process does, and the sums are
+ * broadcast at the end: the same additions in the same order. */
+static int mc_sum(mc_run *run, unsigned threads, tkc_shard *sh, double *acc,
+                  tkc_error *err)
 {
     uint64_t nblocks = (run->npts + BLOCK - 1) / BLOCK;
+    uint64_t P = (uint64_t)tkc_shard_size(sh), me = (uint64_t)tkc_shard_rank(sh);
     if (threads > nblocks)
         threads = (unsigned)nblocks;
     size_t slot_bytes = run->slot_len * sizeof(double);
-    uint64_t round = (uint64_t)threads * BLOCKS_PER_THREAD_ROUND;
+    uint64_t round = P * threads * BLOCKS_PER_THREAD_ROUND;
     if (round * slot_bytes > SLOT_MEMORY_MAX)
         round = SLOT_MEMORY_MAX / slot_bytes;
-    if (round < threads)
-        round = threads;
-    if (threads == 1)
+    if (round < P * threads)
+        round = P * threads;
+    if (P == 1 && threads == 1)
         round = 1;
     run->slots = malloc(round * slot_bytes);
+    uint64_t *first = malloc((P + 1) * sizeof *first);
     mc_worker *w = calloc(threads, sizeof *w);
     pthread_t *tid = calloc(threads, sizeof *tid);
     int rc = TKC_SUCCESS;
     unsigned ready = 0;
-    if (!run->slots || !w || !tid) {
+    if (!run->slots || !first || !w || !tid)
         rc = tkc_fail(err, TKC_ENOMEM, "K_attn mc: out of memory");
-        goto done;
-    }
-    for (; ready < threads; ready++)
-        if ((rc = worker_init(&w[ready], run, err)))
-            goto done;
+    while (!rc && ready < threads)
+        if (!(rc = worker_init(&w[ready], run, err)))
+            ready++;
     memset(acc, 0, slot_bytes);
     for (uint64_t r0 = 0; r0 < nblocks; r0 += round) {
         uint64_t r1 = r0 + round < nblocks ? r0 + round : nblocks;
-        unsigned started = 0;
-        for (unsigned t = 0; t < threads; t++) {
-            w[t].first = r0 + t;
-            w[t].stride = threads;
-            w[t].end = r1;
-            w[t].round0 = r0;
+        if (!rc) {
+            tkc_shard_ranges(sh, r1 - r0, first);
+            mc_blocks(w, tid, threads, r0, r0 + first[me], r0 + first[me + 1]);
         }
-        if (threads == 1) {
-            mc_thread(&w[0]);
-        } else {
-            for (; started < threads; started++)
-                if (pthread_create(&tid[started], NULL, mc_thread, &w[started]))
-                    break;
-            if (started < threads) {
-                /* finish the unstarted workers' blocks here: same result */
-                for (unsigned t = started; t < threads; t++)
-                    mc_thread(&w[t]);
-            }
-            for (unsigned t = 0; t < started; t++)
-                pthread_join(tid[t], NULL);
-        }
-        for (uint64_t b = r0; b < r1; b++) {
+        /* a failure here (or on another process) is agreed by all */
+        if ((rc = tkc_shard_gather(sh, rc, run->slots, run->slot_len, first,
+                                   0, err)))
+            break;
+        for (uint64_t b = r0; me == 0 && b < r1; b++) {
             const double *part = run->slots + (b - r0) * run->slot_len;
             for (size_t i = 0; i < run->slot_len; i++)
                 acc[i] += part[i];
         }
     }
-done:
+    rc = tkc_shard_broadcast(sh, rc, acc, run->slot_len, err);
     for (unsigned t = 0; t < ready; t++)
         worker_free(&w[t]);
     free(w);
     free(tid);
+    free(first);
     free(run->slots);
     run->slots = NULL;
     return rc;
@@ -255,7 +275,7 @@ static int mc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     double *acc = malloc(run.slot_len * sizeof *acc);
     if (!acc) {
         rc = tkc_fail(err, TKC_ENOMEM, "K_attn mc: out of memory");
-    } else if (!(rc = mc_sum(&run, spec->threads, acc, err)) &&
+    } else if (!(rc = mc_sum(&run, spec->threads, spec->shard, acc, err)) &&
                !(rc = mc_finish(&run, acc, out, err)) &&
                !(rc = tkc_attn_range_require("mc", run.L, out, err))) {
         out->error_kind = TKC_ERROR_STATISTICAL;

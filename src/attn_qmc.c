@@ -35,6 +35,7 @@
 #include "rng.h"
 #include "registry.h"
 #include "attn_qmc.h"
+#include "shard.h"
 
 #define SOBOL_MAX_DIM 40
 #define SOBOL_BITS 30                 /* GSL's Sobol has 30-bit integers */
@@ -49,6 +50,7 @@ struct tkc_attn_qmc_run {
     tkc_attn_layout *L;
     tkc_ziggurat zig;
     uint64_t seed;
+    tkc_shard *shard;                 /* the processes sharing the run, or NULL */
     uint64_t done, upto;              /* points per replicate: summed, wanted */
     unsigned reps;
     size_t np, dim, sdim;             /* sdim = Sobol coordinates         */
@@ -58,7 +60,7 @@ struct tkc_attn_qmc_run {
 
 typedef struct qmc_worker {
     tkc_attn_qmc_run *run;
-    unsigned first, stride;
+    unsigned first, stride, end;       /* replicates first, first+stride, .. < end */
     int rc;
     tkc_error err;
 } qmc_worker;
@@ -143,7 +145,7 @@ static void *qmc_thread(void *arg)
     if (!q || !w || !b.z || !b.fp || !b.fm) {
         wk->rc = tkc_fail(&wk->err, TKC_ENOMEM, "K_attn qmc: out of memory");
     } else {
-        for (unsigned r = wk->first; r < run->reps && !wk->rc; r += wk->stride)
+        for (unsigned r = wk->first; r < wk->end && !wk->rc; r += wk->stride)
             wk->rc = qmc_replicate(run, r, q, w, &b, &wk->err);
     }
     if (q)
@@ -155,11 +157,12 @@ static void *qmc_thread(void *arg)
     return NULL;
 }
 
-/* All replicates, spread over threads by replicate number. */
-static int qmc_run_all(tkc_attn_qmc_run *run, unsigned threads, tkc_error *err)
+/* Replicates first .. end − 1 on `threads` threads, by replicate number. */
+static int qmc_run_range(tkc_attn_qmc_run *run, unsigned first, unsigned end,
+                         unsigned threads, tkc_error *err)
 {
-    if (threads > run->reps)
-        threads = run->reps;
+    if (threads > end - first)
+        threads = end - first;                /* end > first */
     qmc_worker *wk = calloc(threads, sizeof *wk);
     pthread_t *tid = calloc(threads, sizeof *tid);
     if (!wk || !tid) {
@@ -169,7 +172,7 @@ static int qmc_run_all(tkc_attn_qmc_run *run, unsigned threads, tkc_error *err)
     }
     unsigned started = 0;
     for (unsigned t = 0; t < threads; t++)
-        wk[t] = (qmc_worker){run, t, threads, 0, {0, ""}};
+        wk[t] = (qmc_worker){run, first + t, threads, end, 0, {0, ""}};
     if (threads > 1)
         for (; started < threads; started++)
             if (pthread_create(&tid[started], NULL, qmc_thread, &wk[started]))
@@ -184,6 +187,27 @@ static int qmc_run_all(tkc_attn_qmc_run *run, unsigned threads, tkc_error *err)
             *err = wk[t].err;
     free(wk);
     free(tid);
+    return rc;
+}
+
+/* All replicates.  Shared by processes (tkc/shard.h), each sums a
+ * contiguous range of replicates whole (its stream and padding stay with
+ * it as the run grows), and every process then gathers every replicate's
+ * sums: each replicate's additions are one process's, in one order. */
+static int qmc_run_all(tkc_attn_qmc_run *run, unsigned threads, tkc_error *err)
+{
+    int P = tkc_shard_size(run->shard), me = tkc_shard_rank(run->shard);
+    uint64_t *first = malloc(((size_t)P + 1) * sizeof *first);
+    int rc = first ? TKC_SUCCESS
+                   : tkc_fail(err, TKC_ENOMEM, "K_attn qmc: out of memory");
+    if (!rc) {
+        tkc_shard_ranges(run->shard, run->reps, first);
+        if (first[me + 1] > first[me])
+            rc = qmc_run_range(run, (unsigned)first[me],
+                               (unsigned)first[me + 1], threads, err);
+    }
+    rc = tkc_shard_gather(run->shard, rc, run->sums, run->np, first, 1, err);
+    free(first);
     return rc;
 }
 
@@ -252,6 +276,7 @@ tkc_attn_qmc_run *tkc_attn_qmc_run_alloc(const tkc_kernel_spec *spec,
     }
     tkc_ziggurat_init(&run->zig);
     run->seed = spec->seed;
+    run->shard = spec->shard;
     run->reps = spec->qmc.replicates;
     run->np = npairs;
     run->dim = tkc_attn_layout_dim(run->L);

@@ -153,6 +153,13 @@ int tkc_kernel_spec_validate(const tkc_kernel_spec *spec, tkc_error *err)
         return tkc_fail(err, TKC_EINPUT,
                         "kernel spec: threads must be in 1..256, got %u",
                         spec->threads);
+    const tkc_shard *sh = spec->shard;
+    if (sh && (!sh->type || !sh->type->agree || !sh->type->gather ||
+               !sh->type->broadcast || sh->size < 1 || sh->rank < 0 ||
+               sh->rank >= sh->size))
+        return tkc_fail(err, TKC_EINPUT, "kernel spec: the shard is not "
+                        "valid (a type with its three operations, 0 <= "
+                        "rank < size)");
     return spec->kernel->uses_attn ? e->check_options(spec, err) : TKC_SUCCESS;
 }
 

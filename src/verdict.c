@@ -26,6 +26,7 @@
 #include "mpmat.h"
 #include "permutation.h"
 #include "series_det.h"
+#include "shard.h"
 
 const char *tkc_nmatrix_verdict_name(tkc_nmatrix_verdict_kind v)
 {
@@ -667,12 +668,18 @@ static unsigned max_rounds(const tkc_kernel_spec *spec, const rounds *ro,
 
 /* The opt-in wall-clock limit (opt->time_budget > 0): would the next round,
  * f times the last one's time, end past it?  Then the run stops early, and
- * says so: its rounds depend on the machine and its load. */
+ * says so: its rounds depend on the machine and its load.  Processes that
+ * share the run (tkc/shard.h) take process 0's clock, so that they stop at
+ * the same round. */
 static int over_time(rounds *ro, double began, double f, double base,
-                     double next, const tkc_nmatrix_options *opt)
+                     double next, const tkc_nmatrix_options *opt,
+                     tkc_error *err, int *rc)
 {
+    if (!(opt->time_budget > 0))
+        return 0;
     double spent = now_seconds() - ro->t0, round = now_seconds() - began;
-    if (!(opt->time_budget > 0 && spent + round * f > opt->time_budget))
+    double over = spent + round * f > opt->time_budget;
+    if ((*rc = tkc_shard_broadcast(ro->spec.shard, 0, &over, 1, err)) || !over)
         return 0;
     ro->stopped_early = 1;
     snprintf(ro->stop, sizeof ro->stop,
@@ -685,11 +692,14 @@ static int over_time(rounds *ro, double began, double f, double base,
 
 /* After an undecided round that began at `began`: set up the next one (the
  * evaluations the certificate asks for, at least ×4), or return 0 with the
- * reason in ro->stop when the rounds or the budget are spent. */
+ * reason in ro->stop when the rounds or the budget are spent (or 0 with
+ * *rc set when the processes sharing the run fail to agree on the
+ * clock). */
 static int next_round(rounds *ro, unsigned done, double began,
                       const tkc_certificate *cert,
-                      const tkc_nmatrix_options *opt)
+                      const tkc_nmatrix_options *opt, tkc_error *err, int *rc)
 {
+    *rc = TKC_SUCCESS;
     const tkc_attn_estimator_type *e = sampler(&ro->spec);
     if (!e)
         return 0;
@@ -711,7 +721,7 @@ static int next_round(rounds *ro, unsigned done, double began,
                  base, next, (unsigned long long)ro->budget);
         return 0;
     }
-    if (over_time(ro, began, f, base, next, opt))
+    if (over_time(ro, began, f, base, next, opt, err, rc) || *rc)
         return 0;
     tkc_kernel_spec spec = ro->spec;
     e->scale(&spec, f);
@@ -746,8 +756,8 @@ static int run_rounds(const tkc_template_set *set,
             return rc;
         if (cert->verdict != TKC_VERDICT_UNDECIDED || !opt->auto_refine ||
             (*nm)->error_kind != TKC_ERROR_STATISTICAL ||
-            !next_round(ro, d->rounds, began, cert, opt))
-            return TKC_SUCCESS;
+            !next_round(ro, d->rounds, began, cert, opt, err, &rc))
+            return rc;
         tkc_nmatrix_free(*nm);
         *nm = NULL;
     }

@@ -22,6 +22,7 @@
 #include "tkc/error.h"
 #include "tkc/evidence.h"
 #include "tkc/pattern.h"
+#include "tkc/shard.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -242,6 +243,9 @@ struct tkc_kernel_spec {
     unsigned mlp_depth;         /* hidden layers of the MLP kernels           */
     uint64_t seed;
     unsigned threads;           /* worker threads; results do not depend on it */
+    tkc_shard *shard;           /* the processes this computation is shared
+                                   by (tkc/shard.h), or NULL: this one alone;
+                                   results do not depend on it either        */
     /* each estimator's own options */
     tkc_attn_mc_options mc;
     tkc_attn_qmc_options qmc;
@@ -251,7 +255,7 @@ struct tkc_kernel_spec {
 };
 
 /* Defaults: trans kernel, auto estimator, cos, β = 1, γ = 1, b1 = 1,
- * b2 = 0.5, depth 1, seed 1, 1 thread; mc 2^16 samples; qmc 2^16 points
+ * b2 = 0.5, depth 1, seed 1, 1 thread, no shard; mc 2^16 samples; qmc 2^16 points
  * × 16 replicates; series order 0 (optimal truncation) at 256 bits; cvmc
  * 2^16 samples with the β⁴ control; auto target 1e-4 within 2^21
  * evaluations (qmc's default run: where qmc reaches the target, auto

@@ -7,6 +7,7 @@
  *   template.h  template sets: the file format, substitution, disjointness
  *   sample.h    the data distribution (draws for a seed)
  *   evidence.h  what a box, a bound or a verdict rests on
+ *   shard.h     one computation shared by several processes (MPI ranks)
  *   kernel.h    the kernel spec, the type tables (kernels, K_attn
  *               estimators and their options, activations), evaluation
  *   series.h    exact Taylor coefficients of K_attn (GMP)
@@ -38,6 +39,7 @@
 #include "tkc/template.h"
 #include "tkc/sample.h"
 #include "tkc/evidence.h"
+#include "tkc/shard.h"
 #include "tkc/kernel.h"
 #include "tkc/kernel_options.h"
 #include "tkc/gram.h"
