@@ -15,6 +15,7 @@
 #include "tkc/nmatrix.h"
 #include "tkc/template.h"
 #include "tkc/verdict.h"
+#include "../mpi_cli.h"   /* under mpirun: the shard, rank 0 prints */
 
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 

@@ -260,6 +260,7 @@ int cmd_check(int argc, char **argv)
     expectation expect = {{0}};
     cli_nmatrix_args a = {.append_cls = 1};
     tkc_kernel_spec_default(&a.spec);
+    a.spec.shard = cli_mpi_shard();       /* NULL: alone */
     tkc_nmatrix_options_default(&a.opt);
     a.opt.auto_refine = 1;        /* check decides by default, within budget */
     int rc = cli_nmatrix_parse_args(cmd, argc, argv, help, parse_expect,

@@ -90,6 +90,7 @@ int cmd_kernel(int argc, char **argv)
 {
     tkc_kernel_spec spec;
     tkc_kernel_spec_default(&spec);
+    spec.shard = cli_mpi_shard();       /* NULL: alone */
     cli_kernel_given given = 0;
     const char *text[2] = {NULL, NULL};
     int npos = 0, json = 0, options_done = 0;

@@ -120,6 +120,7 @@ static int parse_args(int argc, char **argv, krr_cli *c)
 {
     memset(c, 0, sizeof *c);
     tkc_kernel_spec_default(&c->kernel);
+    c->kernel.shard = cli_mpi_shard();       /* NULL: alone */
     tkc_krr_options_default(&c->opt);
     c->seed = c->kernel.seed;
     c->test_n = TEST_N_DEFAULT;

@@ -651,6 +651,7 @@ int cmd_nmatrix(int argc, char **argv)
     const char *cmd = "nmatrix";
     cli_nmatrix_args a = {.append_cls = 1};
     tkc_kernel_spec_default(&a.spec);
+    a.spec.shard = cli_mpi_shard();       /* NULL: alone */
     tkc_nmatrix_options_default(&a.opt);
     int rc = cli_nmatrix_parse_args(cmd, argc, argv, help, NULL, NULL, &a);
     if (rc)

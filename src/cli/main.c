@@ -31,7 +31,17 @@ static void usage(FILE *out)
           out);
 }
 
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    /* Under mpirun: MPI, rank 0 the one that prints, one exit code for
+     * all (mpi_cli.h); alone, nothing. */
+    cli_mpi_begin(&argc, &argv);
+    return cli_mpi_end(run(argc, argv));
+}
+
+static int run(int argc, char **argv)
 {
     /* GSL's default error handler aborts the process.  libtkc checks every
      * GSL return code and turns failures into tkc errors (exit 2 here), so

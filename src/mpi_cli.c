@@ -1,0 +1,132 @@
+/* mpi_cli.c — the program's side of mpi_cli.h.  The shard and the scratch
+ * files are process-wide state of the tkc program (like main.c's locale),
+ * never of libtkc. */
+#include "mpi_cli.h"
+
+#ifdef TKC_MPI
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mpi_shard.h"
+
+static struct {
+    tkc_shard *shard;
+    FILE *out, *errs;            /* scratch files for fds 1 and 2           */
+    int stdout_fd;               /* rank 0: the real stdout                 */
+} mpi;
+
+/* Started by mpirun, mpiexec or srun?  Their environments say so; a plain
+ * `tkc ...` never starts MPI, so an MPI build runs alone exactly as a
+ * build without it. */
+static int launched_by_mpi(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK",
+                                       "PMI_RANK", "PMI_SIZE"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        if (getenv(vars[i]))
+            return 1;
+    return 0;
+}
+
+/* fd (1 or 2) to a new scratch file, returned open for reading back. */
+static FILE *capture(int fd)
+{
+    FILE *f = tmpfile();
+    fflush(fd == 1 ? stdout : stderr);
+    if (f && dup2(fileno(f), fd) < 0) {
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+void cli_mpi_begin(int *argc, char ***argv)
+{
+    if (!launched_by_mpi())
+        return;
+    tkc_error err;
+    if (!(mpi.shard = tkc_mpi_shard_alloc(argc, argv, &err))) {
+        fprintf(stderr, "tkc: %s\n", err.message);
+        exit(2);
+    }
+    mpi.stdout_fd = -1;
+    if (mpi.shard->rank == 0) {
+        mpi.stdout_fd = dup(1);
+        mpi.out = capture(1);
+    } else {
+        mpi.out = capture(1);
+        mpi.errs = capture(2);
+    }
+}
+
+tkc_shard *cli_mpi_shard(void) { return mpi.shard; }
+
+/* The first line of what this rank wrote on stderr, without its "tkc
+ * COMMAND: " (rank 0 prints it after its own, as "process p of P: ..."). */
+static void captured_message(tkc_error *err)
+{
+    char line[TKC_ERROR_MESSAGE_MAX];
+    fflush(stderr);
+    rewind(mpi.errs);
+    if (!fgets(line, sizeof line, mpi.errs))
+        snprintf(line, sizeof line, "failed (exit 2)");
+    line[strcspn(line, "\n")] = '\0';
+    const char *m = line;
+    if (!strncmp(m, "tkc ", 4) && strstr(m, ": "))
+        m = strstr(m, ": ") + 2;
+    snprintf(err->message, sizeof err->message, "%s", m);
+}
+
+/* Rank 0's captured stdout to the real one. */
+static void release_stdout(void)
+{
+    char buf[1 << 16];
+    size_t n;
+    fflush(stdout);
+    rewind(mpi.out);
+    while ((n = fread(buf, 1, sizeof buf, mpi.out)) > 0)
+        if (write(mpi.stdout_fd, buf, n) != (ssize_t)n)
+            break;
+}
+
+int cli_mpi_end(int rc)
+{
+    if (!mpi.shard)
+        return rc;
+    tkc_shard *sh = mpi.shard;
+    tkc_error err = {0, ""};
+    int mine = rc == 2 ? TKC_EINPUT : TKC_SUCCESS;
+    if (mine && sh->rank)
+        captured_message(&err);
+    int agreed = sh->type->agree(sh, mine, &err);
+    if (sh->rank == 0) {
+        if (!agreed || mine)
+            release_stdout();          /* its own output, failing or not */
+        else
+            fprintf(stderr, "tkc: %s\n", err.message);
+        close(mpi.stdout_fd);
+    }
+    if (mpi.out)
+        fclose(mpi.out);
+    if (mpi.errs)
+        fclose(mpi.errs);
+    tkc_mpi_shard_free(sh);
+    return agreed ? 2 : rc;
+}
+
+#else /* without MPI: one process alone */
+
+void cli_mpi_begin(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+}
+
+int cli_mpi_end(int rc) { return rc; }
+
+tkc_shard *cli_mpi_shard(void) { return NULL; }
+
+#endif

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# test_mpi.sh — `mpirun -np P tkc ...` (docs/cluster.md): the digits of one
+# process for the same seed, whatever P; rank 0 alone prints; a bad input
+# seen by one rank only, or a rank killed mid-run, ends every rank (exit 2,
+# one message; the launcher's error for a killed rank) and nothing hangs:
+# every run has a timeout, and a timeout fails.  Registered by
+# tests/meson.build only when tkc is built with MPI.
+set -u
+PY=/usr/bin/python3
+pass=0 fail=0
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
+check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+
+# Root in CI and containers: Open MPI asks for both; 2 cores here, so
+# more ranks than cores.  Leaks are Open MPI's own under the sanitizers.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl=self,vader
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+MPIRUN=${MPIRUN:-mpirun}
+LIMIT=240                          # seconds: a hang fails, it does not stall
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mpi() { local np=$1; shift; timeout "$LIMIT" "$MPIRUN" --oversubscribe -np "$np" "$@"; }
+
+# same A B: two JSON outputs equal but for wall-clock seconds.
+same() {
+    "$PY" - "$1" "$2" <<'EOF'
+import json, sys
+def strip(x):
+    if isinstance(x, dict):
+        return {k: strip(v) for k, v in x.items() if "seconds" not in k}
+    if isinstance(x, list):
+        return [strip(v) for v in x]
+    return x
+a, b = (strip(json.load(open(f))) for f in sys.argv[1:3])
+sys.exit(0 if a == b else 1)
+EOF
+}
+
+# alike NAME NP ARGS...: tkc ARGS alone and under mpirun -np NP, same JSON.
+alike() {
+    local name=$1 np=$2
+    shift 2
+    "$TKC_EXE" "$@" >"$tmp/one.json" 2>"$tmp/one.err"
+    local rc1=$?
+    mpi "$np" "$TKC_EXE" "$@" >"$tmp/many.json" 2>"$tmp/many.err"
+    local rc2=$?
+    check "$name: exit $rc1 alone, $rc2 on $np ranks" [ "$rc1" -eq "$rc2" ]
+    check "$name: the JSON of one process on $np ranks" \
+        same "$tmp/one.json" "$tmp/many.json"
+}
+
+alike "nmatrix mc" 2 nmatrix majority3 --estimator mc --samples 200000 --json
+alike "nmatrix mc" 3 nmatrix majority3 --estimator mc --samples 200000 --json
+alike "nmatrix qmc" 2 nmatrix majority3 --estimator qmc --points 4096 \
+    --replicates 5 --json
+# auto-refine: undecided at 2048 samples, the rounds and their N global
+alike "nmatrix auto-refine" 2 nmatrix "$TKC_DATA/templates/aba_abb.tpl" \
+    --estimator mc --samples 2048 --beta 4 --gamma 2 --auto-refine --json
+alike "nmatrix auto" 2 nmatrix majority3 --json
+alike "check" 2 check majority3 --estimator mc --samples 100000 --json
+alike "kernel" 2 kernel abca bbcd --kernel attn --estimator mc \
+    --samples 300000 --seed 9 --json
+
+# Rank 0 alone prints: one JSON object, not two.
+mpi 2 "$TKC_EXE" kernel abca bbcd --estimator qmc --points 2048 --json \
+    >"$tmp/o.json"
+check "one JSON object from 2 ranks" [ "$(grep -c '^{' "$tmp/o.json")" -eq 1 ]
+
+# A bad input seen by rank 1 only (two programs, one job: MPMD): exit 2 on
+# all, rank 0 prints rank 1's message once, and no output.
+printf '1 α α\n-1 α β\n' >"$tmp/good.tpl"
+printf '1 α α\n-1 α\n' >"$tmp/bad.tpl"
+args=(--estimator mc --samples 400000 --json)
+timeout "$LIMIT" "$MPIRUN" --oversubscribe \
+    -np 1 "$TKC_EXE" nmatrix "$tmp/good.tpl" "${args[@]}" : \
+    -np 1 "$TKC_EXE" nmatrix "$tmp/bad.tpl" "${args[@]}" \
+    >"$tmp/o.txt" 2>"$tmp/e.txt"
+rc=$?
+check "bad input on rank 1: exit 2 (got $rc)" [ "$rc" -eq 2 ]
+check "bad input on rank 1: no output" [ ! -s "$tmp/o.txt" ]
+check "bad input on rank 1: its message, once, from rank 0" \
+    [ "$(grep -c '^tkc nmatrix: process 1 of 2: .*bad.tpl:2:' "$tmp/e.txt")" -eq 1 ]
+# ... and on rank 0 only: its own message.
+timeout "$LIMIT" "$MPIRUN" --oversubscribe \
+    -np 1 "$TKC_EXE" nmatrix "$tmp/bad.tpl" "${args[@]}" : \
+    -np 1 "$TKC_EXE" nmatrix "$tmp/good.tpl" "${args[@]}" \
+    >"$tmp/o.txt" 2>"$tmp/e.txt"
+rc=$?
+check "bad input on rank 0: exit 2 (got $rc)" [ "$rc" -eq 2 ]
+check "bad input on rank 0: its message, once" \
+    [ "$(grep -c 'tkc nmatrix: .*bad.tpl' "$tmp/e.txt")" -eq 1 ]
+
+# A rank killed mid-run: the job ends (the launcher's exit code, not 0)
+# well within the limit.  The run is long (10^9 samples); rank 1 is found
+# among the launcher's children by its environment.
+"$MPIRUN" --oversubscribe -np 2 "$TKC_EXE" kernel abca bbcd --kernel attn \
+    --estimator mc --samples 1000000000 --json >"$tmp/o.txt" 2>"$tmp/e.txt" &
+launcher=$!
+victim=
+for _ in $(seq 100); do
+    for p in $(pgrep -P "$launcher"); do
+        tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null |
+            grep -qx 'OMPI_COMM_WORLD_RANK=1' && victim=$p
+    done
+    [ -n "$victim" ] && break
+    sleep 0.2
+done
+check "rank 1 found" [ -n "$victim" ]
+sleep 1
+[ -n "$victim" ] && kill -9 "$victim"
+waited=0
+while kill -0 "$launcher" 2>/dev/null && [ "$waited" -lt "$LIMIT" ]; do
+    sleep 1
+    waited=$((waited + 1))
+done
+if kill -0 "$launcher" 2>/dev/null; then
+    bad "a killed rank left the job running after ${LIMIT}s"
+    kill -9 "$launcher"
+fi
+wait "$launcher"
+rc=$?
+check "killed rank: the job fails (exit $rc)" [ "$rc" -ne 0 ]
+check "killed rank: no output" [ ! -s "$tmp/o.txt" ]
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
