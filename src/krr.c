@@ -14,6 +14,7 @@
 
 #include "tkc/krr.h"
 
+#include "krr_dense_shard.h"
 #include "krr_gram.h"
 #include "krr_structured.h"
 
@@ -632,12 +633,32 @@ static void record_solve(tkc_krr_model *m, size_t q,
     m->replicate_train_mse[q] = s / (double)m->n;
 }
 
+/* Dense solves spread over the processes of the spec's shard: no n×n
+ * buffer here (krr_dense_shard.h). */
+static int shared_dense_solves(tkc_krr_model *m, const double *y,
+                               size_t replicates, tkc_error *err)
+{
+    int st = TKC_SUCCESS;
+    for (size_t q = 0; q < replicates && !st; q++) {
+        double t1 = seconds_now();
+        tkc_spd_solve_info si;
+        st = krr_dense_shard_solve(m->gram, q, m->spec.shard, m->lambda, y,
+                                   m->alpha + q * m->n, &si, err);
+        if (!st)
+            record_solve(m, q, &si);
+        m->seconds_solve += seconds_now() - t1;
+    }
+    return st;
+}
+
 /* Dense solves of every estimate: K̂ in one n×n buffer, refilled for each
  * (from the gram, or by the general pattern table). */
 static int dense_solves(tkc_krr_model *m, const double *y, size_t replicates,
                         tkc_error *err)
 {
     size_t n = m->n;
+    if (m->gram && krr_dense_shard_active(m->spec.shard))
+        return shared_dense_solves(m, y, replicates, err);
     if (n > SIZE_MAX / sizeof(double) / n)
         return tkc_fail(err, TKC_ENOMEM, "krr: n = %zu is too large", n);
     double *K = malloc(n * n * sizeof *K);

@@ -8,8 +8,11 @@
 
 #include <mpi.h>
 
+#include "scalapack_chol.h"
+
 typedef struct mpi_state {
     MPI_Comm comm;
+    tkc_scalapack_chol *chol;    /* made at the first dense solve, or NULL */
     int failed;                  /* a failure was agreed: ...                */
     tkc_error agreed;            /* ... this one                             */
 } mpi_state;
@@ -107,8 +110,37 @@ static int mpi_broadcast(tkc_shard *sh, int status, double *buf, size_t count,
     return rc;
 }
 
+/* Fill locally, agree, factor together (scalapack_chol.h). */
+static int mpi_chol_factor(tkc_shard *sh, int status, size_t n, double shift,
+                           tkc_shard_block_fn fill, void *ctx, long *pivot,
+                           double *anorm, double *rcond, tkc_error *err)
+{
+    mpi_state *s = sh->state;
+    if (!status && !s->chol &&
+        !(s->chol = tkc_scalapack_chol_alloc(s->comm, sh->size)))
+        status = tkc_fail(err, TKC_ENOMEM, "mpi: out of memory");
+    if (!status)
+        status = tkc_scalapack_chol_fill(s->chol, n, shift, fill, ctx, err);
+    int rc = mpi_agree(sh, status, err);
+    if (!rc)
+        rc = tkc_scalapack_chol_factor(s->chol, pivot, anorm, rcond, err);
+    return mpi_agree(sh, rc, err);
+}
+
+static int mpi_chol_solve(tkc_shard *sh, int status, double *b, tkc_error *err)
+{
+    mpi_state *s = sh->state;
+    if (!status && !s->chol)
+        status = tkc_fail(err, TKC_EINPUT, "mpi: a solve before a factor");
+    int rc = mpi_agree(sh, status, err);
+    if (!rc)
+        rc = tkc_scalapack_chol_solve(s->chol, b, err);
+    return mpi_agree(sh, rc, err);
+}
+
 static const tkc_shard_type mpi_type = {"mpi", mpi_agree, mpi_gather,
-                                        mpi_broadcast};
+                                        mpi_broadcast, mpi_chol_factor,
+                                        mpi_chol_solve};
 
 tkc_shard *tkc_mpi_shard_alloc(int *argc, char ***argv, tkc_error *err)
 {
@@ -145,6 +177,7 @@ void tkc_mpi_shard_free(tkc_shard *sh)
     if (!sh)
         return;
     mpi_state *s = sh->state;
+    tkc_scalapack_chol_free(s->chol);
     MPI_Comm_free(&s->comm);
     free(s);
     free(sh);

@@ -62,8 +62,6 @@ static double seconds_now(void)
  * algorithm.
  * ====================================================================== */
 
-#define SPD_MAX_ESCALATIONS 40
-#define SPD_REFINE_STEPS 3
 #define SPD_BLOCK 64
 
 /* Strict lower triangle ← strict upper (K after a failed factorization),

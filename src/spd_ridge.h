@@ -6,6 +6,9 @@
 
 #include <stddef.h>
 
+#define SPD_MAX_ESCALATIONS 40         /* ridge raises before giving up   */
+#define SPD_REFINE_STEPS 3             /* refinement steps at most        */
+
 /* The ridge after a failed attempt at `lambda`: max(10 λ, floor), the
  * floor n·eps·max K_ii. */
 double tkc_spd_next_ridge(double lambda, double floor_);

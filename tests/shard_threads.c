@@ -45,7 +45,7 @@ static int th_agree(tkc_shard *sh, int status, tkc_error *err)
         m->agreed.status = b->status[f];
         if (f)
             snprintf(m->agreed.message, sizeof m->agreed.message,
-                     "process %d of %d: %s", f, b->P, b->errs[f].message);
+                     "process %d of %d: %.900s", f, b->P, b->errs[f].message);
         else
             snprintf(m->agreed.message, sizeof m->agreed.message, "%s",
                      b->errs[f].message);
@@ -93,8 +93,9 @@ static int th_broadcast(tkc_shard *sh, int status, double *buf, size_t count,
     return TKC_SUCCESS;
 }
 
+/* no dense solves: every "process" solves whole */
 static const tkc_shard_type threads_type = {"threads", th_agree, th_gather,
-                                            th_broadcast};
+                                            th_broadcast, NULL, NULL};
 
 static void *member_main(void *arg)
 {

@@ -125,5 +125,34 @@ rc=$?
 check "killed rank: the job fails (exit $rc)" [ "$rc" -ne 0 ]
 check "killed rank: no output" [ ! -s "$tmp/o.txt" ]
 
+# krr's dense solve on ScaLAPACK against LAPACK's (tests/test_mpi_krr.c).
+# 2 ranks: a 1x2 grid; 4: 2x2, blocks cyclic in both directions.
+for np in 2 4; do
+    mpi "$np" "$TKC_MPI_KRR" >"$tmp/o.txt" 2>&1
+    rc=$?
+    check "krr dense over $np ranks: alpha of LAPACK's path (rc $rc: $(cat "$tmp/o.txt"))" \
+        [ "$rc" -eq 0 ]
+done
+# ... and through the command line: the same fit's figures.
+for np in 1 2; do
+    if [ "$np" -eq 1 ]; then run=(); else run=(mpi 2); fi
+    "${run[@]}" "$TKC_EXE" krr "$TKC_DATA/templates/aba_abb.tpl" --n 1500 \
+        --alphabet 20 --kernel mlp --solver dense --kernel-replicates 1 \
+        --json >"$tmp/krr$np.json"
+    check "krr --solver dense on $np rank(s): exit 0" [ $? -eq 0 ]
+done
+check "krr dense: 2 ranks report the fit of 1 (to 1e-9 relative)" "$PY" - \
+    "$tmp/krr1.json" "$tmp/krr2.json" <<'EOF'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+close = lambda x, y: abs(x - y) <= 1e-9 * max(abs(x), abs(y), 1e-300)
+ok = all(close(a[k], b[k]) for k in ("train_mse", "test_mse", "rcond",
+                                      "lambda_used"))
+ok = ok and a["escalations"] == b["escalations"] and b["residual"] < 1e-12
+ok = ok and all(close(p["prediction"], q["prediction"])
+                for p, q in zip(a["per_template"], b["per_template"]))
+sys.exit(0 if ok else 1)
+EOF
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

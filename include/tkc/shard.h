@@ -23,8 +23,14 @@
  *   cvmc, series, closed forms: every process computes the whole (cvmc
  *         sums draw by draw across its blocks, so splitting it would
  *         change its digits).
- * Everything else (the certificate, the generic verdict, the ridge
- * solves) is computed whole on every process, from the same numbers: the
+ *   krr's dense solve (with a shard that has chol_factor, MPI's with
+ *         ScaLAPACK): K̂ in a 2-D block-cyclic layout, each process filling
+ *         its blocks from the pattern values every process holds, Cholesky
+ *         and its solves spread; refinement residuals from the pattern
+ *         values (krr_dense_shard.c).  Its digits are ScaLAPACK's, not
+ *         LAPACK's: equal to the refinement's accuracy, not bit for bit.
+ * Everything else (the certificate, the generic verdict, the structured
+ * ridge solves) is computed whole on every process, from the same numbers: the
  * processes stay in step without talking.
  *
  * Failures.  Every collective operation first agrees on the callers'
@@ -50,6 +56,13 @@ extern "C" {
 
 typedef struct tkc_shard tkc_shard;
 
+/* A block of a symmetric matrix that no process holds whole:
+ * a[r + c·lda] = A(i0 + r, j0 + c) for r < rows, c < cols.  Returns 0, or
+ * a status with err set. */
+typedef int (*tkc_shard_block_fn)(void *ctx, size_t i0, size_t j0,
+                                  size_t rows, size_t cols, double *a,
+                                  size_t lda, tkc_error *err);
+
 typedef struct tkc_shard_type {
     const char *name;            /* "mpi", "threads"                          */
     /* Agree on the callers' statuses: returns TKC_SUCCESS when every
@@ -69,6 +82,21 @@ typedef struct tkc_shard_type {
      * process. */
     int (*broadcast)(tkc_shard *sh, int status, double *buf, size_t count,
                      tkc_error *err);
+    /* Optional (NULL: dense solves are not shared; every process solves
+     * whole).  A Cholesky factorization of A = K + shift·I (n×n, symmetric
+     * positive semidefinite K) spread over the processes, each holding and
+     * filling only its own blocks of K by `fill` (no entry of K moves
+     * between processes); the factor stays in the shard until the next
+     * call or the shard's end.  After agreeing on `status`: *pivot is 0,
+     * or k > 0 when the leading k×k minor is not positive definite (then
+     * *rcond is 0); *anorm = ‖A‖₁ and *rcond the estimate of 1/(‖A‖₁‖A⁻¹‖₁)
+     * (ScaLAPACK pdpocon's), the same on every process. */
+    int (*chol_factor)(tkc_shard *sh, int status, size_t n, double shift,
+                       tkc_shard_block_fn fill, void *ctx, long *pivot,
+                       double *anorm, double *rcond, tkc_error *err);
+    /* b (n entries, the same on every process) overwritten with A⁻¹b from
+     * the last factorization, on every process. */
+    int (*chol_solve)(tkc_shard *sh, int status, double *b, tkc_error *err);
 } tkc_shard_type;
 
 struct tkc_shard {
