@@ -9,6 +9,7 @@ packages=(build-essential meson ninja-build pkg-config
           libgsl-dev libmpfr-dev libgmp-dev libopenblas-dev liblapacke-dev
           libflint-dev libflint-arb-dev locales
           libsuitesparse-dev
+          openmpi-bin libopenmpi-dev libscalapack-openmpi-dev
           python3 python3-dev python3-numpy python3-matplotlib
           python3-nbconvert python3-ipykernel jupyter-nbconvert
           python3-cffi python3-sklearn python3-pytest

@@ -338,7 +338,7 @@ static void plan_choose(tkc_krr_plan *p, tkc_krr_solver asked)
 /* The plan of a fit through gram g; *s receives the structured solver when
  * it is the choice (and only then). */
 static int plan_fit(tkc_krr_gram *g, const tkc_template_set *g_set,
-                    const tkc_krr_options *o, tkc_krr_plan *p,
+                    const tkc_krr_options *o, int procs, tkc_krr_plan *p,
                     krr_structured **s, tkc_error *err)
 {
     size_t n = tkc_krr_gram_size(g), ns = tkc_krr_gram_shared_pairs(g);
@@ -349,7 +349,10 @@ static int plan_fit(tkc_krr_gram *g, const tkc_template_set *g_set,
     p->shared_pairs = (double)ns;
     p->memory_bytes = budget_of(o);
     plan_dense(p, n);
-    p->dense_bytes += data_bytes(g_set, (double)n);
+    /* shared by procs processes (krr_dense_shard.h): each holds and
+     * factors 1/procs of K̂ */
+    p->dense_bytes = p->dense_bytes / procs + data_bytes(g_set, (double)n);
+    p->dense_flops /= procs;
     int want = o->solver != TKC_KRR_SOLVER_DENSE &&
                !(o->solver == TKC_KRR_SOLVER_AUTO && fits(p->dense_bytes, p) &&
                  p->dense_flops <= DENSE_SMALL_FLOPS);
@@ -762,7 +765,9 @@ static int fit_structured(tkc_krr_model *m, const tkc_template_set *set,
     if ((st = alloc_alpha(m, tkc_krr_gram_replicates(m->gram), err)))
         return st;
     krr_structured *s = NULL;
-    if ((st = plan_fit(m->gram, set, o, &m->plan, &s, err)))
+    int procs = krr_dense_shard_active(m->spec.shard) ? m->spec.shard->size
+                                                      : 1;
+    if ((st = plan_fit(m->gram, set, o, procs, &m->plan, &s, err)))
         return st;
     if (s)
         st = structured_solves(m, s, y, o, err);

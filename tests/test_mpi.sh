@@ -154,5 +154,11 @@ ok = ok and all(close(p["prediction"], q["prediction"])
 sys.exit(0 if ok else 1)
 EOF
 
+# The benchmark runs (no speed asserted: bench/ measures, by hand) and
+# checks its own digits at P = 1 and 2.
+out=$(bash "$TKC_TESTS/../bench/bench_mpi.sh" "$(dirname "$TKC_EXE")" 4096 300 1 2>&1)
+check "bench_mpi.sh runs: $out" grep -q "digits: sample N identical at P = 1, 2; dense train_mse agrees" <<<"$out"
+check "bench_mpi.sh prints the model's inputs" grep -q "e_d(2) = " <<<"$out"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
