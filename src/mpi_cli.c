@@ -8,13 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "mpi_shard.h"
 
 static struct {
     tkc_shard *shard;
-    FILE *out, *errs;            /* scratch files for fds 1 and 2           */
+    FILE *out;                   /* rank 0: its stdout until the end        */
+    FILE *errs;                  /* other ranks: their stderr               */
     int stdout_fd;               /* rank 0: the real stdout                 */
 } mpi;
 
@@ -54,10 +56,18 @@ void cli_mpi_begin(int *argc, char ***argv)
     }
     mpi.stdout_fd = -1;
     if (mpi.shard->rank == 0) {
-        mpi.stdout_fd = dup(1);
-        mpi.out = capture(1);
+        /* without a scratch file rank 0 prints as it goes */
+        if ((mpi.stdout_fd = dup(1)) >= 0 && !(mpi.out = capture(1))) {
+            close(mpi.stdout_fd);
+            mpi.stdout_fd = -1;
+        }
     } else {
-        mpi.out = capture(1);
+        int null = open("/dev/null", O_WRONLY);
+        fflush(stdout);
+        if (null >= 0) {
+            dup2(null, 1);
+            close(null);
+        }
         mpi.errs = capture(2);
     }
 }
@@ -70,8 +80,9 @@ static void captured_message(tkc_error *err)
 {
     char line[TKC_ERROR_MESSAGE_MAX];
     fflush(stderr);
-    rewind(mpi.errs);
-    if (!fgets(line, sizeof line, mpi.errs))
+    if (mpi.errs)
+        rewind(mpi.errs);
+    if (!mpi.errs || !fgets(line, sizeof line, mpi.errs))
         snprintf(line, sizeof line, "failed (exit 2)");
     line[strcspn(line, "\n")] = '\0';
     const char *m = line;
@@ -86,6 +97,8 @@ static void release_stdout(void)
     char buf[1 << 16];
     size_t n;
     fflush(stdout);
+    if (!mpi.out)
+        return;                        /* printed as it went */
     rewind(mpi.out);
     while ((n = fread(buf, 1, sizeof buf, mpi.out)) > 0)
         if (write(mpi.stdout_fd, buf, n) != (ssize_t)n)
@@ -107,7 +120,8 @@ int cli_mpi_end(int rc)
             release_stdout();          /* its own output, failing or not */
         else
             fprintf(stderr, "tkc: %s\n", err.message);
-        close(mpi.stdout_fd);
+        if (mpi.stdout_fd >= 0)
+            close(mpi.stdout_fd);
     }
     if (mpi.out)
         fclose(mpi.out);

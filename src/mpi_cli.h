@@ -6,10 +6,10 @@
  *   cli_mpi_begin   before the command: MPI_Init when an MPI launcher
  *                   started the program (its environment says so), the
  *                   shard over MPI_COMM_WORLD; ranks other than 0 write
- *                   stdout nowhere and stderr to a scratch file (their
- *                   message, should they fail alone); rank 0's stdout also
- *                   goes to a scratch file, printed at the end unless
- *                   another rank failed: output appears whole or not at all.
+ *                   stdout to /dev/null and stderr to a scratch file (their
+ *                   message, should they fail alone); rank 0's stdout goes
+ *                   to a scratch file, printed at the end unless another
+ *                   rank failed: output appears whole or not at all.
  *   cli_mpi_end     after the command, with its exit code: the ranks agree
  *                   on failure (exit 2 on any rank: 2 on all, with rank 0
  *                   printing the lowest failing rank's message when it did

@@ -144,9 +144,13 @@ static const tkc_shard_type mpi_type = {"mpi", mpi_agree, mpi_gather,
 
 tkc_shard *tkc_mpi_shard_alloc(int *argc, char ***argv, tkc_error *err)
 {
-    int ok;
+    /* tkc's worker threads never call MPI; the thread that started them
+     * does, between their runs: FUNNELED */
+    int ok, provided;
     if (MPI_Initialized(&ok) != MPI_SUCCESS ||
-        (!ok && MPI_Init(argc, argv) != MPI_SUCCESS)) {
+        (!ok && (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED,
+                                 &provided) != MPI_SUCCESS ||
+                 provided < MPI_THREAD_FUNNELED))) {
         tkc_fail(err, TKC_EIO, "mpi: MPI_Init failed");
         return NULL;
     }

@@ -73,21 +73,22 @@ check "one JSON object from 2 ranks" [ "$(grep -c '^{' "$tmp/o.json")" -eq 1 ]
 # all, rank 0 prints rank 1's message once, and no output.
 printf '1 α α\n-1 α β\n' >"$tmp/good.tpl"
 printf '1 α α\n-1 α\n' >"$tmp/bad.tpl"
-args=(--estimator mc --samples 400000 --json)
-timeout "$LIMIT" "$MPIRUN" --oversubscribe \
-    -np 1 "$TKC_EXE" nmatrix "$tmp/good.tpl" "${args[@]}" : \
-    -np 1 "$TKC_EXE" nmatrix "$tmp/bad.tpl" "${args[@]}" \
-    >"$tmp/o.txt" 2>"$tmp/e.txt"
+# two_files RANK0_FILE RANK1_FILE: nmatrix on each rank's own file; the
+# exit code, stdout in o.txt, stderr in e.txt.
+two_files() {
+    local args=(--estimator mc --samples 400000 --json)
+    timeout "$LIMIT" "$MPIRUN" --oversubscribe \
+        -np 1 "$TKC_EXE" nmatrix "$1" "${args[@]}" : \
+        -np 1 "$TKC_EXE" nmatrix "$2" "${args[@]}" >"$tmp/o.txt" 2>"$tmp/e.txt"
+}
+two_files "$tmp/good.tpl" "$tmp/bad.tpl"
 rc=$?
 check "bad input on rank 1: exit 2 (got $rc)" [ "$rc" -eq 2 ]
 check "bad input on rank 1: no output" [ ! -s "$tmp/o.txt" ]
 check "bad input on rank 1: its message, once, from rank 0" \
     [ "$(grep -c '^tkc nmatrix: process 1 of 2: .*bad.tpl:2:' "$tmp/e.txt")" -eq 1 ]
 # ... and on rank 0 only: its own message.
-timeout "$LIMIT" "$MPIRUN" --oversubscribe \
-    -np 1 "$TKC_EXE" nmatrix "$tmp/bad.tpl" "${args[@]}" : \
-    -np 1 "$TKC_EXE" nmatrix "$tmp/good.tpl" "${args[@]}" \
-    >"$tmp/o.txt" 2>"$tmp/e.txt"
+two_files "$tmp/bad.tpl" "$tmp/good.tpl"
 rc=$?
 check "bad input on rank 0: exit 2 (got $rc)" [ "$rc" -eq 2 ]
 check "bad input on rank 0: its message, once" \
