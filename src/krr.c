@@ -1,6 +1,6 @@
 /* krr.c — kernel ridge regression on given strings and labels (tkc/krr.h):
  * the fit (K̂ by the structured path of krr_gram.c or by the general
- * pattern table below; the plan that picks the dense solve, tkc_spd_solve,
+ * path, gram.c's pattern table; the plan that picks the dense solve, tkc_spd_solve,
  * or the structured one, krr_structured.c; the kernel replicates), the
  * prediction, and the score against a template set with the kernel's error
  * of its numbers. */
@@ -98,100 +98,38 @@ static tkc_krr_kernel_error kernel_error_of(tkc_error_kind kind,
 }
 
 /* ======================================================================
- * The general path: the distinct canonical patterns of arbitrary pairs of
- * strings, evaluated in one kernel call.  Used in two passes: every pair's
- * pattern is inserted, the table is evaluated, then each pair looks its
- * value up (patterns are recomputed rather than stored: n² ids would cost
- * as much memory as K̂).
+ * The general path: K̂ and predictions of arbitrary strings through gram.c's
+ * table of distinct canonical patterns (gram_table.h), evaluated in one
+ * kernel call per estimate: K̂ is tkc_gram_matrix's, digit for digit.
  * ====================================================================== */
 
-typedef struct pattern_table {
-    tkc_pattern_index *ix;
-    double *value;             /* by pattern id, once evaluated             */
-    tkc_krr_kernel_info info;
-} pattern_table;
-
-static void table_free(pattern_table *tb)
+/* The table's kernel call as kernel estimate *ctx (a size_t). */
+static int eval_estimate(const void *ctx, const tkc_kernel_spec *spec,
+                         const tkc_strings *S, double *value, double *se,
+                         tkc_gram_info *info, tkc_error *err)
 {
-    tkc_pattern_index_free(tb->ix);
-    free(tb->value);
+    return tkc_krr_eval_representatives(spec, S, *(const size_t *)ctx, value,
+                                        se, info, err);
 }
 
-/* Id of the unordered pattern of (x, y); inserted when `insert`. */
-static long table_id(pattern_table *tb, const tkc_token *x, const tkc_token *y,
-                     size_t k, int insert, tkc_error *err)
-{
-    tkc_pattern pat;
-    tkc_pattern_of_unordered_pair(&pat, x, y, k, NULL);
-    if (insert)
-        return tkc_pattern_index_insert(tb->ix, &pat, NULL, err);
-    long id = tkc_pattern_index_find(tb->ix, &pat);
-    if (id < 0)
-        tkc_fail(err, TKC_ENUMERIC, "krr: internal error: a pattern missing "
-                                    "from its own table");
-    return id;
-}
-
-/* One representative pair per pattern, all in one kernel call (estimate
- * q). */
-static int table_evaluate(pattern_table *tb, const tkc_kernel_spec *spec,
-                          size_t k, size_t q, tkc_error *err)
-{
-    size_t np = tkc_pattern_index_size(tb->ix);
-    tkc_strings *S = tkc_strings_alloc(2 * np, k, err);
-    tb->value = malloc(np * sizeof *tb->value);
-    if (!S || !tb->value) {
-        tkc_strings_free(S);
-        return tkc_fail(err, TKC_ENOMEM, "krr: cannot allocate %zu patterns", np);
-    }
-    for (size_t p = 0; p < np; p++)
-        tkc_pattern_representative(tkc_pattern_index_get(tb->ix, p),
-                                   tkc_strings_row(S, 2 * p),
-                                   tkc_strings_row(S, 2 * p + 1));
-    int st = tkc_krr_eval_representatives(spec, S, q, tb->value, &tb->info, err);
-    tkc_strings_free(S);
-    return st;
-}
-
-/* K̂ of the model's strings by the table (estimate q).  Between the passes
- * the lower triangle holds pattern ids (exact in a double). */
-static int general_gram(tkc_krr_model *m, size_t q, double *K, size_t lda,
+/* K̂ of the model's strings (n×n, symmetric: either layout), estimate q. */
+static int general_gram(tkc_krr_model *m, size_t q, double *K,
                         tkc_krr_kernel_info *info, tkc_error *err)
 {
-    const tkc_strings *X = m->strings;
-    size_t n = m->n, k = X->k;
-    pattern_table tb = {0};
+    tkc_gram_info gi;
     double t0 = seconds_now();
-    if (!(tb.ix = tkc_pattern_index_alloc(64, err)))
-        return TKC_ENOMEM;
-    int st = TKC_SUCCESS;
-    for (size_t j = 0; j < n && !st; j++)
-        for (size_t i = j; i < n; i++) {
-            long id = table_id(&tb, tkc_strings_row(X, i), tkc_strings_row(X, j),
-                               k, 1, err);
-            if (id < 0) {
-                st = TKC_ENOMEM;
-                break;
-            }
-            K[i + j * lda] = (double)id;
-        }
+    int st = tkc_gram_matrix_by(&m->spec, m->strings, NULL, K, NULL, &gi,
+                                eval_estimate, &q, err);
+    m->seconds_kernel += seconds_now() - t0;     /* the fill included */
     if (!st)
-        st = table_evaluate(&tb, &m->spec, k, q, err);
-    double t1 = seconds_now();
-    if (!st)
-        for (size_t j = 0; j < n; j++)
-            for (size_t i = j; i < n; i++)
-                K[i + j * lda] = K[j + i * lda] = tb.value[(size_t)K[i + j * lda]];
-    m->seconds_kernel += t1 - t0;
-    m->seconds_fill += seconds_now() - t1;
-    *info = tb.info;
-    table_free(&tb);
+        tkc_krr_kernel_info_of(&gi, info);
     return st;
 }
 
 /* pred[idx[j]] = Σ_i α_i K(x_i, X_idx[j]) for j < nq with estimate q's α
  * and kernel, the distinct patterns of all those pairs in one kernel
- * call. */
+ * call (the table walked as tkc_gram_matrix(training, X_idx) walks it;
+ * the patterns are looked up again rather than stored: n·nq ids). */
 static int general_predict(const tkc_krr_model *m, size_t q,
                            const tkc_strings *X, const size_t *idx, size_t nq,
                            double *pred, tkc_error *err)
@@ -199,22 +137,20 @@ static int general_predict(const tkc_krr_model *m, size_t q,
     const tkc_strings *T = m->strings;
     const double *alpha = m->alpha + q * m->n;
     size_t k = T->k;
-    pattern_table tb = {0};
-    if (!(tb.ix = tkc_pattern_index_alloc(64, err)))
-        return TKC_ENOMEM;
-    int st = TKC_SUCCESS;
+    tkc_gram_table tb;
+    int st = tkc_gram_table_init(&tb, err);
     for (size_t j = 0; j < nq && !st; j++)
         for (size_t i = 0; i < m->n && !st; i++)
-            if (table_id(&tb, tkc_strings_row(T, i), tkc_strings_row(X, idx[j]),
-                         k, 1, err) < 0)
+            if (tkc_gram_table_insert(&tb, tkc_strings_row(T, i),
+                                      tkc_strings_row(X, idx[j]), k, err) < 0)
                 st = TKC_ENOMEM;
     if (!st)
-        st = table_evaluate(&tb, &m->spec, k, q, err);
+        st = tkc_gram_table_evaluate(&tb, &m->spec, k, eval_estimate, &q, err);
     for (size_t j = 0; j < nq && !st; j++) {
         double s = 0;
         for (size_t i = 0; i < m->n; i++) {
-            long id = table_id(&tb, tkc_strings_row(T, i),
-                               tkc_strings_row(X, idx[j]), k, 0, err);
+            long id = tkc_gram_table_find(&tb, tkc_strings_row(T, i),
+                                          tkc_strings_row(X, idx[j]), k, err);
             if (id < 0) {
                 st = TKC_ENUMERIC;
                 break;
@@ -223,7 +159,7 @@ static int general_predict(const tkc_krr_model *m, size_t q,
         }
         pred[idx[j]] = s;
     }
-    table_free(&tb);
+    tkc_gram_table_clear(&tb);
     return st;
 }
 
@@ -653,7 +589,7 @@ static int dense_solves(tkc_krr_model *m, const double *y, size_t replicates,
             st = tkc_krr_gram_fill(m->gram, q, K, n, err);
             m->seconds_fill += seconds_now() - t0;
         } else {
-            st = general_gram(m, q, K, n, &info, err);
+            st = general_gram(m, q, K, &info, err);
             if (!st && q == 0) {
                 m->kernel = info;
                 replicates = tkc_krr_replicates_needed(info.error_kind,
