@@ -11,6 +11,7 @@
 #include "check.h"
 #include "activation.h"
 #include "mlp.h"
+#include "mlp_arb.h"
 
 static tkc_kernel_spec spec_for(const tkc_activation_type *act, unsigned depth)
 {
