@@ -19,7 +19,7 @@
  *               (src/krr_structured.h).  O(n r² + fill) when few pairs share
  *               a symbol, i.e. at large ρ.
  * TKC_KRR_SOLVER_AUTO chooses by predicted cost and memory and says why
- * (tkc_krr_model.plan).
+ * (tkc_krr_model.plan; src/krr_plan.c).
  *
  * The kernel's own error.  With a Monte Carlo kernel, K̂ is an estimate,
  * and so is everything computed from it.  The fit is repeated on the same

@@ -181,7 +181,7 @@ def test_ridge_fit_as_krr(kernel, opts):
               kernel_error_kind=info["kernel_error_kind"],
               kernel_se_max=info["kernel_se_max"],
               kernel_diag_max=info["kernel_diag_max"],
-              estimator=info["kernel_estimator"],
+              estimator=info["estimator"],
               per_template=[{k: p[k] for k in ("template", "label", "weight",
                                                "prediction", "test_mse")}
                             for p in score["per_template"]])
