@@ -83,7 +83,7 @@ def krr(templates, n=None, alphabet=None, *, alpha=None, noise=None,
     out["runs"] = [_run_figures(tset, r, name, nm[k])
                    for k, name in enumerate(kernels)
                    for row in runs[k] for r in row]
-    out["curve"] = [_point(runs[k][x], name)
+    out["curve"] = [_point(runs[k][x], name, _replicates(runs[k]))
                     for k, name in enumerate(kernels)
                     for x in range(len(xs))]
     if sweep:
@@ -294,6 +294,8 @@ def _pop_of(r, q):
 
 
 def _replicates(runs):
+    """The kernel estimates every run of a kernel has (cmd_krr_print.c's
+    replicates_of)."""
     return min(r["model"].replicates for row in runs for r in row)
 
 
@@ -308,9 +310,9 @@ def _mean_kernel_se(row, nq, f):
     return _sd(v)
 
 
-def _point(row, kernel):
-    """One point of the curve: the runs of one x over the seeds."""
-    nq = min(r["model"].replicates for r in row)
+def _point(row, kernel, nq):
+    """One point of the curve: the runs of one x over the seeds, nq the
+    kernel estimates every run of the kernel has."""
     m0 = row[0]["model"]
     kerr = nq > 1 or m0.kernel_error == lib.TKC_KRR_KERNEL_ERROR_NONE
     kse = lambda f: _mean_kernel_se(row, nq, f) if kerr else None
