@@ -16,7 +16,7 @@
 # Two sources of error are shown. The data: different seeds draw different training sets (the
 # standard error of the mean over seeds). The kernel: the transformer kernel is estimated by
 # quasi-Monte Carlo, so the fitted function itself moves with the kernel's random numbers; tkc
-# repeats each fit on the same data with independent kernel estimates (`--kernel-replicates`,
+# repeats each fit on the same data with independent kernel estimates (`kernel_replicates`,
 # 4 by default) and reports the spread (`*_kernel_se`). The MLP kernels are closed forms: their
 # kernel error is rounding only.
 

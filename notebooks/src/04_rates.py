@@ -4,10 +4,10 @@
 # **What this shows.** Theorem 3.4 (with Lemma 3.5) bounds the error of kernel ridge regression
 # with the transformer kernel on unseen symbols by C·√(log(1/δ)/n) + C·√(1/ρ): the test RMSE
 # should fall at least like n^(−1/2) in the number of samples and like ρ^(−1/2) in the data
-# diversity. The rates are asymptotic, so the n sweep goes to n = 10⁶: `tkc.krr(name, sweep="n")`
-# (in process, what `tkc krr --sweep n --json` prints) at an
-# alphabet of 10⁹ symbols, where almost no two training strings share a symbol and K̂ is the
-# block matrix U N Uᵀ plus a diagonal — the structured solve (Woodbury over a sparse Cholesky,
+# diversity. The rates are asymptotic, so the n sweep goes to n = 10⁶: `tkc.krr(name,
+# sweep="n")` (in process, what `tkc krr --sweep n --json` prints) at an alphabet of 10⁹
+# symbols, where almost no two training strings share a symbol and K̂ is the block matrix
+# U N Uᵀ plus a diagonal — the structured solve (Woodbury over a sparse Cholesky,
 # docs/krr_scale.md) takes a second where the dense one would take weeks. Label noise 0.5 keeps
 # the n-term visible.
 #
