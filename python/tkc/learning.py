@@ -22,8 +22,9 @@ import numpy as np
 
 from tkc import _native, rates
 from tkc._native import InputError, call, ffi, lib, text
-from tkc._krr import (DEFAULTS, fit_c, krr_options, model_figures, plan_figures,
-                     predict_replicates, score_c, score_figures)
+from tkc._krr import (DEFAULTS, fit_c, krr_options, model_figures,
+                      plan_figures, predict_replicates, score_c,
+                      score_figures)
 from tkc.templates import as_templates
 from tkc.verdicts import _decide
 
@@ -56,8 +57,8 @@ def krr(templates, n=None, alphabet=None, *, alpha=None, noise=None,
     if seed is not None:
         options["seed"] = seed
     spec, _ = _native.kernel_spec(options)
-    opt = krr_options(DEFAULTS["alpha"] if alpha is None else alpha, solver, kernel_replicates, memory, tolerance,
-                      max_iterations)
+    opt = krr_options(DEFAULTS["alpha"] if alpha is None else alpha, solver,
+                      kernel_replicates, memory, tolerance, max_iterations)
     ns, alphabets, noise, seeds = _settle(tset, _list(n, "n"),
                                           _list(alphabet, "alphabet"), noise,
                                           seeds, sweep)

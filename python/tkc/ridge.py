@@ -46,8 +46,9 @@ class TemplateKernelRidge(RegressorMixin, BaseEstimator):
     are equal symbols).  y: real labels.  Deterministic for a seed.
     """
 
-    def __init__(self, alpha=DEFAULTS["alpha"], kernel=_D["kernel"], templates=None,
-                 solver="auto", kernel_replicates=DEFAULTS["kernel_replicates"],
+    def __init__(self, alpha=DEFAULTS["alpha"], kernel=_D["kernel"],
+                 templates=None, solver="auto",
+                 kernel_replicates=DEFAULTS["kernel_replicates"],
                  memory=None, tolerance=0.0,
                  max_iterations=DEFAULTS["max_iterations"],
                  estimator=_D["estimator"], act=_D["act"], beta=_D["beta"],
