@@ -5,10 +5,11 @@
  *
  *     bench_gram FILE N ALPHABET SEED ROUNDS [NAME=VALUE ...]
  *
- * Prints one line per round: "seconds=S cpu=C sum=X patterns=P" (S the
- * wall time of the call alone, C its CPU time, X the sum of K's entries in
- * row order, so that the Python side can check it computed the same
- * matrix).  bench/bench_gram.py runs it and the Python call alternately
+ * Prints one line per round: "seconds=S cpu=C sum=X patterns=P
+ * samples=E estimator=NAME" (S the wall time of the call alone, C its CPU
+ * time, X the sum of K's entries in row order, so that the Python side can
+ * check it computed the same matrix; E the integrand evaluations the call
+ * made and NAME the estimator it used: the budget the time is for).  bench/bench_gram.py runs it and the Python call alternately
  * (bench/alternate.py) and prints the ratio. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,8 +77,9 @@ int main(int argc, char **argv)
         double c = now(CLOCK_PROCESS_CPUTIME_ID) - c0, sum = 0;
         for (size_t e = 0; e < n * n; e++)
             sum += K[e];
-        printf("seconds=%.6f cpu=%.6f sum=%.17g patterns=%zu\n", t, c, sum,
-               info.npatterns);
+        printf("seconds=%.6f cpu=%.6f sum=%.17g patterns=%zu samples=%llu "
+               "estimator=%s\n", t, c, sum, info.npatterns,
+               (unsigned long long)info.samples, info.estimator);
         fflush(stdout);
     }
     free(K);

@@ -3,6 +3,15 @@
 matrix of the transformer kernel on majority-5 strings, issue 13's
 acceptance (<= 1 s from Python, within 1.2x of C).
 
+What the time is for.  A sampled kernel's time is set by its budget, not
+by the binding: at the default options (estimator auto, its budget
+max_evals = 2^21 integrand evaluations per call) the 100 x 100 majority-5
+Gram takes more than a second in C as well, and at max_evals=65536 a small
+fraction of one.  So the 1 s half of the acceptance holds only at a stated
+budget; the ratio Python / C is what measures the binding.  The report
+names the estimator each side used and the integrand evaluations it made,
+and the acceptance line says at which budget it was judged.
+
     bench/bench_gram.py [--build DIR] [--rounds R] [--n N] [--set NAME]
                         [NAME=VALUE ...]
 
@@ -51,7 +60,9 @@ def python_side(a):
     total = 0.0                          # summed in C's order
     for v in K.ravel().tolist():
         total += v
-    print(f"seconds={t:.6f} cpu={c:.6f} sum={total!r} patterns={info['patterns']}")
+    print(f"seconds={t:.6f} cpu={c:.6f} sum={total!r} "
+          f"patterns={info['patterns']} samples={info['samples']} "
+          f"estimator={info['estimator']}")
 
 
 def main():
@@ -79,8 +90,13 @@ def main():
     py = [float(r["seconds"]) for r in res["Python"]]
     same = all(float(r["sum"]) == float(q["sum"])
                for r, q in zip(res["C"], res["Python"]))
-    print(f"{res['C'][0]['patterns']} distinct pair patterns; the two sides' "
-          f"matrices {'agree digit for digit' if same else 'DIFFER'}")
+    c0, p0 = res["C"][0], res["Python"][0]
+    budget = (f"{c0['estimator']}, {int(c0['samples'])} integrand "
+              f"evaluations per call")
+    print(f"{c0['patterns']} distinct pair patterns; the two sides' "
+          f"matrices {'agree digit for digit' if same else 'DIFFER'}; "
+          f"budget: C {budget}, Python {p0['estimator']}, "
+          f"{int(p0['samples'])}")
     print(f"{'round':>5} {'C [s]':>9} {'Python [s]':>11} {'Python/C':>9}")
     for i, (x, y) in enumerate(zip(c, py), 1):
         print(f"{i:5d} {x:9.4f} {y:11.4f} {y / x:9.3f}")
@@ -88,8 +104,8 @@ def main():
     print(f"C {alternate.spread(c)} s, Python {alternate.spread(py)} s; "
           f"ratio Python / C (median of the rounds) {ratio:.3f}")
     met = statistics.median(py) <= 1.0 and ratio <= 1.2 and same
-    print(f"acceptance (<= 1 s from Python, within 1.2x of C): "
-          f"{'met' if met else 'NOT met'}")
+    print(f"acceptance (<= 1 s from Python, within 1.2x of C) at this "
+          f"budget ({budget}): {'met' if met else 'NOT met'}")
 
 
 if __name__ == "__main__":

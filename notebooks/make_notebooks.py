@@ -39,8 +39,6 @@ if os.path.isdir(os.path.join(ROOT, "build", "python", "tkc")):
     sys.path.insert(0, os.path.join(ROOT, "build", "python"))
 sys.path.insert(0, os.path.join(ROOT, "notebooks"))
 os.environ.setdefault("TKC_TEMPLATES", os.path.join(ROOT, "data", "templates"))
-if os.path.isfile(os.path.join(ROOT, "build", "tkc")):   # for tkc.cli (notebooks 03, 04)
-    os.environ.setdefault("TKC_EXE", os.path.join(ROOT, "build", "tkc"))
 import tkc
 import style
 

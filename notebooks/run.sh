@@ -12,10 +12,9 @@
 # --quick (or TKC_QUICK=1) runs small sizes for CI: a minute or two in all.
 # NAME restricts the run to notebooks whose file name contains it.
 # The notebooks compute in process with the Python module of the build
-# (build/python, on PYTHONPATH); notebooks 03 and 04 also run `tkc krr` for its
-# learning curves and sweeps (tkc.cli).
-# Environment: TKC_EXE (default build/tkc), TKC_FIGURES, TKC_NB_OUT (keep the
-# executed notebooks there instead of a temporary folder).
+# (build/python, on PYTHONPATH); they start no process.
+# Environment: TKC_FIGURES, TKC_NB_OUT (keep the executed notebooks there
+# instead of a temporary folder).
 # Exit status: 0 when every notebook ran, 1 when one failed, 2 on bad setup.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -33,7 +32,6 @@ done
 
 jupyter=/usr/bin/jupyter
 export TKC_ROOT=$root
-export TKC_EXE=${TKC_EXE:-$root/build/tkc}
 if [ "$quick" = 1 ]; then
     export TKC_FIGURES=${TKC_FIGURES:-$here/figures/quick}
 else
@@ -43,9 +41,9 @@ export TKC_QUICK=$quick
 export MPLBACKEND=Agg            # headless: figures are only written as PNG
 export PYTHONPATH=$root/build/python${PYTHONPATH:+:$PYTHONPATH}
 export TKC_TEMPLATES=${TKC_TEMPLATES:-$root/data/templates}
-if [ ! -x "$TKC_EXE" ] || [ ! -f "$root/build/python/tkc/__init__.py" ]; then
-    echo "run.sh: no tkc build (build/tkc and its Python module build/python);" \
-         "build it first (meson setup build && ninja -C build) or set TKC_EXE" >&2
+if [ ! -f "$root/build/python/tkc/__init__.py" ]; then
+    echo "run.sh: no tkc build (its Python module build/python);" \
+         "build it first (meson setup build && ninja -C build)" >&2
     exit 2
 fi
 if [ ! -x "$jupyter" ]; then

@@ -6,54 +6,26 @@
  * the pattern ids (exact in a double), so nothing of size |X|·|Y| is
  * allocated besides K.
  *
- * Kernel ridge regression's general path (krr.c) walks the same kind of
- * table in the same order, so a fit's K̂ has this matrix's digits. */
-#include "tkc/gram.h"
+ * Kernel ridge regression's general path (krr.c) builds its K̂ here
+ * (tkc_gram_matrix_by, with its kernel estimate's evaluator) and predicts
+ * through the same table (gram_table.h), so a fit's K̂ has this matrix's
+ * digits. */
+#include "gram_table.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct gram_table {
-    tkc_pattern_index *ix;
-    double *value;             /* by pattern id, once evaluated             */
-    double *se;                /* by pattern id, once evaluated             */
-    tkc_gram_info info;
-} gram_table;
+/* ---- the kernel call ------------------------------------------------------ */
 
-/* ---- the table ------------------------------------------------------------ */
-
-static int table_init(gram_table *tb, tkc_error *err)
+int tkc_gram_eval_representatives(const tkc_kernel_spec *spec,
+                                  const tkc_strings *S, double *value,
+                                  double *se, tkc_gram_info *info,
+                                  tkc_error *err)
 {
-    memset(tb, 0, sizeof *tb);
-    tb->ix = tkc_pattern_index_alloc(64, err);
-    return tb->ix ? TKC_SUCCESS : TKC_ENOMEM;
-}
-
-static void table_clear(gram_table *tb)
-{
-    tkc_pattern_index_free(tb->ix);
-    free(tb->value);
-    free(tb->se);
-    memset(tb, 0, sizeof *tb);
-}
-
-/* Id of the unordered pattern of (x, y) (k tokens each), inserted when
- * new; -1 on ENOMEM. */
-static long table_id(gram_table *tb, const tkc_token *x, const tkc_token *y,
-                     size_t k, tkc_error *err)
-{
-    tkc_pattern pat;
-    tkc_pattern_of_unordered_pair(&pat, x, y, k, NULL);
-    return tkc_pattern_index_insert(tb->ix, &pat, NULL, err);
-}
-
-/* The kernel on the representative pairs (rows 2p, 2p + 1 of S). */
-static int evaluate_pairs(gram_table *tb, const tkc_kernel_spec *spec,
-                          const tkc_strings *S, size_t np, tkc_error *err)
-{
-    tkc_pair *pairs = malloc(np * sizeof *pairs);
+    size_t np = S->count / 2;
+    tkc_pair *pairs = malloc((np ? np : 1) * sizeof *pairs);
     tkc_kernel_values *v = tkc_kernel_values_alloc(np, 0, err);
     int st = TKC_SUCCESS;
     if (!pairs || !v) {
@@ -64,7 +36,6 @@ static int evaluate_pairs(gram_table *tb, const tkc_kernel_spec *spec,
         pairs[p] = (tkc_pair){2 * p, 2 * p + 1};
     if ((st = tkc_kernel_eval_pairs(spec, S, pairs, np, v, err)))
         goto done;
-    tkc_gram_info *info = &tb->info;
     info->se_max = 0;
     for (size_t p = 0; p < np; p++) {
         if (!isfinite(v->value[p])) {
@@ -73,8 +44,9 @@ static int evaluate_pairs(gram_table *tb, const tkc_kernel_spec *spec,
                           p);
             goto done;
         }
-        tb->value[p] = v->value[p];
-        tb->se[p] = v->se[p];
+        value[p] = v->value[p];
+        if (se)
+            se[p] = v->se[p];
         info->se_max = fmax(info->se_max, v->se[p]);
     }
     info->npatterns = np;
@@ -90,10 +62,46 @@ done:
     return st;
 }
 
-/* Evaluate every pattern of the table, one representative pair each, in
- * one tkc_kernel_eval_pairs call; fills value, se and info. */
-static int table_evaluate(gram_table *tb, const tkc_kernel_spec *spec,
-                          size_t k, tkc_error *err)
+/* ---- the table ------------------------------------------------------------ */
+
+int tkc_gram_table_init(tkc_gram_table *tb, tkc_error *err)
+{
+    memset(tb, 0, sizeof *tb);
+    tb->ix = tkc_pattern_index_alloc(64, err);
+    return tb->ix ? TKC_SUCCESS : TKC_ENOMEM;
+}
+
+void tkc_gram_table_clear(tkc_gram_table *tb)
+{
+    tkc_pattern_index_free(tb->ix);
+    free(tb->value);
+    free(tb->se);
+    memset(tb, 0, sizeof *tb);
+}
+
+long tkc_gram_table_insert(tkc_gram_table *tb, const tkc_token *x,
+                           const tkc_token *y, size_t k, tkc_error *err)
+{
+    tkc_pattern pat;
+    tkc_pattern_of_unordered_pair(&pat, x, y, k, NULL);
+    return tkc_pattern_index_insert(tb->ix, &pat, NULL, err);
+}
+
+long tkc_gram_table_find(const tkc_gram_table *tb, const tkc_token *x,
+                         const tkc_token *y, size_t k, tkc_error *err)
+{
+    tkc_pattern pat;
+    tkc_pattern_of_unordered_pair(&pat, x, y, k, NULL);
+    long id = tkc_pattern_index_find(tb->ix, &pat);
+    if (id < 0)
+        tkc_fail(err, TKC_ENUMERIC, "gram: internal error: a pattern missing "
+                                    "from its own table");
+    return id;
+}
+
+int tkc_gram_table_evaluate(tkc_gram_table *tb, const tkc_kernel_spec *spec,
+                            size_t k, tkc_gram_evaluator ev, const void *ctx,
+                            tkc_error *err)
 {
     size_t np = tkc_pattern_index_size(tb->ix);
     tkc_strings *S = tkc_strings_alloc(2 * np, k, err);
@@ -107,7 +115,9 @@ static int table_evaluate(gram_table *tb, const tkc_kernel_spec *spec,
             tkc_pattern_representative(tkc_pattern_index_get(tb->ix, p),
                                        tkc_strings_row(S, 2 * p),
                                        tkc_strings_row(S, 2 * p + 1));
-        st = evaluate_pairs(tb, spec, S, np, err);
+        st = ev ? ev(ctx, spec, S, tb->value, tb->se, &tb->info, err)
+                : tkc_gram_eval_representatives(spec, S, tb->value, tb->se,
+                                                &tb->info, err);
     }
     tkc_strings_free(S);
     return st;
@@ -131,9 +141,10 @@ static int check_strings(const char *what, const tkc_strings *S, size_t k,
     return TKC_SUCCESS;
 }
 
-int tkc_gram_matrix(const tkc_kernel_spec *spec, const tkc_strings *X,
-                    const tkc_strings *Y, double *K, double *se,
-                    tkc_gram_info *info, tkc_error *err)
+int tkc_gram_matrix_by(const tkc_kernel_spec *spec, const tkc_strings *X,
+                       const tkc_strings *Y, double *K, double *se,
+                       tkc_gram_info *info, tkc_gram_evaluator ev,
+                       const void *ctx, tkc_error *err)
 {
     int st;
     if ((st = check_strings("X", X, X ? X->k : 0, err)) ||
@@ -146,14 +157,14 @@ int tkc_gram_matrix(const tkc_kernel_spec *spec, const tkc_strings *X,
     int sym = Y == NULL;
     const tkc_strings *C = sym ? X : Y;
     size_t nx = X->count, ny = C->count, k = X->k;
-    gram_table tb;
-    if ((st = table_init(&tb, err)))
+    tkc_gram_table tb;
+    if ((st = tkc_gram_table_init(&tb, err)))
         return st;
     /* pass 1: the patterns, their ids parked in K */
     for (size_t j = 0; j < ny && !st; j++)
         for (size_t i = sym ? j : 0; i < nx; i++) {
-            long id = table_id(&tb, tkc_strings_row(X, i),
-                               tkc_strings_row(C, j), k, err);
+            long id = tkc_gram_table_insert(&tb, tkc_strings_row(X, i),
+                                            tkc_strings_row(C, j), k, err);
             if (id < 0) {
                 st = TKC_ENOMEM;
                 break;
@@ -161,7 +172,7 @@ int tkc_gram_matrix(const tkc_kernel_spec *spec, const tkc_strings *X,
             K[i * ny + j] = (double)id;
         }
     if (!st)
-        st = table_evaluate(&tb, spec, k, err);
+        st = tkc_gram_table_evaluate(&tb, spec, k, ev, ctx, err);
     /* pass 2: each entry from its pattern's value */
     for (size_t j = 0; j < ny && !st; j++)
         for (size_t i = sym ? j : 0; i < nx; i++) {
@@ -177,6 +188,13 @@ int tkc_gram_matrix(const tkc_kernel_spec *spec, const tkc_strings *X,
         }
     if (!st && info)
         *info = tb.info;
-    table_clear(&tb);
+    tkc_gram_table_clear(&tb);
     return st;
+}
+
+int tkc_gram_matrix(const tkc_kernel_spec *spec, const tkc_strings *X,
+                    const tkc_strings *Y, double *K, double *se,
+                    tkc_gram_info *info, tkc_error *err)
+{
+    return tkc_gram_matrix_by(spec, X, Y, K, se, info, NULL, NULL, err);
 }

@@ -1,38 +1,22 @@
 /* krr.c — kernel ridge regression on given strings and labels (tkc/krr.h):
  * the fit (K̂ by the structured path of krr_gram.c or by the general
- * pattern table below; the plan that picks the dense solve, tkc_spd_solve,
- * or the structured one, krr_structured.c; the kernel replicates), the
- * prediction, and the score against a template set with the kernel's error
- * of its numbers. */
+ * path, gram.c's pattern table; the solve the plan picks, krr_plan.c: the
+ * dense one, tkc_spd_solve, or the structured one, krr_structured.c; the
+ * kernel replicates), the prediction, and the score against a template set
+ * with the kernel's error of its numbers. */
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "tkc/krr.h"
 
 #include "krr_dense_shard.h"
 #include "krr_gram.h"
+#include "krr_plan.h"
 #include "krr_structured.h"
-
-/* Below this many flops (n ≈ 1400) the dense solve takes a fraction of a
- * second: auto keeps it, for LAPACK's own condition estimate and bounds
- * and the digits small fits always had. */
-#define DENSE_SMALL_FLOPS 1e9
-/* A flop of sparse and vector work costs about this many of dense
- * Cholesky's (blocked BLAS-3): the weight of the structured path's
- * predicted flops against the dense path's (bench/bench_krr_scale measures
- * the crossover this implies). */
-#define SPARSE_FLOP_WEIGHT 8.0
-/* The structured solve iterates on S with only the diagonal of D + S in
- * the preconditioner while each string shares a symbol with at most this
- * many others on average: about 200 CG steps (krr_structured.c's model);
- * beyond, a rising share of the pairs are exceptions and K̂ is no longer
- * the block matrix the method is for. */
-#define DIAGONAL_DEGREE_MAX 64.0
 
 static double seconds_now(void)
 {
@@ -53,15 +37,6 @@ void tkc_krr_options_default(tkc_krr_options *o)
                            .memory_bytes = 0,
                            .tolerance = 0,
                            .max_iterations = 1000};
-}
-
-const char *tkc_krr_solver_name(tkc_krr_solver s)
-{
-    switch (s) {
-    case TKC_KRR_SOLVER_DENSE: return "dense";
-    case TKC_KRR_SOLVER_STRUCTURED: return "structured";
-    default: return "auto";
-    }
 }
 
 const char *tkc_krr_kernel_error_name(tkc_krr_kernel_error e)
@@ -99,100 +74,38 @@ static tkc_krr_kernel_error kernel_error_of(tkc_error_kind kind,
 }
 
 /* ======================================================================
- * The general path: the distinct canonical patterns of arbitrary pairs of
- * strings, evaluated in one kernel call.  Used in two passes: every pair's
- * pattern is inserted, the table is evaluated, then each pair looks its
- * value up (patterns are recomputed rather than stored: n² ids would cost
- * as much memory as K̂).
+ * The general path: K̂ and predictions of arbitrary strings through gram.c's
+ * table of distinct canonical patterns (gram_table.h), evaluated in one
+ * kernel call per estimate: K̂ is tkc_gram_matrix's, digit for digit.
  * ====================================================================== */
 
-typedef struct pattern_table {
-    tkc_pattern_index *ix;
-    double *value;             /* by pattern id, once evaluated             */
-    tkc_krr_kernel_info info;
-} pattern_table;
-
-static void table_free(pattern_table *tb)
+/* The table's kernel call as kernel estimate *ctx (a size_t). */
+static int eval_estimate(const void *ctx, const tkc_kernel_spec *spec,
+                         const tkc_strings *S, double *value, double *se,
+                         tkc_gram_info *info, tkc_error *err)
 {
-    tkc_pattern_index_free(tb->ix);
-    free(tb->value);
+    return tkc_krr_eval_representatives(spec, S, *(const size_t *)ctx, value,
+                                        se, info, err);
 }
 
-/* Id of the unordered pattern of (x, y); inserted when `insert`. */
-static long table_id(pattern_table *tb, const tkc_token *x, const tkc_token *y,
-                     size_t k, int insert, tkc_error *err)
-{
-    tkc_pattern pat;
-    tkc_pattern_of_unordered_pair(&pat, x, y, k, NULL);
-    if (insert)
-        return tkc_pattern_index_insert(tb->ix, &pat, NULL, err);
-    long id = tkc_pattern_index_find(tb->ix, &pat);
-    if (id < 0)
-        tkc_fail(err, TKC_ENUMERIC, "krr: internal error: a pattern missing "
-                                    "from its own table");
-    return id;
-}
-
-/* One representative pair per pattern, all in one kernel call (estimate
- * q). */
-static int table_evaluate(pattern_table *tb, const tkc_kernel_spec *spec,
-                          size_t k, size_t q, tkc_error *err)
-{
-    size_t np = tkc_pattern_index_size(tb->ix);
-    tkc_strings *S = tkc_strings_alloc(2 * np, k, err);
-    tb->value = malloc(np * sizeof *tb->value);
-    if (!S || !tb->value) {
-        tkc_strings_free(S);
-        return tkc_fail(err, TKC_ENOMEM, "krr: cannot allocate %zu patterns", np);
-    }
-    for (size_t p = 0; p < np; p++)
-        tkc_pattern_representative(tkc_pattern_index_get(tb->ix, p),
-                                   tkc_strings_row(S, 2 * p),
-                                   tkc_strings_row(S, 2 * p + 1));
-    int st = tkc_krr_eval_representatives(spec, S, q, tb->value, &tb->info, err);
-    tkc_strings_free(S);
-    return st;
-}
-
-/* K̂ of the model's strings by the table (estimate q).  Between the passes
- * the lower triangle holds pattern ids (exact in a double). */
-static int general_gram(tkc_krr_model *m, size_t q, double *K, size_t lda,
+/* K̂ of the model's strings (n×n, symmetric: either layout), estimate q. */
+static int general_gram(tkc_krr_model *m, size_t q, double *K,
                         tkc_krr_kernel_info *info, tkc_error *err)
 {
-    const tkc_strings *X = m->strings;
-    size_t n = m->n, k = X->k;
-    pattern_table tb = {0};
+    tkc_gram_info gi;
     double t0 = seconds_now();
-    if (!(tb.ix = tkc_pattern_index_alloc(64, err)))
-        return TKC_ENOMEM;
-    int st = TKC_SUCCESS;
-    for (size_t j = 0; j < n && !st; j++)
-        for (size_t i = j; i < n; i++) {
-            long id = table_id(&tb, tkc_strings_row(X, i), tkc_strings_row(X, j),
-                               k, 1, err);
-            if (id < 0) {
-                st = TKC_ENOMEM;
-                break;
-            }
-            K[i + j * lda] = (double)id;
-        }
+    int st = tkc_gram_matrix_by(&m->spec, m->strings, NULL, K, NULL, &gi,
+                                eval_estimate, &q, err);
+    m->seconds_kernel += seconds_now() - t0;     /* the fill included */
     if (!st)
-        st = table_evaluate(&tb, &m->spec, k, q, err);
-    double t1 = seconds_now();
-    if (!st)
-        for (size_t j = 0; j < n; j++)
-            for (size_t i = j; i < n; i++)
-                K[i + j * lda] = K[j + i * lda] = tb.value[(size_t)K[i + j * lda]];
-    m->seconds_kernel += t1 - t0;
-    m->seconds_fill += seconds_now() - t1;
-    *info = tb.info;
-    table_free(&tb);
+        tkc_krr_kernel_info_of(&gi, info);
     return st;
 }
 
 /* pred[idx[j]] = Σ_i α_i K(x_i, X_idx[j]) for j < nq with estimate q's α
  * and kernel, the distinct patterns of all those pairs in one kernel
- * call. */
+ * call (the table walked as tkc_gram_matrix(training, X_idx) walks it;
+ * the patterns are looked up again rather than stored: n·nq ids). */
 static int general_predict(const tkc_krr_model *m, size_t q,
                            const tkc_strings *X, const size_t *idx, size_t nq,
                            double *pred, tkc_error *err)
@@ -200,22 +113,20 @@ static int general_predict(const tkc_krr_model *m, size_t q,
     const tkc_strings *T = m->strings;
     const double *alpha = m->alpha + q * m->n;
     size_t k = T->k;
-    pattern_table tb = {0};
-    if (!(tb.ix = tkc_pattern_index_alloc(64, err)))
-        return TKC_ENOMEM;
-    int st = TKC_SUCCESS;
+    tkc_gram_table tb;
+    int st = tkc_gram_table_init(&tb, err);
     for (size_t j = 0; j < nq && !st; j++)
         for (size_t i = 0; i < m->n && !st; i++)
-            if (table_id(&tb, tkc_strings_row(T, i), tkc_strings_row(X, idx[j]),
-                         k, 1, err) < 0)
+            if (tkc_gram_table_insert(&tb, tkc_strings_row(T, i),
+                                      tkc_strings_row(X, idx[j]), k, err) < 0)
                 st = TKC_ENOMEM;
     if (!st)
-        st = table_evaluate(&tb, &m->spec, k, q, err);
+        st = tkc_gram_table_evaluate(&tb, &m->spec, k, eval_estimate, &q, err);
     for (size_t j = 0; j < nq && !st; j++) {
         double s = 0;
         for (size_t i = 0; i < m->n; i++) {
-            long id = table_id(&tb, tkc_strings_row(T, i),
-                               tkc_strings_row(X, idx[j]), k, 0, err);
+            long id = tkc_gram_table_find(&tb, tkc_strings_row(T, i),
+                                          tkc_strings_row(X, idx[j]), k, err);
             if (id < 0) {
                 st = TKC_ENUMERIC;
                 break;
@@ -224,326 +135,10 @@ static int general_predict(const tkc_krr_model *m, size_t q,
         }
         pred[idx[j]] = s;
     }
-    table_free(&tb);
+    tkc_gram_table_clear(&tb);
     return st;
 }
 
-/* ======================================================================
- * The plan: which solve, by predicted cost and memory
- * ====================================================================== */
-
-static double physical_memory(void)
-{
-    double m = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-    return m > 0 ? m : 4e9;
-}
-
-/* What the data take beside the solve: the training strings (the
- * sample's and the model's copy), the gram's index of symbols. */
-static double data_bytes(const tkc_template_set *set, double n)
-{
-    double k = (double)set->k,
-           w = (double)tkc_template_set_max_wildcards(set);
-    return n * (8.0 * k + 16.0 * w + 16.0);
-}
-
-static double budget_of(const tkc_krr_options *o)
-{
-    return o->memory_bytes > 0 ? o->memory_bytes : physical_memory();
-}
-
-static void plan_dense(tkc_krr_plan *p, size_t n)
-{
-    double dn = (double)n;
-    p->dense_bytes = 8.0 * dn * dn + 96.0 * dn;
-    p->dense_flops = dn * dn * dn / 3.0 + 10.0 * dn * dn;
-}
-
-static void plan_structured(tkc_krr_plan *p, const krr_structured_cost *c,
-                            int factored)
-{
-    p->structured_bytes = c->bytes;
-    p->structured_flops = c->flops;
-    p->factor_nnz = c->factor_nnz;
-    p->structured_factored = factored;
-}
-
-static int fits(double bytes, const tkc_krr_plan *p)
-{
-    return bytes <= p->memory_bytes;
-}
-
-/* Pick between the candidates whose figures are in p (structured_bytes 0:
- * no structured candidate) and say why. */
-static void plan_choose(tkc_krr_plan *p, tkc_krr_solver asked)
-{
-    int dense_ok = fits(p->dense_bytes, p);
-    int str_ok = p->structured_bytes > 0 && fits(p->structured_bytes, p);
-    double gb = 1e-9, weighted = SPARSE_FLOP_WEIGHT * p->structured_flops;
-    const char *how = p->structured_factored
-                          ? "Woodbury over the sparse Cholesky of D + S + lambda I"
-                          : "CG on S with the diagonal of D + S in the "
-                            "preconditioner";
-    p->chosen = TKC_KRR_SOLVER_AUTO;
-    if (asked == TKC_KRR_SOLVER_DENSE && dense_ok) {
-        p->chosen = TKC_KRR_SOLVER_DENSE;
-        snprintf(p->reason, sizeof p->reason, "dense: asked for (%.3g GB, "
-                 "%.3g flops)", p->dense_bytes * gb, p->dense_flops);
-    } else if (asked == TKC_KRR_SOLVER_STRUCTURED && str_ok) {
-        p->chosen = TKC_KRR_SOLVER_STRUCTURED;
-        snprintf(p->reason, sizeof p->reason, "structured (%s): asked for "
-                 "(predicted %.3g GB, %.3g flops; %.3g exceptional pairs)", how,
-                 p->structured_bytes * gb, p->structured_flops,
-                 p->shared_pairs);
-    } else if (asked != TKC_KRR_SOLVER_AUTO) {
-        snprintf(p->reason, sizeof p->reason, "%s: does not fit: needs %.3g GB, "
-                 "the budget is %.3g GB", tkc_krr_solver_name(asked),
-                 (asked == TKC_KRR_SOLVER_DENSE ? p->dense_bytes
-                                                : p->structured_bytes) * gb,
-                 p->memory_bytes * gb);
-    } else if (dense_ok && p->dense_flops <= DENSE_SMALL_FLOPS) {
-        p->chosen = TKC_KRR_SOLVER_DENSE;
-        snprintf(p->reason, sizeof p->reason, "dense: predicted %.3g flops, "
-                 "below %.0e where the structured path pays off",
-                 p->dense_flops, DENSE_SMALL_FLOPS);
-    } else if (dense_ok && (!str_ok || p->dense_flops <= weighted)) {
-        p->chosen = TKC_KRR_SOLVER_DENSE;
-        if (str_ok)
-            snprintf(p->reason, sizeof p->reason, "dense: %.3g flops against "
-                     "the structured path's %.3g (x%g for sparse work; %.3g "
-                     "exceptional pairs, predicted factor %.3g nonzeros)",
-                     p->dense_flops, p->structured_flops, SPARSE_FLOP_WEIGHT,
-                     p->shared_pairs, p->factor_nnz);
-        else
-            snprintf(p->reason, sizeof p->reason, "dense: %.3g GB; the "
-                     "structured path does not fit (%.3g exceptional pairs%s)",
-                     p->dense_bytes * gb, p->shared_pairs,
-                     p->structured_bytes > 0 ? ", its factor too large" : "");
-    } else if (str_ok) {
-        p->chosen = TKC_KRR_SOLVER_STRUCTURED;
-        snprintf(p->reason, sizeof p->reason, "structured (%s): predicted "
-                 "%.3g flops (x%g for sparse work) and %.3g GB, against dense "
-                 "%.3g flops and %.3g GB%s", how, p->structured_flops,
-                 SPARSE_FLOP_WEIGHT, p->structured_bytes * gb, p->dense_flops,
-                 p->dense_bytes * gb, dense_ok ? "" : " (does not fit)");
-    } else {
-        snprintf(p->reason, sizeof p->reason, "no path fits %.3g GB: dense "
-                 "needs %.3g GB; structured %s", p->memory_bytes * gb,
-                 p->dense_bytes * gb,
-                 p->structured_bytes > 0 ? "needs more" :
-                 "needs fewer strings sharing a symbol");
-    }
-}
-
-/* The plan of a fit through gram g; *s receives the structured solver when
- * it is the choice (and only then). */
-static int plan_fit(tkc_krr_gram *g, const tkc_template_set *g_set,
-                    const tkc_krr_options *o, int procs, tkc_krr_plan *p,
-                    krr_structured **s, tkc_error *err)
-{
-    size_t n = tkc_krr_gram_size(g), ns = tkc_krr_gram_shared_pairs(g);
-    *s = NULL;
-    memset(p, 0, sizeof *p);
-    p->n = n;
-    p->templates = tkc_krr_gram_templates(g);
-    p->shared_pairs = (double)ns;
-    p->memory_bytes = budget_of(o);
-    plan_dense(p, n);
-    /* shared by procs processes (krr_dense_shard.h): each holds and
-     * factors 1/procs of K̂ */
-    p->dense_bytes = p->dense_bytes / procs + data_bytes(g_set, (double)n);
-    p->dense_flops /= procs;
-    int want = o->solver != TKC_KRR_SOLVER_DENSE &&
-               !(o->solver == TKC_KRR_SOLVER_AUTO && fits(p->dense_bytes, p) &&
-                 p->dense_flops <= DENSE_SMALL_FLOPS);
-    /* The structured candidates: A factored (CHOLMOD's analysis predicts
-     * its fill), or its diagonal with CG iterating on S; the cheaper of
-     * those that fit. */
-    krr_structured_cost cd, cf;
-    krr_structured_cost_diagonal(n, p->templates, ns, &cd);
-    cd.bytes += data_bytes(g_set, (double)n);
-    int diag_ok = want && fits(cd.bytes, p) &&
-                  2.0 * (double)ns / (double)n <= DIAGONAL_DEGREE_MAX;
-    if (want && fits(cd.bytes, p)) {     /* the pattern of S fits at least */
-        int st = krr_structured_alloc(g, KRR_A_FACTOR, s, err);
-        if (st == TKC_ENOMEM)
-            *s = NULL;
-        else if (st)
-            return st;
-        if (*s) {
-            krr_structured_cost_of(*s, &cf);
-            cf.bytes += data_bytes(g_set, (double)n);
-            if (!fits(cf.bytes, p) || (diag_ok && cd.flops < cf.flops)) {
-                krr_structured_free(*s);
-                *s = NULL;
-            } else {
-                plan_structured(p, &cf, 1);
-            }
-        }
-    }
-    if (!*s && diag_ok)
-        plan_structured(p, &cd, 0);
-    plan_choose(p, o->solver);
-    if (p->chosen != TKC_KRR_SOLVER_STRUCTURED) {
-        krr_structured_free(*s);
-        *s = NULL;
-    } else if (!*s) {
-        int st = krr_structured_alloc(g, KRR_A_DIAGONAL, s, err);
-        if (st)
-            return st;
-    }
-    if (p->chosen == TKC_KRR_SOLVER_AUTO)
-        return tkc_fail(err, TKC_ENOMEM, "krr: n = %zu: %s", n, p->reason);
-    return TKC_SUCCESS;
-}
-
-/* P(two strings of templates s and t share a substituted symbol) under
- * tkc_sample_draw: uniform injective maps into an alphabet of A. */
-static double share_probability(size_t ws, size_t wt, double A)
-{
-    double disjoint = 1;
-    for (size_t k = 0; k < wt; k++)
-        disjoint *= (A - (double)ws - (double)k) / (A - (double)k);
-    return 1 - (disjoint > 0 ? disjoint : 0);
-}
-
-/* E P(share) of two independent draws: Σ_st µ_s µ_t p_st. */
-static double mean_share_probability(const tkc_template_set *set, double A)
-{
-    double p = 0;
-    for (size_t s = 0; s < set->count; s++)
-        for (size_t t = 0; t < set->count; t++)
-            p += set->t[s].weight * set->t[t].weight *
-                 share_probability(set->t[s].nwild, set->t[t].nwild, A);
-    return p;
-}
-
-/* The structured path's expected cost for n strings at alphabet A: 0
- * when the strings are expected to share symbols with more than
- * DIAGONAL_DEGREE_MAX others each. */
-static int expected_structured(const tkc_template_set *set, double n,
-                               double A, krr_structured_cost *c, int *factored)
-{
-    double ns = 0.5 * n * (n - 1) * mean_share_probability(set, A);
-    double degree = 2 * ns / n;
-    size_t sn = (size_t)n, sns = (size_t)ns;
-    if (degree > DIAGONAL_DEGREE_MAX)
-        return 0;
-    if (degree < 1) {
-        /* No giant component: small trees and cycles, the factor about
-         * the nonzeros of D + S, a few flops per nonzero. */
-        krr_structured_cost_factor(sn, set->count, sns, n + ns, 4 * (n + ns), c);
-        *factored = 1;
-    } else {
-        krr_structured_cost_diagonal(sn, set->count, sns, c);
-        *factored = 0;
-    }
-    c->bytes += data_bytes(set, n);
-    return 1;
-}
-
-/* The largest n (1 .. hi) for which ok(n) holds, ok monotone. */
-static size_t largest_n(size_t hi, int (*ok)(const void *, double),
-                        const void *ctx)
-{
-    if (!ok(ctx, 1))
-        return 0;
-    size_t lo = 1;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo + 1) / 2;
-        if (ok(ctx, (double)mid))
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return lo;
-}
-
-typedef struct limit_ctx {
-    const tkc_template_set *set;
-    double n, A, budget;
-} limit_ctx;
-
-static int structured_fits_n(const void *ctx, double n)
-{
-    const limit_ctx *l = ctx;
-    krr_structured_cost c;
-    int factored;
-    return expected_structured(l->set, n, l->A, &c, &factored) &&
-           c.bytes <= l->budget;
-}
-
-static int structured_fits_alphabet(const void *ctx, double A)
-{
-    const limit_ctx *l = ctx;
-    krr_structured_cost c;
-    int factored;
-    return expected_structured(l->set, l->n, A, &c, &factored) &&
-           c.bytes <= l->budget;
-}
-
-/* The smallest alphabet (A .. 2^62) at which the structured path fits n. */
-static double smallest_alphabet(const limit_ctx *l)
-{
-    double lo = l->A, hi = l->A;
-    while (!structured_fits_alphabet(l, hi))
-        if ((hi *= 2) > 0x1p62)
-            return INFINITY;
-    if (hi == lo)
-        return lo;
-    lo = hi / 2;
-    while (hi - lo > 0.5) {
-        double mid = floor(0.5 * (lo + hi));
-        if (structured_fits_alphabet(l, mid))
-            hi = mid;
-        else
-            lo = mid;
-        if (mid == lo && mid + 1 >= hi)
-            break;
-    }
-    return hi;
-}
-
-int tkc_krr_plan_expected(const tkc_template_set *set, size_t n,
-                          size_t alphabet, const tkc_krr_options *o,
-                          tkc_krr_plan *p, tkc_krr_limits *lim, tkc_error *err)
-{
-    tkc_krr_options def;
-    if (!o) {
-        tkc_krr_options_default(&def);
-        o = &def;
-    }
-    memset(p, 0, sizeof *p);
-    if (!set || set->count == 0 || n == 0)
-        return tkc_fail(err, TKC_EINPUT, "krr plan: no templates or n = 0");
-    double rho;
-    int st = tkc_template_set_rho(set, alphabet, &rho, err);
-    if (st)
-        return st;
-    double A = (double)alphabet, dn = (double)n;
-    p->n = n;
-    p->templates = set->count;
-    p->shared_pairs = 0.5 * dn * (dn - 1) * mean_share_probability(set, A);
-    p->memory_bytes = budget_of(o);
-    plan_dense(p, n);
-    p->dense_bytes += data_bytes(set, dn);
-    krr_structured_cost c;
-    int factored;
-    if (expected_structured(set, dn, A, &c, &factored))
-        plan_structured(p, &c, factored);
-    plan_choose(p, o->solver);
-    if (lim) {
-        limit_ctx l = {set, dn, A, p->memory_bytes};
-        lim->dense_n_max = (size_t)floor(sqrt(p->memory_bytes / 8.0));
-        lim->structured_n_max = largest_n((size_t)1 << 40, structured_fits_n, &l);
-        lim->structured_alphabet_min = smallest_alphabet(&l);
-    }
-    return TKC_SUCCESS;
-}
-
-/* ======================================================================
- * Fit
- * ====================================================================== */
 
 void tkc_krr_model_free(tkc_krr_model *m)
 {
@@ -677,7 +272,7 @@ static int dense_solves(tkc_krr_model *m, const double *y, size_t replicates,
             st = tkc_krr_gram_fill(m->gram, q, K, n, err);
             m->seconds_fill += seconds_now() - t0;
         } else {
-            st = general_gram(m, q, K, n, &info, err);
+            st = general_gram(m, q, K, &info, err);
             if (!st && q == 0) {
                 m->kernel = info;
                 replicates = tkc_krr_replicates_needed(info.error_kind,
@@ -767,7 +362,7 @@ static int fit_structured(tkc_krr_model *m, const tkc_template_set *set,
     krr_structured *s = NULL;
     int procs = krr_dense_shard_active(m->spec.shard) ? m->spec.shard->size
                                                       : 1;
-    if ((st = plan_fit(m->gram, set, o, procs, &m->plan, &s, err)))
+    if ((st = krr_plan_fit(m->gram, set, o, procs, &m->plan, &s, err)))
         return st;
     if (s)
         st = structured_solves(m, s, y, o, err);
@@ -782,22 +377,9 @@ static int fit_structured(tkc_krr_model *m, const tkc_template_set *set,
 static int fit_general(tkc_krr_model *m, const double *y,
                        const tkc_krr_options *o, tkc_error *err)
 {
-    memset(&m->plan, 0, sizeof m->plan);
-    m->plan.n = m->n;
-    m->plan.memory_bytes = budget_of(o);
-    plan_dense(&m->plan, m->n);
-    m->plan.chosen = TKC_KRR_SOLVER_DENSE;
-    snprintf(m->plan.reason, sizeof m->plan.reason,
-             "dense: strings without a template set (the only path)");
-    if (o->solver == TKC_KRR_SOLVER_STRUCTURED)
-        return tkc_fail(err, TKC_EINPUT, "krr: the structured solve needs a "
-                        "template set (strings as substitutions of templates)");
-    if (!fits(m->plan.dense_bytes, &m->plan))
-        return tkc_fail(err, TKC_ENOMEM, "krr: n = %zu: the dense path needs "
-                        "%.3g GB, the budget is %.3g GB", m->n,
-                        m->plan.dense_bytes * 1e-9, m->plan.memory_bytes * 1e-9);
+    int st = krr_plan_general(m->n, o, &m->plan, err);
     /* the first solve learns the error kind and allocates alpha */
-    return dense_solves(m, y, o->kernel_replicates, err);
+    return st ? st : dense_solves(m, y, o->kernel_replicates, err);
 }
 
 int tkc_krr_fit(const tkc_kernel_spec *spec, const tkc_template_set *set,

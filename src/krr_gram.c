@@ -359,55 +359,40 @@ uint64_t tkc_krr_replicate_seed(uint64_t seed, size_t replicate)
  * replicates is sqrt(Σ_p g_p² e_p²) to first order (g = ∂φ/∂v, e the
  * radii), and the truncation can move φ by at most Σ_p |g_p| e_p, which is
  * at most sqrt(P) times that spread for P values (Cauchy–Schwarz). */
-static void perturb_within_radii(const tkc_kernel_values *v, uint64_t seed,
+static void perturb_within_radii(const double *se, size_t np, uint64_t seed,
                                  double *value)
 {
     tkc_rng rng;
     tkc_rng_stream(&rng, seed, TKC_KRR_REPLICATE_STREAM, 0);
-    for (size_t p = 0; p < v->npairs; p++)
-        value[p] += tkc_rng_next(&rng) >> 63 ? v->se[p] : -v->se[p];
+    for (size_t p = 0; p < np; p++)
+        value[p] += tkc_rng_next(&rng) >> 63 ? se[p] : -se[p];
 }
 
 int tkc_krr_eval_representatives(const tkc_kernel_spec *spec,
                                  const tkc_strings *S, size_t replicate,
-                                 double *value, tkc_krr_kernel_info *info,
-                                 tkc_error *err)
+                                 double *value, double *se,
+                                 tkc_gram_info *info, tkc_error *err)
 {
     size_t np = S->count / 2;
-    tkc_pair *pairs = malloc((np ? np : 1) * sizeof *pairs);
-    tkc_kernel_values *v = tkc_kernel_values_alloc(np, 0, err);
+    double *radius = se ? se : malloc((np ? np : 1) * sizeof *radius);
     tkc_kernel_spec rs = *spec;
     rs.seed = tkc_krr_replicate_seed(spec->seed, replicate);
-    int st = TKC_SUCCESS;
-    if (!pairs || !v) {
-        st = tkc_fail(err, TKC_ENOMEM, "krr: cannot allocate %zu pairs", np);
-        goto done;
-    }
-    for (size_t p = 0; p < np; p++)
-        pairs[p] = (tkc_pair){2 * p, 2 * p + 1};
-    if ((st = tkc_kernel_eval_pairs(&rs, S, pairs, np, v, err)))
-        goto done;
-    info->se_max = 0;
-    for (size_t p = 0; p < np; p++) {
-        if (!isfinite(v->value[p])) {
-            st = tkc_fail(err, TKC_ENUMERIC,
-                          "krr: kernel returned a non-finite value for pair %zu",
-                          p);
-            goto done;
-        }
-        value[p] = v->value[p];
-        info->se_max = fmax(info->se_max, v->se[p]);
-    }
-    if (replicate && v->error_kind == TKC_ERROR_TRUNCATION)
-        perturb_within_radii(v, rs.seed, value);
-    info->npatterns = np;
-    info->error_kind = v->error_kind;
-    snprintf(info->estimator, sizeof info->estimator, "%s",
-             v->estimator ? v->estimator : spec->kernel->name);
-done:
-    free(pairs);
-    tkc_kernel_values_free(v);
+    if (!radius)
+        return tkc_fail(err, TKC_ENOMEM, "krr: cannot allocate %zu pairs", np);
+    int st = tkc_gram_eval_representatives(&rs, S, value, radius, info, err);
+    if (!st && replicate && info->error_kind == TKC_ERROR_TRUNCATION)
+        perturb_within_radii(radius, np, rs.seed, value);
+    if (radius != se)
+        free(radius);
     return st;
+}
+
+void tkc_krr_kernel_info_of(const tkc_gram_info *g, tkc_krr_kernel_info *out)
+{
+    out->npatterns = g->npatterns;
+    out->se_max = g->se_max;
+    out->error_kind = g->error_kind;
+    snprintf(out->estimator, sizeof out->estimator, "%s", g->estimator);
 }
 
 size_t tkc_krr_replicates_needed(tkc_error_kind kind, size_t asked)
@@ -464,6 +449,7 @@ static int gram_evaluate(tkc_krr_gram *g, const tkc_kernel_spec *spec,
 {
     size_t r = g->r, npairs = S->count / 2;
     gram_values *v = &g->rep[q];
+    tkc_gram_info info;
     double *value = malloc(npairs * sizeof *value);
     v->base = malloc(r * r * sizeof *v->base);
     v->diag = malloc(r * sizeof *v->diag);
@@ -472,7 +458,9 @@ static int gram_evaluate(tkc_krr_gram *g, const tkc_kernel_spec *spec,
     if (!value || !v->base || !v->diag || !v->key_value)
         st = tkc_fail(err, TKC_ENOMEM, "krr: cannot allocate %zu pairs", npairs);
     if (!st)
-        st = tkc_krr_eval_representatives(spec, S, q, value, &v->info, err);
+        st = tkc_krr_eval_representatives(spec, S, q, value, NULL, &info, err);
+    if (!st)
+        tkc_krr_kernel_info_of(&info, &v->info);
     if (!st) {
         size_t p = 0;
         for (size_t i = 0; i < r; i++)

@@ -23,6 +23,8 @@
 
 #include "tkc/krr.h"
 
+#include "gram_table.h"
+
 /* The random stream id of kernel replicates: far above every data
  * alphabet's stream (rng.h: TKC_RNG_DATA + alphabet), so no sampler of the
  * same seed sees its numbers. */
@@ -111,16 +113,17 @@ const tkc_krr_kernel_info *tkc_krr_gram_kernel_info(const tkc_krr_gram *g,
                                                     size_t q);
 
 /* The one kernel call of a Gram matrix, shared by its two paths (the
- * structured one here and the general one of krr.c).  S holds 2·np
- * strings, pair p being rows (2p, 2p + 1).  Evaluates the np pairs in one
- * tkc_kernel_eval_pairs call (common random numbers) as kernel estimate
- * `replicate` (its seed tkc_krr_replicate_seed; a truncation error's
- * replicate is perturbed within the radii) into value (np entries) and
- * fills info (npatterns = np).  TKC_ENUMERIC when the kernel returns a
- * non-finite value. */
+ * structured one here and the general one of krr.c, through gram.c's
+ * table): tkc_gram_eval_representatives (gram_table.h) on the 2·np strings
+ * of S as kernel estimate `replicate` — its seed tkc_krr_replicate_seed; a
+ * truncation error's replicate perturbed within the radii — into value and
+ * se (nullable), np entries each, and info. */
 int tkc_krr_eval_representatives(const tkc_kernel_spec *spec,
                                  const tkc_strings *S, size_t replicate,
-                                 double *value, tkc_krr_kernel_info *info,
-                                 tkc_error *err);
+                                 double *value, double *se,
+                                 tkc_gram_info *info, tkc_error *err);
+
+/* The figures of a kernel call as a fit reports them. */
+void tkc_krr_kernel_info_of(const tkc_gram_info *g, tkc_krr_kernel_info *out);
 
 #endif

@@ -4,7 +4,6 @@
 # are their sources' output and carry no outputs.  (The Python module they
 # use is tested by tests/python.)
 set -u
-TKC=${TKC_EXE:?TKC_EXE not set}
 PY=/usr/bin/python3
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pass=0 fail=0

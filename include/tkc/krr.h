@@ -19,7 +19,7 @@
  *               (src/krr_structured.h).  O(n r² + fill) when few pairs share
  *               a symbol, i.e. at large ρ.
  * TKC_KRR_SOLVER_AUTO chooses by predicted cost and memory and says why
- * (tkc_krr_model.plan).
+ * (tkc_krr_model.plan; src/krr_plan.c).
  *
  * The kernel's own error.  With a Monte Carlo kernel, K̂ is an estimate,
  * and so is everything computed from it.  The fit is repeated on the same
@@ -39,9 +39,10 @@
  *               call (common random numbers), and K̂ is filled by table
  *               look-up (krr_gram.c).  Strings whose symbols were
  *               never seen in training are predicted in O(r) from N.
- *   general     any strings: every pair's canonical pattern goes through a
- *               pattern index, the distinct ones are evaluated in one call,
- *               and K̂ is filled from the table (O(n² k²) pattern work).
+ *   general     any strings: K̂ is tkc_gram_matrix's (tkc/gram.h), every
+ *               pair's canonical pattern through its pattern table, the
+ *               distinct ones evaluated in one call (O(n² k²) pattern
+ *               work): the same digits.
  *
  * Scoring against a template set (the population error on unseen symbols,
  * the prediction per template, the label moments) is a call of its own. */

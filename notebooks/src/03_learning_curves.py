@@ -6,7 +6,8 @@
 # on strings whose symbols never occur in training (a disjoint alphabet). For each template set
 # and kernel: the test error on unseen symbols against n, and the fraction of test strings whose
 # label sign is right, as mean ± standard error over independent data seeds. All numbers come
-# from `tkc krr FILE --n N1,N2,… --compare --seeds K`.
+# from `tkc.krr(name, n=[N1, N2, …], compare=True, seeds=K)`, in process: what
+# `tkc krr FILE --n N1,N2,… --compare --seeds K --json` prints, digit for digit.
 #
 # By token symmetry the fitted function is constant on each template's unseen-symbol strings, so
 # tkc reports the population test error (`test_mse_population`, exact given the fitted function)
@@ -15,7 +16,7 @@
 # Two sources of error are shown. The data: different seeds draw different training sets (the
 # standard error of the mean over seeds). The kernel: the transformer kernel is estimated by
 # quasi-Monte Carlo, so the fitted function itself moves with the kernel's random numbers; tkc
-# repeats each fit on the same data with independent kernel estimates (`--kernel-replicates`,
+# repeats each fit on the same data with independent kernel estimates (`kernel_replicates`,
 # 4 by default) and reports the spread (`*_kernel_se`). The MLP kernels are closed forms: their
 # kernel error is rounding only.
 
@@ -34,7 +35,7 @@ LABEL = style.LABEL
 
 results = {}
 for name in SETS:
-    out = tkc.cli.krr(name, NS, compare=True, seeds=SEEDS, alphabet=ALPHABET, **TRANS)
+    out = tkc.krr(name, n=NS, compare=True, seeds=SEEDS, alphabet=ALPHABET, **TRANS)
     results[name] = out
     print(f"{name}: {len(out['runs'])} fits, rho = {out['runs'][0]['rho']}, "
           f"ridge {out['runs'][0]['lambda']}, largest ridge used "

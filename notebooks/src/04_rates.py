@@ -4,9 +4,10 @@
 # **What this shows.** Theorem 3.4 (with Lemma 3.5) bounds the error of kernel ridge regression
 # with the transformer kernel on unseen symbols by C·√(log(1/δ)/n) + C·√(1/ρ): the test RMSE
 # should fall at least like n^(−1/2) in the number of samples and like ρ^(−1/2) in the data
-# diversity. The rates are asymptotic, so the n sweep goes to n = 10⁶: `tkc krr --sweep n` at an
-# alphabet of 10⁹ symbols, where almost no two training strings share a symbol and K̂ is the
-# block matrix U N Uᵀ plus a diagonal — the structured solve (Woodbury over a sparse Cholesky,
+# diversity. The rates are asymptotic, so the n sweep goes to n = 10⁶: `tkc.krr(name,
+# sweep="n")` (in process, what `tkc krr --sweep n --json` prints) at an alphabet of 10⁹
+# symbols, where almost no two training strings share a symbol and K̂ is the block matrix
+# U N Uᵀ plus a diagonal — the structured solve (Woodbury over a sparse Cholesky,
 # docs/krr_scale.md) takes a second where the dense one would take weeks. Label noise 0.5 keeps
 # the n-term visible.
 #
@@ -42,7 +43,7 @@ MTS_NS = NS[:3] if QUICK else NS
 sweeps = {}
 for name, opts in SETS.items():
     ns = MTS_NS if name.startswith("relational") else NS
-    out = tkc.cli.run("krr", name, sweep="n", n=ns, alphabet=BIG, noise=0.5, **opts)
+    out = tkc.krr(name, sweep="n", n=ns, alphabet=BIG, noise=0.5, **opts)
     sweeps[name] = out
     f = out["fit"][0]
     t = f["tail"]
@@ -145,8 +146,7 @@ rho_sweeps = {}
 for name in RHO_SETS:
     extra = (dict(n=200, alphabet=[2 * 2 ** e for e in range(0, 5)], seeds=2) if QUICK
              else dict(n=1000, seeds=8))
-    rho_sweeps[name] = tkc.cli.run("krr", name, sweep="rho", compare=True,
-                               **RHO_OPTS, **extra)
+    rho_sweeps[name] = tkc.krr(name, sweep="rho", compare=True, **RHO_OPTS, **extra)
 
 fig, axes = plt.subplots(1, len(RHO_SETS), figsize=(6.5 * len(RHO_SETS), 4.8), squeeze=False)
 for ax, name in zip(axes[0], RHO_SETS):

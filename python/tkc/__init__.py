@@ -20,10 +20,11 @@ from tkc.kernels import TemplateKernel, gram, gram_diag, kernel
 from tkc.series import series
 from tkc.templates import Sample, Templates, find, sets_dir
 from tkc.verdicts import check, nmatrix
-from tkc import cli
+from tkc import rates
+from tkc.learning import krr, plan as krr_plan
 
 try:                       # scikit-learn is needed by the estimator only
-    from tkc.krr import TemplateKernelRidge
+    from tkc.ridge import TemplateKernelRidge
 except ImportError as _e:  # pragma: no cover - Debian ships python3-sklearn
     _why = str(_e)
 
@@ -31,5 +32,6 @@ except ImportError as _e:  # pragma: no cover - Debian ships python3-sklearn
         raise Error(f"TemplateKernelRidge needs scikit-learn: {_why}")
 
 __all__ = ["Error", "InputError", "Templates", "Sample", "TemplateKernel",
-           "TemplateKernelRidge", "check", "cli", "find", "gram", "gram_diag",
-           "kernel", "nmatrix", "series", "sets_dir"]
+           "TemplateKernelRidge", "check", "find", "gram", "gram_diag",
+           "kernel", "krr", "krr_plan", "nmatrix", "rates", "series",
+           "sets_dir"]

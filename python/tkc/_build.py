@@ -335,27 +335,74 @@ typedef struct tkc_krr_kernel_info {
     tkc_error_kind error_kind;
     char estimator[...];
 } tkc_krr_kernel_info;
-typedef struct tkc_krr_model {
-    size_t n;
-    double *alpha;
-    tkc_spd_solve_info solve;
-    double train_mse;
-    tkc_krr_kernel_info kernel;
-    double kernel_diag_max;
-    double seconds_kernel, seconds_fill, seconds_solve;
-    ...;
-} tkc_krr_model;
 typedef enum tkc_krr_solver {
     TKC_KRR_SOLVER_AUTO, TKC_KRR_SOLVER_DENSE, TKC_KRR_SOLVER_STRUCTURED
 } tkc_krr_solver;
+const char *tkc_krr_solver_name(tkc_krr_solver s);
 typedef struct tkc_krr_options {
     double lambda;
     tkc_krr_solver solver;
     unsigned kernel_replicates;
     double memory_bytes;
     double tolerance;
+    unsigned max_iterations;
     ...;
 } tkc_krr_options;
+typedef struct tkc_krr_plan {
+    size_t n, templates;
+    double shared_pairs;
+    double dense_bytes, dense_flops;
+    double structured_bytes, structured_flops;
+    double factor_nnz;
+    double memory_bytes;
+    tkc_krr_solver chosen;
+    int structured_factored;
+    char reason[...];
+    ...;
+} tkc_krr_plan;
+typedef struct tkc_krr_limits {
+    size_t dense_n_max;
+    size_t structured_n_max;
+    double structured_alphabet_min;
+    ...;
+} tkc_krr_limits;
+int tkc_krr_plan_expected(const tkc_template_set *set, size_t n,
+                          size_t alphabet, const tkc_krr_options *o,
+                          tkc_krr_plan *plan, tkc_krr_limits *limits,
+                          tkc_error *err);
+typedef enum tkc_krr_kernel_error {
+    TKC_KRR_KERNEL_ERROR_NONE, TKC_KRR_KERNEL_ERROR_REPLICATES,
+    TKC_KRR_KERNEL_ERROR_PERTURBATION, TKC_KRR_KERNEL_ERROR_NOT_COMPUTED, ...
+} tkc_krr_kernel_error;
+const char *tkc_krr_kernel_error_name(tkc_krr_kernel_error e);
+typedef struct tkc_krr_structured_report {
+    int factored;
+    double shift;
+    unsigned iterations;
+    double backward_error;
+    int converged;
+    double capacitance_rcond;
+    double peak_bytes;
+    ...;
+} tkc_krr_structured_report;
+typedef struct tkc_krr_model {
+    size_t n;
+    size_t replicates;
+    double *alpha;
+    tkc_spd_solve_info solve;
+    tkc_krr_plan plan;
+    tkc_krr_structured_report structured;
+    double residual;
+    int residual_computed;
+    tkc_krr_kernel_error kernel_error;
+    unsigned replicate_escalations;
+    double train_mse;
+    double *replicate_train_mse;
+    tkc_krr_kernel_info kernel;
+    double kernel_diag_max;
+    double seconds_kernel, seconds_fill, seconds_solve;
+    ...;
+} tkc_krr_model;
 void tkc_krr_options_default(tkc_krr_options *o);
 int tkc_krr_fit(const tkc_kernel_spec *spec, const tkc_template_set *set,
                 const tkc_strings *X, const size_t *template_index,
@@ -364,11 +411,20 @@ int tkc_krr_fit(const tkc_kernel_spec *spec, const tkc_template_set *set,
 void tkc_krr_model_free(tkc_krr_model *m);
 int tkc_krr_predict(const tkc_krr_model *m, const tkc_strings *X, double *pred,
                     tkc_error *err);
+int tkc_krr_predict_replicate(const tkc_krr_model *m, size_t q,
+                              const tkc_strings *X, double *pred,
+                              tkc_error *err);
+double tkc_krr_replicate_sd(const double *v, size_t replicates);
 typedef struct tkc_krr_score {
     size_t ntemplates;
+    size_t replicates;
     double *template_prediction;
+    double *template_prediction_kernel_se;
     double *template_sq_error;
     double test_mse_population;
+    double test_mse_population_kernel_se;
+    double *replicate_prediction;
+    double *replicate_mse_population;
     double label_mean;
     double label_variance;
     ...;
@@ -376,6 +432,42 @@ typedef struct tkc_krr_score {
 int tkc_krr_score_templates(const tkc_krr_model *m, const tkc_template_set *set,
                             tkc_krr_score **out, tkc_error *err);
 void tkc_krr_score_free(tkc_krr_score *s);
+
+/* tkc/rates.h */
+typedef struct tkc_rate_slope {
+    size_t points, skipped;
+    double slope, intercept, slope_se, level, slope_lo, slope_hi;
+    ...;
+} tkc_rate_slope;
+int tkc_rate_slope_fit(const double *x, const double *y, size_t m,
+                       double level, tkc_rate_slope *out, tkc_error *err);
+void tkc_rate_slope_interval_with(const tkc_rate_slope *s, double extra_se,
+                                  double *lo, double *hi);
+typedef struct tkc_rate_floor {
+    size_t points;
+    double a, c, a_se, c_se;
+    ...;
+} tkc_rate_floor;
+int tkc_rate_floor_fit(const double *x, const double *y, size_t m,
+                       tkc_rate_floor *out, tkc_error *err);
+typedef struct tkc_rate_window {
+    double x_lo, x_hi, x_center;
+    tkc_rate_slope slope;
+    ...;
+} tkc_rate_window;
+int tkc_rate_local_slopes(const double *x, const double *y, size_t m,
+                          size_t width, double level, tkc_rate_window *out,
+                          size_t *nout, tkc_error *err);
+typedef struct tkc_rate_tail {
+    tkc_rate_slope slope;
+    size_t xs, xs_total;
+    double x_min, curvature, curvature_se;
+    int curved_throughout;
+    ...;
+} tkc_rate_tail;
+int tkc_rate_tail_fit(const double *x, const double *y, size_t m,
+                      size_t min_xs, double level, tkc_rate_tail *out,
+                      tkc_error *err);
 
 /* helpers of this module (below) */
 void tkc_py_gsl_handler_off(void);

@@ -124,13 +124,20 @@ def test_diag():
 
 
 def test_a_general_fit_uses_this_gram():
-    # kernel ridge regression's general path builds K̂ as tkc.gram does:
-    # the same patterns in the same order, so the same values
+    # kernel ridge regression's general path builds K̂ with tkc.gram's own
+    # pattern table: the same patterns in the same order, so the same
+    # values, and α solves (K + αI) a = y for this K
     xs = strings(30, alphabet=5, seed=8)
     opts = dict(kernel="trans", estimator="mc", samples=4096, beta=4,
                 gamma=2, seed=3)
     K, se, info = tkc.gram(xs, info=True, **opts)
-    fit = tkc.TemplateKernelRidge(**opts).fit(xs, np.ones(len(xs))).fit_info_
+    y = np.cos(np.arange(len(xs)))
+    model = tkc.TemplateKernelRidge(alpha=0.01, **opts).fit(xs, y)
+    fit = model.fit_info_
     assert fit["patterns"] == info["patterns"]
     assert fit["kernel_diag_max"] == np.diag(K).max()
     assert fit["kernel_se_max"] == info["se_max"] == se.max()
+    a = np.linalg.solve(K + 0.01 * np.eye(len(xs)), y)
+    assert fit["lambda_used"] == 0.01
+    np.testing.assert_allclose(model.dual_coef_, a, rtol=1e-9,
+                               atol=1e-9 * np.abs(a).max())

@@ -167,28 +167,30 @@ def test_ridge_fit_as_krr(kernel, opts):
                                     **opts).fit(train.strings, train.labels)
     info, score = model.fit_info_, model.score_templates()
     labels = np.array([T.templates[t]["label"] for t in test.templates])
-    test_mse = 0.0                  # summed in order, as the command does
-    for d in model.predict(test.strings) - labels:
-        test_mse += d * d
-    test_mse /= len(labels)
-    py = dict(train_mse=info["train_mse"], test_mse=test_mse,
-              test_mse_population=score["test_mse_population"],
-              label_mean=score["label_mean"],
-              label_variance=score["label_variance"], rcond=info["rcond"],
-              lambda_used=info["lambda_used"],
-              escalations=info["escalations"], ferr=info["ferr"],
-              berr=info["berr"], patterns=info["patterns"],
-              kernel_error_kind=info["kernel_error_kind"],
-              kernel_se_max=info["kernel_se_max"],
-              kernel_diag_max=info["kernel_diag_max"],
-              estimator=info["kernel_estimator"],
-              per_template=[{k: p[k] for k in ("template", "label", "weight",
-                                               "prediction", "test_mse")}
-                            for p in score["per_template"]])
-    js_part = {k: js[k] for k in py if k != "per_template"}
-    js_part["per_template"] = [{k: p[k] for k in py["per_template"][0]}
-                               for p in js["per_template"]]
-    assert same(plain(py), js_part) == []
+    mse = []                        # summed in order, as the command does
+    for pred in model.predict_replicates(test.strings):
+        s = 0.0
+        for d in pred - labels:
+            s += d * d
+        mse.append(s / len(labels))
+    # the fit's figures and the score, every key the command prints for
+    # them (the run's own: its sizes, seed and N's figures, aside)
+    py = dict(info, test_mse=mse[0],
+              test_mse_kernel_se=(np.std(mse, ddof=1) if len(mse) > 1
+                                  else 0.0))
+    py.update({k: v for k, v in score.items()
+               if k not in ("replicate_mse_population",)})
+    py["per_template"] = [
+        dict(p, train_count=int(sum(train.templates == t)),
+             test_count=int(sum(test.templates == t)))
+        for t, p in enumerate(score["per_template"])]
+    own = {"file", "kernel", "n", "alphabet", "rho", "seed", "test_n",
+           "nmatrix_verdict", "nmatrix_sigma_min", "nmatrix_inv_norm",
+           "nmatrix_eig_min", "nmatrix_resolved"}
+    assert set(js) - set(py) == own
+    kse = py.pop("test_mse_kernel_se")          # numpy's spread, to rounding
+    assert kse == pytest.approx(js["test_mse_kernel_se"], rel=1e-12)
+    assert same(plain(py), {k: js[k] for k in py}) == []
 
 
 def test_option_messages_are_the_commands():

@@ -1,15 +1,17 @@
 """Kernel ridge regression on strings as a scikit-learn estimator, over the
-C library's fit, prediction and score (tkc/krr.h, docs/krr.md)."""
+C library's fit, prediction and score (tkc/krr.h, docs/krr.md; the
+figures through _krr.py, as `tkc krr --json` keys them)."""
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from tkc import _native
-from tkc._native import InputError, call, ffi, lib, text
+from tkc._krr import (DEFAULTS, fit_c, krr_options, model_figures,
+                      predict_replicates, replicate_sd, score_figures)
+from tkc._native import InputError, call, ffi, lib
 from tkc.templates import Templates, as_templates
 
 _D = _native.spec_defaults()
-_ALPHA = float(lib.TKC_KRR_LAMBDA_DEFAULT)
 # The kernel options an estimator's constructor takes, in the library's
 # order (the estimators' own default to None: not given).
 _OPTIONS = _native.kernel_option_names()
@@ -28,6 +30,14 @@ class TemplateKernelRidge(RegressorMixin, BaseEstimator):
       strings predicted from N in O(r)) and score_templates gives the exact
       error on unseen symbols.  The strings must then be substitutions of
       its templates whose wildcards took fresh symbols.
+    solver: "auto" (by predicted cost and memory; fit_info_["solver_reason"]
+      says why), "dense" or "structured" (templates only) — `--solver`.
+    kernel_replicates: kernel estimates fit on the same data, the fit's
+      included (default 4, the library's; 1 computes no kernel error):
+      every number's kernel error is their spread — `--kernel-replicates`.
+    memory: GB the solve may use (None: the machine's) — `--memory`.
+    tolerance, max_iterations: the structured solve's normwise backward
+      error to stop at (0: the rounding floor) and its CG steps.
     The rest are the kernel options (docs/cli.md), kernel-level ones at the
     library's defaults and each estimator's own at None (not given).
 
@@ -36,7 +46,11 @@ class TemplateKernelRidge(RegressorMixin, BaseEstimator):
     are equal symbols).  y: real labels.  Deterministic for a seed.
     """
 
-    def __init__(self, alpha=_ALPHA, kernel=_D["kernel"], templates=None,
+    def __init__(self, alpha=DEFAULTS["alpha"], kernel=_D["kernel"],
+                 templates=None, solver="auto",
+                 kernel_replicates=DEFAULTS["kernel_replicates"],
+                 memory=None, tolerance=0.0,
+                 max_iterations=DEFAULTS["max_iterations"],
                  estimator=_D["estimator"], act=_D["act"], beta=_D["beta"],
                  gamma=_D["gamma"], b1=_D["b1"], b2=_D["b2"],
                  depth=_D["depth"], seed=_D["seed"], threads=_D["threads"],
@@ -87,10 +101,7 @@ class TemplateKernelRidge(RegressorMixin, BaseEstimator):
         if len(y) != len(tokens):
             raise InputError(f"Found input variables with inconsistent "
                              f"numbers of samples: [{len(tokens)}, {len(y)}]")
-        if not (isinstance(self.alpha, (int, float, np.number)) and
-                np.isfinite(self.alpha) and self.alpha >= 0):
-            raise InputError(f"alpha must be a finite number >= 0, got "
-                             f"{self.alpha!r}")
+        options = self._options()
         spec = self._spec()
         tset = (None if self.templates is None
                 else as_templates(self.templates))
@@ -98,63 +109,58 @@ class TemplateKernelRidge(RegressorMixin, BaseEstimator):
         ids = _native.encode(tokens, vocab, "X")
         S = _native.c_strings(ids)
         y = np.ascontiguousarray(y, dtype=np.float64)
-        out = ffi.new("tkc_krr_model **")
-        call(lib.tkc_krr_fit, spec, tset._set if tset else ffi.NULL, S,
-             ffi.NULL, ffi.from_buffer("double[]", y), self._options(), out)
-        self._model = ffi.gc(out[0], lib.tkc_krr_model_free)
+        self._model = fit_c(spec, tset, S, ffi.NULL, y, options)
         self._tset = tset            # the model borrows the set: keep it
         self._vocab = vocab
         self._fit_data = (ids, y)
         m = self._model
         self.dual_coef_ = _native.as_array(m.alpha, m.n)
-        self.fit_info_ = dict(
-            lambda_used=m.solve.lambda_used, escalations=m.solve.escalations,
-            escalation_note=text(m.solve.note), rcond=m.solve.rcond,
-            ferr=m.solve.ferr, berr=m.solve.berr, train_mse=m.train_mse,
-            patterns=m.kernel.npatterns,
-            kernel_error_kind=text(lib.tkc_error_kind_name(
-                m.kernel.error_kind)),
-            kernel_se_max=m.kernel.se_max,
-            kernel_estimator=text(m.kernel.estimator),
-            kernel_diag_max=m.kernel_diag_max,
-            seconds=m.seconds_kernel + m.seconds_fill + m.seconds_solve)
+        self.fit_info_ = model_figures(m)
         return self
 
     # ------------------------------------------------------------ predict
-    def predict(self, X):
-        """f̂ on the strings X (their length the training strings')."""
+    def predict(self, X, return_kernel_se=False):
+        """f̂ on the strings X (their length the training strings').  With
+        return_kernel_se, (f̂, its kernel error): the spread of each
+        prediction over the fit's kernel estimates (predict_replicates),
+        0 for a closed form, None when one estimate was fit."""
+        if return_kernel_se:
+            reps = self.predict_replicates(X)
+            return reps[0], replicate_sd(self._model, reps)
         check_is_fitted(self, "dual_coef_")
-        tokens = self._tokens(X, reset=False)
-        ids = _native.encode(tokens, self._vocab.copy(), "X")
-        S = _native.c_strings(ids)
-        pred = np.empty(len(tokens))
+        S, m = self._strings(X)
+        pred = np.empty(m)
         call(lib.tkc_krr_predict, self._model, S,
              ffi.from_buffer("double[]", pred))
         return pred
 
+    def predict_replicates(self, X):
+        """f̂ of each kernel estimate on the strings X: an array
+        (kernel_replicates × len(X)), row 0 predict(X)."""
+        check_is_fitted(self, "dual_coef_")
+        S, m = self._strings(X)
+        return predict_replicates(self._model, S, m)
+
+    def _strings(self, X):
+        tokens = self._tokens(X, reset=False)
+        ids = _native.encode(tokens, self._vocab.copy(), "X")
+        return _native.c_strings(ids), len(tokens)
+
     def score_templates(self):
-        """The exact expected test error on unseen symbols, Σ_z µ(z)
+        """The expected test error on unseen symbols, Σ_z µ(z)
         (f̂(z) − f*(z))², of a model fit with `templates` (by token
-        symmetry f̂ is constant on each template's unseen strings): a dict
-        with test_mse_population, label_mean, label_variance and
-        per_template (template, label, weight, prediction, test_mse), as
-        `tkc krr` reports them."""
+        symmetry f̂ is constant on each template's unseen strings): exact
+        given f̂, and f̂ carries the kernel's error.  A dict as `tkc krr`
+        reports it: test_mse_population and its kernel error,
+        label_mean, label_variance, kernel_replicates,
+        replicate_mse_population (each kernel estimate's) and per_template
+        (template, label, weight, prediction, prediction_kernel_se,
+        test_mse)."""
         check_is_fitted(self, "dual_coef_")
         if self._tset is None:
             raise InputError("score_templates needs a model fit with "
                              "templates=... (the set its strings come from)")
-        out = ffi.new("tkc_krr_score **")
-        call(lib.tkc_krr_score_templates, self._model, self._tset._set, out)
-        s = ffi.gc(out[0], lib.tkc_krr_score_free)
-        z = self._tset._set.t
-        per = [dict(template=self._tset.spell_template(t), label=z[t].label,
-                    weight=z[t].weight,
-                    prediction=s.template_prediction[t],
-                    test_mse=s.template_sq_error[t])
-               for t in range(s.ntemplates)]
-        return dict(test_mse_population=s.test_mse_population,
-                    label_mean=s.label_mean, label_variance=s.label_variance,
-                    per_template=per)
+        return score_figures(self._model, self._tset)
 
     # ------------------------------------------------------------ pickling
     def __getstate__(self):
@@ -166,21 +172,13 @@ class TemplateKernelRidge(RegressorMixin, BaseEstimator):
         self.__dict__.update(state)
         if "_fit_data" in state:     # fit again: the same digits for a seed
             ids, y = state["_fit_data"]
-            S = _native.c_strings(ids)
-            out = ffi.new("tkc_krr_model **")
-            call(lib.tkc_krr_fit, self._spec(),
-                 self._tset._set if self._tset else ffi.NULL, S, ffi.NULL,
-                 ffi.from_buffer("double[]", y), self._options(), out)
-            self._model = ffi.gc(out[0], lib.tkc_krr_model_free)
+            self._model = fit_c(self._spec(), self._tset,
+                                _native.c_strings(ids), ffi.NULL, y,
+                                self._options())
 
     def _options(self):
-        """The fit's tkc_krr_options: the ridge alpha, one kernel estimate
-        (the fit itself; its α is the same with more)."""
-        o = ffi.new("tkc_krr_options *")
-        lib.tkc_krr_options_default(o)
-        setattr(o, "lambda", float(self.alpha))   # a keyword in Python
-        o.kernel_replicates = 1
-        return o
+        return krr_options(self.alpha, self.solver, self.kernel_replicates,
+                           self.memory, self.tolerance, self.max_iterations)
 
     def _more_tags(self):
         return {"requires_y": True}
