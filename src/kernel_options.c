@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tkc/series.h"
+#include "tkc/text.h"
 
 #include "c_locale.h"
 
@@ -166,8 +167,8 @@ static int set_type(tkc_kernel_spec *spec, const tkc_kernel_option *o,
     return tkc_fail(err, TKC_EINPUT, "unknown %s '%s' (%s)", what, text, list);
 }
 
-/* A number from the whole text, in [lo, hi]: a finite double, or a whole
- * number (no sign). */
+/* A number from the whole text, in [lo, hi]: a finite double, or a count
+ * ("65536", "1e5": tkc_count_parse). */
 static int read_number(const tkc_kernel_option *o, const char *name,
                        const char *text, double *d, uint64_t *u,
                        tkc_error *err)
@@ -186,13 +187,10 @@ static int read_number(const tkc_kernel_option *o, const char *name,
     }
     uint64_t lo = (uint64_t)o->lo,
              hi = o->hi >= (double)UINT64_MAX ? UINT64_MAX : (uint64_t)o->hi;
-    if (text[0] == '-' || text[0] == '\0')
-        return tkc_fail(err, TKC_EINPUT, "%s expects a whole number, got '%s'",
-                        name, text);
-    unsigned long long x = strtoull(text, &end, 10);
-    if (*end != '\0' || errno == ERANGE)
-        return tkc_fail(err, TKC_EINPUT, "%s expects a whole number, got '%s'",
-                        name, text);
+    uint64_t x;
+    int rc = tkc_count_parse(text, name, &x, err);   /* "65536", "1e5" */
+    if (rc)
+        return rc;
     if (x < lo || x > hi)
         return tkc_fail(err, TKC_EINPUT,
                         "%s must be in [%" PRIu64 ", %" PRIu64 "], got %s",

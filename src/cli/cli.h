@@ -40,13 +40,34 @@ int cmd_krr(int argc, char **argv);
 /* Print "tkc COMMAND: message" on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A missing argument: "tkc COMMAND: what" and one line of usage, "usage:
+ * tkc COMMAND synopsis" (not the whole help); returns CLI_USAGE. */
+int cli_usage_missing(const char *command, const char *synopsis,
+                      const char *what);
 /* Report a library error on stderr; returns CLI_USAGE (exit 2) whatever
  * the status: bad input and failures (a numerical or GSL failure, memory,
  * I/O) alike — exit 1 is only for an expectation the user asked to check
  * that failed. */
 int cli_library_error(const char *command, const tkc_error *err);
 
-/* Strict number parsing: the whole text, finite, within [lo, hi].  On failure
+/* The process around a command (main.c):
+ * cli_begin        stdout must be open; the arguments checked as text and
+ *                  `--opt=value` split (cli_args.h); CLI_USAGE (message
+ *                  printed) when not;
+ * cli_end          flush and close stdout: a write that failed (a full
+ *                  disk, a closed pipe end) turns rc into CLI_USAGE with a
+ *                  message; else rc;
+ * cli_blas_threads when the process's memory is limited (ulimit -v, -d)
+ *                  and the user did not choose OpenBLAS's threads: run
+ *                  argv again with OPENBLAS_NUM_THREADS=1 (returns only
+ *                  when it need not, or cannot). */
+struct cli_args;
+int cli_begin(int argc, char **argv, struct cli_args *args);
+int cli_end(int rc);
+void cli_blas_threads(char **argv);
+
+/* Strict number parsing: the whole text, finite, within [lo, hi]; counts
+ * as tkc_count_parse reads them ("65536", "1e5": exactly whole).  On failure
  * print which option and why, return nonzero. */
 int cli_parse_double(const char *command, const char *option, const char *text,
                      double lo, double hi, double *out);

@@ -116,10 +116,9 @@ int cmd_kernel(int argc, char **argv)
                                    "a third: '%s'", a);
         }
     }
-    if (npos < 2) {
-        usage(stderr);
-        return cli_usage_error("kernel", "expected two strings X Y");
-    }
+    if (npos < 2)
+        return cli_usage_missing("kernel", "X Y [kernel options] [--json]",
+                                 "expected two strings X Y");
     if (cli_kernel_check("kernel", &spec, given, NULL))
         return CLI_USAGE;
     cli_symtab *t = calloc(1, sizeof *t);

@@ -19,6 +19,7 @@
 
 #define ALPHABET_DEFAULT 1000
 #define TEST_N_DEFAULT 1000
+#define SYNOPSIS "FILE --n N[,N,...] [options] [kernel options]"
 
 static void help(FILE *out)
 {
@@ -215,7 +216,7 @@ static int parse_args(int argc, char **argv, krr_cli *c)
         }
     }
     if (!c->file)
-        return cli_usage_error(CMD, "missing template FILE (see tkc krr --help)");
+        return cli_usage_missing(CMD, SYNOPSIS, "missing template FILE");
     if (c->csv && c->json)
         return cli_usage_error(CMD, "--csv and --json exclude each other");
     return cli_kernel_check(CMD, &c->kernel, c->given, NULL) ? CLI_USAGE
@@ -296,7 +297,7 @@ static int settle_lists(krr_cli *c, const tkc_template_set *set)
             return cli_usage_error(CMD, "--sweep rho takes one --n");
     } else {
         if (!c->nn)
-            return cli_usage_error(CMD, "--n N is required (see tkc krr --help)");
+            return cli_usage_missing(CMD, SYNOPSIS, "--n N is required");
         if (!c->na) {
             c->alphabet[0] = ALPHABET_DEFAULT;
             c->na = 1;
@@ -429,10 +430,9 @@ static int run_all(const krr_cli *c, const tkc_template_set *set, krr_runs *R)
     R->nx = nx_of(c);
     R->ns = (size_t)c->seeds;
     R->r = calloc(R->nk * R->nx * R->ns, sizeof *R->r);
-    if (!R->r) {
-        fprintf(stderr, "tkc krr: out of memory\n");
-        return CLI_FAILED;
-    }
+    if (!R->r)
+        return cli_usage_error(CMD, "out of memory for %zu runs",
+                               R->nk * R->nx * R->ns);
     progress p = {isatty(2), now(), 0, R->nk * R->nx * R->ns};
     for (size_t k = 0; k < R->nk; k++)
         for (size_t x = 0; x < R->nx; x++)

@@ -123,7 +123,8 @@ int cli_nmatrix_parse_args(const char *command, int argc, char **argv,
         }
     }
     if (!args->file)
-        return cli_usage_error(command, "missing template FILE (see --help)");
+        return cli_usage_missing(command, "FILE [kernel options] [options] "
+                                 "[--json]", "missing template FILE");
     /* --prec is also the certificate's precision, whatever the estimator */
     if (cli_kernel_check(command, &args->spec, args->given, "--prec"))
         return CLI_USAGE;

@@ -175,11 +175,10 @@ static int parse_args(int argc, char **argv, series_args *a)
         }
     }
     a->npos = npos;
-    if (npos == 0) {
-        usage(stderr);
-        return cli_usage_error("series", "expected two strings X Y, or a "
-                               "template FILE");
-    }
+    if (npos == 0)
+        return cli_usage_missing("series", "X Y [options] | FILE [options]",
+                                 "expected two strings X Y, or a template "
+                                 "FILE");
     if (npos == 1 && (a->have_g || a->have_beta || a->have_prec))
         return cli_usage_error("series", "--gamma, --gamma2, --beta and "
                                "--prec apply to two strings X Y, not to a "

@@ -9,6 +9,7 @@
 #include "tkc/template.h"
 
 static const char *const CMD = "templates";
+#define SYNOPSIS "check|sample FILE [options] [--json]"
 
 static void help(FILE *out)
 {
@@ -91,8 +92,7 @@ static int parse_args(int argc, char **argv, options *o)
         }
     }
     if (!o->file) {
-        cli_usage_error(CMD, "expected a template FILE (see tkc templates "
-                             "--help)");
+        cli_usage_missing(CMD, SYNOPSIS, "expected a template FILE");
         return -1;
     }
     return 0;
@@ -370,10 +370,8 @@ static int run_sample(const options *o)
 
 int cmd_templates(int argc, char **argv)
 {
-    if (argc < 2) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if (argc < 2)
+        return cli_usage_missing(CMD, SYNOPSIS, "expected check or sample");
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         help(stdout);
         return CLI_OK;
