@@ -14,23 +14,6 @@
 #include "mlp_arb.h"
 #include "registry.h"
 
-unsigned tkc_onehot_matches(const tkc_token *x, const tkc_token *y, size_t k)
-{
-    unsigned m = 0;
-    for (size_t a = 0; a < k; a++)
-        m += x[a] == y[a];
-    return m;
-}
-
-unsigned tkc_incidence_inner(const tkc_token *x, const tkc_token *y, size_t k)
-{
-    unsigned m = 0;
-    for (size_t a = 0; a < k; a++)
-        for (size_t b = 0; b < k; b++)
-            m += x[a] == x[b] && y[a] == y[b];
-    return m;
-}
-
 /* ---- one value ----------------------------------------------------------- */
 
 /* The ball as a value and its rigorous bound. */

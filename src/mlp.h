@@ -34,11 +34,6 @@
 extern "C" {
 #endif
 
-/* #{a : x_a = y_a}, the concatenated one-hot inner product. */
-unsigned tkc_onehot_matches(const tkc_token *x, const tkc_token *y, size_t k);
-/* ⟨XXᵀ, YYᵀ⟩_F = #{(a, b) : 1(x_a = x_b) = 1(y_a = y_b) = 1}. */
-unsigned tkc_incidence_inner(const tkc_token *x, const tkc_token *y, size_t k);
-
 /* One value of the mlp / mlpxx kernel (spec->activation, spec->mlp_depth):
  * *K and the rigorous bound *se, as above. */
 int tkc_mlp_kernel_onehot(const tkc_kernel_spec *spec, const tkc_token *x,

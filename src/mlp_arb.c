@@ -4,7 +4,27 @@
 #include "mlp_arb.h"
 
 #include "dual_arb.h"
-#include "mlp.h"
+
+/* ---- the input Grams, exactly ------------------------------------------ */
+
+unsigned tkc_onehot_matches(const tkc_token *x, const tkc_token *y, size_t k)
+{
+    unsigned m = 0;
+    for (size_t a = 0; a < k; a++)
+        m += x[a] == y[a];
+    return m;
+}
+
+unsigned tkc_incidence_inner(const tkc_token *x, const tkc_token *y, size_t k)
+{
+    unsigned m = 0;
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b < k; b++)
+            m += x[a] == x[b] && y[a] == y[b];
+    return m;
+}
+
+/* ---- the recursion -------------------------------------------------------- */
 
 /* The recursion; `self` says that A0, B0, C0 enclose one and the same
  * number, so every level is the diagonal form of A alone. */

@@ -22,6 +22,12 @@
 extern "C" {
 #endif
 
+/* The exact input Gram counts the recursion starts from. */
+/* #{a : x_a = y_a}, the concatenated one-hot inner product. */
+unsigned tkc_onehot_matches(const tkc_token *x, const tkc_token *y, size_t k);
+/* ⟨XXᵀ, YYᵀ⟩_F = #{(a, b) : 1(x_a = x_b) = 1(y_a = y_b) = 1}. */
+unsigned tkc_incidence_inner(const tkc_token *x, const tkc_token *y, size_t k);
+
 /* K := K^depth(x, y) from input balls A0 = K⁰(x, x), B0 = K⁰(y, y),
  * C0 = K⁰(x, y) (three independent arguments). */
 int tkc_mlp_arb_recursion(arb_t K, const tkc_activation_type *act,

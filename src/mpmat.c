@@ -280,7 +280,7 @@ static void col_dot(mpfr_t out, const tkc_mpmat *w, size_t i, size_t j,
 }
 
 typedef struct jacobi_tmp {
-    mpfr_t a, b, g, zeta, t, c, s, u, v, tol;
+    mpfr_t a, b, g, zeta, t, c, s, u, v, tol, noise;
 } jacobi_tmp;
 
 /* Rotate columns i, j of w to make them orthogonal; returns 1 if they were
@@ -298,6 +298,11 @@ static int jacobi_pair(tkc_mpmat *w, size_t i, size_t j, jacobi_tmp *q,
     mpfr_sqrt(q->u, q->u, MPFR_RNDN);
     mpfr_mul(q->u, q->u, q->tol, MPFR_RNDN);
     if (mpfr_cmpabs(q->g, q->u) <= 0)
+        return 0;
+    /* Columns that rounding has left at the noise level of the whole matrix
+     * (a rank-deficient A) are never relatively orthogonal; a coupling below
+     * tol²‖A‖²_F moves no singular value by more than about tol‖A‖_F. */
+    if (mpfr_cmpabs(q->g, q->noise) <= 0)
         return 0;
     /* zeta = (b - a) / (2g); t = sign(zeta) / (|zeta| + sqrt(1 + zeta^2));
      * c = 1 / sqrt(1 + t^2); s = c t  (the smaller rotation angle). */
@@ -357,9 +362,16 @@ int tkc_mpmat_singular_values(mpfr_t *s, const tkc_mpmat *a, tkc_error *err)
                      trans ? TKC_MPMAT(a, j, i) : TKC_MPMAT(a, i, j), MPFR_RNDN);
     jacobi_tmp q;
     mpfr_inits2(a->prec, q.a, q.b, q.g, q.zeta, q.t, q.c, q.s, q.u, q.v, q.tol,
-                (mpfr_ptr)0);
+                q.noise, (mpfr_ptr)0);
     mpfr_set_ui_2exp(q.tol, 1, -(long)(a->prec > 16 ? a->prec - 8 : a->prec / 2),
                      MPFR_RNDN);
+    mpfr_set_zero(q.noise, 1);                       /* tol² ‖A‖²_F */
+    for (size_t j = 0; j < n; j++) {
+        col_dot(q.u, w, j, j, x, y);
+        mpfr_add(q.noise, q.noise, q.u, MPFR_RNDN);
+    }
+    mpfr_mul(q.noise, q.noise, q.tol, MPFR_RNDN);
+    mpfr_mul(q.noise, q.noise, q.tol, MPFR_RNDN);
     int rc = TKC_SUCCESS, rotated = 1, sweep;
     for (sweep = 0; sweep < 80 && rotated; sweep++) {
         rotated = 0;
@@ -390,7 +402,7 @@ int tkc_mpmat_singular_values(mpfr_t *s, const tkc_mpmat *a, tkc_error *err)
         }
     }
     mpfr_clears(q.a, q.b, q.g, q.zeta, q.t, q.c, q.s, q.u, q.v, q.tol,
-                (mpfr_ptr)0);
+                q.noise, (mpfr_ptr)0);
     tkc_mpmat_free(w);
     free(x);
     free(y);

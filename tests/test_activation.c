@@ -162,7 +162,7 @@ static void check_gradient(const char *name, dual_fn f, const tkc_kernel_spec *s
     char what[160];
     CHECK(f(v[0], v[1], v[2], s, &k, g, NULL) == 0, "%s gradient status", name);
     for (int i = 0; i < 3; i++) {
-        double h = 1e-6, p[3] = {v[0], v[1], v[2]}, m[3] = {v[0], v[1], v[2]}, kp, km;
+        double h = 1e-6, p[3] = {v[0], v[1], v[2]}, m[3] = {v[0], v[1], v[2]}, kp = NAN, km = NAN;
         p[i] += h;
         m[i] -= h;
         CHECK(f(p[0], p[1], p[2], s, &kp, NULL, NULL) == 0 &&
@@ -220,7 +220,7 @@ static void test_quadrature_workspace(void)
         return;
     for (size_t t = 0; t < NTRIPLES; t++) {
         const double *v = triples[t];
-        double k1, k2;
+        double k1 = NAN, k2 = NAN;   /* a failed call leaves NaN: the checks fail */
         CHECK(tkc_dual_quadrature_eval(q, tkc_activation_erf, v[0], v[1], v[2], &s, &k1,
                                        NULL) == 0 &&
                   tkc_activation_dual_quadrature(tkc_activation_erf, v[0], v[1], v[2], &s, 48,

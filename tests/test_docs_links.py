@@ -119,9 +119,24 @@ def check_page(page):
                   "include/ or src/" % (rel, code))
 
 
+def check_layout():
+    text = read(os.path.join(ROOT, "README.md"))
+    section = text.split("\n## Layout", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"^\|([^|]*)\|", section, flags=re.M)[2:])
+    named = {f for row in named for f in re.findall(r"`([\w.]+\.c)`", row)}
+    present = {os.path.basename(p)
+               for p in glob.glob(os.path.join(ROOT, "src", "*.c"))}
+    for f in sorted(present - named):
+        check(False, "README.md Layout: src/%s is not in the table" % f)
+    for f in sorted(named - present):
+        check(False, "README.md Layout: `%s` is not in src/" % f)
+    check(named == present, "README.md Layout differs from src/*.c")
+
+
 def main():
     for page in PAGES:
         check_page(page)
+    check_layout()
     return summary()
 
 

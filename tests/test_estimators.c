@@ -337,7 +337,7 @@ static int series_sum(const char *x, const char *y, int order, double beta,
  * what a table without one implies. */
 static void test_series_estimate(void)
 {
-    double v, se, truth, e_truth;
+    double v = NAN, se = NAN, truth = NAN, e_truth = NAN;  /* NaN fails the checks */
     tkc_error err;
     /* order 0: the sum is K(β = 0); the error is the β² term and beyond
      * (it was reported as 4e-77) */

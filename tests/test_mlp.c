@@ -11,6 +11,7 @@
 #include "check.h"
 #include "activation.h"
 #include "mlp.h"
+#include "mlp_arb.h"
 
 static tkc_kernel_spec spec_for(const tkc_activation_type *act, unsigned depth)
 {
@@ -90,7 +91,7 @@ static void test_depth_vs_quadrature(void)
         CHECK(tkc_mlp_kernel_onehot(&s, x, y, 4, &K, &se, NULL) == 0, "status");
         double A = 1, C = 0.5;
         for (int l = 0; l < 3; l++) {
-            double nA, nC;
+            double nA = NAN, nC = NAN;
             CHECK(tkc_activation_dual_quadrature(act, A, A, A, &s, 128, &nA, NULL, NULL) == 0 &&
                       tkc_activation_dual_quadrature(act, A, A, C, &s, 128, &nC, NULL,
                                                      NULL) == 0,

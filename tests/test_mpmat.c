@@ -3,6 +3,7 @@
  * matrices (GMP Bareiss determinant), a 64×64 determinant far below the
  * double range, singular values of diag / orthogonal×diag / LAPACK dgesvd. */
 #include <lapacke.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -415,12 +416,49 @@ static void test_errors_and_inverse(void)
     tkc_mpmat_free(pr);
 }
 
+/* Rank-deficient A = x xᵀ (x_i = i/3, rounded): Jacobi must stop once the
+ * null columns are noise at tol‖A‖ (it once rotated them for ever and
+ * failed on the MLP's exactly singular N).  σ_1 = Σ x_i², the rest ~ 0. */
+static void test_svd_rank_deficient(void)
+{
+    enum { N = 16 };
+    const long precs[] = {53, 128};
+    for (size_t p = 0; p < 2; p++) {
+        tkc_mpmat *m = tkc_mpmat_alloc(N, N, precs[p], NULL);
+        mpfr_t s[N], x, sum;
+        mpfr_init2(x, precs[p]);
+        mpfr_init2(sum, 1024);
+        mpfr_set_ui(sum, 1496, MPFR_RNDN);      /* Σ_{i=1}^{16} i² */
+        mpfr_div_ui(sum, sum, 9, MPFR_RNDN);
+        for (size_t i = 0; i < N; i++)
+            for (size_t j = 0; j < N; j++) {
+                mpfr_set_ui(x, (i + 1) * (j + 1), MPFR_RNDN);
+                mpfr_div_ui(TKC_MPMAT(m, i, j), x, 9, MPFR_RNDN);
+            }
+        for (size_t k = 0; k < N; k++)
+            mpfr_init2(s[k], precs[p]);
+        CHECK(tkc_mpmat_singular_values(s, m, NULL) == TKC_SUCCESS,
+              "rank 1 at %ld bits: Jacobi converges", precs[p]);
+        CHECK(rel_close(s[0], sum, ldexp(1.0, -(int)precs[p] + 12)),
+              "rank 1 at %ld bits: σ_1 = 1496/9 (%.17g)", precs[p],
+              mpfr_get_d(s[0], MPFR_RNDN));
+        CHECK(mpfr_cmp_d(s[1], 1496.0 / 9 * ldexp(1.0, -(int)precs[p] + 12)) <= 0,
+              "rank 1 at %ld bits: σ_2 = %g is noise", precs[p],
+              mpfr_get_d(s[1], MPFR_RNDN));
+        for (size_t k = 0; k < N; k++)
+            mpfr_clear(s[k]);
+        mpfr_clears(x, sum, (mpfr_ptr)0);
+        tkc_mpmat_free(m);
+    }
+}
+
 int main(void)
 {
     test_hilbert();
     test_integer_det();
     test_underflow();
     test_svd();
+    test_svd_rank_deficient();
     test_errors_and_inverse();
     mpfr_free_cache();
     return check_summary();
