@@ -282,6 +282,25 @@ static int refuse(const tkc_kernel_option *o, const tkc_attn_estimator_type *e,
                          : "no options");
 }
 
+/* "--samples: kernel mlp uses no K_attn estimator (it is a closed form);
+ * estimators and their options apply to attn, trans". */
+static int refuse_closed(const tkc_kernel_option *o,
+                         const tkc_kernel_type *k, tkc_option_names names,
+                         tkc_error *err)
+{
+    enum { NK = 16 };
+    char self[24], list[160];
+    const char *users[NK];
+    size_t n = 0;
+    for (size_t i = 0; tkc_kernel_types[i] && n < NK; i++)
+        if (tkc_kernel_types[i]->uses_attn)
+            users[n++] = tkc_kernel_types[i]->name;
+    return tkc_fail(err, TKC_EINPUT, "%s: kernel %s uses no K_attn estimator "
+                    "(it is a closed form); estimators and their options "
+                    "apply to %s", spelled(o, names, self, sizeof self),
+                    k->name, joined(users, n, list, sizeof list));
+}
+
 int tkc_kernel_options_check(const tkc_kernel_spec *spec,
                              tkc_kernel_options_given given,
                              const char *also_read, tkc_option_names names,
@@ -289,10 +308,17 @@ int tkc_kernel_options_check(const tkc_kernel_spec *spec,
 {
     const tkc_kernel_option *also = tkc_kernel_option_lookup(also_read);
     const tkc_attn_estimator_type *e = spec->estimator;
-    for (const tkc_kernel_option *o = tkc_kernel_options; o->name; o++)
-        if (((given >> (o - tkc_kernel_options)) & 1) && o->read_by[0] &&
-            o != also && !reads(o, e))
+    int closed = spec->kernel && !spec->kernel->uses_attn;
+    for (const tkc_kernel_option *o = tkc_kernel_options; o->name; o++) {
+        if (!((given >> (o - tkc_kernel_options)) & 1) || o == also)
+            continue;
+        /* a closed-form kernel reads neither the estimator nor its options:
+         * naming the estimator that does not read them would mislead */
+        if (closed && (o->read_by[0] || o->kind == TKC_KERNEL_OPTION_ESTIMATOR))
+            return refuse_closed(o, spec->kernel, names, err);
+        if (o->read_by[0] && !reads(o, e))
             return refuse(o, e, names, err);
+    }
     if (spec->kernel && spec->kernel->uses_attn && e && e->check_options)
         return e->check_options(spec, err);
     return TKC_SUCCESS;

@@ -178,6 +178,13 @@ void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d);
 void cli_nmatrix_generic_how(char *buf, size_t size,
                              const tkc_nmatrix_decision *d);
 const char *cli_nmatrix_lemma36_words(tkc_lemma36_status status);
+/* "Lemma 3.6's permutation condition on N_attn holds, 99.9% confidence
+ * (how)": the status with the evidence it rests on (the verdict's K_attn),
+ * and, for an activation other than cos, that the lemma says nothing
+ * there (it is proved for φ = cos only). */
+void cli_nmatrix_lemma36_line(char *buf, size_t size,
+                              const tkc_kernel_spec *spec,
+                              const tkc_nmatrix_decision *d, const char *how);
 void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
                                const tkc_nmatrix_decision *d);
 void cli_nmatrix_json_generic(cli_json *j, const tkc_nmatrix_decision *d);

@@ -241,10 +241,14 @@ static void print_text(const tkc_template_set *set,
             cli_print_wrapped(stdout, row, 14, GENERIC_WIDTH);
         }
     }
-    if (d[2]->lemma36 != TKC_LEMMA36_NOT_APPLICABLE)
-        printf("transformer at β = %g, γ = %g: Lemma 3.6's permutation "
-               "condition on N_attn %s (%s)\n", spec->beta, spec->gamma,
-               cli_nmatrix_lemma36_words(d[2]->lemma36), d[2]->lemma36_test);
+    if (d[2]->lemma36 != TKC_LEMMA36_NOT_APPLICABLE) {
+        char l36[sizeof d[2]->lemma36_test + 512], row[sizeof l36 + 64];
+        cli_nmatrix_lemma36_line(l36, sizeof l36, spec, d[2],
+                                 d[2]->lemma36_test);
+        snprintf(row, sizeof row, "transformer at β = %g, γ = %g: %s",
+                 spec->beta, spec->gamma, l36);
+        cli_print_wrapped(stdout, row, 14, GENERIC_WIDTH);
+    }
     if (d[2]->series_det_text[0])
         printf("small beta, exactly (N_attn): %s\n", d[2]->series_det_text);
     char meaning[1024];

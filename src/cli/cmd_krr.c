@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #ifdef __GLIBC__
 #include <malloc.h>
+#include <math.h>
 #endif
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,11 @@ static int parse_list(const char *option, const char *text, uint64_t lo,
                                    MAX_LIST);
         if (cli_parse_u64(CMD, option, tok, lo, hi, &v))
             return CLI_USAGE;
+        /* a list is a sweep's axis: a value twice has no slope to give */
+        for (size_t j = 0; j < *count; j++)
+            if (out[j] == (size_t)v)
+                return cli_usage_error(CMD, "%s lists %s twice: give each "
+                                       "value once", option, tok);
         out[(*count)++] = (size_t)v;
     }
     if (*count == 0)
@@ -457,6 +463,29 @@ static int run_all(const krr_cli *c, const tkc_template_set *set, krr_runs *R)
     return CLI_OK;
 }
 
+/* Every figure krr prints from a run is finite, or nothing is printed:
+ * an overflow (labels scaled by --noise 1e300, say) is an error, exit 2,
+ * not "inf" in a table or null in JSON. */
+static int runs_finite(const krr_cli *c, krr_runs *R)
+{
+    for (size_t k = 0; k < R->nk; k++)
+        for (size_t x = 0; x < R->nx; x++)
+            for (size_t s = 0; s < R->ns; s++) {
+                const krr_run *run = run_at(R, k, x, s);
+                double v[] = {run->model->train_mse, run->test_mse,
+                              run->score->test_mse_population};
+                for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+                    if (!isfinite(v[i]))
+                        return cli_usage_error(
+                            CMD, "kernel %s, n %zu, alphabet %zu, seed %llu: "
+                            "a mean squared error is %g, not a number to "
+                            "report (labels too large? --noise %g)",
+                            c->kernels[k]->name, run->n, run->alphabet,
+                            (unsigned long long)run->seed, v[i], c->noise);
+            }
+    return CLI_OK;
+}
+
 /* N's figures per kernel, as the N-matrix module decides them (no ladder,
  * no refinement: one build at the fit's kernel options, the verdict, its
  * proved bounds and the smallest eigenvalue of that N). */
@@ -535,6 +564,8 @@ int cmd_krr(int argc, char **argv)
     st = settle_lists(&c, set);
     if (!st)
         st = run_all(&c, set, &R);
+    if (!st)
+        st = runs_finite(&c, &R);
     if (!st)
         st = decide_nmatrix(&c, set, &R);
     if (!st) {

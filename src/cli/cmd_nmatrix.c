@@ -210,6 +210,35 @@ const char *cli_nmatrix_lemma36_words(tkc_lemma36_status status)
     }
 }
 
+void cli_nmatrix_lemma36_line(char *buf, size_t size,
+                              const tkc_kernel_spec *spec,
+                              const tkc_nmatrix_decision *d, const char *how)
+{
+    /* the condition is tested on N_attn's entries with the radii of the
+     * estimates they came from, so it rests on what the verdict's K_attn
+     * rests on: proved, a confidence, or an estimate */
+    char kind[32] = "";
+    if (d->lemma36 == TKC_LEMMA36_NOT_ESTABLISHED) {
+        /* nothing claimed, so no evidence to name */
+    } else if (d->evidence_kind == TKC_EVIDENCE_CONFIDENCE) {
+        tkc_evidence_percent(kind + 2, sizeof kind - 14, d->confidence);
+        memcpy(kind, ", ", 2);
+        strcat(kind, " confidence");
+    } else {
+        snprintf(kind, sizeof kind, ", %s",
+                 tkc_evidence_kind_name(d->evidence_kind));
+    }
+    /* Lemma 3.6 concludes N_trans nonsingular for φ = cos(b1 t + b2) */
+    char scope[160] = "";
+    if (spec->activation != tkc_activation_cos)
+        snprintf(scope, sizeof scope, "; Lemma 3.6 is proved for φ(t) = "
+                 "cos(b1 t + b2) only: nothing follows from it for φ = %s",
+                 spec->activation->name);
+    snprintf(buf, size, "Lemma 3.6's permutation condition on N_attn %s%s "
+             "(%s)%s", cli_nmatrix_lemma36_words(d->lemma36), kind, how,
+             scope);
+}
+
 /* ---- JSON --------------------------------------------------------------- */
 
 static void json_matrix(cli_json *j, const double *a, size_t r)
@@ -635,9 +664,12 @@ static void print_text(const tkc_template_set *set, const tkc_kernel_spec *spec,
     else
         printf("det N = %.6f * 2^%ld, ||N^-1|| = %.6g, cond = %.6g\n",
                d->det_mantissa, d->det_exponent, d->inv_norm, d->cond);
-    if (d->lemma36 != TKC_LEMMA36_NOT_APPLICABLE)
-        printf("lemma 3.6 (permutation condition on N_attn): %s (%s)\n",
-               cli_nmatrix_lemma36_words(d->lemma36), d->lemma36_method);
+    if (d->lemma36 != TKC_LEMMA36_NOT_APPLICABLE) {
+        char line[sizeof d->lemma36_method + 512];
+        cli_nmatrix_lemma36_line(line, sizeof line, spec, d,
+                                 d->lemma36_method);
+        printf("%s\n", line);
+    }
     if (d->series_det_text[0])
         printf("small beta, exactly (N_attn): %s\n", d->series_det_text);
     print_generic(d);
