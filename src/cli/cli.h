@@ -16,6 +16,8 @@
 #include "tkc/template.h"
 #include "tkc/verdict.h"
 
+#include "cli_progress.h"
+
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
 typedef struct cli_command {
@@ -30,9 +32,9 @@ int cmd_kernel(int argc, char **argv);
 int cmd_series(int argc, char **argv);
 /* `tkc series FILE` (cmd_series_set.c): the coefficient matrices of the
  * set's N_attn through total order `order` on `threads` threads (0: every
- * online core), as text or JSON. */
+ * online core), as text or JSON, with progress by `progress`'s rule. */
 int cli_series_set(const char *path, int order, int append_cls,
-                   unsigned threads, int json);
+                   unsigned threads, int json, cli_progress_mode progress);
 int cmd_nmatrix(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_krr(int argc, char **argv);
@@ -147,6 +149,7 @@ typedef struct cli_nmatrix_args {
     tkc_nmatrix_options opt;
     int append_cls;
     int json;
+    cli_progress_mode progress;     /* --progress, --no-progress          */
     const char *file;
 } cli_nmatrix_args;
 
@@ -156,7 +159,7 @@ typedef int (*cli_option_fn)(const char *command, int argc, char **argv,
                              int *i, void *ctx);
 
 /* The argument loop of nmatrix and check: --help (prints help, returns -1),
- * --json, the command's own options (`own`, nullable), kernel options,
+ * --json, --progress, --no-progress, the command's own options (`own`, nullable), kernel options,
  * N-matrix options, and one template FILE.  args must hold the defaults.
  * Returns CLI_OK, CLI_USAGE (message printed) or -1 after --help. */
 int cli_nmatrix_parse_args(const char *command, int argc, char **argv,

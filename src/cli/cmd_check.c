@@ -58,6 +58,8 @@ static void help(FILE *out)
           "  --no-generic            skip the generic verdicts\n"
           "  --no-cls                do not append [CLS] to the templates\n"
           "  --json                  one JSON object on stdout\n"
+          "  --progress              progress on stderr even when it is not a terminal\n"
+          "                          (shown on a terminal by default; --no-progress: never)\n"
           "The kernel options set the transformer's and the MLPs' parameters (--kernel\n"
           "is not accepted: check runs all three).\n", out);
     cli_kernel_options_help(out);
@@ -293,12 +295,19 @@ int cmd_check(int argc, char **argv)
     tkc_nmatrix_decision *d[NKERNELS] = {0};
     tkc_error err;
     rc = CLI_OK;
+    cli_progress bar;
+    cli_progress_begin(&bar, cmd, a.progress);
     for (int k = 0; k < NKERNELS && rc == CLI_OK; k++) {
         tkc_kernel_spec s = a.spec;
         s.kernel = *kernels[k];
+        /* no count: the kernels' costs differ too much for a time left */
+        cli_progress_phase(&bar, 0, 0, "kernel %d of %d, %s: N of %s, r = "
+                           "%zu, and its verdict", k + 1, NKERNELS,
+                           kernel_labels[k], a.file, set->count);
         if (tkc_nmatrix_decide(set, &s, &a.opt, &nm[k], &d[k], &err))
             rc = cli_library_error(cmd, &err);
     }
+    cli_progress_end(&bar);
     int failed = 0;
     if (rc == CLI_OK) {
         for (int k = 0; k < NKERNELS; k++)

@@ -79,6 +79,8 @@ static void help(FILE *out)
         "  --csv             a header, then one CSV row per fit (each n or\n"
         "                    alphabet, seed and kernel) on stdout\n"
         "  --json            one JSON object on stdout\n"
+        "  --progress        progress on stderr even when it is not a terminal\n"
+        "                    (shown on a terminal by default; --no-progress: never)\n"
         "  --help            this text\n\n"
         "JSON: one fit gives one flat object {\"n\", \"rho\", \"train_mse\", \"test_mse\",\n"
         "\"per_template\", \"rcond\", \"lambda_used\", \"escalations\", ...}; several give\n"
@@ -193,6 +195,8 @@ static int parse_args(int argc, char **argv, krr_cli *c)
         } else if (!strcmp(a, "--tolerance")) {
             if (cli_parse_double(CMD, a, argv[++i], 0, 1, &c->opt.tolerance))
                 return CLI_USAGE;
+        } else if (cli_progress_option(a, &c->progress)) {
+            continue;
         } else if (!strcmp(a, "--noise")) {
             if (cli_parse_double(CMD, a, argv[++i], 0, 1e300, &c->noise))
                 return CLI_USAGE;
@@ -337,47 +341,6 @@ static int settle_lists(krr_cli *c, const tkc_template_set *set)
 static size_t nx_of(const krr_cli *c) { return c->nn > 1 ? c->nn : c->na; }
 static int x_is_alphabet(const krr_cli *c) { return c->nn == 1 && c->na > 1; }
 
-/* ---- progress on a terminal ----------------------------------------------- */
-
-typedef struct progress {
-    int on;
-    double start;
-    size_t done, total;
-} progress;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void progress_show(progress *p, const char *kernel, size_t n, size_t A,
-                          uint64_t seed)
-{
-    if (!p->on)
-        return;
-    double el = now() - p->start;
-    if (p->total == 1 && n < 5000)       /* one quick fit: nothing to show */
-        return;
-    int width = 24, fill = (int)(width * p->done / (p->total ? p->total : 1));
-    char bar[32];
-    for (int i = 0; i < width; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[width] = '\0';
-    double eta = p->done ? el / (double)p->done * (double)(p->total - p->done) : 0;
-    fprintf(stderr, "\r[%s] %zu/%zu  %s n=%zu A=%zu seed %" PRIu64
-                    "  %.0fs elapsed, ~%.0fs left   ",
-            bar, p->done, p->total, kernel, n, A, seed, el, eta);
-    fflush(stderr);
-}
-
-static void progress_end(progress *p)
-{
-    if (p->on)
-        fprintf(stderr, "\r%*s\r", 100, "");
-}
-
 /* ---- running ----------------------------------------------------------------- */
 
 /* How many strings of each template a sample holds. */
@@ -441,7 +404,9 @@ static int run_all(const krr_cli *c, const tkc_template_set *set, krr_runs *R)
     if (!R->r)
         return cli_usage_error(CMD, "out of memory for %zu runs",
                                R->nk * R->nx * R->ns);
-    progress p = {isatty(2), now(), 0, R->nk * R->nx * R->ns};
+    cli_progress p;
+    size_t done = 0, total = R->nk * R->nx * R->ns;
+    cli_progress_begin(&p, CMD, c->progress);
     for (size_t k = 0; k < R->nk; k++)
         for (size_t x = 0; x < R->nx; x++)
             for (size_t s = 0; s < R->ns; s++) {
@@ -452,16 +417,18 @@ static int run_all(const krr_cli *c, const tkc_template_set *set, krr_runs *R)
                 run->alphabet = x_is_alphabet(c) ? c->alphabet[x] : c->alphabet[0];
                 run->seed = c->seed + s;
                 run->test_n = c->test_n;
-                progress_show(&p, c->kernels[k]->name, run->n, run->alphabet,
-                              run->seed);
+                cli_progress_phase(&p, done, total, "fit: kernel %s, n %zu, "
+                                   "alphabet %zu, seed %" PRIu64,
+                                   c->kernels[k]->name, run->n,
+                                   run->alphabet, run->seed);
                 tkc_error err;
                 if (run_one(c, set, &spec, run, &err)) {
-                    progress_end(&p);
+                    cli_progress_end(&p);
                     return cli_library_error(CMD, &err);
                 }
-                p.done++;
+                done++;
             }
-    progress_end(&p);
+    cli_progress_end(&p);
     return CLI_OK;
 }
 

@@ -45,7 +45,9 @@ static void help(FILE *out)
           "  --no-generic        skip the generic verdict (on both cores unless\n"
           "                      --threads is given; exact, so the same on any)\n"
           "  --no-cls            do not append [CLS] to the templates\n"
-          "  --json              one JSON object on stdout\n", out);
+          "  --json              one JSON object on stdout\n"
+          "  --progress          progress on stderr even when it is not a terminal\n"
+          "                      (shown on a terminal by default; --no-progress: never)\n", out);
     cli_kernel_options_help(out);
 }
 
@@ -106,6 +108,8 @@ int cli_nmatrix_parse_args(const char *command, int argc, char **argv,
             return -1;
         } else if (!strcmp(a, "--json")) {
             args->json = 1;
+        } else if (cli_progress_option(a, &args->progress)) {
+            continue;
         } else if ((own && (rc = own(command, argc, argv, &i, own_ctx))) ||
                    (rc = cli_kernel_option(command, argc, argv, &i,
                                            &args->spec, &args->given)) ||
@@ -694,7 +698,15 @@ int cmd_nmatrix(int argc, char **argv)
     tkc_nmatrix *nm = NULL;
     tkc_nmatrix_decision *d = NULL;
     tkc_error err;
-    if (tkc_nmatrix_decide(set, &a.spec, &a.opt, &nm, &d, &err)) {
+    cli_progress bar;
+    cli_progress_begin(&bar, cmd, a.progress);
+    cli_progress_phase(&bar, 0, 0, "N of %s for %s, r = %zu (%zu entries)%s",
+                       a.file, a.spec.kernel->name, set->count,
+                       set->count * (set->count + 1) / 2,
+                       a.opt.auto_refine ? ", refined within the budget" : "");
+    int st = tkc_nmatrix_decide(set, &a.spec, &a.opt, &nm, &d, &err);
+    cli_progress_end(&bar);
+    if (st) {
         tkc_template_set_free(set);
         return cli_library_error(cmd, &err);
     }
