@@ -23,14 +23,7 @@
 #include "cli/cli_args.h"
 #include "tkc/text.h"
 
-#define REQUIRE(c)                                                           \
-    do {                                                                     \
-        if (!(c)) {                                                          \
-            fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, __FILE__,  \
-                    __LINE__);                                               \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#include "fuzz.h"
 
 #define ARGS_MAX 64
 

@@ -312,9 +312,10 @@ int tkc_kernel_options_check(const tkc_kernel_spec *spec,
     for (const tkc_kernel_option *o = tkc_kernel_options; o->name; o++) {
         if (!((given >> (o - tkc_kernel_options)) & 1) || o == also)
             continue;
-        /* a closed-form kernel reads neither the estimator nor its options:
-         * naming the estimator that does not read them would mislead */
-        if (closed && (o->read_by[0] || o->kind == TKC_KERNEL_OPTION_ESTIMATOR))
+        /* a closed-form kernel reads no estimator's options: naming the
+         * estimator that does not read them would mislead.  (--estimator
+         * itself is let pass: the Python module always gives it.) */
+        if (closed && o->read_by[0])
             return refuse_closed(o, spec->kernel, names, err);
         if (o->read_by[0] && !reads(o, e))
             return refuse(o, e, names, err);

@@ -2,7 +2,6 @@
  * counts (tkc_count_parse) on cases worked out by hand, then the fuzzer's
  * regression inputs (tests/fuzz_regressions_cli/) through the fuzz target's
  * own invariants (fuzz/fuzz_cli_args.c, compiled in). */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,34 +137,23 @@ static void test_counts(void)
     count("inf", 0, 0, "whole number");
 }
 
-/* Every file of the regression folder through the fuzz target. */
+/* A regression input through the fuzz target (it aborts on a violation). */
+static void replay_fuzz(const char *file, void *ctx)
+{
+    (void)ctx;
+    FILE *f = fopen(file, "rb");
+    CHECK(f != NULL, "open %s", file);
+    if (!f)
+        return;
+    static uint8_t buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    LLVMFuzzerTestOneInput(buf, n);
+}
+
 static void test_regressions(void)
 {
-    const char *dir = getenv("TKC_TESTS");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/fuzz_regressions_cli", dir ? dir : "tests");
-    DIR *d = opendir(path);
-    CHECK(d != NULL, "regression folder %s", path);
-    if (!d)
-        return;
-    int files = 0;
-    for (struct dirent *e; (e = readdir(d));) {
-        if (e->d_name[0] == '.')
-            continue;
-        char file[8192];
-        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
-        FILE *f = fopen(file, "rb");
-        CHECK(f != NULL, "open %s", file);
-        if (!f)
-            continue;
-        uint8_t buf[1 << 16];
-        size_t n = fread(buf, 1, sizeof buf, f);
-        fclose(f);
-        LLVMFuzzerTestOneInput(buf, n);    /* aborts on a violation */
-        files++;
-    }
-    closedir(d);
-    CHECK(files > 0, "%d regression inputs replayed", files);
+    check_each_file("fuzz_regressions_cli", replay_fuzz, NULL);
 }
 
 int main(void)
