@@ -50,6 +50,7 @@ FILES = {
     "nul.tpl": b"1 a\x00b\n",
     "empty.tpl": "",
     "overlap.tpl": "1 α β\n-1 α α\n1 a b\n",
+    "huge.tpl": "1 α β\n" * (3 << 20),     # 24 MiB of valid text
 }
 
 

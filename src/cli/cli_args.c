@@ -15,7 +15,8 @@
 
 /* Every flag of every command: options that take no value, so that
  * `--json=1` is refused rather than read as `--json` and a stray `1`.
- * (tests/probes.tsv tries each.) */
+ * Keep it in step with the commands' --help (test_cli_progress.sh and
+ * probes.tsv try --progress=1 and --json=1). */
 static const char *const flags[] = {
     "--json", "--csv", "--compare", "--no-cls", "--test", "--auto-refine",
     "--no-auto-refine", "--ladder", "--no-ladder", "--no-generic", "--help",
