@@ -51,6 +51,11 @@ FILES = {
     "empty.tpl": "",
     "overlap.tpl": "1 α β\n-1 α α\n1 a b\n",
     "huge.tpl": "1 α β\n" * (3 << 20),     # 24 MiB of valid text
+    # 3000 disjoint templates: N's 9e6 entries, 0.43 GB at the least
+    "r3000.tpl": "".join("%d %s%s%s α\n" % (i % 2 * 2 - 1, chr(97 + i // 676),
+                                           chr(97 + i // 26 % 26),
+                                           chr(97 + i % 26))
+                         for i in range(3000)),
 }
 
 

@@ -290,6 +290,10 @@ int cmd_check(int argc, char **argv)
     tkc_template_set *set = NULL;
     if ((rc = cli_nmatrix_load(cmd, a.file, a.append_cls, &set)))
         return rc;
+    if ((rc = cli_nmatrix_fits(cmd, set))) {
+        tkc_template_set_free(set);
+        return rc;
+    }
 
     tkc_nmatrix *nm[NKERNELS] = {0};
     tkc_nmatrix_decision *d[NKERNELS] = {0};

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+
 #include "cli.h"
 #include "tkc/nmatrix.h"
 #include "tkc/series.h"
@@ -174,6 +176,44 @@ int cli_nmatrix_load(const char *command, const char *path, int append_cls,
     tkc_error err;
     if (tkc_template_set_open(path, &popt, set, &err))
         return cli_library_error(command, &err);
+    return CLI_OK;
+}
+
+/* The least memory N's evaluation takes per entry: its pair (16 bytes),
+ * value, standard error and box (mid, radius), 8 bytes each
+ * (nmatrix.c's evaluate).  The estimators and the certificate take more
+ * (about 145 bytes an entry were seen at r = 10^4), so this is a floor. */
+#define NMATRIX_BYTES_PER_ENTRY_MIN 48.0
+
+/* The memory the process may use: the machine's, or less under a limit
+ * (ulimit -v, -d). */
+static double memory_limit(void)
+{
+    double have = (double)sysconf(_SC_PHYS_PAGES) *
+                  (double)sysconf(_SC_PAGESIZE);
+    struct rlimit l;
+    if (!getrlimit(RLIMIT_AS, &l) && l.rlim_cur != RLIM_INFINITY &&
+        (double)l.rlim_cur < have)
+        have = (double)l.rlim_cur;
+    if (!getrlimit(RLIMIT_DATA, &l) && l.rlim_cur != RLIM_INFINITY &&
+        (double)l.rlim_cur < have)
+        have = (double)l.rlim_cur;
+    return have;
+}
+
+int cli_nmatrix_fits(const char *command, const tkc_template_set *set)
+{
+    double r = (double)set->count,
+           need = NMATRIX_BYTES_PER_ENTRY_MIN * r * r, have = memory_limit();
+    if (have > 0 && need > have)
+        return cli_usage_error(command, "%zu templates: N's %.3g entries "
+                               "need at least %.3g GB (%g bytes each), more "
+                               "than the %.3g GB this process may use",
+                               set->count, r * r, need / 1e9,
+                               NMATRIX_BYTES_PER_ENTRY_MIN, have / 1e9);
+    if (need > 1e9)
+        fprintf(stderr, "tkc %s: %zu templates: N's %.3g entries need at "
+                "least %.3g GB\n", command, set->count, r * r, need / 1e9);
     return CLI_OK;
 }
 
@@ -695,6 +735,10 @@ int cmd_nmatrix(int argc, char **argv)
     tkc_template_set *set = NULL;
     if ((rc = cli_nmatrix_load(cmd, a.file, a.append_cls, &set)))
         return rc;
+    if ((rc = cli_nmatrix_fits(cmd, set))) {
+        tkc_template_set_free(set);
+        return rc;
+    }
     tkc_nmatrix *nm = NULL;
     tkc_nmatrix_decision *d = NULL;
     tkc_error err;
