@@ -10,7 +10,8 @@
  *     `--name=value` split into `--name` (not a flag) and `value`, and
  *     nothing after `--` is ever split;
  *   - a count it accepts prints back to the same value, agrees with
- *     strtold, and a plain run of up to 19 digits is always accepted.
+ *     strtold (powl for "B^E"), and a plain run of up to 19 digits is
+ *     always accepted.
  * tests/test_cli_args.c replays tests/fuzz_regressions_cli/ through this
  * same function. */
 #include <math.h>
@@ -68,8 +69,15 @@ static void count(const char *s)
     snprintf(back, sizeof back, "%llu", (unsigned long long)v);
     uint64_t again;
     REQUIRE(!tkc_count_parse(back, "n", &again, NULL) && again == v);
-    long double ld = strtold(s, &end);
-    REQUIRE(*end == '\0');
+    long double ld;
+    const char *hat = strchr(s, '^');
+    if (hat) {                  /* "B^E": B and E plain digits */
+        ld = powl(strtold(s, &end), strtold(hat + 1, NULL));
+        REQUIRE(end == hat);
+    } else {
+        ld = strtold(s, &end);
+        REQUIRE(*end == '\0');
+    }
     REQUIRE(fabsl(ld - (long double)v) <= 1 + 1e-17L * (long double)v);
 }
 

@@ -1,5 +1,5 @@
 /* text.c — text from outside, read one way (tkc/text.h): is it text, and
- * counts written "65536" or "1e5".  The characters are the template
+ * counts written "65536", "1e5" or "2^20".  The characters are the template
  * lexer's (template_lex.c), so a command-line argument and a template file
  * refuse the same bytes. */
 #include "tkc/text.h"
@@ -81,9 +81,48 @@ static int exponent(const char **p, long *out)
     return 1;
 }
 
+/* "B^E", both plain decimal digits (at most 19 each): B to the power E,
+ * exactly.  1 when text is of that form (then *rc says how it went), 0
+ * when it is not. */
+static int power_form(const char *text, const char *what, uint64_t *out,
+                      tkc_error *err, int *rc)
+{
+    size_t nb = strspn(text, "0123456789");
+    if (nb == 0 || nb > 19 || text[nb] != '^')
+        return 0;
+    const char *e = text + nb + 1;
+    size_t ne = strspn(e, "0123456789");
+    if (ne == 0 || ne > 19 || e[ne] != '\0')
+        return 0;
+    uint64_t b = 0, x = 0, v = 1;
+    for (size_t i = 0; i < nb; i++)
+        b = 10 * b + (uint64_t)(text[i] - '0');
+    for (size_t i = 0; i < ne; i++)
+        x = 10 * x + (uint64_t)(e[i] - '0');
+    if (b == 0) {               /* 0^0 = 1, as every count of products */
+        *out = x == 0;
+        *rc = TKC_SUCCESS;
+        return 1;
+    }
+    for (uint64_t i = 0; i < x && b != 1; i++) {
+        if (v > UINT64_MAX / b) {
+            *rc = tkc_fail(err, TKC_EINPUT, "%s: %s is larger than 2^64 - 1",
+                           what, text);
+            return 1;
+        }
+        v *= b;
+    }
+    *out = v;
+    *rc = TKC_SUCCESS;
+    return 1;
+}
+
 int tkc_count_parse(const char *text, const char *what, uint64_t *out,
                     tkc_error *err)
 {
+    int prc;
+    if (text && power_form(text, what, out, err, &prc))   /* "2^20" */
+        return prc;
     /* digits [. digits] [(e|E) [+-] digits]: the significant digits in
      * sig (leading zeros dropped), the value sig × 10^e10 */
     char sig[32];
@@ -152,6 +191,6 @@ too_large:
     return tkc_fail(err, TKC_EINPUT, "%s: %s is larger than 2^64 - 1", what,
                     text);
 not_a_count:
-    return tkc_fail(err, TKC_EINPUT, "%s expects a whole number (65536 or "
-                    "1e5), got '%s'", what, text ? text : "(null)");
+    return tkc_fail(err, TKC_EINPUT, "%s expects a whole number (65536, 1e5 "
+                    "or 2^16), got '%s'", what, text ? text : "(null)");
 }

@@ -135,6 +135,19 @@ static void test_counts(void)
     count("64k", 0, 0, "whole number");
     count("", 0, 0, "whole number");
     count("inf", 0, 0, "whole number");
+    count("2^20", 1, 1048576, NULL);
+    count("10^0", 1, 1, NULL);
+    count("0^0", 1, 1, NULL);
+    count("0^5", 1, 0, NULL);
+    count("1^99999", 1, 1, NULL);
+    count("2^63", 1, (uint64_t)1 << 63, NULL);
+    count("2^64", 0, 0, "larger than 2^64 - 1");
+    count("3^41", 0, 0, "larger than 2^64 - 1");
+    count("2^", 0, 0, "whole number");
+    count("^3", 0, 0, "whole number");
+    count("2^-1", 0, 0, "whole number");
+    count("2^1.5", 0, 0, "whole number");
+    count("2e1^2", 0, 0, "whole number");
 }
 
 /* A regression input through the fuzz target (it aborts on a violation). */

@@ -8,7 +8,7 @@
  *                    own (Unicode spaces), so that whatever tkc echoes back
  *                    (in a message, in JSON) is valid UTF-8;
  *   tkc_count_parse  a count: "65536", or with an exponent, "1e5", when
- *                    its value is exactly a whole number.
+ *                    its value is exactly a whole number, or "2^20".
  * Both are pure functions of their arguments: reentrant, no locale. */
 #ifndef TKC_TEXT_H
 #define TKC_TEXT_H
@@ -33,8 +33,8 @@ TKC_API int tkc_text_check(const char *s, size_t len, const char *what,
 /* A count from the whole of `text`: decimal digits, then optionally a
  * fraction and an exponent — "65536", "1e5", "2.5e3", "1000e-3" — whose
  * value is a whole number in 0 .. 2^64 − 1, exactly (decimal arithmetic,
- * no rounding through a double).  No sign, no space, no hexadecimal, no
- * suffix.  TKC_EINPUT names `what` and says which: not a number, not a
+ * no rounding through a double); or a power, "2^20", base and exponent
+ * plain decimal digits.  No sign, no space, no hexadecimal, no suffix.  TKC_EINPUT names `what` and says which: not a number, not a
  * whole number ("1.5", "1e-3"), or larger than 2^64 − 1. */
 TKC_API int tkc_count_parse(const char *text, const char *what,
                             uint64_t *out, tkc_error *err);
