@@ -14,14 +14,7 @@
 #include "tkc/sample.h"
 #include "tkc/template.h"
 
-#define REQUIRE(c)                                                           \
-    do {                                                                     \
-        if (!(c)) {                                                          \
-            fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, __FILE__,  \
-                    __LINE__);                                               \
-            abort();                                                         \
-        }                                                                    \
-    } while (0)
+#include "fuzz.h"
 
 static void round_trip(const tkc_template_set *set,
                        const tkc_parse_options *opt)

@@ -44,11 +44,19 @@ distribution_of_3.
 .TP
 .B TKC_TEMPLATES
 folders searched for template sets by bare name, before the installed ones.
+.TP
+.B OPENBLAS_NUM_THREADS
+OpenBLAS's threads.  Under a memory limit
+.RB ( "ulimit \-v" )
+and when it is not set, tkc runs itself again with it set to 1: OpenBLAS
+0.3.21 would otherwise spin when a thread's buffer cannot be mapped.
 .SH EXIT STATUS
-0 on success; 1 when a check the user asked to enforce fails (for instance
+0 on success; 1 only when a check the user asked to enforce fails (for
+instance
 .BR "tkc check \-\-expect\-nonsingular trans" );
-2 on bad usage or bad input, with a message on standard error that names
-what and where.
+2 on bad usage or bad input, and on every failure (memory, a numerical
+failure, a result that is not finite, a write to standard output that
+failed), with a message on standard error that names what and where.
 .SH SEE ALSO
 @SEE_ALSO@
 .PP

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tkc/series.h"
+#include "tkc/text.h"
 
 #include "c_locale.h"
 
@@ -166,8 +167,8 @@ static int set_type(tkc_kernel_spec *spec, const tkc_kernel_option *o,
     return tkc_fail(err, TKC_EINPUT, "unknown %s '%s' (%s)", what, text, list);
 }
 
-/* A number from the whole text, in [lo, hi]: a finite double, or a whole
- * number (no sign). */
+/* A number from the whole text, in [lo, hi]: a finite double, or a count
+ * ("65536", "1e5": tkc_count_parse). */
 static int read_number(const tkc_kernel_option *o, const char *name,
                        const char *text, double *d, uint64_t *u,
                        tkc_error *err)
@@ -186,13 +187,10 @@ static int read_number(const tkc_kernel_option *o, const char *name,
     }
     uint64_t lo = (uint64_t)o->lo,
              hi = o->hi >= (double)UINT64_MAX ? UINT64_MAX : (uint64_t)o->hi;
-    if (text[0] == '-' || text[0] == '\0')
-        return tkc_fail(err, TKC_EINPUT, "%s expects a whole number, got '%s'",
-                        name, text);
-    unsigned long long x = strtoull(text, &end, 10);
-    if (*end != '\0' || errno == ERANGE)
-        return tkc_fail(err, TKC_EINPUT, "%s expects a whole number, got '%s'",
-                        name, text);
+    uint64_t x;
+    int rc = tkc_count_parse(text, name, &x, err);   /* "65536", "1e5" */
+    if (rc)
+        return rc;
     if (x < lo || x > hi)
         return tkc_fail(err, TKC_EINPUT,
                         "%s must be in [%" PRIu64 ", %" PRIu64 "], got %s",
@@ -284,6 +282,25 @@ static int refuse(const tkc_kernel_option *o, const tkc_attn_estimator_type *e,
                          : "no options");
 }
 
+/* "--samples: kernel mlp uses no K_attn estimator (it is a closed form);
+ * estimators and their options apply to attn, trans". */
+static int refuse_closed(const tkc_kernel_option *o,
+                         const tkc_kernel_type *k, tkc_option_names names,
+                         tkc_error *err)
+{
+    enum { NK = 16 };
+    char self[24], list[160];
+    const char *users[NK];
+    size_t n = 0;
+    for (size_t i = 0; tkc_kernel_types[i] && n < NK; i++)
+        if (tkc_kernel_types[i]->uses_attn)
+            users[n++] = tkc_kernel_types[i]->name;
+    return tkc_fail(err, TKC_EINPUT, "%s: kernel %s uses no K_attn estimator "
+                    "(it is a closed form); estimators and their options "
+                    "apply to %s", spelled(o, names, self, sizeof self),
+                    k->name, joined(users, n, list, sizeof list));
+}
+
 int tkc_kernel_options_check(const tkc_kernel_spec *spec,
                              tkc_kernel_options_given given,
                              const char *also_read, tkc_option_names names,
@@ -291,10 +308,18 @@ int tkc_kernel_options_check(const tkc_kernel_spec *spec,
 {
     const tkc_kernel_option *also = tkc_kernel_option_lookup(also_read);
     const tkc_attn_estimator_type *e = spec->estimator;
-    for (const tkc_kernel_option *o = tkc_kernel_options; o->name; o++)
-        if (((given >> (o - tkc_kernel_options)) & 1) && o->read_by[0] &&
-            o != also && !reads(o, e))
+    int closed = spec->kernel && !spec->kernel->uses_attn;
+    for (const tkc_kernel_option *o = tkc_kernel_options; o->name; o++) {
+        if (!((given >> (o - tkc_kernel_options)) & 1) || o == also)
+            continue;
+        /* a closed-form kernel reads no estimator's options: naming the
+         * estimator that does not read them would mislead.  (--estimator
+         * itself is let pass: the Python module always gives it.) */
+        if (closed && o->read_by[0])
+            return refuse_closed(o, spec->kernel, names, err);
+        if (o->read_by[0] && !reads(o, e))
             return refuse(o, e, names, err);
+    }
     if (spec->kernel && spec->kernel->uses_attn && e && e->check_options)
         return e->check_options(spec, err);
     return TKC_SUCCESS;

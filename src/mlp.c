@@ -184,7 +184,7 @@ static int mlpxx_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                              err);
 }
 
-/* Named structs for the list in kernel.c (it needs address constants). */
+/* Named structs for the list in registry.c (it needs address constants). */
 const tkc_kernel_type tkc_kernel_mlp_type = {
     "mlp", "MLP on concatenated one-hot inputs (inner-product kernel)",
     mlp_eval_pairs, 0};

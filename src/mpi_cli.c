@@ -91,17 +91,20 @@ static void captured_message(tkc_error *err)
     snprintf(err->message, sizeof err->message, "%s", m);
 }
 
-/* Rank 0's captured stdout to the real one. */
-static void release_stdout(void)
+/* Rank 0's real stdout back on fd 1, and what the command wrote, when
+ * `print`, through stdout (its write errors are cli_end's to see). */
+static void release_stdout(int print)
 {
     char buf[1 << 16];
     size_t n;
     fflush(stdout);
     if (!mpi.out)
         return;                        /* printed as it went */
+    dup2(mpi.stdout_fd, 1);
+    close(mpi.stdout_fd);
     rewind(mpi.out);
-    while ((n = fread(buf, 1, sizeof buf, mpi.out)) > 0)
-        if (write(mpi.stdout_fd, buf, n) != (ssize_t)n)
+    while (print && (n = fread(buf, 1, sizeof buf, mpi.out)) > 0)
+        if (fwrite(buf, 1, n, stdout) != n)
             break;
 }
 
@@ -116,12 +119,10 @@ int cli_mpi_end(int rc)
         captured_message(&err);
     int agreed = sh->type->agree(sh, mine, &err);
     if (sh->rank == 0) {
-        if (!agreed || mine)
-            release_stdout();          /* its own output, failing or not */
-        else
+        /* its own output, failing or not; none when another failed */
+        release_stdout(!agreed || mine);
+        if (agreed && !mine)
             fprintf(stderr, "tkc: %s\n", err.message);
-        if (mpi.stdout_fd >= 0)
-            close(mpi.stdout_fd);
     }
     if (mpi.out)
         fclose(mpi.out);

@@ -48,6 +48,22 @@ size_t tkc_lex_utf8(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
+tkc_lex_text_fault tkc_lex_text_char(const unsigned char *s, size_t n,
+                                     uint32_t *cp, size_t *len)
+{
+    *len = tkc_lex_utf8(s, n, cp);
+    if (!*len) {
+        *len = 1;
+        return TKC_LEX_TEXT_UTF8;
+    }
+    if (*cp == 0)
+        return TKC_LEX_TEXT_NUL;
+    if ((*cp < 0x20 && *cp != '\t' && *cp != '\n' && *cp != '\r') ||
+        *cp == 0x7F)
+        return TKC_LEX_TEXT_CONTROL;
+    return TKC_LEX_TEXT_OK;
+}
+
 int tkc_lex_is_greek(uint32_t cp)
 {
     return (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) ||

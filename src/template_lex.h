@@ -16,6 +16,19 @@ static inline int tkc_lex_is_digit(char c) { return c >= '0' && c <= '9'; }
 /* One code point of strict UTF-8 (no overlongs, no surrogates): its length
  * in bytes, 0 when invalid. */
 size_t tkc_lex_utf8(const unsigned char *s, size_t n, uint32_t *cp);
+/* One character of text as tkc reads text from outside (tkc/text.h):
+ * strict UTF-8, no NUL, no control character but tab, LF and CR.  OK with
+ * its code point and length in bytes; else what is wrong (*len is then 1:
+ * the offending byte). */
+typedef enum tkc_lex_text_fault {
+    TKC_LEX_TEXT_OK = 0,
+    TKC_LEX_TEXT_UTF8,          /* not strict UTF-8                          */
+    TKC_LEX_TEXT_NUL,           /* a NUL byte                                */
+    TKC_LEX_TEXT_CONTROL        /* a control character (C0 but tab, LF, CR;
+                                   DEL)                                      */
+} tkc_lex_text_fault;
+tkc_lex_text_fault tkc_lex_text_char(const unsigned char *s, size_t n,
+                                     uint32_t *cp, size_t *len);
 /* The Greek letters that name wildcards (U+0391–U+03A9, U+03B1–U+03C9, ϵ). */
 int tkc_lex_is_greek(uint32_t cp);
 /* Spaces other than ASCII ones (they would silently become tokens). */

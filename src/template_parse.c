@@ -49,7 +49,6 @@
 #include "c_locale.h"
 #include "template_lex.h"
 
-#define FILE_BYTES_MAX ((size_t)1 << 30)
 #define WEIGHT_SUM_TOL 1e-6
 #define CLS_NAME "[CLS]"
 
@@ -192,17 +191,20 @@ static int validate_text(parser *p)
     p->line_start = p->text;
     for (size_t i = 0; i < p->len;) {
         uint32_t cp;
-        size_t n = tkc_lex_utf8(s + i, p->len - i, &cp);
-        if (!n)
+        size_t n;
+        switch (tkc_lex_text_char(s + i, p->len - i, &cp, &n)) {
+        case TKC_LEX_TEXT_UTF8:
             return FAIL_AT(p, p->text + i,
                            "invalid UTF-8 (byte 0x%02X); expected UTF-8 text",
                            s[i]);
-        if (cp == 0)
+        case TKC_LEX_TEXT_NUL:
             return FAIL_AT(p, p->text + i, "unexpected NUL byte");
-        if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
-            cp == 0x7F)
+        case TKC_LEX_TEXT_CONTROL:
             return FAIL_AT(p, p->text + i,
                            "unexpected control character U+%04X", cp);
+        case TKC_LEX_TEXT_OK:
+            break;
+        }
         if (tkc_lex_is_unicode_space(cp) && !(cp == 0xFEFF && i == 0))
             return FAIL_AT(p, p->text + i,
                            "unexpected Unicode space U+%04X; expected ASCII "
@@ -712,6 +714,19 @@ done:
     return rc;
 }
 
+/* A read chunk that holds a NUL byte: not text, whatever follows (so that
+ * /dev/zero is refused at its first chunk, not after the size limit). */
+static int holds_nul(const char *path, const char *chunk, size_t n,
+                     size_t offset, tkc_error *err)
+{
+    const char *z = memchr(chunk, '\0', n);
+    if (!z)
+        return TKC_SUCCESS;
+    return tkc_fail(err, TKC_EINPUT, "%s: a NUL byte at byte %zu: not a "
+                    "template file (expected UTF-8 text)", path,
+                    offset + (size_t)(z - chunk) + 1);
+}
+
 int tkc_template_set_read_file(const char *path, const tkc_parse_options *opt,
                                tkc_template_set **out, tkc_error *err)
 {
@@ -725,13 +740,17 @@ int tkc_template_set_read_file(const char *path, const tkc_parse_options *opt,
     int rc = TKC_SUCCESS;
     for (;;) {
         if (n == cap) {
-            if (cap >= FILE_BYTES_MAX) {
-                rc = tkc_fail(err, TKC_EINPUT,
-                              "%s: larger than %zu bytes; not a template file",
-                              path, FILE_BYTES_MAX);
+            if (cap > TKC_TEMPLATE_FILE_MAX) {
+                rc = tkc_fail(err, TKC_EINPUT, "%s: larger than %zu bytes "
+                              "(%zu MiB); not a template file", path,
+                              (size_t)TKC_TEMPLATE_FILE_MAX,
+                              (size_t)TKC_TEMPLATE_FILE_MAX >> 20);
                 break;
             }
+            /* at most one byte past the limit: enough to know */
             cap = cap ? 2 * cap : 65536;
+            if (cap > TKC_TEMPLATE_FILE_MAX + 1)
+                cap = TKC_TEMPLATE_FILE_MAX + 1;
             char *b = realloc(buf, cap);
             if (!b) {
                 rc = tkc_fail(err, TKC_ENOMEM, "%s: out of memory", path);
@@ -740,6 +759,8 @@ int tkc_template_set_read_file(const char *path, const tkc_parse_options *opt,
             buf = b;
         }
         size_t got = fread(buf + n, 1, cap - n, f);
+        if ((rc = holds_nul(path, buf + n, got, n, err)))
+            break;
         n += got;
         if (got == 0) {
             if (ferror(f))

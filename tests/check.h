@@ -7,8 +7,10 @@
 #ifndef TKC_CHECK_H
 #define TKC_CHECK_H
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static int check_passed, check_failed;
 
@@ -49,6 +51,33 @@ static inline int check_summary(void)
 {
     printf("%d passed, %d failed\n", check_passed, check_failed);
     return check_failed ? 1 : 0;
+}
+
+/* Call fn(path, ctx) on every file of $TKC_TESTS/subdir (tests/subdir
+ * when unset; dot files aside): the fuzzers' regression folders.  Checks
+ * that the folder opens and holds at least one file. */
+static inline void check_each_file(const char *subdir,
+                                   void (*fn)(const char *path, void *ctx),
+                                   void *ctx)
+{
+    const char *dir = getenv("TKC_TESTS");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests", subdir);
+    DIR *d = opendir(path);
+    CHECK(d != NULL, "open %s", path);
+    if (!d)
+        return;
+    int files = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        char file[8192];
+        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+        fn(file, ctx);
+        files++;
+    }
+    closedir(d);
+    CHECK(files > 0, "%d files of %s replayed", files, path);
 }
 
 #endif

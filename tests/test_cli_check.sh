@@ -150,6 +150,7 @@ check "generic MLP singular for every parameter" grep -Eq "^MLP +singular for ev
 check "generic MLP+XX^T from the proved point" grep -Eq "^MLP\+XX\^T +nonsingular for almost every \(b1, b2\), proved: det N is real-analytic in \(b1, b2\) and nonzero at b1 = 1, b2 = 0.5" <<<"$out"
 check "generic transformer proved" grep -Eq "^transformer +N_trans nonsingular for almost every \(β, γ, b1, b2\), proved \(Lemma 3.7 from the exact coefficients through β\^4; Lemma 3.6\); deciding monomial β\^4: d_τ = \+[0-9]+/[0-9]+·β\^4 \+ … for the tightest permutation τ = \(1 2\) \[exhaustive, total orders 0, 2, 4; 3 pair patterns" <<<"$out"
 check "point verdict says where" grep -q "^transformer at β = 1, γ = 1: Lemma 3.6" <<<"$out"
+check "point verdict names its evidence" grep -Eq "^transformer at β = 1, γ = 1: Lemma 3.6.s permutation condition on N_attn (not established \(|(holds|violated), 99.9% confidence \()" <<<"$out"
 # aba/abb is decided at β^4γ^2 (total order 6), as its JSON says.
 out=$("$TKC_EXE" check "$tmp/aba.tpl" --estimator mc --samples 4096 --no-auto-refine | unwrap)
 check "generic aba deciding" grep -Eq "^transformer +N_trans .*through β\^4γ\^2; Lemma 3.6\); deciding monomial β\^4γ\^2" <<<"$out"
@@ -198,6 +199,10 @@ assert g[0] == g[1]"
 "$TKC_EXE" check "$tmp/same-different.tpl" --act relu --estimator mc --samples 4096 --no-auto-refine --json >"$tmp/o.json"
 check "relu generic not established" json "$tmp/o.json" \
   'j["kernels"][2]["generic"]["verdict"] == "not established" and j["kernels"][2]["generic"]["condition_10"] == "proved" and "Lemma 3.6 is proved for φ(t) = cos(b1 t + b2) only" in j["kernels"][2]["generic"]["statement"]'
+out=$("$TKC_EXE" check "$tmp/same-different.tpl" --act relu --estimator mc --samples 4096 --no-auto-refine)
+out=$(unwrap <<<"$out")
+check "relu point line: Lemma 3.6 is for cos" grep -q "nothing follows from it for φ = relu" <<<"$out"
+check "relu point line: evidence only for a claim" grep -Eq "on N_attn (not established \(|(holds|violated), 99.9% confidence)" <<<"$out"
 # --no-generic leaves it out.
 out=$("$TKC_EXE" check "$tmp/aba.tpl" --estimator mc --samples 4096 --no-auto-refine --no-generic)
 check "--no-generic text" bash -c '! grep -q "for almost every parameter" <<<"$0"' "$out"

@@ -86,6 +86,8 @@ expect2 "not read by the auto estimator" ab ba --kernel attn --samples 1000
 expect2 "not read by the mc estimator" ab ba --kernel attn --estimator mc --target-se 1e-3
 expect2 "not read by the cvmc estimator" ab ba --kernel attn --estimator cvmc --order 4
 expect2 "not read by the series estimator" ab ba --kernel attn --estimator series --cv-order 2
+expect2 "kernel mlp uses no K_attn estimator (it is a closed form); estimators and their options apply to attn, trans" ab ba --kernel mlp --samples 1000
+expect2 "kernel mlpxx uses no K_attn estimator" ab ba --kernel mlpxx --target-se 1e-3
 expect2 "even" ab ba --kernel attn --estimator series --order 5
 expect2 "order" ab ba --kernel attn --estimator cvmc --cv-order 3
 expect2 "points" ab ba --kernel attn --estimator qmc --points 0

@@ -2,7 +2,6 @@
  * matching (Definition 2.1), disjointness against hand-checked pairs and
  * against brute force over small alphabets, ρ against enumeration of the
  * uniform maps, and the fuzzer's regression inputs. */
-#include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,35 +476,25 @@ static void test_rho(void)
 
 /* ---- fuzzer regressions ------------------------------------------------- */
 
+/* Each input parses, or fails with TKC_EINPUT, a message and no set. */
+static void replay_parse(const char *file, void *ctx)
+{
+    (void)ctx;
+    for (int cls = 0; cls < 2; cls++) {
+        tkc_parse_options opt = {cls, 0};
+        tkc_template_set *set = NULL;
+        tkc_error err;
+        tkc_error_clear(&err);
+        int rc = tkc_template_set_read_file(file, &opt, &set, &err);
+        CHECK((rc == 0 && set) || (rc == TKC_EINPUT && !set && err.message[0]),
+              "%s: rc %d", file, rc);
+        tkc_template_set_free(set);
+    }
+}
+
 static void test_fuzz_regressions(void)
 {
-    const char *dir = getenv("TKC_TESTS");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/fuzz_regressions", dir ? dir : "tests");
-    DIR *d = opendir(path);
-    CHECK(d != NULL, "open %s", path);
-    if (!d)
-        return;
-    int replayed = 0;
-    for (struct dirent *e; (e = readdir(d));) {
-        if (e->d_name[0] == '.')
-            continue;
-        char file[8192];
-        snprintf(file, sizeof file, "%s/%s", path, e->d_name);
-        for (int cls = 0; cls < 2; cls++) {
-            tkc_parse_options opt = {cls, 0};
-            tkc_template_set *set = NULL;
-            tkc_error err;
-            tkc_error_clear(&err);
-            int rc = tkc_template_set_read_file(file, &opt, &set, &err);
-            CHECK((rc == 0 && set) || (rc == TKC_EINPUT && !set && err.message[0]),
-                  "%s: rc %d", file, rc);
-            tkc_template_set_free(set);
-        }
-        replayed++;
-    }
-    closedir(d);
-    CHECK(replayed > 0, "some regression inputs replayed");
+    check_each_file("fuzz_regressions", replay_parse, NULL);
 }
 
 int main(void)

@@ -62,6 +62,12 @@ typedef struct tkc_parse_options {
 /* Defaults: append_cls = 1, allow_overlap = 0. */
 TKC_API void tkc_parse_options_default(tkc_parse_options *opt);
 
+/* The largest template file read: 16 MiB, more than a set tkc could
+ * decide (N is r x r; 10^5 templates of length 20 fit in it), so that a
+ * device or a wrong file (/dev/zero, a binary) is refused at once: reading
+ * stops one byte past the limit, and at the first NUL byte. */
+#define TKC_TEMPLATE_FILE_MAX ((size_t)16 << 20)
+
 /* Parse a template file (the format is spelled out at the top of
  * src/template_parse.c and in data/templates/README.md).  Errors are TKC_EINPUT
  * naming file:line:col (columns count code points) and what was expected;

@@ -4,6 +4,7 @@
  *   error.h     status codes, the error record every fallible call fills,
  *               TKC_API (what libtkc exports)
  *   pattern.h   token strings, pairs, canonical pair patterns, the index
+ *   text.h      text from outside: UTF-8 checks, counts ("1e5")
  *   template.h  template sets: the file format, substitution, disjointness
  *   sample.h    the data distribution (draws for a seed)
  *   evidence.h  what a box, a bound or a verdict rests on
@@ -37,6 +38,7 @@
 #include "tkc/error.h"
 #include "tkc/pattern.h"
 #include "tkc/template.h"
+#include "tkc/text.h"
 #include "tkc/sample.h"
 #include "tkc/evidence.h"
 #include "tkc/shard.h"

@@ -17,6 +17,8 @@
 #include "tkc/verdict.h"
 #include "../mpi_cli.h"   /* under mpirun: the shard, rank 0 prints */
 
+#include "cli_progress.h"
+
 enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
 typedef struct cli_command {
@@ -31,9 +33,9 @@ int cmd_kernel(int argc, char **argv);
 int cmd_series(int argc, char **argv);
 /* `tkc series FILE` (cmd_series_set.c): the coefficient matrices of the
  * set's N_attn through total order `order` on `threads` threads (0: every
- * online core), as text or JSON. */
+ * online core), as text or JSON, with progress by `progress`'s rule. */
 int cli_series_set(const char *path, int order, int append_cls,
-                   unsigned threads, int json);
+                   unsigned threads, int json, cli_progress_mode progress);
 int cmd_nmatrix(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_krr(int argc, char **argv);
@@ -41,13 +43,34 @@ int cmd_krr(int argc, char **argv);
 /* Print "tkc COMMAND: message" on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A missing argument: "tkc COMMAND: what" and one line of usage, "usage:
+ * tkc COMMAND synopsis" (not the whole help); returns CLI_USAGE. */
+int cli_usage_missing(const char *command, const char *synopsis,
+                      const char *what);
 /* Report a library error on stderr; returns CLI_USAGE (exit 2) whatever
  * the status: bad input and failures (a numerical or GSL failure, memory,
  * I/O) alike — exit 1 is only for an expectation the user asked to check
  * that failed. */
 int cli_library_error(const char *command, const tkc_error *err);
 
-/* Strict number parsing: the whole text, finite, within [lo, hi].  On failure
+/* The process around a command (main.c):
+ * cli_begin        stdout must be open; the arguments checked as text and
+ *                  `--opt=value` split (cli_args.h); CLI_USAGE (message
+ *                  printed) when not;
+ * cli_end          flush and close stdout: a write that failed (a full
+ *                  disk, a closed pipe end) turns rc into CLI_USAGE with a
+ *                  message; else rc;
+ * cli_blas_threads when the process's memory is limited (ulimit -v, -d)
+ *                  and the user did not choose OpenBLAS's threads: run
+ *                  argv again with OPENBLAS_NUM_THREADS=1 (returns only
+ *                  when it need not, or cannot). */
+struct cli_args;
+int cli_begin(int argc, char **argv, struct cli_args *args);
+int cli_end(int rc);
+void cli_blas_threads(char **argv);
+
+/* Strict number parsing: the whole text, finite, within [lo, hi]; counts
+ * as tkc_count_parse reads them ("65536", "1e5": exactly whole).  On failure
  * print which option and why, return nonzero. */
 int cli_parse_double(const char *command, const char *option, const char *text,
                      double lo, double hi, double *out);
@@ -127,6 +150,7 @@ typedef struct cli_nmatrix_args {
     tkc_nmatrix_options opt;
     int append_cls;
     int json;
+    cli_progress_mode progress;     /* --progress, --no-progress          */
     const char *file;
 } cli_nmatrix_args;
 
@@ -136,7 +160,7 @@ typedef int (*cli_option_fn)(const char *command, int argc, char **argv,
                              int *i, void *ctx);
 
 /* The argument loop of nmatrix and check: --help (prints help, returns -1),
- * --json, the command's own options (`own`, nullable), kernel options,
+ * --json, --progress, --no-progress, the command's own options (`own`, nullable), kernel options,
  * N-matrix options, and one template FILE.  args must hold the defaults.
  * Returns CLI_OK, CLI_USAGE (message printed) or -1 after --help. */
 int cli_nmatrix_parse_args(const char *command, int argc, char **argv,
@@ -151,6 +175,10 @@ void cli_nmatrix_json_templates(cli_json *j, const tkc_template_set *set);
 void cli_nmatrix_json_set(cli_json *j, const tkc_template_set *set);
 int cli_nmatrix_load(const char *command, const char *path, int append_cls,
                      tkc_template_set **set);
+/* Before N is evaluated: refuse (message, CLI_USAGE) a set whose N cannot
+ * fit in the memory the process may use, by a floor of 48 bytes an entry,
+ * with the figures; say the floor on stderr when it passes 1 GB. */
+int cli_nmatrix_fits(const char *command, const tkc_template_set *set);
 void cli_nmatrix_describe_set(FILE *out, const tkc_template_set *set);
 void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d);
 /* How the generic test decided (method, orders, patterns, seconds), in
@@ -158,6 +186,13 @@ void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d);
 void cli_nmatrix_generic_how(char *buf, size_t size,
                              const tkc_nmatrix_decision *d);
 const char *cli_nmatrix_lemma36_words(tkc_lemma36_status status);
+/* "Lemma 3.6's permutation condition on N_attn holds, 99.9% confidence
+ * (how)": the status with the evidence it rests on (the verdict's K_attn),
+ * and, for an activation other than cos, that the lemma says nothing
+ * there (it is proved for φ = cos only). */
+void cli_nmatrix_lemma36_line(char *buf, size_t size,
+                              const tkc_kernel_spec *spec,
+                              const tkc_nmatrix_decision *d, const char *how);
 void cli_nmatrix_json_decision(cli_json *j, const tkc_nmatrix *nm,
                                const tkc_nmatrix_decision *d);
 void cli_nmatrix_json_generic(cli_json *j, const tkc_nmatrix_decision *d);

@@ -8,8 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "cli_args.h"
 #include "tkc/series.h"
+#include "tkc/text.h"
 
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
@@ -19,6 +25,14 @@ int cli_usage_error(const char *command, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    return CLI_USAGE;
+}
+
+int cli_usage_missing(const char *command, const char *synopsis,
+                      const char *what)
+{
+    fprintf(stderr, "tkc %s: %s\nusage: tkc %s %s   (tkc %s --help for "
+            "more)\n", command, what, command, synopsis, command);
     return CLI_USAGE;
 }
 
@@ -52,17 +66,10 @@ int cli_parse_double(const char *command, const char *option, const char *text,
 int cli_parse_u64(const char *command, const char *option, const char *text,
                   uint64_t lo, uint64_t hi, uint64_t *out)
 {
-    char *end;
-    errno = 0;
-    if (text[0] == '-' || text[0] == '\0') {
-        cli_usage_error(command, "%s expects a whole number, got '%s'",
-                        option, text);
-        return -1;
-    }
-    unsigned long long x = strtoull(text, &end, 10);
-    if (*end != '\0' || errno == ERANGE) {
-        cli_usage_error(command, "%s expects a whole number, got '%s'",
-                        option, text);
+    tkc_error err;
+    uint64_t x;
+    if (tkc_count_parse(text, option, &x, &err)) {   /* "65536", "1e5" */
+        cli_library_error(command, &err);
         return -1;
     }
     if (x < lo || x > hi) {
@@ -73,6 +80,73 @@ int cli_parse_u64(const char *command, const char *option, const char *text,
     }
     *out = x;
     return 0;
+}
+
+/* ---- the process: arguments in, stdout out, OpenBLAS --------------------- */
+
+int cli_begin(int argc, char **argv, cli_args *args)
+{
+    char msg[1024];
+    memset(args, 0, sizeof *args);
+    /* a closed stdout (`>&-`) has nowhere to put the result: say so before
+     * doing anything, rather than compute and lose it */
+    if (fcntl(STDOUT_FILENO, F_GETFD) == -1) {
+        fprintf(stderr, "tkc: stdout is closed: nowhere to write the "
+                        "result\n");
+        return CLI_USAGE;
+    }
+    if (cli_args_split(argc, argv, args, msg, sizeof msg)) {
+        fprintf(stderr, "tkc: %s\n", msg);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+int cli_end(int rc)
+{
+    if (fcntl(STDOUT_FILENO, F_GETFD) == -1)   /* closed: cli_begin said so */
+        return rc == CLI_OK ? CLI_USAGE : rc;
+    /* a write that failed earlier left the stream's error flag; the last
+     * buffered bytes fail here (a full disk: `> /dev/full`) */
+    int failed = ferror(stdout);
+    errno = 0;
+    if (fflush(stdout))
+        failed = 1;
+    int e = errno;
+    if (fclose(stdout)) {
+        failed = 1;
+        e = e ? e : errno;
+    }
+    if (!failed)
+        return rc;
+    fprintf(stderr, "tkc: writing the result to stdout failed%s%s\n",
+            e ? ": " : "", e ? strerror(e) : "");
+    return CLI_USAGE;
+}
+
+void cli_blas_threads(char **argv)
+{
+#ifdef TKC_HAVE_OPENBLAS
+    /* OpenBLAS 0.3.21 spins forever when a thread's buffer (128 MiB with
+     * Debian's build) cannot be mapped (OpenBLAS issue #5289), as under
+     * `ulimit -v`.  One thread avoids it, but only when OpenBLAS reads it
+     * from its environment as it loads: openblas_set_num_threads(1) later
+     * does not (tried; it still spins).  So under a memory limit, unless
+     * the user chose OpenBLAS's threads, the program sets
+     * OPENBLAS_NUM_THREADS=1 and runs itself again, once (the variable is
+     * then set).  If the exec fails, it goes on as it is. */
+    struct rlimit as, data;
+    if (getenv("OPENBLAS_NUM_THREADS") || getenv("GOTO_NUM_THREADS") ||
+        getenv("OMP_NUM_THREADS"))
+        return;
+    if ((!getrlimit(RLIMIT_AS, &as) && as.rlim_cur != RLIM_INFINITY) ||
+        (!getrlimit(RLIMIT_DATA, &data) && data.rlim_cur != RLIM_INFINITY)) {
+        if (setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0)
+            execv("/proc/self/exe", argv);
+    }
+#else
+    (void)argv;
+#endif
 }
 
 /* ---- token strings ---------------------------------------------------- */
@@ -327,8 +401,7 @@ void cli_json_begin(cli_json *j, FILE *out)
 void cli_json_end(cli_json *j)
 {
     json_close(j, '}');
-    fputc('\n', j->out);
-    fflush(j->out);
+    fputc('\n', j->out);   /* flushed, and checked, by main (cli_end) */
 }
 
 void cli_json_key(cli_json *j, const char *key)

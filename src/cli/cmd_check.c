@@ -58,6 +58,8 @@ static void help(FILE *out)
           "  --no-generic            skip the generic verdicts\n"
           "  --no-cls                do not append [CLS] to the templates\n"
           "  --json                  one JSON object on stdout\n"
+          "  --progress              progress on stderr even when it is not a terminal\n"
+          "                          (shown on a terminal by default; --no-progress: never)\n"
           "The kernel options set the transformer's and the MLPs' parameters (--kernel\n"
           "is not accepted: check runs all three).\n", out);
     cli_kernel_options_help(out);
@@ -241,10 +243,14 @@ static void print_text(const tkc_template_set *set,
             cli_print_wrapped(stdout, row, 14, GENERIC_WIDTH);
         }
     }
-    if (d[2]->lemma36 != TKC_LEMMA36_NOT_APPLICABLE)
-        printf("transformer at β = %g, γ = %g: Lemma 3.6's permutation "
-               "condition on N_attn %s (%s)\n", spec->beta, spec->gamma,
-               cli_nmatrix_lemma36_words(d[2]->lemma36), d[2]->lemma36_test);
+    if (d[2]->lemma36 != TKC_LEMMA36_NOT_APPLICABLE) {
+        char l36[sizeof d[2]->lemma36_test + 512], row[sizeof l36 + 64];
+        cli_nmatrix_lemma36_line(l36, sizeof l36, spec, d[2],
+                                 d[2]->lemma36_test);
+        snprintf(row, sizeof row, "transformer at β = %g, γ = %g: %s",
+                 spec->beta, spec->gamma, l36);
+        cli_print_wrapped(stdout, row, 14, GENERIC_WIDTH);
+    }
     if (d[2]->series_det_text[0])
         printf("small beta, exactly (N_attn): %s\n", d[2]->series_det_text);
     char meaning[1024];
@@ -285,17 +291,28 @@ int cmd_check(int argc, char **argv)
     tkc_template_set *set = NULL;
     if ((rc = cli_nmatrix_load(cmd, a.file, a.append_cls, &set)))
         return rc;
+    if ((rc = cli_nmatrix_fits(cmd, set))) {
+        tkc_template_set_free(set);
+        return rc;
+    }
 
     tkc_nmatrix *nm[NKERNELS] = {0};
     tkc_nmatrix_decision *d[NKERNELS] = {0};
     tkc_error err;
     rc = CLI_OK;
+    cli_progress bar;
+    cli_progress_begin(&bar, cmd, a.progress);
     for (int k = 0; k < NKERNELS && rc == CLI_OK; k++) {
         tkc_kernel_spec s = a.spec;
         s.kernel = *kernels[k];
+        /* no count: the kernels' costs differ too much for a time left */
+        cli_progress_phase(&bar, 0, 0, "kernel %d of %d, %s: N of %s, r = "
+                           "%zu, and its verdict", k + 1, NKERNELS,
+                           kernel_labels[k], a.file, set->count);
         if (tkc_nmatrix_decide(set, &s, &a.opt, &nm[k], &d[k], &err))
             rc = cli_library_error(cmd, &err);
     }
+    cli_progress_end(&bar);
     int failed = 0;
     if (rc == CLI_OK) {
         for (int k = 0; k < NKERNELS; k++)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_progress.h"
 #include "tkc/kernel.h"
 
 static void usage(FILE *out)
@@ -18,7 +19,9 @@ static void usage(FILE *out)
           "One kernel value K(X, Y) with its error.  X and Y are token strings\n"
           "of equal length: whitespace-separated symbols ('a = 1 ;') or, without\n"
           "whitespace, one symbol per character ('aaBST').\n\n"
-          "  --json       print one JSON object on stdout\n", out);
+          "  --json       print one JSON object on stdout\n"
+          "  --progress   progress on stderr even when it is not a terminal\n"
+          "               (shown on a terminal by default; --no-progress: never)\n", out);
     cli_kernel_options_help(out);
 }
 
@@ -94,10 +97,13 @@ int cmd_kernel(int argc, char **argv)
     cli_kernel_given given = 0;
     const char *text[2] = {NULL, NULL};
     int npos = 0, json = 0, options_done = 0;
+    cli_progress_mode pm = CLI_PROGRESS_AUTO;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!options_done && !strcmp(a, "--")) {
             options_done = 1;
+        } else if (!options_done && cli_progress_option(a, &pm)) {
+            continue;
         } else if (!options_done && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
             usage(stdout);
             return CLI_OK;
@@ -117,10 +123,9 @@ int cmd_kernel(int argc, char **argv)
                                    "a third: '%s'", a);
         }
     }
-    if (npos < 2) {
-        usage(stderr);
-        return cli_usage_error("kernel", "expected two strings X Y");
-    }
+    if (npos < 2)
+        return cli_usage_missing("kernel", "X Y [kernel options] [--json]",
+                                 "expected two strings X Y");
     if (cli_kernel_check("kernel", &spec, given, NULL))
         return CLI_USAGE;
     cli_symtab *t = calloc(1, sizeof *t);
@@ -140,7 +145,15 @@ int cmd_kernel(int argc, char **argv)
     } else {
         memcpy(tkc_strings_row(S, 0), x, kx * sizeof *x);
         memcpy(tkc_strings_row(S, 1), y, kx * sizeof *y);
-        if (tkc_kernel_eval_pairs(&spec, S, &p, 1, v, &err)) {
+        cli_progress bar;
+        cli_progress_begin(&bar, "kernel", pm);
+        cli_progress_phase(&bar, 0, 0, "K_%s(X, Y), k = %zu%s%s",
+                           spec.kernel->name, kx,
+                           spec.kernel->uses_attn ? ", by " : "",
+                           spec.kernel->uses_attn ? spec.estimator->name : "");
+        int st = tkc_kernel_eval_pairs(&spec, S, &p, 1, v, &err);
+        cli_progress_end(&bar);
+        if (st) {
             rc = cli_library_error("kernel", &err);
         } else {
             if (json)

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #ifdef __GLIBC__
 #include <malloc.h>
+#include <math.h>
 #endif
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 
 #define ALPHABET_DEFAULT 1000
 #define TEST_N_DEFAULT 1000
+#define SYNOPSIS "FILE --n N[,N,...] [options] [kernel options]"
 
 static void help(FILE *out)
 {
@@ -28,10 +30,11 @@ static void help(FILE *out)
         "trained on n strings drawn from the templates of FILE and tested on strings\n"
         "whose symbols never occur in training.  Reports train/test MSE, the test\n"
         "error per template, rho, rcond and the ridge actually used.  test_mse is\n"
-        "measured on --test-n sampled strings; test_mse_pop is the expected test\n"
-        "error sum_z mu(z) (f(z) - f*(z))^2, exact GIVEN the fitted f (f is constant\n"
-        "on each template's unseen-symbol strings by token symmetry); f itself\n"
-        "carries the kernel's error.  Test labels are noiseless f*(z).\n\n"
+        "measured on --test-n sampled strings; test_mse_population (test_pop in\n"
+        "the table) is the expected test error sum_z mu(z) (f(z) - f*(z))^2,\n"
+        "exact GIVEN the fitted f (f is constant on each template's unseen-symbol\n"
+        "strings by token symmetry); f itself carries the kernel's error.  Test\n"
+        "labels are noiseless f*(z).\n\n"
         "Two error sources: +-data is the standard error over data seeds (--seeds);\n"
         "+-kernel the kernel's own error, the spread of the same number over\n"
         "independent kernel estimates on the same data (--kernel-replicates; a\n"
@@ -49,8 +52,8 @@ static void help(FILE *out)
         "                    rho = A / max wildcards (default 1000)\n"
         "  --lambda L        ridge, absolute as in eq. (5) (default 1e-3).  When\n"
         "                    K + lambda I is not numerically positive definite the\n"
-        "                    ridge is raised to n*eps*max K_ii, then tenfold, and\n"
-        "                    the change is reported\n"
+        "                    ridge is raised, each time to max(10 lambda,\n"
+        "                    n*eps*max K_ii), and the change is reported\n"
         "  --noise S         label noise sigma on training labels (default 0)\n"
         "  --seed S          data and Monte Carlo seed (default 1)\n"
         "  --seeds K         repeat with data seeds S..S+K-1: error bars (default 1)\n"
@@ -73,8 +76,11 @@ static void help(FILE *out)
         "                    n = 10^6 runs structured at a large alphabet, e.g.\n"
         "                    --n 1000,...,1000000 --alphabet 1000000000\n"
         "  --no-cls          do not append [CLS] to the templates\n"
-        "  --csv             one CSV row per fit on stdout\n"
+        "  --csv             a header, then one CSV row per fit (each n or\n"
+        "                    alphabet, seed and kernel) on stdout\n"
         "  --json            one JSON object on stdout\n"
+        "  --progress        progress on stderr even when it is not a terminal\n"
+        "                    (shown on a terminal by default; --no-progress: never)\n"
         "  --help            this text\n\n"
         "JSON: one fit gives one flat object {\"n\", \"rho\", \"train_mse\", \"test_mse\",\n"
         "\"per_template\", \"rcond\", \"lambda_used\", \"escalations\", ...}; several give\n"
@@ -109,6 +115,11 @@ static int parse_list(const char *option, const char *text, uint64_t lo,
                                    MAX_LIST);
         if (cli_parse_u64(CMD, option, tok, lo, hi, &v))
             return CLI_USAGE;
+        /* a list is a sweep's axis: a value twice has no slope to give */
+        for (size_t j = 0; j < *count; j++)
+            if (out[j] == (size_t)v)
+                return cli_usage_error(CMD, "%s lists %s twice: give each "
+                                       "value once", option, tok);
         out[(*count)++] = (size_t)v;
     }
     if (*count == 0)
@@ -185,6 +196,8 @@ static int parse_args(int argc, char **argv, krr_cli *c)
         } else if (!strcmp(a, "--tolerance")) {
             if (cli_parse_double(CMD, a, argv[++i], 0, 1, &c->opt.tolerance))
                 return CLI_USAGE;
+        } else if (cli_progress_option(a, &c->progress)) {
+            continue;
         } else if (!strcmp(a, "--noise")) {
             if (cli_parse_double(CMD, a, argv[++i], 0, 1e300, &c->noise))
                 return CLI_USAGE;
@@ -216,7 +229,7 @@ static int parse_args(int argc, char **argv, krr_cli *c)
         }
     }
     if (!c->file)
-        return cli_usage_error(CMD, "missing template FILE (see tkc krr --help)");
+        return cli_usage_missing(CMD, SYNOPSIS, "missing template FILE");
     if (c->csv && c->json)
         return cli_usage_error(CMD, "--csv and --json exclude each other");
     return cli_kernel_check(CMD, &c->kernel, c->given, NULL) ? CLI_USAGE
@@ -297,7 +310,7 @@ static int settle_lists(krr_cli *c, const tkc_template_set *set)
             return cli_usage_error(CMD, "--sweep rho takes one --n");
     } else {
         if (!c->nn)
-            return cli_usage_error(CMD, "--n N is required (see tkc krr --help)");
+            return cli_usage_missing(CMD, SYNOPSIS, "--n N is required");
         if (!c->na) {
             c->alphabet[0] = ALPHABET_DEFAULT;
             c->na = 1;
@@ -328,47 +341,6 @@ static int settle_lists(krr_cli *c, const tkc_template_set *set)
 
 static size_t nx_of(const krr_cli *c) { return c->nn > 1 ? c->nn : c->na; }
 static int x_is_alphabet(const krr_cli *c) { return c->nn == 1 && c->na > 1; }
-
-/* ---- progress on a terminal ----------------------------------------------- */
-
-typedef struct progress {
-    int on;
-    double start;
-    size_t done, total;
-} progress;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void progress_show(progress *p, const char *kernel, size_t n, size_t A,
-                          uint64_t seed)
-{
-    if (!p->on)
-        return;
-    double el = now() - p->start;
-    if (p->total == 1 && n < 5000)       /* one quick fit: nothing to show */
-        return;
-    int width = 24, fill = (int)(width * p->done / (p->total ? p->total : 1));
-    char bar[32];
-    for (int i = 0; i < width; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[width] = '\0';
-    double eta = p->done ? el / (double)p->done * (double)(p->total - p->done) : 0;
-    fprintf(stderr, "\r[%s] %zu/%zu  %s n=%zu A=%zu seed %" PRIu64
-                    "  %.0fs elapsed, ~%.0fs left   ",
-            bar, p->done, p->total, kernel, n, A, seed, el, eta);
-    fflush(stderr);
-}
-
-static void progress_end(progress *p)
-{
-    if (p->on)
-        fprintf(stderr, "\r%*s\r", 100, "");
-}
 
 /* ---- running ----------------------------------------------------------------- */
 
@@ -430,11 +402,12 @@ static int run_all(const krr_cli *c, const tkc_template_set *set, krr_runs *R)
     R->nx = nx_of(c);
     R->ns = (size_t)c->seeds;
     R->r = calloc(R->nk * R->nx * R->ns, sizeof *R->r);
-    if (!R->r) {
-        fprintf(stderr, "tkc krr: out of memory\n");
-        return CLI_FAILED;
-    }
-    progress p = {isatty(2), now(), 0, R->nk * R->nx * R->ns};
+    if (!R->r)
+        return cli_usage_error(CMD, "out of memory for %zu runs",
+                               R->nk * R->nx * R->ns);
+    cli_progress p;
+    size_t done = 0, total = R->nk * R->nx * R->ns;
+    cli_progress_begin(&p, CMD, c->progress);
     for (size_t k = 0; k < R->nk; k++)
         for (size_t x = 0; x < R->nx; x++)
             for (size_t s = 0; s < R->ns; s++) {
@@ -445,16 +418,41 @@ static int run_all(const krr_cli *c, const tkc_template_set *set, krr_runs *R)
                 run->alphabet = x_is_alphabet(c) ? c->alphabet[x] : c->alphabet[0];
                 run->seed = c->seed + s;
                 run->test_n = c->test_n;
-                progress_show(&p, c->kernels[k]->name, run->n, run->alphabet,
-                              run->seed);
+                cli_progress_phase(&p, done, total, "fit: kernel %s, n %zu, "
+                                   "alphabet %zu, seed %" PRIu64,
+                                   c->kernels[k]->name, run->n,
+                                   run->alphabet, run->seed);
                 tkc_error err;
                 if (run_one(c, set, &spec, run, &err)) {
-                    progress_end(&p);
+                    cli_progress_end(&p);
                     return cli_library_error(CMD, &err);
                 }
-                p.done++;
+                done++;
             }
-    progress_end(&p);
+    cli_progress_end(&p);
+    return CLI_OK;
+}
+
+/* Every figure krr prints from a run is finite, or nothing is printed:
+ * an overflow (labels scaled by --noise 1e300, say) is an error, exit 2,
+ * not "inf" in a table or null in JSON. */
+static int runs_finite(const krr_cli *c, krr_runs *R)
+{
+    for (size_t k = 0; k < R->nk; k++)
+        for (size_t x = 0; x < R->nx; x++)
+            for (size_t s = 0; s < R->ns; s++) {
+                const krr_run *run = run_at(R, k, x, s);
+                double v[] = {run->model->train_mse, run->test_mse,
+                              run->score->test_mse_population};
+                for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+                    if (!isfinite(v[i]))
+                        return cli_usage_error(
+                            CMD, "kernel %s, n %zu, alphabet %zu, seed %llu: "
+                            "a mean squared error is %g, not a number to "
+                            "report (labels too large? --noise %g)",
+                            c->kernels[k]->name, run->n, run->alphabet,
+                            (unsigned long long)run->seed, v[i], c->noise);
+            }
     return CLI_OK;
 }
 
@@ -536,6 +534,8 @@ int cmd_krr(int argc, char **argv)
     st = settle_lists(&c, set);
     if (!st)
         st = run_all(&c, set, &R);
+    if (!st)
+        st = runs_finite(&c, &R);
     if (!st)
         st = decide_nmatrix(&c, set, &R);
     if (!st) {

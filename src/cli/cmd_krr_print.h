@@ -32,6 +32,7 @@ typedef struct krr_cli {
     int noise_given, seeds_given;
     sweep_kind sweep;
     int compare, csv, json, no_cls;
+    cli_progress_mode progress;     /* --progress, --no-progress        */
     const tkc_kernel_type *kernels[MAX_KERNELS];
     size_t nk;
 } krr_cli;

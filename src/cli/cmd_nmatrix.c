@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+
 #include "cli.h"
 #include "tkc/nmatrix.h"
 #include "tkc/series.h"
@@ -45,7 +47,9 @@ static void help(FILE *out)
           "  --no-generic        skip the generic verdict (on both cores unless\n"
           "                      --threads is given; exact, so the same on any)\n"
           "  --no-cls            do not append [CLS] to the templates\n"
-          "  --json              one JSON object on stdout\n", out);
+          "  --json              one JSON object on stdout\n"
+          "  --progress          progress on stderr even when it is not a terminal\n"
+          "                      (shown on a terminal by default; --no-progress: never)\n", out);
     cli_kernel_options_help(out);
 }
 
@@ -106,6 +110,8 @@ int cli_nmatrix_parse_args(const char *command, int argc, char **argv,
             return -1;
         } else if (!strcmp(a, "--json")) {
             args->json = 1;
+        } else if (cli_progress_option(a, &args->progress)) {
+            continue;
         } else if ((own && (rc = own(command, argc, argv, &i, own_ctx))) ||
                    (rc = cli_kernel_option(command, argc, argv, &i,
                                            &args->spec, &args->given)) ||
@@ -123,7 +129,8 @@ int cli_nmatrix_parse_args(const char *command, int argc, char **argv,
         }
     }
     if (!args->file)
-        return cli_usage_error(command, "missing template FILE (see --help)");
+        return cli_usage_missing(command, "FILE [kernel options] [options] "
+                                 "[--json]", "missing template FILE");
     /* --prec is also the certificate's precision, whatever the estimator */
     if (cli_kernel_check(command, &args->spec, args->given, "--prec"))
         return CLI_USAGE;
@@ -172,6 +179,44 @@ int cli_nmatrix_load(const char *command, const char *path, int append_cls,
     return CLI_OK;
 }
 
+/* The least memory N's evaluation takes per entry: its pair (16 bytes),
+ * value, standard error and box (mid, radius), 8 bytes each
+ * (nmatrix.c's evaluate).  The estimators and the certificate take more
+ * (about 145 bytes an entry were seen at r = 10^4), so this is a floor. */
+#define NMATRIX_BYTES_PER_ENTRY_MIN 48.0
+
+/* The memory the process may use: the machine's, or less under a limit
+ * (ulimit -v, -d). */
+static double memory_limit(void)
+{
+    double have = (double)sysconf(_SC_PHYS_PAGES) *
+                  (double)sysconf(_SC_PAGESIZE);
+    struct rlimit l;
+    if (!getrlimit(RLIMIT_AS, &l) && l.rlim_cur != RLIM_INFINITY &&
+        (double)l.rlim_cur < have)
+        have = (double)l.rlim_cur;
+    if (!getrlimit(RLIMIT_DATA, &l) && l.rlim_cur != RLIM_INFINITY &&
+        (double)l.rlim_cur < have)
+        have = (double)l.rlim_cur;
+    return have;
+}
+
+int cli_nmatrix_fits(const char *command, const tkc_template_set *set)
+{
+    double r = (double)set->count,
+           need = NMATRIX_BYTES_PER_ENTRY_MIN * r * r, have = memory_limit();
+    if (have > 0 && need > have)
+        return cli_usage_error(command, "%zu templates: N's %.3g entries "
+                               "need at least %.3g GB (%g bytes each), more "
+                               "than the %.3g GB this process may use",
+                               set->count, r * r, need / 1e9,
+                               NMATRIX_BYTES_PER_ENTRY_MIN, have / 1e9);
+    if (need > 1e9)
+        fprintf(stderr, "tkc %s: %zu templates: N's %.3g entries need at "
+                "least %.3g GB\n", command, set->count, r * r, need / 1e9);
+    return CLI_OK;
+}
+
 void cli_nmatrix_describe_set(FILE *out, const tkc_template_set *set)
 {
     fprintf(out, "%s: %zu template%s, k = %zu%s, pairwise disjoint\n",
@@ -207,6 +252,35 @@ const char *cli_nmatrix_lemma36_words(tkc_lemma36_status status)
     default:
         return "not applicable";
     }
+}
+
+void cli_nmatrix_lemma36_line(char *buf, size_t size,
+                              const tkc_kernel_spec *spec,
+                              const tkc_nmatrix_decision *d, const char *how)
+{
+    /* the condition is tested on N_attn's entries with the radii of the
+     * estimates they came from, so it rests on what the verdict's K_attn
+     * rests on: proved, a confidence, or an estimate */
+    char kind[32] = "";
+    if (d->lemma36 == TKC_LEMMA36_NOT_ESTABLISHED) {
+        /* nothing claimed, so no evidence to name */
+    } else if (d->evidence_kind == TKC_EVIDENCE_CONFIDENCE) {
+        tkc_evidence_percent(kind + 2, sizeof kind - 14, d->confidence);
+        memcpy(kind, ", ", 2);
+        strcat(kind, " confidence");
+    } else {
+        snprintf(kind, sizeof kind, ", %s",
+                 tkc_evidence_kind_name(d->evidence_kind));
+    }
+    /* Lemma 3.6 concludes N_trans nonsingular for φ = cos(b1 t + b2) */
+    char scope[160] = "";
+    if (spec->activation != tkc_activation_cos)
+        snprintf(scope, sizeof scope, "; Lemma 3.6 is proved for φ(t) = "
+                 "cos(b1 t + b2) only: nothing follows from it for φ = %s",
+                 spec->activation->name);
+    snprintf(buf, size, "Lemma 3.6's permutation condition on N_attn %s%s "
+             "(%s)%s", cli_nmatrix_lemma36_words(d->lemma36), kind, how,
+             scope);
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -634,9 +708,12 @@ static void print_text(const tkc_template_set *set, const tkc_kernel_spec *spec,
     else
         printf("det N = %.6f * 2^%ld, ||N^-1|| = %.6g, cond = %.6g\n",
                d->det_mantissa, d->det_exponent, d->inv_norm, d->cond);
-    if (d->lemma36 != TKC_LEMMA36_NOT_APPLICABLE)
-        printf("lemma 3.6 (permutation condition on N_attn): %s (%s)\n",
-               cli_nmatrix_lemma36_words(d->lemma36), d->lemma36_method);
+    if (d->lemma36 != TKC_LEMMA36_NOT_APPLICABLE) {
+        char line[sizeof d->lemma36_method + 512];
+        cli_nmatrix_lemma36_line(line, sizeof line, spec, d,
+                                 d->lemma36_method);
+        printf("%s\n", line);
+    }
     if (d->series_det_text[0])
         printf("small beta, exactly (N_attn): %s\n", d->series_det_text);
     print_generic(d);
@@ -659,10 +736,22 @@ int cmd_nmatrix(int argc, char **argv)
     tkc_template_set *set = NULL;
     if ((rc = cli_nmatrix_load(cmd, a.file, a.append_cls, &set)))
         return rc;
+    if ((rc = cli_nmatrix_fits(cmd, set))) {
+        tkc_template_set_free(set);
+        return rc;
+    }
     tkc_nmatrix *nm = NULL;
     tkc_nmatrix_decision *d = NULL;
     tkc_error err;
-    if (tkc_nmatrix_decide(set, &a.spec, &a.opt, &nm, &d, &err)) {
+    cli_progress bar;
+    cli_progress_begin(&bar, cmd, a.progress);
+    cli_progress_phase(&bar, 0, 0, "N of %s for %s, r = %zu (%zu entries)%s",
+                       a.file, a.spec.kernel->name, set->count,
+                       set->count * (set->count + 1) / 2,
+                       a.opt.auto_refine ? ", refined within the budget" : "");
+    int st = tkc_nmatrix_decide(set, &a.spec, &a.opt, &nm, &d, &err);
+    cli_progress_end(&bar);
+    if (st) {
         tkc_template_set_free(set);
         return cli_library_error(cmd, &err);
     }

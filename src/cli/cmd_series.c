@@ -85,7 +85,9 @@ static void usage(FILE *out)
           "  --beta B      also the series summed at (B, gamma) with optimal truncation\n"
           "                in MPFR, with its error estimate (needs --gamma or --gamma2)\n"
           "  --prec BITS   MPFR precision of that sum (default 256)\n"
-          "  --json        one JSON object on stdout\n\n"
+          "  --json        one JSON object on stdout\n"
+          "  --progress    progress on stderr even when it is not a terminal\n"
+          "                (shown on a terminal by default; --no-progress: never)\n\n"
           "Cost grows like C(L + D/2, D/2)^2 k with L = tokens + k: k = 11, D = 10\n"
           "takes seconds; k <= 6, D = 10 well under one.\n\n"
           "With a template FILE: the coefficient matrices of N_attn, A_ij =\n"
@@ -105,6 +107,7 @@ typedef struct series_args {
     int no_cls, have_prec;
     unsigned threads;            /* FILE: 0 = every online core */
     int order, json, have_g, have_beta;
+    cli_progress_mode progress;  /* --progress, --no-progress */
     double beta;
     long prec;
     mpq_t g;                     /* γ² */
@@ -125,6 +128,8 @@ static int parse_args(int argc, char **argv, series_args *a)
             a->json = 1;
         } else if (!strcmp(s, "--no-cls")) {
             a->no_cls = 1;
+        } else if (cli_progress_option(s, &a->progress)) {
+            continue;
         } else if (!strncmp(s, "--", 2) && strcmp(s, "--order") &&
                    strcmp(s, "--gamma") && strcmp(s, "--gamma2") &&
                    strcmp(s, "--beta") && strcmp(s, "--prec") &&
@@ -175,11 +180,10 @@ static int parse_args(int argc, char **argv, series_args *a)
         }
     }
     a->npos = npos;
-    if (npos == 0) {
-        usage(stderr);
-        return cli_usage_error("series", "expected two strings X Y, or a "
-                               "template FILE");
-    }
+    if (npos == 0)
+        return cli_usage_missing("series", "X Y [options] | FILE [options]",
+                                 "expected two strings X Y, or a template "
+                                 "FILE");
     if (npos == 1 && (a->have_g || a->have_beta || a->have_prec))
         return cli_usage_error("series", "--gamma, --gamma2, --beta and "
                                "--prec apply to two strings X Y, not to a "
@@ -329,7 +333,7 @@ int cmd_series(int argc, char **argv)
                                  a.order);
         else
             rc = cli_series_set(a.text[0], a.order, !a.no_cls, a.threads,
-                                a.json);
+                                a.json, a.progress);
         goto done;
     }
     if (rc || !(t = calloc(1, sizeof *t))) {
@@ -350,11 +354,18 @@ int cmd_series(int argc, char **argv)
         fprintf(stderr, "tkc series: order %d at k = %zu is expensive: about "
                 "%.0f s of one core (cost grows ~8x per step of 2 in D)\n",
                 a.order, kx, cost * SECONDS_PER_UNIT);
+    cli_progress bar;
+    cli_progress_begin(&bar, "series", a.progress);
+    cli_progress_phase(&bar, 0, 0, "coefficients through order %d, k = %zu",
+                       a.order, kx);
+    cli_progress_expect(&bar, cost * SECONDS_PER_UNIT);
     if (!(s = tkc_series_alloc(a.order, &err)) ||
         tkc_series_compute_pair(s, x, y, kx, &err)) {
+        cli_progress_end(&bar);
         rc = cli_library_error("series", &err);
         goto done;
     }
+    cli_progress_end(&bar);
     series_sum_out sum, *psum = NULL;
     if (a.have_beta) {
         double gamma = sqrt(mpq_get_d(a.g));

@@ -154,7 +154,7 @@ static void print_text(const tkc_template_set *set, const tkc_strings *S,
 }
 
 int cli_series_set(const char *path, int order, int append_cls,
-                   unsigned threads, int json)
+                   unsigned threads, int json, cli_progress_mode progress)
 {
     const char *cmd = "series";
     tkc_template_set *set = NULL;
@@ -185,14 +185,23 @@ int cli_series_set(const char *path, int order, int append_cls,
     tkc_generic_options gopt;
     tkc_generic_options_default(&gopt);
     gopt.threads = threads;
-    if (tkc_coeffs_raise(c, order, NULL, threads, NULL, &err)) {
-        rc = cli_library_error(cmd, &err);
-        goto done;
+    cli_progress bar;
+    cli_progress_begin(&bar, cmd, progress);
+    cli_progress_phase(&bar, 0, 0, "exact coefficients through order %d, %zu "
+                       "pair patterns", order, tkc_coeffs_patterns(c));
+    cli_progress_expect(&bar, work * SECONDS_PER_UNIT);
+    int st = tkc_coeffs_raise(c, order, NULL, threads, NULL, &err);
+    if (!st) {
+        for (size_t e = 0; e < r * r; e++)
+            entry[e] = tkc_coeffs_entry(c, e / r, e % r);
+        cli_progress_phase(&bar, 0, 0, "condition (10) from the %zu x %zu "
+                           "coefficient matrices", r, r);
+        st = tkc_generic_decide_matrices(r, order,
+                                         (const mpq_t *const *)entry, &gopt,
+                                         &v, &err);
     }
-    for (size_t e = 0; e < r * r; e++)
-        entry[e] = tkc_coeffs_entry(c, e / r, e % r);
-    if (tkc_generic_decide_matrices(r, order, (const mpq_t *const *)entry,
-                                    &gopt, &v, &err)) {
+    cli_progress_end(&bar);
+    if (st) {
         rc = cli_library_error(cmd, &err);
         goto done;
     }

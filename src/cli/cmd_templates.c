@@ -1,6 +1,7 @@
 /* cmd_templates.c — `tkc templates check|sample`: parse and validate a
  * template set, report its shape, disjointness and data diversity; draw
  * reproducible samples from it. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "tkc/template.h"
 
 static const char *const CMD = "templates";
+#define SYNOPSIS "check|sample FILE [options] [--json]"
 
 static void help(FILE *out)
 {
@@ -32,7 +34,9 @@ static void help(FILE *out)
           "  --seed S       random seed (default 1)\n"
           "  --test         sample from the test alphabet\n"
           "  --noise SIGMA  label noise standard deviation (default 0)\n"
-          "  --json         one JSON object on stdout\n",
+          "  --json         one JSON object on stdout\n"
+          "  --progress     progress on stderr even when it is not a terminal\n"
+          "                 (shown on a terminal by default; --no-progress: never)\n",
           out);
 }
 
@@ -40,6 +44,7 @@ typedef struct options {
     const char *file;
     uint64_t alphabet, n, seed;
     int have_alphabet, have_n, test, json;
+    cli_progress_mode progress;     /* --progress, --no-progress */
     double noise;
     tkc_parse_options parse;
 } options;
@@ -61,6 +66,8 @@ static int parse_args(int argc, char **argv, options *o)
             o->json = 1;
         } else if (!strcmp(a, "--no-cls")) {
             o->parse.append_cls = 0;
+        } else if (cli_progress_option(a, &o->progress)) {
+            continue;
         } else if (!strcmp(a, "--test")) {
             o->test = 1;
         } else if (!strcmp(a, "--alphabet") && more) {
@@ -91,8 +98,7 @@ static int parse_args(int argc, char **argv, options *o)
         }
     }
     if (!o->file) {
-        cli_usage_error(CMD, "expected a template FILE (see tkc templates "
-                             "--help)");
+        cli_usage_missing(CMD, SYNOPSIS, "expected a template FILE");
         return -1;
     }
     return 0;
@@ -357,8 +363,13 @@ static int run_sample(const options *o)
         tkc_template_set_free(set);
         return CLI_USAGE;
     }
-    if (tkc_sample_draw(set, (size_t)o->n, (size_t)o->alphabet,
-                        o->test ? 1u : 0u, o->noise, o->seed, &s, &err)) {
+    cli_progress bar;
+    cli_progress_begin(&bar, CMD, o->progress);
+    cli_progress_phase(&bar, 0, 0, "drawing %" PRIu64 " strings", o->n);
+    int st = tkc_sample_draw(set, (size_t)o->n, (size_t)o->alphabet,
+                             o->test ? 1u : 0u, o->noise, o->seed, &s, &err);
+    cli_progress_end(&bar);
+    if (st) {
         tkc_template_set_free(set);
         return cli_library_error(CMD, &err);
     }
@@ -370,10 +381,8 @@ static int run_sample(const options *o)
 
 int cmd_templates(int argc, char **argv)
 {
-    if (argc < 2) {
-        help(stderr);
-        return CLI_USAGE;
-    }
+    if (argc < 2)
+        return cli_usage_missing(CMD, SYNOPSIS, "expected check or sample");
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         help(stdout);
         return CLI_OK;

@@ -7,6 +7,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cli.h"
+#include "cli_args.h"
 
 static const cli_command commands[] = {
     {"templates", "parse, validate and sample template sets", cmd_templates},
@@ -31,31 +32,21 @@ static void usage(FILE *out)
           out);
 }
 
-static int run(int argc, char **argv);
-
-int main(int argc, char **argv)
+/* A missing or unknown command: one line of usage, not the whole help. */
+static int usage_line(void)
 {
-    /* Under mpirun: MPI, rank 0 the one that prints, one exit code for
-     * all (mpi_cli.h); alone, nothing. */
-    cli_mpi_begin(&argc, &argv);
-    return cli_mpi_end(run(argc, argv));
+    fputs("usage: tkc COMMAND [options]   (COMMAND:", stderr);
+    for (const cli_command *c = commands; c->name; c++)
+        fprintf(stderr, " %s", c->name);
+    fputs("; tkc --help for more)\n", stderr);
+    return CLI_USAGE;
 }
 
-static int run(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
-    /* GSL's default error handler aborts the process.  libtkc checks every
-     * GSL return code and turns failures into tkc errors (exit 2 here), so
-     * the handler only stands in the way; it is process-wide, so the
-     * program turns it off, once, before any thread starts. */
-    gsl_set_error_handler_off();
-    /* Numbers as text in the C locale, "0.5" in and out, whatever LC_ALL
-     * or LC_NUMERIC say (the default at start; set here so that it stays
-     * so): the command line's own printf and strtod rely on it.  libtkc
-     * does not: it switches its calling thread to the C locale itself. */
-    setlocale(LC_NUMERIC, "C");
     if (argc < 2) {
-        usage(stderr);
-        return CLI_USAGE;
+        fputs("tkc: missing COMMAND\n", stderr);
+        return usage_line();
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help")) {
@@ -70,6 +61,32 @@ static int run(int argc, char **argv)
         if (!strcmp(argv[1], c->name))
             return c->run(argc - 1, argv + 1);
     fprintf(stderr, "tkc: unknown command '%s'\n", argv[1]);
-    usage(stderr);
-    return CLI_USAGE;
+    return usage_line();
+}
+
+int main(int argc, char **argv)
+{
+    /* GSL's default error handler aborts the process.  libtkc checks every
+     * GSL return code and turns failures into tkc errors (exit 2 here), so
+     * the handler only stands in the way; it is process-wide, so the
+     * program turns it off, once, before any thread starts. */
+    gsl_set_error_handler_off();
+    /* Numbers as text in the C locale, "0.5" in and out, whatever LC_ALL
+     * or LC_NUMERIC say (the default at start; set here so that it stays
+     * so): the command line's own printf and strtod rely on it.  libtkc
+     * does not: it switches its calling thread to the C locale itself. */
+    setlocale(LC_NUMERIC, "C");
+    /* OpenBLAS's threads under a memory limit, and the arguments as text
+     * with --opt=value split (cli_common.c, cli_args.c); then the command,
+     * and stdout flushed and closed with its errors checked. */
+    cli_blas_threads(argv);
+    /* Under mpirun: MPI, rank 0 the one that prints, one exit code for
+     * all (mpi_cli.h); alone, nothing. */
+    cli_mpi_begin(&argc, &argv);
+    cli_args args;
+    int rc = cli_begin(argc, argv, &args);
+    if (rc == CLI_OK)
+        rc = dispatch(args.argc, args.argv);
+    cli_args_free(&args);
+    return cli_end(cli_mpi_end(rc));
 }

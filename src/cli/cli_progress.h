@@ -1,0 +1,64 @@
+/* cli_progress.h — progress on stderr for runs that take a while
+ * (cli_progress.c).
+ *
+ * A command names what it is doing (a phase: "transformer: N at β = 1"),
+ * and, when it counts steps, how many of how many are done.  A helper
+ * thread redraws one line on stderr every second from 2 s on: the phase,
+ * the count, the time spent and, from the count, the time left.  Nothing
+ * is shown when the run ends within 2 s, and nothing ever goes to stdout
+ * (so never into --json or --csv output).
+ *
+ * Shown when stderr is a terminal (one line, redrawn in place), or with
+ * --progress (a line every 10 s and at each phase, for a log), never with
+ * --no-progress.  Every command accepts both flags (cli_progress_option).
+ *
+ * Without a count, "how far" is the phase alone, and the time left that of
+ * a prediction when there is one (the series' cost model): the library's
+ * long calls (an N matrix, a kernel estimate) do not report from inside. */
+#ifndef TKC_CLI_PROGRESS_H
+#define TKC_CLI_PROGRESS_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+typedef enum cli_progress_mode {
+    CLI_PROGRESS_AUTO = 0,      /* when stderr is a terminal                */
+    CLI_PROGRESS_ON,            /* --progress                               */
+    CLI_PROGRESS_OFF            /* --no-progress                            */
+} cli_progress_mode;
+
+typedef struct cli_progress {
+    int on, tty;
+    const char *command;
+    double start, last_line;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int running, stop, shown;
+    char what[200];
+    size_t done, total;         /* total 0: no count                        */
+    double expected;            /* predicted seconds of the phase, or 0     */
+    double phase_start;
+} cli_progress;
+
+/* Is argv[*i] --progress or --no-progress?  Then set *mode and return 1;
+ * else 0. */
+int cli_progress_option(const char *arg, cli_progress_mode *mode);
+
+/* Start (with mode's rule; the thread only when shown) and stop: the line
+ * is cleared.  Safe to end a progress that never began showing. */
+void cli_progress_begin(cli_progress *p, const char *command,
+                        cli_progress_mode mode);
+void cli_progress_end(cli_progress *p);
+
+/* The phase (printf-style), and the count (total 0: none); a new phase
+ * forgets the last one's prediction. */
+void cli_progress_phase(cli_progress *p, size_t done, size_t total,
+                        const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The phase's predicted duration (a cost model's, in seconds): without a
+ * count, the time left is what remains of it. */
+void cli_progress_expect(cli_progress *p, double seconds);
+
+#endif
