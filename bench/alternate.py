@@ -28,9 +28,11 @@ PEER_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                 "MKL_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "1"}
 # Removed from the peers' environment: OpenBLAS chooses for itself.
 PEER_UNSET = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-# A 1-minute load average above this many runnable tasks per core marks
-# the figures as taken on a busy machine.
+# A 1-minute load average above this many runnable tasks per core, beyond
+# the one task the benchmark itself keeps running (its runs take turns on
+# one thread), marks the figures as taken on a busy machine.
 BUSY_LOAD_PER_CORE = 0.25
+OWN_LOAD = 1.0
 
 
 def peer_env():
@@ -101,7 +103,7 @@ def busy(results, cores):
     as busy."""
     peak = max(max(r["load_before"], r["load_after"])
                for runs in results.values() for r in runs)
-    return peak, peak > BUSY_LOAD_PER_CORE * cores
+    return peak, peak > OWN_LOAD + BUSY_LOAD_PER_CORE * cores
 
 
 def spread(values):

@@ -42,6 +42,8 @@ wall() {
 
 echo "bench_mpi: P = 1 and 2 alternating (A B A B), $rounds rounds; $(nproc) cores;" \
      "load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "threads: $(mpirun --oversubscribe -np 1 nproc) core(s) per rank as mpirun binds it;" \
+     "OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-unset} OMP_NUM_THREADS=${OMP_NUM_THREADS:-unset}"
 printf '%-6s %-7s %3s %10s\n' round work P seconds
 : >"$out/times"
 for r in $(seq "$rounds"); do
