@@ -10,15 +10,11 @@
 # After a deliberate change of the API:  nm -D --defined-only
 #   build/libtkc.so | awk '$3 !~ /^_/ {print $3}' | sort > tests/abi/libtkc.symbols
 set -u
+. "$(dirname "$0")/check.sh"
 LIB=${TKC_LIB:?TKC_LIB not set}
 CC=${TKC_CC:-cc}
 INC=${TKC_INCLUDE:?TKC_INCLUDE not set}
 LIST=${TKC_TESTS:?TKC_TESTS not set}/abi/libtkc.symbols
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 # (a) the exported symbols against the committed list
 nm -D --defined-only "$LIB" | awk '$3 !~ /^_/ {print $3}' | sort -u >"$tmp/exported"
@@ -47,5 +43,4 @@ missing=$(comm -23 "$tmp/declared" "$tmp/exported")
 [ "$(wc -l <"$tmp/declared")" -eq "$(wc -l <"$tmp/exported")" ] && ok ||
     bad "$(wc -l <"$tmp/declared") TKC_API declarations, $(wc -l <"$tmp/exported") exported symbols"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -6,11 +6,9 @@
 # are recorded, OpenBLAS's forced core type is removed from the peers'
 # environment, and tkc's distance from the arithmetic floor is printed.
 set -u
+. "$(dirname "$0")/check.sh"
 BUILD=${TKC_BUILD:?TKC_BUILD not set}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
 
 out=$(OPENBLAS_CORETYPE=Haswell bash "$root/bench/run_attn.sh" "$BUILD" 20000 3 2>&1)
@@ -30,5 +28,4 @@ out=$(TKC_TEMPLATES=$root/data/templates /usr/bin/python3 "$root/bench/bench_gra
 check '[ $? -eq 0 ] && grep -q "alternating (A B A B), 3 rounds" <<<"$out"' "bench_gram.py runs: $out"
 check 'grep -q "matrices agree digit for digit" <<<"$out" && grep -q "ratio Python / C" <<<"$out"' "bench_gram.py: the same matrix, the ratio: $out"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -4,15 +4,9 @@
 # transformer kernel nonsingular at 99.9% confidence; --expect-* exit codes;
 # the JSON form.
 set -u
-PY=/usr/bin/python3
-pass=0 fail=0
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
-check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+. "$(dirname "$0")/check.sh"
 json() { "$PY" -c "import json,sys,math; j=json.load(open('$1')); sys.exit(0 if ($2) else 1)"; }
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 printf '1 α α\n-1 α β\n' >"$tmp/same-different.tpl"
 printf '1 α β α\n-1 α β β\n' >"$tmp/aba.tpl"
 printf '1 α A\n-1 α B\n' >"$tmp/regular.tpl"
@@ -217,5 +211,4 @@ check "unknown kernel exit 2" [ $? -eq 2 ]
 "$TKC_EXE" check 2>/dev/null
 check "no file exit 2" [ $? -eq 2 ]
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -6,11 +6,8 @@
 # target where a sampler can and saying so whole where it cannot, the
 # series' error estimate at least the true error, orders validated.
 set -u
+. "$(dirname "$0")/check.sh"
 TKC=${TKC_EXE:?TKC_EXE not set}
-PY=/usr/bin/python3
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
 # jq-like: the Python expression E over the JSON object j
 jget() { $PY -c 'import json,sys; j=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"; }
@@ -59,5 +56,4 @@ check 'grep -q "even" <<<"$msg"' "odd order says why: $msg"
 msg=$($TKC kernel aC bC --kernel attn --estimator series --order 40 2>&1 >/dev/null)
 check 'grep -q "\[0, 38\]" <<<"$msg"' "kernel --order 40 refused with the limit: $msg"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -2,10 +2,8 @@
 # test_cli_kernel.sh — `tkc kernel`: values against closed forms, JSON
 # fields, estimators agreeing, reproducibility, and bad input (exit 2).
 set -u
+. "$(dirname "$0")/check.sh"
 TKC=${TKC_EXE:?TKC_EXE not set}
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
 
 # field NAME JSON: a top-level scalar or flat array of tkc's one-line JSON
@@ -96,5 +94,4 @@ check '$TKC kernel ab ba --kernel attn --estimator auto --replicates 8 --prec 12
 check '$TKC kernel aab bca --kernel attn --estimator series --beta 0.25 --order 6 --prec 128 --json | grep -q "fixed truncation"' "series takes --order --prec"
 expect2 "more than 64" "$(printf 'a%.0s ' {1..65})" "$(printf 'b%.0s ' {1..65})"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -7,9 +7,7 @@
 # (exit 77, loudly) only when no comma-decimal locale exists
 # (scripts/setup.sh generates de_DE.UTF-8).
 set -u
-pass=0 fail=0
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
+. "$(dirname "$0")/check.sh"
 
 loc=
 for l in de_DE.UTF-8 de_DE.utf8 fr_FR.UTF-8 fr_FR.utf8; do
@@ -23,8 +21,6 @@ if [ -z "$loc" ]; then
     exit 77
 fi
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 printf '0.5 [w=0.25] α β α\n-1.5e-1 [w=0.75] α β β\n' >"$tmp/aba.tpl"
 MC=(--estimator mc --samples 65536 --beta 4 --gamma 2.5 --b1 0.5 --b2 0.25)
 commands=(
@@ -58,5 +54,4 @@ for c in "${commands[@]}"; do
     grep -q '[0-9],[0-9]' "$tmp/l" && ! grep -q '[0-9],[0-9]' "$tmp/c" &&
         bad "tkc $c: a decimal comma under $loc"
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -3,14 +3,8 @@
 # contract of docs/json.md (checked against independent facts: symmetry, sorted
 # singular values, σ_min against the bound), exit codes and messages.
 set -u
-PY=/usr/bin/python3
-pass=0 fail=0
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
-check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+. "$(dirname "$0")/check.sh"
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 printf '1 α α\n-1 α β\n' >"$tmp/sd.tpl"
 printf '1 α β α\n-1 α β β\n' >"$tmp/aba.tpl"
 printf '1 α A\n-1 α B\n' >"$tmp/regular.tpl"
@@ -169,5 +163,4 @@ check "certified at --prec bits" json "$tmp/o.json" '"MPFR 128 bits" in j["certi
     --json >"$tmp/o.json"
 check "qmc --points --replicates" json "$tmp/o.json" 'j["certificate"]["samples"] == 2 * 512 * 8'
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -5,13 +5,7 @@
 # with --no-progress, nor by default when stderr is not a terminal; every
 # command accepts both flags.
 set -u
-PY=/usr/bin/python3
-pass=0 fail=0
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
-check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/check.sh"
 printf '1 α α\n-1 α β\n' >"$tmp/sd.tpl"
 strict_json() {
     "$PY" -c "
@@ -54,5 +48,4 @@ done
 "$TKC_EXE" kernel ab ba --progress=1 2>"$tmp/err"
 check "--progress=1 refused" bash -c "[ $? -eq 2 ] && grep -q 'takes no value' '$tmp/err'"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

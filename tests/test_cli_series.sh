@@ -6,11 +6,8 @@
 # template FILE, the coefficient matrices of N_attn against the pair-by-pair
 # tables of `tkc series X Y` on the strings it names.
 set -u
+. "$(dirname "$0")/check.sh"
 TKC=${TKC_EXE:?TKC_EXE not set}
-PY=/usr/bin/python3
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
 
 # coef JSON BETA_POWER GAMMA_POWER: the exact value string of one coefficient
@@ -138,5 +135,4 @@ done
 out=$($TKC series --help)
 check '[ $? -eq 0 ] && echo "$out" | grep -q "usage: tkc series"' "--help"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -4,10 +4,8 @@
 # kernel, estimator and activation names, and template sets by bare name
 # from $TKC_TEMPLATES.
 set -u
+. "$(dirname "$0")/check.sh"
 TKC=${TKC_EXE:?} COMPLETION=${TKC_COMPLETION:?} DATA=${TKC_DATA:?}
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
 # complete WORDS...: the completions of the last word
 complete_words() {
     TKC_TEMPLATES=$DATA/templates bash -c '
@@ -37,5 +35,4 @@ expect check majority = majority3 majority5
 expect check same_ = same_different
 got=$(complete_words kernel --t)
 case $got in *--target-se*--threads*) ok ;; *) bad "kernel --t: $got" ;; esac
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary

@@ -7,18 +7,16 @@
 # Then a C program is built with pkg-config against that tree and run, and
 # the Python module is imported from it.
 set -u
+. "$(dirname "$0")/check.sh"
 BUILD=${TKC_BUILD:?} PREFIX=${TKC_PREFIX:?} LIBDIR=${TKC_LIBDIR:?}
 INCDIR=${TKC_INCLUDEDIR:?} DATADIR=${TKC_DATADIR:?} MANDIR=${TKC_MANDIR:?}
 BINDIR=${TKC_BINDIR:?} COMPLETIONS=${TKC_COMPLETIONS:?}
 PY=${TKC_PYTHON:-} PYDIR=${TKC_PYDIR:-} CC=${TKC_CC:-cc}
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PREFIX/$1" ;; esac; }
 
 D=$(mktemp -d "${TMPDIR:-/tmp}/tkc-install.XXXXXX")
-trap 'rm -rf "$D"' EXIT
+trap 'rm -rf "$D" "$tmp"' EXIT
 meson install -C "$BUILD" --destdir "$D" --no-rebuild --quiet >"$D.log" 2>&1
 check '[ $? -eq 0 ]' "meson install failed: $(tail -5 "$D.log")"
 rm -f "$D.log"
@@ -120,5 +118,4 @@ assert K.shape == (3, 3) and (K == K.T).all()
 print(tkc.nmatrix("same_different", kernel="mlp")["verdict"])' 2>&1)
     check '[ "$out" = singular ]' "the installed Python module: $out"
 fi
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary

@@ -5,10 +5,8 @@
 # option its --help lists, the template search path; and each renders
 # without a warning from groff.
 set -u
+. "$(dirname "$0")/check.sh"
 TKC=${TKC_EXE:?} MAN=${TKC_MAN:?}
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
 
 render() {   # the page as text, hyphenation and adjustment off
@@ -42,5 +40,4 @@ done
 extra=$(cd "$MAN" && ls *.1 | sed 's/\.1$//' | grep -vxF -e tkc $(printf -- '-e tkc-%s ' $commands))
 check '[ -z "$extra" ]' "pages for no command: $extra"
 rm -f "$MAN.warn.$$"
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary

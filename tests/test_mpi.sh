@@ -6,11 +6,7 @@
 # every run has a timeout, and a timeout fails.  Registered by
 # tests/meson.build only when tkc is built with MPI.
 set -u
-PY=/usr/bin/python3
-pass=0 fail=0
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
-check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+. "$(dirname "$0")/check.sh"
 
 # Root in CI and containers: Open MPI asks for both; 2 cores here, so
 # more ranks than cores.  Leaks are Open MPI's own under the sanitizers.
@@ -20,8 +16,6 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 MPIRUN=${MPIRUN:-mpirun}
 LIMIT=240                          # seconds: a hang fails, it does not stall
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 mpi() { local np=$1; shift; timeout "$LIMIT" "$MPIRUN" --oversubscribe -np "$np" "$@"; }
 
 # same A B: two JSON outputs equal but for wall-clock seconds.
@@ -161,5 +155,4 @@ out=$(bash "$TKC_TESTS/../bench/bench_mpi.sh" "$(dirname "$TKC_EXE")" 4096 300 1
 check "bench_mpi.sh runs: $out" grep -q "digits: sample N identical at P = 1, 2; dense train_mse agrees" <<<"$out"
 check "bench_mpi.sh prints the model's inputs" grep -q "e_d(2) = " <<<"$out"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary

@@ -4,11 +4,8 @@
 # are their sources' output and carry no outputs.  (The Python module they
 # use is tested by tests/python.)
 set -u
-PY=/usr/bin/python3
+. "$(dirname "$0")/check.sh"
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAILED: $*" >&2; }
 check() { if eval "$1"; then ok; else bad "$2"; fi; }
 
 if [ ! -x /usr/bin/jupyter ]; then
@@ -38,7 +35,7 @@ PYEOF' "a checked-in notebook has outputs or no title cell"
 
 # Run every notebook in quick mode into a scratch figure folder.
 figs=$(mktemp -d "${TMPDIR:-/tmp}/tkc-test-figures.XXXXXX")
-trap 'rm -rf "$figs"' EXIT
+trap 'rm -rf "$figs" "$tmp"' EXIT
 TKC_QUICK=1 TKC_FIGURES=$figs bash "$root/notebooks/run.sh" --quick
 check '[ $? -eq 0 ]' "notebooks/run.sh --quick failed"
 
@@ -73,5 +70,4 @@ done
 extra=$(cd "$figs" && ls *.png 2>/dev/null | sed 's/\.png$//' | grep -vxF -f <(printf '%s\n' "${expected[@]}") || true)
 check '[ -z "$extra" ]' "unexpected figures (add them to the list): $extra"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+summary
