@@ -520,9 +520,9 @@ int tkc_attn_auto_eval(const tkc_kernel_spec *spec, const tkc_strings *S,
     memcpy(own, out->note, sizeof own);
     snprintf(out->note, sizeof out->note, "%s", note);
     size_t len = strlen(out->note);
-    if (len + 4 + strlen(own) < TKC_ATTN_NOTE_MAX)
-        snprintf(out->note + len, sizeof out->note - len, "; %s: %s",
-                 out->estimator, own);
+    if (len + 4 + strlen(out->estimator) + strlen(own) < TKC_ATTN_NOTE_MAX)
+        snprintf(out->note + len, sizeof out->note - len, "; %s: %.*s",
+                 out->estimator, TKC_ATTN_NOTE_MAX, own);
     if (rep)
         *rep = plan.rep;
     return TKC_SUCCESS;
