@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "attn_spec.h"
 #include "attn.h"
 #include "attn_qmc.h"
 #include "rng.h"
@@ -27,16 +28,6 @@ static tkc_strings *strings_of(size_t n, const char *const *rows)
         for (size_t a = 0; a < k; a++)
             tkc_strings_row(S, r)[a] = (unsigned char)rows[r][a];
     return S;
-}
-
-static void spec_attn(tkc_kernel_spec *spec, const tkc_attn_estimator_type *e,
-                      double beta, double gamma)
-{
-    tkc_kernel_spec_default(spec);
-    spec->kernel = tkc_kernel_attn;
-    spec->estimator = e;
-    spec->beta = beta;
-    spec->gamma = gamma;
 }
 
 /* One pair through an estimator's own table. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "attn_spec.h"
 #include "attn.h"
 #include "tkc/kernel.h"
 #include "rng.h"
@@ -456,16 +457,6 @@ static void test_graded_errors(void)
 }
 
 /* ---- the series estimator against Monte Carlo ------------------------------ */
-
-static void spec_attn(tkc_kernel_spec *spec, const tkc_attn_estimator_type *e,
-                      double beta, double gamma)
-{
-    tkc_kernel_spec_default(spec);
-    spec->kernel = tkc_kernel_attn;
-    spec->estimator = e;
-    spec->beta = beta;
-    spec->gamma = gamma;
-}
 
 static int eval(const tkc_kernel_spec *spec, const char *x, const char *y,
                 double *value, double *se, tkc_error_kind *kind, tkc_error *err)
