@@ -43,7 +43,7 @@ def main():
     print("%-27s %4s  %-11s %-7s %13s  %7s %7s %7s  %9s  %s" % (
         "set", "r", "generic", "order", "gen wall/cpu", "trans", "mlpxx",
         "mlp", "check[s]", "load  point verdict"))
-    worst = {"generic": 0.0}
+    slowest_generic, d3 = 0.0, None
     for name in sets:
         path = os.path.join(ROOT, "data", "templates", name + ".tpl")
         l0 = load()
@@ -57,19 +57,19 @@ def main():
         mono = (g.get("deciding_monomial") or {}).get("name") or "-"
         secs = {n: k[n]["certificate"]["seconds"] if k[n].get("certificate")
                 else float("nan") for n in ("trans", "mlpxx", "mlp")}
-        worst["generic"] = max(worst["generic"], g["seconds"])
-        worst[name] = wall
+        slowest_generic = max(slowest_generic, g["seconds"])
+        if name == "distribution_of_3":
+            d3 = wall
         print("%-27s %4d  %-11s %-7s %6.2f / %5.2f  %7.2f %7.2f %7.2f  %9.1f  "
               "%.1f→%.1f  %s" % (
                   name, len(j["templates"]), g["verdict"], mono, g["seconds"],
                   g["cpu_seconds"], secs["trans"], secs["mlpxx"], secs["mlp"],
                   wall, l0, load(), t["verdict_words"]))
         sys.stdout.flush()
-    ok = worst["generic"] <= 60 and worst.get("distribution_of_3", 0) <= 90
+    ok = slowest_generic <= 60 and (d3 is None or d3 <= 90)
     print("slowest generic step %.1f s (<= 60 s); check distribution_of_3 %s "
-          "(<= 90 s): %s" % (worst["generic"],
-                             "%.1f s" % worst["distribution_of_3"]
-                             if "distribution_of_3" in worst else "not run",
+          "(<= 90 s): %s" % (slowest_generic,
+                             "%.1f s" % d3 if d3 is not None else "not run",
                              "met" if ok else "NOT met"))
     return 0
 
