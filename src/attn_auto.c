@@ -48,6 +48,7 @@
 #include <string.h>
 
 #include "attn.h"
+#include "progress.h"
 #include "attn_cvmc.h"
 #include "attn_qmc.h"
 #include "registry.h"
@@ -472,6 +473,8 @@ int tkc_attn_auto_eval(const tkc_kernel_spec *spec, const tkc_strings *S,
     plan.cv_setup = tables_seconds(S, pairs, np, 4);
     plan_trials(&plan, spec->qmc.replicates);
     char series_why[200], why[400], note[TKC_ATTN_NOTE_MAX];
+    tkc_progress_stage(spec->progress, 0, 0, "auto: the series first, %zu "
+                       "pattern%s", np, np == 1 ? "" : "s");
     if (try_series(spec, S, pairs, np, &plan, out, series_why,
                    sizeof series_why)) {
         snprintf(out->note, sizeof out->note, "auto: %s", series_why);
@@ -481,6 +484,9 @@ int tkc_attn_auto_eval(const tkc_kernel_spec *spec, const tkc_strings *S,
     }
     tkc_kernel_spec ps = *spec;
     ps.seed = tkc_rng_derived_seed(spec->seed, TKC_RNG_AUTO_PILOT, 0);
+    tkc_progress_nest pilot_stage, run_stage;
+    ps.progress = tkc_progress_nest_in(&pilot_stage, spec->progress,
+                                       "auto: pilots");
     pilots pl = {.qmc_rate = 0.5};
     int reached;
     if ((rc = variance_pilot(&ps, S, pairs, np, &plan, &pl, out, &reached,
@@ -500,7 +506,10 @@ int tkc_attn_auto_eval(const tkc_kernel_spec *spec, const tkc_strings *S,
         predict(&plan, &pl, n, cost, se_b, plan.cv_setup);
         route r = choose(&plan, n, cost, se_b, &to_reach);
         route_words(r, &pl, n, to_reach, why, sizeof why);
-        if ((rc = run_route(spec, S, pairs, np, &plan, &pl, r, n, out, err)))
+        tkc_kernel_spec rs = *spec;
+        rs.progress = tkc_progress_nest_in(&run_stage, spec->progress,
+                                           "auto: run");
+        if ((rc = run_route(&rs, S, pairs, np, &plan, &pl, r, n, out, err)))
             return rc;
         double se = se_max(out);
         char budget[160] = "";

@@ -16,6 +16,7 @@
 
 #include "attn.h"
 #include "tkc/kernel.h"
+#include "progress.h"
 #include "rng.h"
 #include "registry.h"
 #include "shard.h"
@@ -33,6 +34,7 @@ typedef struct mc_run {
     int want_cov;
     size_t slot_len;        /* doubles per block partial        */
     double *slots;          /* partial sums of one round        */
+    const tkc_progress *progress;
 } mc_run;
 
 /* Per-thread scratch. */
@@ -188,6 +190,10 @@ static int mc_sum(mc_run *run, unsigned threads, tkc_shard *sh, double *acc,
         if (!(rc = worker_init(&w[ready], run, err)))
             ready++;
     memset(acc, 0, slot_bytes);
+    tkc_progress_count count;      /* in integrand evaluations */
+    tkc_progress_count_begin(&count, run->progress, 2 * run->npts,
+                             "K_attn mc, %zu pattern%s", run->np,
+                             run->np == 1 ? "" : "s");
     for (uint64_t r0 = 0; r0 < nblocks; r0 += round) {
         uint64_t r1 = r0 + round < nblocks ? r0 + round : nblocks;
         if (!rc) {
@@ -203,6 +209,8 @@ static int mc_sum(mc_run *run, unsigned threads, tkc_shard *sh, double *acc,
             for (size_t i = 0; i < run->slot_len; i++)
                 acc[i] += part[i];
         }
+        tkc_progress_count_step(&count, r1 * BLOCK < run->npts
+                                            ? 2 * r1 * BLOCK : 2 * run->npts);
     }
     rc = tkc_shard_broadcast(sh, rc, acc, run->slot_len, err);
     for (unsigned t = 0; t < ready; t++)
@@ -268,6 +276,7 @@ static int mc_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
         return err ? err->status : TKC_ENOMEM;
     tkc_ziggurat_init(&run.zig);
     run.seed = spec->seed;
+    run.progress = spec->progress;
     run.npts = (spec->mc.samples + 1) / 2;
     run.np = npairs;
     run.want_cov = out->cov != NULL;

@@ -32,6 +32,7 @@
 
 #include "attn.h"
 #include "tkc/kernel.h"
+#include "progress.h"
 #include "rng.h"
 #include "registry.h"
 #include "attn_qmc.h"
@@ -51,6 +52,7 @@ struct tkc_attn_qmc_run {
     tkc_ziggurat zig;
     uint64_t seed;
     tkc_shard *shard;                 /* the processes sharing the run, or NULL */
+    const tkc_progress *progress;
     uint64_t done, upto;              /* points per replicate: summed, wanted */
     unsigned reps;
     size_t np, dim, sdim;             /* sdim = Sobol coordinates         */
@@ -157,7 +159,9 @@ static void *qmc_thread(void *arg)
     return NULL;
 }
 
-/* Replicates first .. end − 1 on `threads` threads, by replicate number. */
+/* Replicates first .. end − 1 on `threads` threads, a wave of `threads`
+ * replicates at a time, so that the calling thread can report each wave
+ * (each replicate is summed whole by one thread either way: same digits). */
 static int qmc_run_range(tkc_attn_qmc_run *run, unsigned first, unsigned end,
                          unsigned threads, tkc_error *err)
 {
@@ -170,21 +174,30 @@ static int qmc_run_range(tkc_attn_qmc_run *run, unsigned first, unsigned end,
         free(tid);
         return tkc_fail(err, TKC_ENOMEM, "K_attn qmc: out of memory");
     }
-    unsigned started = 0;
-    for (unsigned t = 0; t < threads; t++)
-        wk[t] = (qmc_worker){run, first + t, threads, end, 0, {0, ""}};
-    if (threads > 1)
-        for (; started < threads; started++)
-            if (pthread_create(&tid[started], NULL, qmc_thread, &wk[started]))
-                break;
-    for (unsigned t = started; t < threads; t++)
-        qmc_thread(&wk[t]);       /* unstarted workers run here: same digits */
-    for (unsigned t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
+    tkc_progress_count count;      /* in integrand evaluations */
+    uint64_t per_rep = 2 * (run->upto - run->done);
+    tkc_progress_count_begin(&count, run->progress, per_rep * (end - first),
+                             "K_attn qmc, %zu pattern%s", run->np,
+                             run->np == 1 ? "" : "s");
     int rc = TKC_SUCCESS;
-    for (unsigned t = 0; t < threads && !rc; t++)
-        if ((rc = wk[t].rc) && err)
-            *err = wk[t].err;
+    for (unsigned w0 = first; w0 < end && !rc; w0 += threads) {
+        unsigned w1 = end - w0 < threads ? end : w0 + threads, started = 0;
+        for (unsigned t = 0; t < w1 - w0; t++)
+            wk[t] = (qmc_worker){run, w0 + t, threads, w1, 0, {0, ""}};
+        if (w1 - w0 > 1)
+            for (; started < w1 - w0; started++)
+                if (pthread_create(&tid[started], NULL, qmc_thread,
+                                   &wk[started]))
+                    break;
+        for (unsigned t = started; t < w1 - w0; t++)
+            qmc_thread(&wk[t]);   /* unstarted workers run here: same digits */
+        for (unsigned t = 0; t < started; t++)
+            pthread_join(tid[t], NULL);
+        for (unsigned t = 0; t < w1 - w0 && !rc; t++)
+            if ((rc = wk[t].rc) && err)
+                *err = wk[t].err;
+        tkc_progress_count_step(&count, per_rep * (w1 - first));
+    }
     free(wk);
     free(tid);
     return rc;
@@ -277,6 +290,7 @@ tkc_attn_qmc_run *tkc_attn_qmc_run_alloc(const tkc_kernel_spec *spec,
     tkc_ziggurat_init(&run->zig);
     run->seed = spec->seed;
     run->shard = spec->shard;
+    run->progress = spec->progress;
     run->reps = spec->qmc.replicates;
     run->np = npairs;
     run->dim = tkc_attn_layout_dim(run->L);

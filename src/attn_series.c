@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "attn.h"
+#include "progress.h"
 #include "tkc/kernel.h"
 #include "tkc/pattern.h"
 #include "tkc/series.h"
@@ -101,6 +102,9 @@ static int series_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
     if (rc || answered)
         return rc;
     int lo = 1 << 30, hi = 0;
+    tkc_progress_count count;
+    tkc_progress_count_begin(&count, spec->progress, npairs,
+                             "K_attn series, patterns");
     for (size_t i = 0; i < npairs; i++) {
         int used = 0;
         rc = tkc_attn_series_pair(spec, SERIES_GOAL_OWN, NULL,
@@ -111,6 +115,7 @@ static int series_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
             return rc;
         lo = used < lo ? used : lo;
         hi = used > hi ? used : hi;
+        tkc_progress_count_step(&count, i + 1);
     }
     if (out->cov) {
         /* truncation errors are not random: no correlation is claimed */

@@ -22,6 +22,7 @@
 
 #include "c_locale.h"
 #include "mpmat.h"
+#include "progress.h"
 
 const char *tkc_verdict_name(tkc_verdict v)
 {
@@ -236,6 +237,7 @@ typedef struct work {
     mpfr_t rump_shrink;         /* Rump: radii factor, +inf if none     */
     mpfr_t sigma_mid, rho;      /* Weyl: σ_min(mid) >=, ‖rad‖₂ <=       */
     double sigma_est;
+    const tkc_progress *progress;
 } work;
 
 static int work_init(work *w, const tkc_certify_input *in, tkc_error *err)
@@ -244,6 +246,7 @@ static int work_init(work *w, const tkc_certify_input *in, tkc_error *err)
     memset(w, 0, sizeof *w);
     w->n = n;
     w->prec = in->prec ? in->prec : 128;
+    w->progress = in->progress;
     w->mid = tkc_mpmat_alloc(n, n, w->prec, err);
     w->rad = w->mid ? tkc_mpmat_alloc(n, n, w->prec, err) : NULL;
     w->x = malloc((2 * n + 2) * sizeof *w->x);
@@ -314,6 +317,8 @@ static int rump(work *w, tkc_error *err)
     w->R = tkc_mpmat_alloc(n, n, w->prec, err);
     if (!w->R)
         return TKC_ENOMEM;
+    tkc_progress_stage(w->progress, 0, 0, "certificate: inverse at "
+                       "%ld bits, r = %zu", (long)w->prec, n);
     if (tkc_mpmat_inv(w->R, w->mid, NULL) != TKC_SUCCESS) {
         tkc_mpmat_free(w->R);          /* singular at this precision */
         w->R = NULL;
@@ -337,7 +342,9 @@ static int rump(work *w, tkc_error *err)
         mpfr_abs(absr->data[k], w->R->data[k], MPFR_RNDN);
         mpfr_neg(negmid->data[k], w->mid->data[k], MPFR_RNDN);
     }
-    for (size_t i = 0; i < n; i++)
+    tkc_progress_count count;
+    tkc_progress_count_begin(&count, w->progress, n, "certificate: residual");
+    for (size_t i = 0; i < n; tkc_progress_count_step(&count, ++i))
         for (size_t j = 0; j < n; j++) {
             /* δ_ij − Σ_k R_ik mid_kj: one exact sum of products, enclosed
              * by a correctly rounded dot product in each direction. */
@@ -719,6 +726,8 @@ static int certify(tkc_certificate *cert, const tkc_certify_input *in,
     }
     if (rc == TKC_SUCCESS) {
         w.sigma_est = sigma_estimate(&w);
+        tkc_progress_stage(w.progress, 0, 0, "certificate: Weyl's "
+                           "bound");
         rc = weyl(&w, err);
     }
     if (rc == TKC_SUCCESS) {

@@ -20,6 +20,7 @@
 #include "tkc/nmatrix.h"
 #include "tkc/series.h"
 #include "gmpvec.h"
+#include "progress.h"
 #include "series_cache.h"
 
 /* A thread's derivative cache is emptied when it holds more shapes than
@@ -194,8 +195,9 @@ typedef struct worker {
     tkc_series_cache *cache;
     const size_t *list;
     size_t n;
-    atomic_size_t *next;
+    atomic_size_t *next, *done;
     atomic_int *stop;
+    tkc_progress_count *count;   /* the calling thread's worker only      */
     int D;
     size_t failed_at;            /* list index of this worker's failure   */
     int rc;
@@ -234,6 +236,9 @@ static void *worker_run(void *arg)
             w->failed_at = q;
             atomic_store(w->stop, 1);
         }
+        size_t done = atomic_fetch_add(w->done, 1) + 1;
+        if (w->count)
+            tkc_progress_count_step(w->count, done);
     }
     return NULL;
 }
@@ -261,7 +266,8 @@ static int caches_ready(tkc_coeffs *c, unsigned threads, tkc_error *err)
 }
 
 int tkc_coeffs_raise(tkc_coeffs *c, int total_order, const uint8_t *need,
-                     unsigned threads, tkc_coeffs_stats *st, tkc_error *err)
+                     unsigned threads, const tkc_progress *progress,
+                     tkc_coeffs_stats *st, tkc_error *err)
 {
     double wall0 = clock_s(CLOCK_MONOTONIC);
     double cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
@@ -287,9 +293,10 @@ int tkc_coeffs_raise(tkc_coeffs *c, int total_order, const uint8_t *need,
     }
     worker *w = calloc(threads, sizeof *w);
     pthread_t *tid = calloc(threads, sizeof *tid);
-    atomic_size_t next;
+    atomic_size_t next, done;
     atomic_int stop;
     atomic_init(&next, 0);
+    atomic_init(&done, 0);
     atomic_init(&stop, 0);
     if (!w || !tid) {
         free(w);
@@ -299,7 +306,14 @@ int tkc_coeffs_raise(tkc_coeffs *c, int total_order, const uint8_t *need,
     }
     for (unsigned t = 0; t < threads; t++)
         w[t] = (worker){.c = c, .cache = c->cache[t], .list = list, .n = n,
-                        .next = &next, .stop = &stop, .D = total_order};
+                        .next = &next, .done = &done, .stop = &stop,
+                        .D = total_order};
+    /* the calling thread runs worker 0, and reports for all of them */
+    tkc_progress_count count;
+    tkc_progress_count_begin(&count, progress, n, "coefficients to order "
+                             "%d",
+                             total_order);
+    w[0].count = &count;
     unsigned started = 0;
     for (unsigned t = 1; t < threads; t++, started++)
         if (pthread_create(&tid[t], NULL, worker_run, &w[t]))

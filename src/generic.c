@@ -688,7 +688,8 @@ int tkc_generic_decide_coeffs(tkc_coeffs *c, const tkc_generic_options *opt,
     for (;; D += 2) {
         state_mask(&st, need);
         tkc_coeffs_stats cs;
-        if ((rc = tkc_coeffs_raise(c, D, need, opt->threads, &cs, err)))
+        if ((rc = tkc_coeffs_raise(c, D, need, opt->threads, opt->progress,
+                                    &cs, err)))
             break;
         note_order(v, D, &cs);
         for (size_t m = D ? tkc_series_monomials(D - 2) : 0;

@@ -1,7 +1,7 @@
 /* template_find.c — a template set by its bare name: the search path of
  * tkc/template.h (the working directory, $TKC_TEMPLATES, the installed
- * sets), so that `tkc check majority3` works from anywhere once tkc is
- * installed, and from the source tree with TKC_TEMPLATES=data/templates. */
+ * sets, the source tree's), so that `tkc check majority3` works from
+ * anywhere once tkc is installed, and from a build that is not. */
 #include "tkc/template.h"
 
 #include <stdio.h>
@@ -9,9 +9,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Set by the build (meson.build): <prefix>/<datadir>/tkc/templates. */
+/* Set by the build (meson.build): <prefix>/<datadir>/tkc/templates, and
+ * the source tree's data/templates ("" when unknown). */
 #ifndef TKC_TEMPLATES_DIR
 #define TKC_TEMPLATES_DIR "/usr/local/share/tkc/templates"
+#endif
+#ifndef TKC_SOURCE_TEMPLATES_DIR
+#define TKC_SOURCE_TEMPLATES_DIR ""
 #endif
 
 const char *tkc_template_sets_dir(void)
@@ -70,16 +74,22 @@ int tkc_template_set_find(const char *name, char *path, size_t size,
             return TKC_SUCCESS;
         p += len + (p[len] == ':');
     }
-    const char *dir = tkc_template_sets_dir();
-    int r = try_folder(dir, strlen(dir), name, path, size);
-    if (r < 0)
-        return tkc_fail(err, TKC_ERANGE, "%s: path too long", name);
-    if (r > 0)
-        return TKC_SUCCESS;
+    const char *const dirs[] = {tkc_template_sets_dir(),
+                                TKC_SOURCE_TEMPLATES_DIR};
+    for (size_t i = 0; i < 2; i++) {
+        int r = *dirs[i] ? try_folder(dirs[i], strlen(dirs[i]), name, path,
+                                      size)
+                         : 0;
+        if (r < 0)
+            return tkc_fail(err, TKC_ERANGE, "%s: path too long", name);
+        if (r > 0)
+            return TKC_SUCCESS;
+    }
     return tkc_fail(err, TKC_EINPUT, "%s: no such file, and no template set "
-                    "of that name in %s%s%s (TKC_TEMPLATES, then the installed "
-                    "sets; docs/cli.md)", name, env && *env ? env : "",
-                    env && *env ? ":" : "", dir);
+                    "of that name in %s%s%s%s%s (TKC_TEMPLATES, the installed "
+                    "sets, the source tree's; docs/cli.md)", name,
+                    env && *env ? env : "", env && *env ? ":" : "", dirs[0],
+                    *dirs[1] ? ":" : "", dirs[1]);
 }
 
 int tkc_template_set_open(const char *name, const tkc_parse_options *opt,

@@ -25,6 +25,7 @@
 #include "ladder.h"
 #include "mpmat.h"
 #include "permutation.h"
+#include "progress.h"
 #include "series_det.h"
 #include "shard.h"
 
@@ -192,7 +193,8 @@ static int radii(const tkc_nmatrix *nm, double confidence, double *z,
 /* The certificate on N's boxes (built at the round's confidence: the
  * radii already hold jointly, whatever their evidence). */
 static int certify_once(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
-                        tkc_certificate *cert, tkc_error *err)
+                        const tkc_progress *progress, tkc_certificate *cert,
+                        tkc_error *err)
 {
     tkc_certify_input in = {.r = nm->r,
                             .mid = nm->box_mid,
@@ -200,7 +202,8 @@ static int certify_once(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
                             .kind = radius_kind_of(nm->box_evidence),
                             .confidence = nm->box_confidence,
                             .prec = (mpfr_prec_t)opt->prec,
-                            .row_names = NULL};
+                            .row_names = NULL,
+                            .progress = progress};
     return tkc_certify(cert, &in, err);
 }
 
@@ -347,9 +350,12 @@ static void ladder(const tkc_nmatrix *nm, int want, tkc_nmatrix_decision *d)
 }
 
 static int numbers(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
-                   tkc_nmatrix_decision *d, tkc_error *err)
+                   const tkc_progress *progress, tkc_nmatrix_decision *d,
+                   tkc_error *err)
 {
     size_t r = nm->r;
+    tkc_progress_stage(progress, 0, 0, "singular values, det N and the "
+                       "least eigenvalue, r = %zu", r);
     if (!(d->singular_values = malloc(r * sizeof *d->singular_values)))
         return tkc_fail(err, TKC_ENOMEM, "out of memory for N's numbers");
     int rc = singular_values(nm, d->singular_values, err);
@@ -364,16 +370,29 @@ static int numbers(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
     d->sigma_min = d->singular_values[r - 1];
     d->inv_norm = d->sigma_min > 0 ? 1 / d->sigma_min : INFINITY;
     d->cond = d->sigma_min > 0 ? d->singular_values[0] / d->sigma_min : INFINITY;
+    if (opt->ladder < 0 ? r <= TKC_NMATRIX_LADDER_MAX_R : opt->ladder)
+        tkc_progress_stage(progress, 0, 0, "the precision ladder of σ_min");
     ladder(nm, opt->ladder < 0 ? r <= TKC_NMATRIX_LADDER_MAX_R : opt->ladder, d);
     return TKC_SUCCESS;
 }
 
 /* ---- Lemma 3.6 ---------------------------------------------------------- */
 
+/* Do two specs ask the estimator for the same accuracy? */
+static int same_accuracy(const tkc_kernel_spec *a, const tkc_kernel_spec *b)
+{
+    return a->mc.samples == b->mc.samples && a->qmc.points == b->qmc.points &&
+           a->qmc.replicates == b->qmc.replicates &&
+           a->cvmc.samples == b->cvmc.samples &&
+           a->automatic.target_se == b->automatic.target_se &&
+           a->automatic.max_evals == b->automatic.max_evals;
+}
+
 /* N_attn for Lemma 3.6: nm itself for attn (*own = NULL), else a second
  * evaluation of the attention kernel with the same estimator and seed.
  * The exhaustive test (small r) is cheap: it gets at least the default
- * accuracy even when the verdict was reached from a cheap round. */
+ * accuracy even when the verdict was reached from a cheap round (for attn
+ * a new N only then: the same spec would give nm's numbers again). */
 static int attn_matrix(const tkc_template_set *set, const tkc_kernel_spec *spec,
                        const tkc_nmatrix *nm, tkc_nmatrix **own,
                        tkc_error *err)
@@ -383,11 +402,16 @@ static int attn_matrix(const tkc_template_set *set, const tkc_kernel_spec *spec,
         return TKC_SUCCESS;
     tkc_kernel_spec s = *spec;
     s.kernel = tkc_kernel_attn;
+    tkc_progress_nest stage;
+    s.progress = tkc_progress_nest_in(&stage, spec->progress, "Lemma 3.6: "
+                                      "N_attn");
     if (nm->r <= TKC_PERM_EXHAUSTIVE_MAX && s.estimator->raise_to) {
         tkc_kernel_spec def;
         tkc_kernel_spec_default(&def);
         s.estimator->raise_to(&s, &def);
     }
+    if (spec->kernel == tkc_kernel_attn && same_accuracy(&s, spec))
+        return TKC_SUCCESS;
     return tkc_nmatrix_build(set, &s, TKC_NMATRIX_COV_NO, own, err);
 }
 
@@ -463,6 +487,8 @@ static int small_beta(const tkc_nmatrix *nm, const tkc_kernel_spec *spec,
     tkc_error e;
     tkc_series_det sd;
     tkc_series_det_init(&sd);
+    tkc_progress_stage(spec->progress, 0, 0, "det N_attn at small β, exactly "
+                       "(r = %zu)", nm->r);
     /* N_attn(0)_ij = m_ij/k² + γ²/k sees only the shared regular tokens
      * (m_ij of them), so it is often of low rank (rank 1 when they are
      * [CLS] alone) and det N_attn starts late: r + 1 terms reach β^(2r). */
@@ -566,6 +592,11 @@ static int generic_lemmas(const tkc_template_set *set,
     tkc_generic_options go = opt->generic_opt;
     go.threads = go.threads ? go.threads : spec->threads;
     go.activation = spec->activation;
+    tkc_progress_nest stage;
+    const tkc_progress *p = tkc_progress_nest_in(&stage, spec->progress,
+                                                 "generic verdict");
+    if (p)
+        go.progress = p;
     tkc_generic_verdict *v = &d->generic_test;
     int rc = tkc_generic_decide_set(set, &go, v, err);
     if (rc)
@@ -744,15 +775,22 @@ static int run_rounds(const tkc_template_set *set,
 {
     for (;;) {
         double began = now_seconds();
-        int rc = tkc_nmatrix_build_boxed(set, &ro->spec, opt->want_cov,
-                                         ro->conf, nm, err);
+        /* the round's spec reports as "round j of at most m: ..." */
+        tkc_progress_nest stage;
+        tkc_kernel_spec spec = ro->spec;
+        if (ro->max > 1)
+            spec.progress = tkc_progress_nest_in(&stage, ro->spec.progress,
+                                                 "round %u of ≤ %u",
+                                                 d->rounds + 1, ro->max);
+        int rc = tkc_nmatrix_build_boxed(set, &spec, opt->want_cov, ro->conf,
+                                         nm, err);
         if (rc)
             return rc;
         d->rounds++;
         d->samples_total += (*nm)->samples;
         if ((*nm)->nclasses < (*nm)->r)
             return TKC_SUCCESS;             /* structure decides: no rounds */
-        if ((rc = certify_once(*nm, opt, cert, err)))
+        if ((rc = certify_once(*nm, opt, spec.progress, cert, err)))
             return rc;
         if (cert->verdict != TKC_VERDICT_UNDECIDED || !opt->auto_refine ||
             (*nm)->error_kind != TKC_ERROR_STATISTICAL ||
@@ -810,7 +848,7 @@ static int decide(const tkc_template_set *set, const tkc_kernel_spec *spec,
     int rc = run_rounds(set, opt, &ro, &nm, &cert, d, err);
     if (!rc) {
         conclude(set, nm, &cert, &ro, opt, d);
-        if (!(rc = numbers(nm, opt, d, err)) &&
+        if (!(rc = numbers(nm, opt, spec->progress, d, err)) &&
             !(rc = lemma36(set, &ro.spec, nm, opt->confidence, d, err)) &&
             !(rc = small_beta(nm, &ro.spec, d, err)))
             rc = generic(set, &ro.spec, nm, opt, d, err);

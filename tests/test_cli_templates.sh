@@ -137,7 +137,8 @@ run templates sample "$SD" -n 5 --alphabet 5 --noise nan
 expect "sample: bad noise" test "$rc" = 2
 
 # ---- a set by its bare name (src/template_find.c) ---------------------------
-# the search order: the path itself, $TKC_TEMPLATES, the installed sets
+# the search order: the path itself, $TKC_TEMPLATES, the installed sets, the
+# source tree's
 mkdir -p "$tmp/sets" "$tmp/more" "$tmp/cwd"
 printf '+1 a b\n-1 b a\n' > "$tmp/sets/mine.tpl"
 printf '+1 x x\n-1 x y\n+1 y y\n' > "$tmp/more/mine.tpl"
@@ -166,6 +167,14 @@ run_bare "$DATA/templates" series aba_abb --order 2 --json
 expect "series FILE by bare name" test "$rc:$(json 'd["total_order"]')" = "0:2"
 run_bare "$DATA/templates" krr same_different --n 20 --kernel mlpxx --json
 expect "krr by bare name" test "$rc" = 0
+# a build not installed finds the shipped sets in its source tree; a set of
+# the same name earlier in the order still wins
+run_bare "" templates check majority3 --json
+expect "shipped set from the source tree, without TKC_TEMPLATES" \
+    test "$rc:$(json 'd["file"]')" = "0:$DATA/templates/majority3.tpl"
+cp "$tmp/more/mine.tpl" "$tmp/sets/majority3.tpl"
+run_bare "$tmp/sets" templates check majority3 --json
+expect "... after TKC_TEMPLATES" test "$(json 'd["count"]')" = 3
 
 echo "$passed passed, $failed failed"
 test "$failed" = 0

@@ -33,7 +33,7 @@ static tkc_coeffs *coeffs_at(const tkc_template_set *set, int D,
 {
     tkc_error err;
     tkc_coeffs *c = tkc_coeffs_alloc(set, &err);
-    if (!c || tkc_coeffs_raise(c, D, NULL, threads, NULL, &err)) {
+    if (!c || tkc_coeffs_raise(c, D, NULL, threads, NULL, NULL, &err)) {
         fprintf(stderr, "coeffs: %s\n", err.message);
         exit(2);
     }
@@ -148,7 +148,7 @@ static void test_raise_on_demand(void)
     size_t np;
     double work = tkc_coeffs_raise_work(c, 4, need, &np);
     CHECK(np == 2 && work > 0, "raise work: %zu patterns, %g units", np, work);
-    CHECK(tkc_coeffs_raise(c, 4, need, 2, &st, &err) == 0, "raise: %s",
+    CHECK(tkc_coeffs_raise(c, 4, need, 2, NULL, &st, &err) == 0, "raise: %s",
           err.message);
     CHECK(st.patterns == 2 && st.work == work, "raised %zu patterns, work %g",
           st.patterns, st.work);
@@ -160,7 +160,7 @@ static void test_raise_on_demand(void)
               tkc_coeffs_order(c, 0, 0) == -1 && !tkc_coeffs_entry(c, 0, 0),
           "only the entries asked for are known");
     CHECK(known == 3, "%zu entries known, expected A_01, A_10, A_22", known);
-    CHECK(tkc_coeffs_raise(c, 4, need, 1, &st, &err) == 0 && st.patterns == 0,
+    CHECK(tkc_coeffs_raise(c, 4, need, 1, NULL, &st, &err) == 0 && st.patterns == 0,
           "raising to the same order again computes nothing (%zu)",
           st.patterns);
     /* keep the order-4 coefficients, raise everything to 8: they are the
@@ -170,7 +170,7 @@ static void test_raise_on_demand(void)
         mpq_init(keep[m]);
         mpq_set(keep[m], tkc_coeffs_entry(c, 0, 1)[m]);
     }
-    CHECK(tkc_coeffs_raise(c, 8, NULL, 2, &st, &err) == 0 &&
+    CHECK(tkc_coeffs_raise(c, 8, NULL, 2, NULL, &st, &err) == 0 &&
               st.patterns == tkc_coeffs_patterns(c),
           "raise all to 8: %zu of %zu patterns", st.patterns,
           tkc_coeffs_patterns(c));
@@ -180,9 +180,9 @@ static void test_raise_on_demand(void)
         mpq_clear(keep[m]);
     }
     CHECK(prefix, "order-4 coefficients are the prefix of the order-8 ones");
-    CHECK(tkc_coeffs_raise(c, 7, NULL, 1, NULL, &err) == TKC_EINPUT,
+    CHECK(tkc_coeffs_raise(c, 7, NULL, 1, NULL, NULL, &err) == TKC_EINPUT,
           "odd total order refused");
-    CHECK(tkc_coeffs_raise(c, -2, NULL, 1, NULL, &err) == TKC_EINPUT,
+    CHECK(tkc_coeffs_raise(c, -2, NULL, 1, NULL, NULL, &err) == TKC_EINPUT,
           "negative total order refused");
     free(need);
     tkc_coeffs_free(c);

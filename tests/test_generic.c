@@ -490,7 +490,7 @@ static void test_order_ten(void)
          * coefficient of d vanishes, at any order. */
         tkc_error err;
         tkc_coeffs *c = tkc_coeffs_alloc(set, &err);
-        tkc_coeffs_raise(c, 12, NULL, 2, NULL, &err);
+        tkc_coeffs_raise(c, 12, NULL, 2, NULL, NULL, &err);
         int zero = 1;
         for (int a = 0; a <= 6; a++) {
             long m = tkc_series_monomial_index(a, 0);

@@ -41,6 +41,7 @@
 #include <mpfr.h>
 
 #include "tkc/error.h"
+#include "tkc/progress.h"
 #include "tkc/evidence.h"
 
 #ifdef __cplusplus
@@ -80,6 +81,8 @@ typedef struct tkc_certify_input {
                                  for the Bonferroni correction; 0 means r*r    */
     mpfr_prec_t prec;         /* working precision in bits; 0 means 128        */
     const char *const *row_names; /* optional, r names used in messages        */
+    const tkc_progress *progress; /* optional: its O(r³) steps are reported
+                                 (tkc/progress.h)                             */
 } tkc_certify_input;
 
 typedef struct tkc_certificate {

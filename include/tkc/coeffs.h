@@ -25,6 +25,7 @@
 #include <gmp.h>
 
 #include "tkc/error.h"
+#include "tkc/progress.h"
 #include "tkc/pattern.h"
 #include "tkc/template.h"
 
@@ -77,10 +78,12 @@ typedef struct tkc_coeffs_stats {
 
 /* Bring the needed entries to total order D (even, 0 .. TKC_SERIES_ORDER_MAX)
  * on `threads` worker threads (0 = the online cores).  Entries already at
- * D or above are left alone.  st (nullable) receives what it did.  On error
- * nothing already known is lost. */
+ * D or above are left alone.  The patterns done are reported to progress
+ * (nullable, tkc/progress.h).  st (nullable) receives what it did.  On
+ * error nothing already known is lost. */
 TKC_API int tkc_coeffs_raise(tkc_coeffs *c, int total_order,
                              const uint8_t *need, unsigned threads,
+                             const tkc_progress *progress,
                              tkc_coeffs_stats *st, tkc_error *err);
 
 #ifdef __cplusplus

@@ -78,10 +78,12 @@ typedef struct tkc_generic_options {
     /* N_trans's activation, for the words: Lemma 3.6 is proved for cos
      * only.  NULL = cos. */
     const tkc_activation_type *activation;
+    const tkc_progress *progress; /* how far it has got (tkc/progress.h), or
+                                     NULL                                   */
 } tkc_generic_options;
 
 /* Defaults: auto method, max_order 16, work_budget 1.5e9 (about 70 s of
- * one core at k = 11, bench/RESULTS.md), all online cores, cos. */
+ * one core at k = 11, bench/RESULTS.md), all online cores, cos, no progress. */
 TKC_API void tkc_generic_options_default(tkc_generic_options *opt);
 
 typedef struct tkc_generic_verdict {

@@ -22,6 +22,7 @@
 #include "tkc/error.h"
 #include "tkc/evidence.h"
 #include "tkc/pattern.h"
+#include "tkc/progress.h"
 #include "tkc/shard.h"
 
 #ifdef __cplusplus
@@ -246,6 +247,9 @@ struct tkc_kernel_spec {
     tkc_shard *shard;           /* the processes this computation is shared
                                    by (tkc/shard.h), or NULL: this one alone;
                                    results do not depend on it either        */
+    const tkc_progress *progress; /* how far a call has got is reported
+                                   here (tkc/progress.h), or NULL: nothing
+                                   is; results do not depend on it          */
     /* each estimator's own options */
     tkc_attn_mc_options mc;
     tkc_attn_qmc_options qmc;
@@ -255,7 +259,7 @@ struct tkc_kernel_spec {
 };
 
 /* Defaults: trans kernel, auto estimator, cos, β = 1, γ = 1, b1 = 1,
- * b2 = 0.5, depth 1, seed 1, 1 thread, no shard; mc 2^16 samples; qmc 2^16 points
+ * b2 = 0.5, depth 1, seed 1, 1 thread, no shard, no progress; mc 2^16 samples; qmc 2^16 points
  * × 16 replicates; series order 0 (optimal truncation) at 256 bits; cvmc
  * 2^16 samples with the β⁴ control; auto target 1e-4 within 2^21
  * evaluations (qmc's default run: where qmc reaches the target, auto

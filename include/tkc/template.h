@@ -84,7 +84,9 @@ TKC_API int tkc_template_set_read_file(const char *path,
  *   2. nothing more when `name` holds a '/': a path that is not there;
  *   3. each folder of the environment variable TKC_TEMPLATES (separated by
  *      ':', empty entries skipped), then the installed sets,
- *      tkc_template_sets_dir(): in each, `name`, then `name`.tpl.
+ *      tkc_template_sets_dir(), then the sets of the source tree libtkc
+ *      was built from, while it is there (so that a build runs them before
+ *      it is installed): in each, `name`, then `name`.tpl.
  * The first file found wins. */
 
 /* The folder the shipped sets are installed in: <datadir>/tkc/templates

@@ -9,6 +9,7 @@
  *   sample.h    the data distribution (draws for a seed)
  *   evidence.h  what a box, a bound or a verdict rests on
  *   shard.h     one computation shared by several processes (MPI ranks)
+ *   progress.h  how far a long call has got, reported to the caller
  *   kernel.h    the kernel spec, the type tables (kernels, K_attn
  *               estimators and their options, activations), evaluation
  *   series.h    exact Taylor coefficients of K_attn (GMP)
@@ -42,6 +43,7 @@
 #include "tkc/sample.h"
 #include "tkc/evidence.h"
 #include "tkc/shard.h"
+#include "tkc/progress.h"
 #include "tkc/kernel.h"
 #include "tkc/kernel_options.h"
 #include "tkc/gram.h"

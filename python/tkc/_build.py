@@ -178,7 +178,8 @@ tkc_coeffs *tkc_coeffs_alloc(const tkc_template_set *set, tkc_error *err);
 void tkc_coeffs_free(tkc_coeffs *c);
 size_t tkc_coeffs_patterns(const tkc_coeffs *c);
 int tkc_coeffs_raise(tkc_coeffs *c, int total_order, const uint8_t *need,
-                     unsigned threads, void *st, tkc_error *err);
+                     unsigned threads, const void *progress, void *st,
+                     tkc_error *err);
 
 /* tkc/generic.h */
 typedef enum tkc_generic_status { TKC_GENERIC_NOT_ESTABLISHED,

@@ -126,7 +126,8 @@ def _series_set(templates, order, cls, threads):
         _native.raise_for(err.status or lib.TKC_EINPUT, err)
     c = ffi.gc(c, lib.tkc_coeffs_free)
     nthreads = 0 if threads is None else threads
-    call(lib.tkc_coeffs_raise, c, order, ffi.NULL, nthreads, ffi.NULL)
+    call(lib.tkc_coeffs_raise, c, order, ffi.NULL, nthreads, ffi.NULL,
+         ffi.NULL)
     gopt = ffi.new("tkc_generic_options *")
     lib.tkc_generic_options_default(gopt)
     gopt.threads = nthreads

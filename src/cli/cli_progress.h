@@ -12,14 +12,22 @@
  * --progress (a line every 10 s and at each phase, for a log), never with
  * --no-progress.  Every command accepts both flags (cli_progress_option).
  *
- * Without a count, "how far" is the phase alone, and the time left that of
- * a prediction when there is one (the series' cost model): the library's
- * long calls (an N matrix, a kernel estimate) do not report from inside. */
+ * The library's long calls report from inside (tkc/progress.h): give them
+ * cli_progress_library(p) as the spec's progress, and the line shows the
+ * library's stage after the command's phase, how far that stage has got and
+ * its time left:
+ *   tkc check: kernel 2 of 3, transformer, r = 144: round 2 of at most 4:
+ *   K_attn qmc, 10440 patterns 37%: 12s, ~20s left
+ * (cut to the terminal's width).  Without any count the time left is that
+ * of a prediction when there is one (a cost model's, cli_progress_expect). */
 #ifndef TKC_CLI_PROGRESS_H
 #define TKC_CLI_PROGRESS_H
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "tkc/progress.h"
 
 typedef enum cli_progress_mode {
     CLI_PROGRESS_AUTO = 0,      /* when stderr is a terminal                */
@@ -39,6 +47,12 @@ typedef struct cli_progress {
     size_t done, total;         /* total 0: no count                        */
     double expected;            /* predicted seconds of the phase, or 0     */
     double phase_start;
+    double count_start;         /* when the phase's count began at 0        */
+    /* the library's stage inside the phase (cli_progress_library) */
+    tkc_progress lib;
+    char stage[256];
+    uint64_t stage_done, stage_total;   /* total 0: no count             */
+    double stage_start;
 } cli_progress;
 
 /* Is argv[*i] --progress or --no-progress?  Then set *mode and return 1;
@@ -56,6 +70,11 @@ void cli_progress_end(cli_progress *p);
 void cli_progress_phase(cli_progress *p, size_t done, size_t total,
                         const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* The progress to give the library (a spec's, the generic options'):
+ * its stages show inside the current phase, until the next phase.  NULL
+ * when nothing is shown, so that the library does not even format them. */
+const tkc_progress *cli_progress_library(cli_progress *p);
 
 /* The phase's predicted duration (a cost model's, in seconds): without a
  * count, the time left is what remains of it. */

@@ -305,10 +305,11 @@ int cmd_check(int argc, char **argv)
     for (int k = 0; k < NKERNELS && rc == CLI_OK; k++) {
         tkc_kernel_spec s = a.spec;
         s.kernel = *kernels[k];
-        /* no count: the kernels' costs differ too much for a time left */
-        cli_progress_phase(&bar, 0, 0, "kernel %d of %d, %s: N of %s, r = "
-                           "%zu, and its verdict", k + 1, NKERNELS,
-                           kernel_labels[k], a.file, set->count);
+        s.progress = cli_progress_library(&bar);
+        /* no count here: the kernels' costs differ too much for one time
+         * left; the library's stages carry theirs */
+        cli_progress_phase(&bar, 0, 0, "%s (%d of %d)", kernel_labels[k],
+                           k + 1, NKERNELS);
         if (tkc_nmatrix_decide(set, &s, &a.opt, &nm[k], &d[k], &err))
             rc = cli_library_error(cmd, &err);
     }

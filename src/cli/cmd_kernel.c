@@ -151,7 +151,9 @@ int cmd_kernel(int argc, char **argv)
                            spec.kernel->name, kx,
                            spec.kernel->uses_attn ? ", by " : "",
                            spec.kernel->uses_attn ? spec.estimator->name : "");
+        spec.progress = cli_progress_library(&bar);
         int st = tkc_kernel_eval_pairs(&spec, S, &p, 1, v, &err);
+        spec.progress = NULL;
         cli_progress_end(&bar);
         if (st) {
             rc = cli_library_error("kernel", &err);

@@ -414,6 +414,7 @@ static int run_all(const krr_cli *c, const tkc_template_set *set, krr_runs *R)
                 krr_run *run = run_at(R, k, x, s);
                 tkc_kernel_spec spec = c->kernel;
                 spec.kernel = c->kernels[k];
+                spec.progress = cli_progress_library(&p);
                 run->n = c->nn > 1 ? c->n[x] : c->n[0];
                 run->alphabet = x_is_alphabet(c) ? c->alphabet[x] : c->alphabet[0];
                 run->seed = c->seed + s;

@@ -749,7 +749,9 @@ int cmd_nmatrix(int argc, char **argv)
                        a.file, a.spec.kernel->name, set->count,
                        set->count * (set->count + 1) / 2,
                        a.opt.auto_refine ? ", refined within the budget" : "");
+    a.spec.progress = cli_progress_library(&bar);
     int st = tkc_nmatrix_decide(set, &a.spec, &a.opt, &nm, &d, &err);
+    a.spec.progress = NULL;
     cli_progress_end(&bar);
     if (st) {
         tkc_template_set_free(set);

@@ -190,7 +190,8 @@ int cli_series_set(const char *path, int order, int append_cls,
     cli_progress_phase(&bar, 0, 0, "exact coefficients through order %d, %zu "
                        "pair patterns", order, tkc_coeffs_patterns(c));
     cli_progress_expect(&bar, work * SECONDS_PER_UNIT);
-    int st = tkc_coeffs_raise(c, order, NULL, threads, NULL, &err);
+    int st = tkc_coeffs_raise(c, order, NULL, threads,
+                              cli_progress_library(&bar), NULL, &err);
     if (!st) {
         for (size_t e = 0; e < r * r; e++)
             entry[e] = tkc_coeffs_entry(c, e / r, e % r);
