@@ -18,9 +18,13 @@ obj, end = json.JSONDecoder(parse_constant=refuse).raw_decode(text)
 assert isinstance(obj, dict) and text[end:] == '\n'" "$1"
 }
 
-# A run of a few seconds (2e8 integrand evaluations): the line names the
-# kernel and estimator and the seconds spent; stdout is the JSON alone.
-long=(kernel aCbd bCad --kernel attn --estimator mc --samples 2e8 --json)
+# Runs of a few seconds: 2e8 integrand evaluations (1e7 under the
+# sanitizers, which run some 20x slower: TKC_SANITIZED, tests/meson.build).
+if [ "${TKC_SANITIZED:-0}" = 1 ]; then evals=1e7; nm_evals=3e6; else evals=2e8; nm_evals=6e7; fi
+
+# The line names the kernel and estimator, how far the estimator has got,
+# the seconds spent and left; stdout is the JSON alone.
+long=(kernel aCbd bCad --kernel attn --estimator mc --samples $evals --json)
 "$TKC_EXE" "${long[@]}" --progress >"$tmp/o.json" 2>"$tmp/err"
 check "long run exit 0" [ $? -eq 0 ]
 check "stdout strict JSON with --progress" strict_json "$tmp/o.json"
@@ -34,7 +38,7 @@ check "the same JSON without progress" cmp -s "$tmp/o.json" "$tmp/o2.json"
 
 # nmatrix and check: the library's stages inside the command's phase, with
 # their counts; the same output as without progress.
-quick=(--estimator mc --samples 6e7 --no-auto-refine --no-generic)
+quick=(--estimator mc --samples $nm_evals --no-auto-refine --no-generic)
 "$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel trans "${quick[@]}" --progress \
     >"$tmp/n1" 2>"$tmp/err"
 check "nmatrix: a counted K_attn stage in its phase" \
