@@ -47,6 +47,16 @@ typedef struct tkc_attn_series_options { int order; long prec; ...; }
     tkc_attn_series_options;
 typedef struct tkc_attn_qmc_options { uint64_t points; unsigned replicates;
                                       ...; } tkc_attn_qmc_options;
+/* tkc/progress.h: reports come on the calling thread, with the GIL
+ * released by cffi around the call; the extern "Python" function takes it
+ * back for the report (tkc/progress.py). */
+typedef struct tkc_progress {
+    void (*report)(void *ctx, const char *stage, uint64_t done,
+                   uint64_t total);
+    void *ctx;
+} tkc_progress;
+extern "Python" void tkc_py_progress(void *ctx, const char *stage,
+                                     uint64_t done, uint64_t total);
 typedef struct tkc_kernel_spec {
     const tkc_kernel_type *kernel;
     const tkc_attn_estimator_type *estimator;
@@ -55,6 +65,7 @@ typedef struct tkc_kernel_spec {
     unsigned mlp_depth;
     uint64_t seed;
     unsigned threads;
+    const tkc_progress *progress;
     tkc_attn_qmc_options qmc;
     tkc_attn_series_options series;
     ...;

@@ -4,22 +4,26 @@ import numpy as np
 
 from tkc import _native
 from tkc._native import InputError, call, ffi, lib, text
+from tkc.progress import reporting
 
 
-def kernel(x, y, **params):
+def kernel(x, y, progress=None, **params):
     """One kernel value K(x, y) with its error, as `tkc kernel X Y --json`
     prints it (docs/json.md): kernel, estimator, value, stderr, error_kind,
     samples, x, y, k, beta, gamma, activation, b1, b2, seed, note.
     params: the kernel options (docs/cli.md), as keywords: kernel,
     estimator, act, beta, gamma, b1, b2, depth, seed, threads, samples,
-    points, replicates, order, prec, cv_order, target_se, max_evals."""
+    points, replicates, order, prec, cv_order, target_se, max_evals.
+    progress: None, True or a callable (tkc.progress)."""
     spec, _ = _native.kernel_spec(params)
     vocab = _native.Vocabulary()
     ids = _native.encode([x, y], vocab, "x, y")
     S = _native.c_strings(ids)
     v = ffi.gc(_values(1), lib.tkc_kernel_values_free)
     pair = ffi.new("tkc_pair *", (0, 1))
-    call(lib.tkc_kernel_eval_pairs, spec, S, pair, 1, v)
+    with reporting(progress) as p:
+        spec.progress = p.c
+        call(lib.tkc_kernel_eval_pairs, spec, S, pair, 1, v)
     names = {i: str(t) for t, i in vocab.ids.items()}
     out = dict(kernel=text(spec.kernel.name),
                estimator=text(v.estimator) or None,
@@ -43,7 +47,7 @@ def _values(npairs):
     return v
 
 
-def gram(xs, ys=None, info=False, **params):
+def gram(xs, ys=None, info=False, progress=None, **params):
     """The Gram matrix K[i, j] = K(xs[i], ys[j]) and its errors, (K, se),
     float64 ndarrays of shape (len(xs), len(ys)).
 
@@ -57,7 +61,8 @@ def gram(xs, ys=None, info=False, **params):
     vocabulary.  params: the kernel options, as in tkc.kernel.  The same
     seed gives the same digits; a 1 × 1 Gram has tkc.kernel's digits.
     info=True also returns a dict describing the kernel call: patterns,
-    se_max, error_kind, estimator, samples, note."""
+    se_max, error_kind, estimator, samples, note.  progress: None, True or
+    a callable (tkc.progress)."""
     spec, _ = _native.kernel_spec(params)
     vocab = _native.Vocabulary()
     X = _native.c_strings(_native.encode(xs, vocab, "xs"))
@@ -70,8 +75,10 @@ def gram(xs, ys=None, info=False, **params):
     K = np.empty((nx, ny))
     se = np.empty((nx, ny))
     gi = ffi.new("tkc_gram_info *")
-    call(lib.tkc_gram_matrix, spec, X, Y, ffi.from_buffer("double[]", K),
-         ffi.from_buffer("double[]", se), gi)
+    with reporting(progress) as p:
+        spec.progress = p.c
+        call(lib.tkc_gram_matrix, spec, X, Y, ffi.from_buffer("double[]", K),
+             ffi.from_buffer("double[]", se), gi)
     if not info:
         return K, se
     return K, se, dict(patterns=gi.npatterns, se_max=gi.se_max,

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from tkc import _native
 from tkc._native import InputError, call, ffi, lib, text
+from tkc.progress import reporting
 from tkc.templates import as_templates
 from tkc.verdicts import generic_test
 
@@ -36,7 +37,7 @@ def _exact(name, value):
 
 
 def series(x, y=None, order=ORDER_DEFAULT, gamma=None, gamma2=None, beta=None,
-           prec=256, cls=True, threads=None):
+           prec=256, cls=True, threads=None, progress=None):
     """Exact Taylor coefficients of K_attn at β = γ = 0.
 
     series(x, y, order=10): the coefficients of β^(2i) γ^(2j) for 2i <= order,
@@ -53,9 +54,11 @@ def series(x, y=None, order=ORDER_DEFAULT, gamma=None, gamma2=None, beta=None,
     patterns, monomials (each with beta_power, gamma_power, name and
     matrix, r × r lists of Fractions) and condition_10, condition (10) as
     these matrices decide it.  templates as in tkc.nmatrix; threads: worker
-    threads (None: every online core; exact, so the same on any)."""
+    threads (None: every online core; exact, so the same on any);
+    progress: None, True or a callable (tkc.progress), for the
+    coefficients' patterns."""
     if y is None:
-        return _series_set(x, order, cls, threads)
+        return _series_set(x, order, cls, threads, progress)
     if isinstance(y, int):
         raise InputError("series(x, y, order): y is a string; for a template "
                          "set give the order by name, series(FILE, order=D)")
@@ -111,7 +114,7 @@ def _sum(s, beta, g2, prec):
                 useful=useful)
 
 
-def _series_set(templates, order, cls, threads):
+def _series_set(templates, order, cls, threads, progress):
     if order % 2:
         raise InputError(f"with a template set the order is the total order "
                          f"2a + 2b: even, got {order}")
@@ -126,8 +129,9 @@ def _series_set(templates, order, cls, threads):
         _native.raise_for(err.status or lib.TKC_EINPUT, err)
     c = ffi.gc(c, lib.tkc_coeffs_free)
     nthreads = 0 if threads is None else threads
-    call(lib.tkc_coeffs_raise, c, order, ffi.NULL, nthreads, ffi.NULL,
-         ffi.NULL)
+    with reporting(progress) as p:
+        call(lib.tkc_coeffs_raise, c, order, ffi.NULL, nthreads, p.c,
+             ffi.NULL)
     gopt = ffi.new("tkc_generic_options *")
     lib.tkc_generic_options_default(gopt)
     gopt.threads = nthreads

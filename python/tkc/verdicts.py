@@ -17,6 +17,7 @@ import numpy as np
 
 from tkc import _native
 from tkc._native import call, ffi, lib, text
+from tkc.progress import reporting
 from tkc.templates import as_templates
 
 _CHECK_KERNELS = ("mlp", "mlpxx", "trans")
@@ -47,10 +48,15 @@ def _options(spec, given, confidence, auto_refine, budget, time_budget,
     return opt
 
 
-def _decide(tset, spec, opt):
+def _decide(tset, spec, opt, progress=ffi.NULL):
+    """N and its decision; progress: a tkc_progress * (reporting(...).c)."""
     nm = ffi.new("tkc_nmatrix **")
     d = ffi.new("tkc_nmatrix_decision **")
-    call(lib.tkc_nmatrix_decide, tset._set, spec, opt, nm, d)
+    spec.progress = progress
+    try:
+        call(lib.tkc_nmatrix_decide, tset._set, spec, opt, nm, d)
+    finally:
+        spec.progress = ffi.NULL
     return (ffi.gc(nm[0], lib.tkc_nmatrix_free),
             ffi.gc(d[0], lib.tkc_nmatrix_decision_free))
 
@@ -185,7 +191,7 @@ def _templates_spelled(tset):
 
 def nmatrix(templates, cls=True, confidence=None, auto_refine=None,
             budget=None, time_budget=None, ladder=None, generic=True,
-            **params):
+            progress=None, **params):
     """The matrix N of a template set and its verdict, as `tkc nmatrix
     --json` prints it: templates, kernel, estimator, cls_appended, N and
     stderr (ndarrays), singular_values, sigma_min, sigma_min_lower_bound,
@@ -196,12 +202,14 @@ def nmatrix(templates, cls=True, confidence=None, auto_refine=None,
     template file or a list of its lines (cls: append [CLS], for all but a
     Templates).  The N-matrix options are the command's: confidence,
     auto_refine, budget, time_budget, ladder (None: r <= 64), generic.
+    progress: None, True or a callable (tkc.progress).
     params: the kernel options, as in tkc.kernel."""
     tset = as_templates(templates, cls)
     spec, given = _native.kernel_spec(params, also_read="prec")
     opt = _options(spec, given, confidence, auto_refine, budget, time_budget,
                    ladder, generic)
-    nm, d = _decide(tset, spec, opt)
+    with reporting(progress) as p:
+        nm, d = _decide(tset, spec, opt, p.c)
     out = dict(templates=_templates_spelled(tset),
                kernel=text(spec.kernel.name), estimator=text(nm.estimator),
                cls_appended=tset.cls_appended, N=_matrix(nm.N, nm.r),
@@ -212,7 +220,7 @@ def nmatrix(templates, cls=True, confidence=None, auto_refine=None,
 
 def check(templates, cls=True, confidence=None, auto_refine=True,
           budget=None, time_budget=None, ladder=None, generic=True,
-          **params):
+          progress=None, **params):
     """The MLP, MLP+XXᵀ and transformer verdicts side by side, as `tkc check
     --json` prints them: file, templates, k, cls_appended, and kernels, one
     dict per kernel (mlp, mlpxx, trans) with kernel, estimator, N and
@@ -239,14 +247,15 @@ def check(templates, cls=True, confidence=None, auto_refine=True,
             call(lib.tkc_kernel_option_set, spec, name.encode(),
                  value.encode(), ffi.NULL)
     kernels = []
-    for name in _CHECK_KERNELS:
-        s = ffi.new("tkc_kernel_spec *")
-        s[0] = spec[0]
-        s.kernel = lib.tkc_kernel_type_lookup(name.encode())
-        nm, d = _decide(tset, s, opt)
-        entry = dict(kernel=name, estimator=text(nm.estimator),
-                     N=_matrix(nm.N, nm.r), stderr=_matrix(nm.se, nm.r))
-        entry.update(decision(nm, d))
-        kernels.append(entry)
+    with reporting(progress) as p:
+        for name in _CHECK_KERNELS:
+            s = ffi.new("tkc_kernel_spec *")
+            s[0] = spec[0]
+            s.kernel = lib.tkc_kernel_type_lookup(name.encode())
+            nm, d = _decide(tset, s, opt, p.c)
+            entry = dict(kernel=name, estimator=text(nm.estimator),
+                         N=_matrix(nm.N, nm.r), stderr=_matrix(nm.se, nm.r))
+            entry.update(decision(nm, d))
+            kernels.append(entry)
     return dict(file=tset.file, templates=_templates_spelled(tset),
                 k=tset.k, cls_appended=tset.cls_appended, kernels=kernels)
