@@ -252,16 +252,23 @@ static int check_plans(const krr_cli *c, const tkc_template_set *set)
                 return cli_library_error(CMD, &err);
             if (p.chosen != TKC_KRR_SOLVER_AUTO)
                 continue;
-            char alt[240] = "";
+            char alt[320] = "", at[96];
+            /* no alphabet at all: the arrays of n strings alone are over */
+            if (isfinite(lim.structured_alphabet_min))
+                snprintf(at, sizeof at, "and this n at alphabet >= %.3g (rho "
+                         ">= %.3g)", lim.structured_alphabet_min,
+                         lim.structured_alphabet_min * rho /
+                             (double)c->alphabet[a]);
+            else
+                snprintf(at, sizeof at, "and this n at no alphabet (its "
+                         "arrays alone do not fit)");
             if (c->opt.solver != TKC_KRR_SOLVER_DENSE)
                 snprintf(alt, sizeof alt, "; the structured path needs few "
                          "strings sharing a symbol (here %.3g other strings "
                          "each, expected) and its arrays to fit: it fits n <= "
-                         "%zu at this alphabet, and this n at alphabet >= %.3g "
-                         "(rho >= %.3g)", 2 * p.shared_pairs / (double)p.n,
-                         lim.structured_n_max, lim.structured_alphabet_min,
-                         lim.structured_alphabet_min * rho /
-                             (double)c->alphabet[a]);
+                         "%zu at this alphabet, %s",
+                         2 * p.shared_pairs / (double)p.n,
+                         lim.structured_n_max, at);
             return cli_usage_error(
                 CMD, "--n %zu at alphabet %zu (rho %.4g) fits no solver in "
                 "%.3g GB: the dense path needs a %.3g GB kernel matrix (it "
