@@ -321,6 +321,9 @@ int tkc_coeffs_raise(tkc_coeffs *c, int total_order, const uint8_t *need,
     worker_run(&w[0]);
     for (unsigned t = 1; t <= started; t++)
         pthread_join(tid[t], NULL);
+    /* the other workers may have finished the last patterns after worker
+     * 0's last report */
+    tkc_progress_count_step(&count, atomic_load(&done));
     /* the failure earliest in the list, whichever thread met it */
     worker *bad = NULL;
     for (unsigned t = 0; t < threads; t++)

@@ -14,6 +14,7 @@
 #include "attn_spec.h"
 #include "check.h"
 #include "progress.h"
+#include "tkc/coeffs.h"
 #include "tkc/kernel.h"
 #include "tkc/text.h"
 #include "tkc/verdict.h"
@@ -236,6 +237,33 @@ static void test_verdict(recorder *rec)
     tkc_template_set_free(set);
 }
 
+/* The exact coefficients on two threads: the count reaches the patterns'
+ * number even when the other thread computes the last ones (worker 0, on
+ * the calling thread, reports). */
+static void test_coeffs(recorder *rec)
+{
+    static const char text[] = "1 α β γ α\n-1 α β α γ\n1 α α β β\n"
+                               "-1 α β β α\n";
+    tkc_template_set *set = NULL;
+    tkc_error err;
+    CHECK(!tkc_template_set_parse(text, strlen(text), "test", NULL, &set,
+                                  &err), "parse: %s", err.message);
+    for (int trial = 0; set && trial < 8; trial++) {
+        tkc_coeffs *c = tkc_coeffs_alloc(set, &err);
+        tkc_progress p;
+        recorder_start(rec, &p);
+        CHECK(c && !tkc_coeffs_raise(c, 4, NULL, 2, &p, NULL, &err),
+              "raise: %s", err.message);
+        if (c)
+            CHECK(check_counted(rec, "coefficients to order 4",
+                                "coefficients, 2 threads") ==
+                      tkc_coeffs_patterns(c),
+                  "coefficients: not counted in patterns");
+        tkc_coeffs_free(c);
+    }
+    tkc_template_set_free(set);
+}
+
 /* Nested stages: the prefix before the inner stage; a text cut at the
  * limit stays valid UTF-8; nothing at all without an outer progress. */
 static void test_nesting(recorder *rec)
@@ -275,6 +303,7 @@ int main(void)
     test_nesting(&rec);
     test_estimators(&rec);
     test_verdict(&rec);
+    test_coeffs(&rec);
     free(rec.ev);
     return check_summary();
 }
