@@ -179,12 +179,6 @@ int cli_nmatrix_load(const char *command, const char *path, int append_cls,
     return CLI_OK;
 }
 
-/* The least memory N's evaluation takes per entry: its pair (16 bytes),
- * value, standard error and box (mid, radius), 8 bytes each
- * (nmatrix.c's evaluate).  The estimators and the certificate take more
- * (about 145 bytes an entry were seen at r = 10^4), so this is a floor. */
-#define NMATRIX_BYTES_PER_ENTRY_MIN 48.0
-
 /* The memory the process may use: the machine's, or less under a limit
  * (ulimit -v, -d). */
 static double memory_limit(void)
@@ -201,19 +195,60 @@ static double memory_limit(void)
     return have;
 }
 
-int cli_nmatrix_fits(const char *command, const tkc_template_set *set)
+/* Runs predicted longer than this many seconds are announced on stderr. */
+#define FITS_SECONDS_WARN 10.0
+
+/* The predicted time of one decision, on stderr when long. */
+static void say_time(const char *command, const tkc_kernel_spec *spec,
+                     const tkc_nmatrix_options *opt, const tkc_nmatrix_cost *c)
 {
-    double r = (double)set->count,
-           need = NMATRIX_BYTES_PER_ENTRY_MIN * r * r, have = memory_limit();
+    int more = opt->auto_refine && c->rounds_max > 1 &&
+               c->seconds_max > c->seconds_first;
+    if (!((more ? c->seconds_max : c->seconds_first) > FITS_SECONDS_WARN))
+        return;
+    fprintf(stderr, "tkc %s: r = %zu, kernel %s: about %.0f s (an estimate "
+            "for this machine: %.3g integrand values, a certificate of %.3g "
+            "MPFR operations)", command, c->r, spec->kernel->name,
+            c->seconds_first, c->values_first, c->certificate_ops);
+    if (more)
+        fprintf(stderr, ", up to %.0f s if auto-refine takes all %u rounds",
+                c->seconds_max, c->rounds_max);
+    fputc('\n', stderr);
+}
+
+int cli_nmatrix_fits(const char *command, const tkc_template_set *set,
+                     const tkc_kernel_spec *specs, size_t nspecs,
+                     const tkc_nmatrix_options *opt, tkc_nmatrix_cost *costs)
+{
+    double have = memory_limit(), kept = 0, need = 0;
+    const char *phase = "";
+    const tkc_kernel_spec *at = specs;
+    for (size_t i = 0; i < nspecs; i++) {
+        tkc_nmatrix_cost c;
+        tkc_error err;
+        if (tkc_nmatrix_cost_predict(set, &specs[i], opt, &c, &err))
+            return cli_library_error(command, &err);
+        if (costs)
+            costs[i] = c;
+        /* the runs before this one keep their N and decision */
+        if (kept + c.bytes > need) {
+            need = kept + c.bytes;
+            phase = c.peak_phase;
+            at = &specs[i];
+        }
+        kept += c.bytes_kept;
+        say_time(command, &specs[i], opt, &c);
+    }
     if (have > 0 && need > have)
-        return cli_usage_error(command, "%zu templates: N's %.3g entries "
-                               "need at least %.3g GB (%g bytes each), more "
-                               "than the %.3g GB this process may use",
-                               set->count, r * r, need / 1e9,
-                               NMATRIX_BYTES_PER_ENTRY_MIN, have / 1e9);
+        return cli_usage_error(command, "r = %zu templates: deciding N "
+                               "needs about %.3g GB at its peak (%s, kernel "
+                               "%s; predicted), more than the %.3g GB this "
+                               "process may use", set->count, need / 1e9,
+                               phase, at->kernel->name, have / 1e9);
     if (need > 1e9)
-        fprintf(stderr, "tkc %s: %zu templates: N's %.3g entries need at "
-                "least %.3g GB\n", command, set->count, r * r, need / 1e9);
+        fprintf(stderr, "tkc %s: r = %zu templates: deciding N needs about "
+                "%.3g GB at its peak (%s, kernel %s; predicted)\n", command,
+                set->count, need / 1e9, phase, at->kernel->name);
     return CLI_OK;
 }
 
@@ -736,7 +771,7 @@ int cmd_nmatrix(int argc, char **argv)
     tkc_template_set *set = NULL;
     if ((rc = cli_nmatrix_load(cmd, a.file, a.append_cls, &set)))
         return rc;
-    if ((rc = cli_nmatrix_fits(cmd, set))) {
+    if ((rc = cli_nmatrix_fits(cmd, set, &a.spec, 1, &a.opt, NULL))) {
         tkc_template_set_free(set);
         return rc;
     }
