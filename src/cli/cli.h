@@ -179,7 +179,9 @@ int cli_nmatrix_load(const char *command, const char *path, int append_cls,
  * keeping its N and decision): predict the cost (tkc_nmatrix_cost_predict;
  * costs, nullable, receives each), refuse (message with r and the GB,
  * CLI_USAGE) a peak that cannot fit in the memory the process may use,
- * say a peak past 1 GB on stderr, and an estimated time past 10 s. */
+ * say a peak past 1 GB on stderr, and an estimated time past 10 s (at
+ * most CLI_NMATRIX_SPECS_MAX specs). */
+#define CLI_NMATRIX_SPECS_MAX 8
 int cli_nmatrix_fits(const char *command, const tkc_template_set *set,
                      const tkc_kernel_spec *specs, size_t nspecs,
                      const tkc_nmatrix_options *opt, tkc_nmatrix_cost *costs);

@@ -220,35 +220,38 @@ int cli_nmatrix_fits(const char *command, const tkc_template_set *set,
                      const tkc_kernel_spec *specs, size_t nspecs,
                      const tkc_nmatrix_options *opt, tkc_nmatrix_cost *costs)
 {
+    tkc_nmatrix_cost c[CLI_NMATRIX_SPECS_MAX];
     double have = memory_limit(), kept = 0, need = 0;
-    const char *phase = "";
-    const tkc_kernel_spec *at = specs;
+    size_t at = 0;
+    if (nspecs > CLI_NMATRIX_SPECS_MAX)
+        nspecs = CLI_NMATRIX_SPECS_MAX;
     for (size_t i = 0; i < nspecs; i++) {
-        tkc_nmatrix_cost c;
         tkc_error err;
-        if (tkc_nmatrix_cost_predict(set, &specs[i], opt, &c, &err))
+        if (tkc_nmatrix_cost_predict(set, &specs[i], opt, &c[i], &err))
             return cli_library_error(command, &err);
         if (costs)
-            costs[i] = c;
+            costs[i] = c[i];
         /* the runs before this one keep their N and decision */
-        if (kept + c.bytes > need) {
-            need = kept + c.bytes;
-            phase = c.peak_phase;
-            at = &specs[i];
+        if (kept + c[i].bytes > need) {
+            need = kept + c[i].bytes;
+            at = i;
         }
-        kept += c.bytes_kept;
-        say_time(command, &specs[i], opt, &c);
+        kept += c[i].bytes_kept;
     }
     if (have > 0 && need > have)
         return cli_usage_error(command, "r = %zu templates: deciding N "
                                "needs about %.3g GB at its peak (%s, kernel "
                                "%s; predicted), more than the %.3g GB this "
                                "process may use", set->count, need / 1e9,
-                               phase, at->kernel->name, have / 1e9);
+                               c[at].peak_phase, specs[at].kernel->name,
+                               have / 1e9);
     if (need > 1e9)
         fprintf(stderr, "tkc %s: r = %zu templates: deciding N needs about "
                 "%.3g GB at its peak (%s, kernel %s; predicted)\n", command,
-                set->count, need / 1e9, phase, at->kernel->name);
+                set->count, need / 1e9, c[at].peak_phase,
+                specs[at].kernel->name);
+    for (size_t i = 0; i < nspecs; i++)
+        say_time(command, &specs[i], opt, &c[i]);
     return CLI_OK;
 }
 
