@@ -198,19 +198,20 @@ static double memory_limit(void)
 /* Runs predicted longer than this many seconds are announced on stderr. */
 #define FITS_SECONDS_WARN 10.0
 
-/* The predicted time of one decision, on stderr when long. */
+/* The predicted time of one decision, on stderr when its first round is
+ * long (what auto-refine may add is a worst case, said beside it: every
+ * `check` could refine for minutes, few do). */
 static void say_time(const char *command, const tkc_kernel_spec *spec,
                      const tkc_nmatrix_options *opt, const tkc_nmatrix_cost *c)
 {
-    int more = opt->auto_refine && c->rounds_max > 1 &&
-               c->seconds_max > c->seconds_first;
-    if (!((more ? c->seconds_max : c->seconds_first) > FITS_SECONDS_WARN))
+    if (!(c->seconds_first > FITS_SECONDS_WARN))
         return;
     fprintf(stderr, "tkc %s: r = %zu, kernel %s: about %.0f s (an estimate "
             "for this machine: %.3g integrand values, a certificate of %.3g "
             "MPFR operations)", command, c->r, spec->kernel->name,
             c->seconds_first, c->values_first, c->certificate_ops);
-    if (more)
+    if (opt->auto_refine && c->rounds_max > 1 &&
+        c->seconds_max > c->seconds_first)
         fprintf(stderr, ", up to %.0f s if auto-refine takes all %u rounds",
                 c->seconds_max, c->rounds_max);
     fputc('\n', stderr);
