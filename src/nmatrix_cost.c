@@ -52,10 +52,18 @@
  *   (other precisions are scaled by their limbs); */
 #define SECONDS_PER_CERT_OP_256 8e-8
 /*   one integrand value (an evaluation of one K_attn entry) per position
- *   of the strings: attn with mc and qmc at r = 200, 4096 evaluations,
- *   after the certificate's time: about 1.3e-9 s; small runs pay more per
- *   value (set-up), so: */
-#define SECONDS_PER_VALUE_POSITION 2e-9
+ *   of the strings, by `tkc nmatrix` with trans and auto on shipped sets
+ *   (after the certificate's and the generic verdict's times):
+ *   distribution_of_3 (auto choosing mc, 2e5 evaluations, k = 11) 0.6e-9 s,
+ *   raven (qmc, 2^21 evaluations, k = 10) 1.4e-9 s; attn by mc and qmc on a
+ *   generated set of r = 200, 4096 evaluations: 1.3e-9 s.  Within a factor
+ *   of 2 of: */
+#define SECONDS_PER_VALUE_POSITION 1e-9
+/*   one product of two entries' values summed for their covariance (mc):
+ *   `tkc nmatrix relational_match_to_sample.tpl` (trans, auto choosing mc
+ *   with the covariance of its ~900 K_attn entries, 2^21 evaluations),
+ *   240 s, of which 50 s the values: 4.5e-10 s. */
+#define SECONDS_PER_COVARIANCE_OP 4.5e-10
 
 /* ---- sizes of blocks ------------------------------------------------------ */
 
@@ -205,7 +213,8 @@ static double values_bytes(double n, int boxes, int cov)
 static double kernel_bytes(const tkc_kernel_spec *spec, const tkc_nmatrix_cost *c,
                            double n, int cov)
 {
-    double k = (double)c->k, strings = 2 * (double)c->r;
+    /* the strings the pairs hold: N's 2r, or two a pair when fewer */
+    double k = (double)c->k, strings = fmin(2 * (double)c->r, 2 * n);
     if (!spec->kernel->uses_attn)                   /* mlp.c's Gram cache */
         return 40 * pow2_at_least(2 * n, 16);
     if (spec->kernel == tkc_kernel_attn)
@@ -290,13 +299,18 @@ static double generic_bytes(const tkc_nmatrix_cost *c)
            D * 3 * mpq;
 }
 
+/* Does N's evaluation take the entries' covariance (nmatrix.c's build)? */
+static int nmatrix_cov(const tkc_nmatrix_options *opt, size_t r)
+{
+    return opt->want_cov == TKC_NMATRIX_COV_AUTO ? r <= TKC_NMATRIX_COV_MAX_R
+                                                 : opt->want_cov != 0;
+}
+
 static void predict_bytes(const tkc_kernel_spec *spec,
                           const tkc_nmatrix_options *opt, tkc_nmatrix_cost *c)
 {
     double r = (double)c->r;
-    int cov = opt->want_cov == TKC_NMATRIX_COV_AUTO
-                  ? c->r <= TKC_NMATRIX_COV_MAX_R
-                  : opt->want_cov != 0;
+    int cov = nmatrix_cov(opt, c->r);
     int ladder = opt->ladder < 0 ? c->r <= TKC_NMATRIX_LADDER_MAX_R
                                  : opt->ladder;
     double held = held_bytes(c, 1, cov);
@@ -354,6 +368,19 @@ static void predict_work(const tkc_template_set *set,
                      (spec->kernel == tkc_kernel_trans ? c->distinct : 0);
     c->values_first = (double)c->evaluations_first * entries;
     c->values_max = total * entries;
+    /* mc and cvmc sum the products of the entries' values, m(m+1)/2 per
+     * antithetic pair, when the covariance is taken: N's (r <= 32), or
+     * trans's K_attn entries when at most 1024 (trans.c); auto may choose
+     * either at run time, so it is counted with them */
+    const char *name = e ? e->name : "";
+    double m = c->kernel_entries;
+    int cov = nmatrix_cov(opt, c->r) ||
+              (spec->kernel == tkc_kernel_trans && m <= 1024);
+    double per_pair = cov && (!strcmp(name, "mc") || !strcmp(name, "cvmc") ||
+                              !strcmp(name, "auto"))
+                          ? m * (m + 1) / 2 / 2 : 0;
+    c->covariance_ops_first = (double)c->evaluations_first * per_pair;
+    c->covariance_ops_max = total * per_pair;
     /* the certificate: the inverse (LU and r solves, 4/3 r³), Rump's two
      * products (3 r³ in directed rounding), Weyl's midᵀmid and a Cholesky
      * (5/6 r³); det N's LU (1/3 r³) */
@@ -362,8 +389,16 @@ static void predict_work(const tkc_template_set *set,
     double limbs = ceil((double)opt->prec / 64);
     double cert_s = c->certificate_ops * SECONDS_PER_CERT_OP_256 * limbs / 4;
     double per_value = SECONDS_PER_VALUE_POSITION * (double)c->k;
-    c->seconds_first = c->values_first * per_value + cert_s;
-    c->seconds_max = c->values_max * per_value + c->rounds_max * cert_s;
+    /* auto's choice is made as it runs: its covariance products only in
+     * the most it may take */
+    double sure = strcmp(name, "auto") ? 1 : 0;
+    c->seconds_first = c->values_first * per_value +
+                       sure * c->covariance_ops_first *
+                           SECONDS_PER_COVARIANCE_OP +
+                       cert_s;
+    c->seconds_max = c->values_max * per_value +
+                     c->covariance_ops_max * SECONDS_PER_COVARIANCE_OP +
+                     c->rounds_max * cert_s;
 }
 
 int tkc_nmatrix_cost_predict(const tkc_template_set *set,

@@ -193,8 +193,9 @@ TKC_API int tkc_nmatrix_decide(const tkc_template_set *set,
  * returns.  The work is in counts, the same on any machine: integrand
  * evaluations per entry (0 for closed forms) of the first round and at
  * most over every auto-refine round, times the entries the K_attn
- * estimator sees (values_*; trans: and N_attn again, for Lemma 3.6), and
- * the certificate's MPFR operations (~r³).
+ * estimator sees (values_*; trans: and N_attn again, for Lemma 3.6), the
+ * products summed for the entries' covariance (covariance_ops_*, m²/4 per
+ * evaluation for m entries), and the certificate's MPFR operations (~r³).
  * The seconds are an ESTIMATE: the counts times per-unit constants
  * measured on one machine; they are for messages and progress only, and
  * nothing tkc decides reads them. */
@@ -214,9 +215,15 @@ typedef struct tkc_nmatrix_cost {
     uint64_t evaluations_max;   /* per entry, over every round, at most      */
     unsigned rounds_max;
     double values_first, values_max;
+    double covariance_ops_first; /* mc, cvmc (auto: may choose them) taking
+                                   the covariance: products summed      */
+    double covariance_ops_max;
     double certificate_ops;
-    double seconds_first;       /* ESTIMATE: the first round and the rest    */
-    double seconds_max;         /* ESTIMATE: every auto-refine round         */
+    double seconds_first;       /* ESTIMATE: the first round and the rest
+                                   (auto: were it to choose qmc or the
+                                   series, as its choice is made at run time) */
+    double seconds_max;         /* ESTIMATE: every auto-refine round, and
+                                   auto's costliest choice                   */
 } tkc_nmatrix_cost;
 
 /* Predict tkc_nmatrix_decide(set, spec, opt)'s cost.  EINPUT for an empty

@@ -199,21 +199,30 @@ static double memory_limit(void)
 #define FITS_SECONDS_WARN 10.0
 
 /* The predicted time of one decision, on stderr when its first round is
- * long (what auto-refine may add is a worst case, said beside it: every
- * `check` could refine for minutes, few do). */
+ * long; beside it the most it may take (auto-refine's rounds, auto's
+ * costliest choice), a worst case: every `check` could refine for
+ * minutes, few do. */
 static void say_time(const char *command, const tkc_kernel_spec *spec,
-                     const tkc_nmatrix_options *opt, const tkc_nmatrix_cost *c)
+                     const tkc_nmatrix_cost *c)
 {
     if (!(c->seconds_first > FITS_SECONDS_WARN))
         return;
+    /* auto's covariance products are only in the most it may take */
+    int is_auto = spec->kernel->uses_attn && spec->estimator == tkc_attn_auto;
+    char cov[64] = "";
+    if (c->covariance_ops_first > 0 && !is_auto)
+        snprintf(cov, sizeof cov, ", %.3g covariance products",
+                 c->covariance_ops_first);
     fprintf(stderr, "tkc %s: r = %zu, kernel %s: about %.0f s (an estimate "
-            "for this machine: %.3g integrand values, a certificate of %.3g "
-            "MPFR operations)", command, c->r, spec->kernel->name,
-            c->seconds_first, c->values_first, c->certificate_ops);
-    if (opt->auto_refine && c->rounds_max > 1 &&
-        c->seconds_max > c->seconds_first)
-        fprintf(stderr, ", up to %.0f s if auto-refine takes all %u rounds",
-                c->seconds_max, c->rounds_max);
+            "for this machine: %.3g integrand values%s, a certificate of "
+            "%.3g MPFR operations)", command, c->r, spec->kernel->name,
+            c->seconds_first, c->values_first, cov, c->certificate_ops);
+    int rounds = c->rounds_max > 1, mc = is_auto && c->covariance_ops_max > 0;
+    if (c->seconds_max > 1.5 * c->seconds_first)
+        fprintf(stderr, ", up to %.0f s if %s%s%s", c->seconds_max,
+                rounds ? "auto-refine takes every round" : "",
+                rounds && mc ? " and " : "",
+                mc ? "auto chooses mc (with the covariance)" : "");
     fputc('\n', stderr);
 }
 
@@ -252,7 +261,7 @@ int cli_nmatrix_fits(const char *command, const tkc_template_set *set,
                 set->count, need / 1e9, c[at].peak_phase,
                 specs[at].kernel->name);
     for (size_t i = 0; i < nspecs; i++)
-        say_time(command, &specs[i], opt, &c[i]);
+        say_time(command, &specs[i], &c[i]);
     return CLI_OK;
 }
 
