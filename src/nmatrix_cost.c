@@ -321,7 +321,9 @@ static void predict_bytes(const tkc_kernel_spec *spec,
          "the singular values and det N");
     if (spec->kernel->uses_attn) {
         /* Lemma 3.6 (verdict.c's lemma36): a second N_attn for trans, or
-         * for attn at r <= 8; its radii; the cycle test's 128-bit matrix */
+         * for attn at r <= 8 (counted even when the raised accuracy is
+         * N's own and N is reused: a few kB); its radii; the cycle test's
+         * 128-bit matrix */
         tkc_kernel_spec s = *spec;
         s.kernel = tkc_kernel_attn;
         double own = spec->kernel != tkc_kernel_attn ||
