@@ -659,6 +659,8 @@ typedef struct rounds {
     char stop[240];
 } rounds;
 
+/* Auto-refine's counts, shared with the cost prediction (nmatrix_cost.c):
+ * the contracts are in verdict_rounds.h. */
 const tkc_attn_estimator_type *tkc_nmatrix_sampler(const tkc_kernel_spec *spec)
 {
     const tkc_attn_estimator_type *e = spec->estimator;
