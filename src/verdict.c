@@ -28,6 +28,7 @@
 #include "progress.h"
 #include "series_det.h"
 #include "shard.h"
+#include "verdict_rounds.h"
 
 const char *tkc_nmatrix_verdict_name(tkc_nmatrix_verdict_kind v)
 {
@@ -63,7 +64,7 @@ void tkc_nmatrix_options_default(tkc_nmatrix_options *opt)
     opt->prec = 256;
     opt->confidence = 0.999;
     opt->auto_refine = 0;
-    opt->budget = 0;            /* the default rule: budget_of below */
+    opt->budget = 0;            /* the default rule: tkc_nmatrix_budget */
     opt->time_budget = 0;
     opt->ladder = -1;
     opt->generic = 1;
@@ -658,23 +659,17 @@ typedef struct rounds {
     char stop[240];
 } rounds;
 
-/* The estimator auto-refine scales: a sampling one under a kernel built
- * on K_attn, else NULL (closed forms and the series have nothing to
- * refine). */
-static const tkc_attn_estimator_type *sampler(const tkc_kernel_spec *spec)
+/* Auto-refine's counts, shared with the cost prediction (nmatrix_cost.c):
+ * the contracts are in verdict_rounds.h. */
+const tkc_attn_estimator_type *tkc_nmatrix_sampler(const tkc_kernel_spec *spec)
 {
     const tkc_attn_estimator_type *e = spec->estimator;
     return spec->kernel->uses_attn && e && e->evaluations && e->scale ? e
                                                                       : NULL;
 }
 
-/* The integrand evaluations auto-refine may use: opt->budget when given,
- * else TKC_NMATRIX_BUDGET_EVALS, and at most TKC_NMATRIX_BUDGET_VALUES
- * integrand values (evaluations × N's r(r+1)/2 entries up to symmetry, one
- * value each per evaluation), so that a large N gets proportionally fewer.
- * A count, never a clock: the same rounds on any machine. */
-static uint64_t budget_of(const tkc_template_set *set,
-                          const tkc_nmatrix_options *opt)
+uint64_t tkc_nmatrix_budget(const tkc_template_set *set,
+                            const tkc_nmatrix_options *opt)
 {
     if (opt->budget)
         return opt->budget;
@@ -684,15 +679,13 @@ static uint64_t budget_of(const tkc_template_set *set,
     return b < 4 ? 4 : (uint64_t)b;
 }
 
-/* Rounds auto-refine may take: evaluations ×4 per round within the
- * budget. */
-static unsigned max_rounds(const tkc_kernel_spec *spec, const rounds *ro,
-                           const tkc_nmatrix_options *opt)
+unsigned tkc_nmatrix_max_rounds(const tkc_kernel_spec *spec, uint64_t budget,
+                                const tkc_nmatrix_options *opt)
 {
-    const tkc_attn_estimator_type *e = sampler(spec);
+    const tkc_attn_estimator_type *e = tkc_nmatrix_sampler(spec);
     unsigned n = 1;
     for (uint64_t s = e ? e->evaluations(spec) : 0;
-         e && opt->auto_refine && s > 0 && s <= ro->budget / 4; s *= 4)
+         e && opt->auto_refine && s > 0 && s <= budget / 4; s *= 4)
         n++;
     return n;
 }
@@ -731,7 +724,7 @@ static int next_round(rounds *ro, unsigned done, double began,
                       const tkc_nmatrix_options *opt, tkc_error *err, int *rc)
 {
     *rc = TKC_SUCCESS;
-    const tkc_attn_estimator_type *e = sampler(&ro->spec);
+    const tkc_attn_estimator_type *e = tkc_nmatrix_sampler(&ro->spec);
     if (!e)
         return 0;
     if (done >= ro->max) {
@@ -840,8 +833,8 @@ static int decide(const tkc_template_set *set, const tkc_kernel_spec *spec,
     /* Each round's box holds the truth with 1 − α/R, so the one reported
      * holds it with 1 − α whichever round stops (union bound). */
     rounds ro = {.spec = *spec, .t0 = now_seconds()};
-    ro.budget = budget_of(set, opt);
-    ro.max = max_rounds(spec, &ro, opt);
+    ro.budget = tkc_nmatrix_budget(set, opt);
+    ro.max = tkc_nmatrix_max_rounds(spec, ro.budget, opt);
     ro.conf = 1 - (1 - opt->confidence) / ro.max;
     tkc_nmatrix *nm = NULL;
     tkc_certificate cert;

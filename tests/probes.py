@@ -56,6 +56,11 @@ FILES = {
                                            chr(97 + i // 26 % 26),
                                            chr(97 + i % 26))
                          for i in range(3000)),
+    # 1000: 0.048 GB by that floor, 0.52 GB by the prediction (nmatrix_cost.c)
+    "r1000.tpl": "".join("%d %s%s α\n" % (i % 2 * 2 - 1, chr(97 + i // 26 % 26),
+                                          chr(97 + i % 26)) for i in range(676)) +
+                 "".join("%d z%s%s α\n" % (i % 2 * 2 - 1, chr(97 + i // 26),
+                                           chr(97 + i % 26)) for i in range(324)),
 }
 
 

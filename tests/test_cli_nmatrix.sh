@@ -163,4 +163,16 @@ check "certified at --prec bits" json "$tmp/o.json" '"MPFR 128 bits" in j["certi
     --json >"$tmp/o.json"
 check "qmc --points --replicates" json "$tmp/o.json" 'j["certificate"]["samples"] == 2 * 512 * 8'
 
+# The predicted time (nmatrix_cost.c): on stderr before the run, never on
+# stdout, even with --json; the run itself is cut by a CPU limit of 1 s.
+# 2e9 evaluations of N's 3 distinct entries, k = 3: about 36 s here.
+{ (ulimit -t 1; exec "$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel attn --estimator mc \
+    --samples 2e9 --json >"$tmp/o.json" 2>"$tmp/e.txt"); } 2>/dev/null
+check "time predicted on stderr" grep -q "r = 2, kernel attn: about [0-9]* s (an estimate for this machine: 6e+09 integrand values" "$tmp/e.txt"
+check "time predicted: nothing on stdout" [ ! -s "$tmp/o.json" ]
+# a short run says nothing of its time
+"$TKC_EXE" nmatrix "$tmp/sd.tpl" --kernel attn --estimator mc --samples 4096 \
+    >"$tmp/o.txt" 2>"$tmp/e.txt"
+check "short run: no time said" [ ! -s "$tmp/e.txt" ]
+
 summary

@@ -185,6 +185,55 @@ TKC_API int tkc_nmatrix_decide(const tkc_template_set *set,
                                tkc_nmatrix **nm, tkc_nmatrix_decision **out,
                                tkc_error *err);
 
+/* What tkc_nmatrix_decide will cost, predicted before it allocates
+ * anything large (nmatrix_cost.c, docs/verdicts.md).  bytes is the peak of
+ * what it allocates, counted from its code phase by phase (the address
+ * space a limit counts; the resident set is at most that), peak_phase the
+ * phase, bytes_kept what stays allocated with the N and decision it
+ * returns.  The work is in counts, the same on any machine: integrand
+ * evaluations per entry (0 for closed forms) of the first round and at
+ * most over every auto-refine round, times the entries the K_attn
+ * estimator sees (values_*; trans: and N_attn again, for Lemma 3.6), the
+ * products summed for the entries' covariance (covariance_ops_*, m²/4 per
+ * evaluation for m entries), and the certificate's MPFR operations (~r³).
+ * The seconds are an ESTIMATE: the counts times per-unit constants
+ * measured on one machine; they are for messages and progress only, and
+ * nothing tkc decides reads them. */
+typedef struct tkc_nmatrix_cost {
+    size_t r, k;
+    double entries;             /* r²                                        */
+    double distinct;            /* distinct estimates among them (unordered
+                                   pair patterns)                            */
+    int distinct_exact;         /* counted (1), or the bound r(r+1)/2 (0,
+                                   past 2^22 pairs)                          */
+    double kernel_entries;      /* entries the K_attn estimator sees (trans:
+                                   with the self terms)                      */
+    double bytes;
+    const char *peak_phase;     /* "N's evaluation", "the certificate", ...  */
+    double bytes_kept;
+    uint64_t evaluations_first; /* per entry, first round; 0: closed form    */
+    uint64_t evaluations_max;   /* per entry, over every round, at most      */
+    unsigned rounds_max;
+    double values_first, values_max;
+    double covariance_ops_first; /* mc, cvmc (auto: may choose them) taking
+                                   the covariance: products summed      */
+    double covariance_ops_max;
+    double certificate_ops;
+    double seconds_first;       /* ESTIMATE: the first round and the rest
+                                   (auto: were it to choose qmc or the
+                                   series, as its choice is made at run time) */
+    double seconds_max;         /* ESTIMATE: every auto-refine round, and
+                                   auto's costliest choice                   */
+} tkc_nmatrix_cost;
+
+/* Predict tkc_nmatrix_decide(set, spec, opt)'s cost.  EINPUT for an empty
+ * set or a bad spec.  Counting the distinct entries takes 8 bytes a pair of
+ * templates (at most 32 MB) and r²/2 pattern computations. */
+TKC_API int tkc_nmatrix_cost_predict(const tkc_template_set *set,
+                                     const tkc_kernel_spec *spec,
+                                     const tkc_nmatrix_options *opt,
+                                     tkc_nmatrix_cost *cost, tkc_error *err);
+
 #ifdef __cplusplus
 }
 #endif

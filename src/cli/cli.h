@@ -175,10 +175,16 @@ void cli_nmatrix_json_templates(cli_json *j, const tkc_template_set *set);
 void cli_nmatrix_json_set(cli_json *j, const tkc_template_set *set);
 int cli_nmatrix_load(const char *command, const char *path, int append_cls,
                      tkc_template_set **set);
-/* Before N is evaluated: refuse (message, CLI_USAGE) a set whose N cannot
- * fit in the memory the process may use, by a floor of 48 bytes an entry,
- * with the figures; say the floor on stderr when it passes 1 GB. */
-int cli_nmatrix_fits(const char *command, const tkc_template_set *set);
+/* Before N is evaluated, for the nspecs kernels decided in turn (each run
+ * keeping its N and decision): predict the cost (tkc_nmatrix_cost_predict;
+ * costs, nullable, receives each), refuse (message with r and the GB,
+ * CLI_USAGE) a peak that cannot fit in the memory the process may use,
+ * say a peak past 1 GB on stderr, and an estimated time past 10 s (at
+ * most CLI_NMATRIX_SPECS_MAX specs). */
+#define CLI_NMATRIX_SPECS_MAX 8
+int cli_nmatrix_fits(const char *command, const tkc_template_set *set,
+                     const tkc_kernel_spec *specs, size_t nspecs,
+                     const tkc_nmatrix_options *opt, tkc_nmatrix_cost *costs);
 void cli_nmatrix_describe_set(FILE *out, const tkc_template_set *set);
 void cli_nmatrix_print_verdict(FILE *out, const tkc_nmatrix_decision *d);
 /* How the generic test decided (method, orders, patterns, seconds), in

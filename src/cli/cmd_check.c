@@ -291,7 +291,12 @@ int cmd_check(int argc, char **argv)
     tkc_template_set *set = NULL;
     if ((rc = cli_nmatrix_load(cmd, a.file, a.append_cls, &set)))
         return rc;
-    if ((rc = cli_nmatrix_fits(cmd, set))) {
+    tkc_kernel_spec specs[NKERNELS];
+    for (int k = 0; k < NKERNELS; k++) {
+        specs[k] = a.spec;
+        specs[k].kernel = *kernels[k];
+    }
+    if ((rc = cli_nmatrix_fits(cmd, set, specs, NKERNELS, &a.opt, NULL))) {
         tkc_template_set_free(set);
         return rc;
     }
@@ -303,8 +308,7 @@ int cmd_check(int argc, char **argv)
     cli_progress bar;
     cli_progress_begin(&bar, cmd, a.progress);
     for (int k = 0; k < NKERNELS && rc == CLI_OK; k++) {
-        tkc_kernel_spec s = a.spec;
-        s.kernel = *kernels[k];
+        tkc_kernel_spec s = specs[k];
         s.progress = cli_progress_library(&bar);
         /* no count here: the kernels' costs differ too much for one time
          * left; the library's stages carry theirs */

@@ -179,12 +179,6 @@ int cli_nmatrix_load(const char *command, const char *path, int append_cls,
     return CLI_OK;
 }
 
-/* The least memory N's evaluation takes per entry: its pair (16 bytes),
- * value, standard error and box (mid, radius), 8 bytes each
- * (nmatrix.c's evaluate).  The estimators and the certificate take more
- * (about 145 bytes an entry were seen at r = 10^4), so this is a floor. */
-#define NMATRIX_BYTES_PER_ENTRY_MIN 48.0
-
 /* The memory the process may use: the machine's, or less under a limit
  * (ulimit -v, -d). */
 static double memory_limit(void)
@@ -201,19 +195,73 @@ static double memory_limit(void)
     return have;
 }
 
-int cli_nmatrix_fits(const char *command, const tkc_template_set *set)
+/* Runs predicted longer than this many seconds are announced on stderr. */
+#define FITS_SECONDS_WARN 10.0
+
+/* The predicted time of one decision, on stderr when its first round is
+ * long; beside it the most it may take (auto-refine's rounds, auto's
+ * costliest choice), a worst case: every `check` could refine for
+ * minutes, few do. */
+static void say_time(const char *command, const tkc_kernel_spec *spec,
+                     const tkc_nmatrix_cost *c)
 {
-    double r = (double)set->count,
-           need = NMATRIX_BYTES_PER_ENTRY_MIN * r * r, have = memory_limit();
+    if (!(c->seconds_first > FITS_SECONDS_WARN))
+        return;
+    /* auto's covariance products are only in the most it may take */
+    int is_auto = spec->kernel->uses_attn && spec->estimator == tkc_attn_auto;
+    char cov[64] = "";
+    if (c->covariance_ops_first > 0 && !is_auto)
+        snprintf(cov, sizeof cov, ", %.3g covariance products",
+                 c->covariance_ops_first);
+    fprintf(stderr, "tkc %s: r = %zu, kernel %s: about %.0f s (an estimate "
+            "for this machine: %.3g integrand values%s, a certificate of "
+            "%.3g MPFR operations)", command, c->r, spec->kernel->name,
+            c->seconds_first, c->values_first, cov, c->certificate_ops);
+    int rounds = c->rounds_max > 1, mc = is_auto && c->covariance_ops_max > 0;
+    if (c->seconds_max > 1.5 * c->seconds_first)
+        fprintf(stderr, ", up to %.0f s if %s%s%s", c->seconds_max,
+                rounds ? "auto-refine takes every round" : "",
+                rounds && mc ? " and " : "",
+                mc ? "auto chooses mc (with the covariance)" : "");
+    fputc('\n', stderr);
+}
+
+int cli_nmatrix_fits(const char *command, const tkc_template_set *set,
+                     const tkc_kernel_spec *specs, size_t nspecs,
+                     const tkc_nmatrix_options *opt, tkc_nmatrix_cost *costs)
+{
+    tkc_nmatrix_cost c[CLI_NMATRIX_SPECS_MAX];
+    double have = memory_limit(), kept = 0, need = 0;
+    size_t at = 0;
+    if (nspecs > CLI_NMATRIX_SPECS_MAX)
+        nspecs = CLI_NMATRIX_SPECS_MAX;
+    for (size_t i = 0; i < nspecs; i++) {
+        tkc_error err;
+        if (tkc_nmatrix_cost_predict(set, &specs[i], opt, &c[i], &err))
+            return cli_library_error(command, &err);
+        if (costs)
+            costs[i] = c[i];
+        /* the runs before this one keep their N and decision */
+        if (kept + c[i].bytes > need) {
+            need = kept + c[i].bytes;
+            at = i;
+        }
+        kept += c[i].bytes_kept;
+    }
     if (have > 0 && need > have)
-        return cli_usage_error(command, "%zu templates: N's %.3g entries "
-                               "need at least %.3g GB (%g bytes each), more "
-                               "than the %.3g GB this process may use",
-                               set->count, r * r, need / 1e9,
-                               NMATRIX_BYTES_PER_ENTRY_MIN, have / 1e9);
+        return cli_usage_error(command, "r = %zu templates: deciding N "
+                               "needs about %.3g GB at its peak (%s, kernel "
+                               "%s; predicted), more than the %.3g GB this "
+                               "process may use", set->count, need / 1e9,
+                               c[at].peak_phase, specs[at].kernel->name,
+                               have / 1e9);
     if (need > 1e9)
-        fprintf(stderr, "tkc %s: %zu templates: N's %.3g entries need at "
-                "least %.3g GB\n", command, set->count, r * r, need / 1e9);
+        fprintf(stderr, "tkc %s: r = %zu templates: deciding N needs about "
+                "%.3g GB at its peak (%s, kernel %s; predicted)\n", command,
+                set->count, need / 1e9, c[at].peak_phase,
+                specs[at].kernel->name);
+    for (size_t i = 0; i < nspecs; i++)
+        say_time(command, &specs[i], &c[i]);
     return CLI_OK;
 }
 
@@ -736,7 +784,7 @@ int cmd_nmatrix(int argc, char **argv)
     tkc_template_set *set = NULL;
     if ((rc = cli_nmatrix_load(cmd, a.file, a.append_cls, &set)))
         return rc;
-    if ((rc = cli_nmatrix_fits(cmd, set))) {
+    if ((rc = cli_nmatrix_fits(cmd, set, &a.spec, 1, &a.opt, NULL))) {
         tkc_template_set_free(set);
         return rc;
     }
