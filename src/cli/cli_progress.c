@@ -234,6 +234,16 @@ void cli_progress_phase(cli_progress *p, size_t done, size_t total,
     pthread_mutex_unlock(&p->lock);
 }
 
+void cli_progress_predicted(char *buf, size_t size, double seconds)
+{
+    char d[32];
+    buf[0] = '\0';
+    if (seconds >= 1 && seconds < 1e9) {
+        duration(d, sizeof d, seconds);
+        snprintf(buf, size, ", N: ~%s predicted", d);
+    }
+}
+
 /* The library's report: a new stage (or a count restarting at 0) starts
  * the clock its time left is measured from. */
 static void library_report(void *ctx, const char *stage, uint64_t done,

@@ -76,6 +76,11 @@ void cli_progress_phase(cli_progress *p, size_t done, size_t total,
  * when nothing is shown, so that the library does not even format them. */
 const tkc_progress *cli_progress_library(cli_progress *p);
 
+/* ", N: ~7s predicted": the predicted seconds of N and its point verdict
+ * (tkc_nmatrix_cost: not the generic verdict, whose orders are found as it
+ * goes) as a phase names them; "" below a second. */
+void cli_progress_predicted(char *buf, size_t size, double seconds);
+
 /* The phase's predicted duration (a cost model's, in seconds): without a
  * count, the time left is what remains of it. */
 void cli_progress_expect(cli_progress *p, double seconds);

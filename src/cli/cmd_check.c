@@ -296,7 +296,8 @@ int cmd_check(int argc, char **argv)
         specs[k] = a.spec;
         specs[k].kernel = *kernels[k];
     }
-    if ((rc = cli_nmatrix_fits(cmd, set, specs, NKERNELS, &a.opt, NULL))) {
+    tkc_nmatrix_cost cost[NKERNELS] = {{0}};
+    if ((rc = cli_nmatrix_fits(cmd, set, specs, NKERNELS, &a.opt, cost))) {
         tkc_template_set_free(set);
         return rc;
     }
@@ -312,8 +313,11 @@ int cmd_check(int argc, char **argv)
         s.progress = cli_progress_library(&bar);
         /* no count here: the kernels' costs differ too much for one time
          * left; the library's stages carry theirs */
-        cli_progress_phase(&bar, 0, 0, "%s (%d of %d)", kernel_labels[k],
-                           k + 1, NKERNELS);
+        char predicted[48];
+        cli_progress_predicted(predicted, sizeof predicted,
+                               cost[k].seconds_first);
+        cli_progress_phase(&bar, 0, 0, "%s (%d of %d%s)", kernel_labels[k],
+                           k + 1, NKERNELS, predicted);
         if (tkc_nmatrix_decide(set, &s, &a.opt, &nm[k], &d[k], &err))
             rc = cli_library_error(cmd, &err);
     }

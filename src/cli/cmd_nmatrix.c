@@ -255,6 +255,10 @@ int cli_nmatrix_fits(const char *command, const tkc_template_set *set,
                                "process may use", set->count, need / 1e9,
                                c[at].peak_phase, specs[at].kernel->name,
                                have / 1e9);
+    /* under mpirun the notes are rank 0's: the others' stderr is kept for
+     * their error message alone (mpi_cli.h) */
+    if (cli_mpi_shard() && cli_mpi_shard()->rank != 0)
+        return CLI_OK;
     if (need > 1e9)
         fprintf(stderr, "tkc %s: r = %zu templates: deciding N needs about "
                 "%.3g GB at its peak (%s, kernel %s; predicted)\n", command,
@@ -784,7 +788,8 @@ int cmd_nmatrix(int argc, char **argv)
     tkc_template_set *set = NULL;
     if ((rc = cli_nmatrix_load(cmd, a.file, a.append_cls, &set)))
         return rc;
-    if ((rc = cli_nmatrix_fits(cmd, set, &a.spec, 1, &a.opt, NULL))) {
+    tkc_nmatrix_cost cost = {0};
+    if ((rc = cli_nmatrix_fits(cmd, set, &a.spec, 1, &a.opt, &cost))) {
         tkc_template_set_free(set);
         return rc;
     }
@@ -793,10 +798,10 @@ int cmd_nmatrix(int argc, char **argv)
     tkc_error err;
     cli_progress bar;
     cli_progress_begin(&bar, cmd, a.progress);
-    cli_progress_phase(&bar, 0, 0, "N of %s for %s, r = %zu (%zu entries)%s",
-                       a.file, a.spec.kernel->name, set->count,
-                       set->count * (set->count + 1) / 2,
-                       a.opt.auto_refine ? ", refined within the budget" : "");
+    char predicted[48];
+    cli_progress_predicted(predicted, sizeof predicted, cost.seconds_first);
+    cli_progress_phase(&bar, 0, 0, "%s, r = %zu%s", a.spec.kernel->name,
+                       set->count, predicted);
     a.spec.progress = cli_progress_library(&bar);
     int st = tkc_nmatrix_decide(set, &a.spec, &a.opt, &nm, &d, &err);
     a.spec.progress = NULL;
