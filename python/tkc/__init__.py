@@ -19,7 +19,7 @@ from tkc._native import Error, InputError
 from tkc.kernels import TemplateKernel, gram, gram_diag, kernel
 from tkc.series import series
 from tkc.templates import Sample, Templates, find, sets_dir
-from tkc.verdicts import check, nmatrix
+from tkc.verdicts import check, nmatrix, nmatrix_cost
 from tkc import rates
 from tkc.learning import krr, plan as krr_plan
 
@@ -33,5 +33,6 @@ except ImportError as _e:  # pragma: no cover - Debian ships python3-sklearn
 
 __all__ = ["Error", "InputError", "Templates", "Sample", "TemplateKernel",
            "TemplateKernelRidge", "check", "find", "gram", "gram_diag",
-           "kernel", "krr", "krr_plan", "nmatrix", "rates", "series",
+           "kernel", "krr", "krr_plan", "nmatrix", "nmatrix_cost", "rates",
+           "series",
            "sets_dir"]

@@ -328,6 +328,23 @@ void tkc_nmatrix_decision_free(tkc_nmatrix_decision *d);
 int tkc_nmatrix_decide(const tkc_template_set *set, const tkc_kernel_spec *spec,
                        const tkc_nmatrix_options *opt, tkc_nmatrix **nm,
                        tkc_nmatrix_decision **out, tkc_error *err);
+typedef struct tkc_nmatrix_cost {
+    size_t r, k;
+    double entries, distinct;
+    int distinct_exact;
+    double kernel_entries, bytes;
+    const char *peak_phase;
+    double bytes_kept;
+    uint64_t evaluations_first, evaluations_max;
+    unsigned rounds_max;
+    double values_first, values_max, covariance_ops_first,
+           covariance_ops_max, certificate_ops, seconds_first, seconds_max;
+    ...;
+} tkc_nmatrix_cost;
+int tkc_nmatrix_cost_predict(const tkc_template_set *set,
+                             const tkc_kernel_spec *spec,
+                             const tkc_nmatrix_options *opt,
+                             tkc_nmatrix_cost *cost, tkc_error *err);
 
 /* tkc/spd.h, tkc/krr.h */
 static const double TKC_KRR_LAMBDA_DEFAULT;

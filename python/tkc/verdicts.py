@@ -218,6 +218,34 @@ def nmatrix(templates, cls=True, confidence=None, auto_refine=None,
     return out
 
 
+def nmatrix_cost(templates, cls=True, confidence=None, auto_refine=None,
+                 budget=None, time_budget=None, ladder=None, generic=True,
+                 **params):
+    """What tkc.nmatrix with the same arguments will cost, predicted before
+    anything large is allocated (tkc_nmatrix_cost_predict, docs/verdicts.md):
+    bytes at the peak and its phase (peak_phase), bytes_kept with the
+    result, the work in counts — distinct entries, integrand evaluations
+    per entry and values of the first round and at most over every
+    auto-refine round (rounds_max), covariance products, the certificate's
+    MPFR operations — and seconds_first, seconds_max: ESTIMATES for the
+    machine the constants were measured on, for planning only."""
+    tset = as_templates(templates, cls)
+    spec, given = _native.kernel_spec(params, also_read="prec")
+    opt = _options(spec, given, confidence, auto_refine, budget, time_budget,
+                   ladder, generic)
+    c = ffi.new("tkc_nmatrix_cost *")
+    call(lib.tkc_nmatrix_cost_predict, tset._set, spec, opt, c)
+    names = ("r", "k", "entries", "distinct", "kernel_entries", "bytes",
+             "bytes_kept", "evaluations_first", "evaluations_max",
+             "rounds_max", "values_first", "values_max",
+             "covariance_ops_first", "covariance_ops_max", "certificate_ops",
+             "seconds_first", "seconds_max")
+    out = {name: getattr(c, name) for name in names}
+    out.update(distinct_exact=bool(c.distinct_exact),
+               peak_phase=text(c.peak_phase))
+    return out
+
+
 def check(templates, cls=True, confidence=None, auto_refine=True,
           budget=None, time_budget=None, ladder=None, generic=True,
           progress=None, **params):

@@ -234,13 +234,14 @@ void cli_progress_phase(cli_progress *p, size_t done, size_t total,
     pthread_mutex_unlock(&p->lock);
 }
 
-void cli_progress_predicted(char *buf, size_t size, double seconds)
+void cli_progress_predicted(char *buf, size_t size, double seconds,
+                            int at_most)
 {
     char d[32];
     buf[0] = '\0';
     if (seconds >= 1 && seconds < 1e9) {
         duration(d, sizeof d, seconds);
-        snprintf(buf, size, ", N: ~%s predicted", d);
+        snprintf(buf, size, ", N: %s~%s predicted", at_most ? "<= " : "", d);
     }
 }
 

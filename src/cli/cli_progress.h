@@ -78,8 +78,10 @@ const tkc_progress *cli_progress_library(cli_progress *p);
 
 /* ", N: ~7s predicted": the predicted seconds of N and its point verdict
  * (tkc_nmatrix_cost: not the generic verdict, whose orders are found as it
- * goes) as a phase names them; "" below a second. */
-void cli_progress_predicted(char *buf, size_t size, double seconds);
+ * goes) as a phase names them, "N: <= ~7s" when the prediction is a bound
+ * (auto spends at most its budget); "" below a second. */
+void cli_progress_predicted(char *buf, size_t size, double seconds,
+                            int at_most);
 
 /* The phase's predicted duration (a cost model's, in seconds): without a
  * count, the time left is what remains of it. */

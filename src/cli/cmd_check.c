@@ -315,7 +315,9 @@ int cmd_check(int argc, char **argv)
          * left; the library's stages carry theirs */
         char predicted[48];
         cli_progress_predicted(predicted, sizeof predicted,
-                               cost[k].seconds_first);
+                               cost[k].seconds_first,
+                               specs[k].kernel->uses_attn &&
+                                   specs[k].estimator == tkc_attn_auto);
         cli_progress_phase(&bar, 0, 0, "%s (%d of %d%s)", kernel_labels[k],
                            k + 1, NKERNELS, predicted);
         if (tkc_nmatrix_decide(set, &s, &a.opt, &nm[k], &d[k], &err))

@@ -799,7 +799,9 @@ int cmd_nmatrix(int argc, char **argv)
     cli_progress bar;
     cli_progress_begin(&bar, cmd, a.progress);
     char predicted[48];
-    cli_progress_predicted(predicted, sizeof predicted, cost.seconds_first);
+    cli_progress_predicted(predicted, sizeof predicted, cost.seconds_first,
+                           a.spec.kernel->uses_attn &&
+                               a.spec.estimator == tkc_attn_auto);
     cli_progress_phase(&bar, 0, 0, "%s, r = %zu%s", a.spec.kernel->name,
                        set->count, predicted);
     a.spec.progress = cli_progress_library(&bar);

@@ -108,3 +108,18 @@ def test_the_line(monkeypatch, capsys):
         "\rtkc: K_attn mc, 3 patterns 50%: 3s, ~3s left\033[K")
     line.close()
     assert capsys.readouterr().err == "\r\033[K"
+
+
+def test_nmatrix_cost_matches_the_run():
+    # what the first round will spend, counted before it runs: the mc
+    # samples asked for, on the set's r and k; the seconds are estimates
+    args = dict(kernel="trans", estimator="mc", samples=4096,
+                auto_refine=False)
+    cost = tkc.nmatrix_cost("same_different", **args)
+    out = tkc.nmatrix("same_different", **args)
+    assert (cost["r"], cost["k"]) == (2, 3)
+    assert cost["evaluations_first"] == cost["evaluations_max"] == 4096
+    assert cost["rounds_max"] == 1
+    assert cost["bytes"] > cost["bytes_kept"] > 0 and cost["peak_phase"]
+    assert cost["seconds_max"] >= cost["seconds_first"] > 0
+    assert out["N"].shape == (2, 2)
