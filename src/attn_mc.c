@@ -51,6 +51,39 @@ static size_t partial_len(size_t np, int want_cov)
     return np + (want_cov ? np * (np + 1) / 2 : np);
 }
 
+/* The upper triangle of Σ_r g_r g_rᵀ over the nb rows of G (nb × np) added
+ * into c (packed by rows, j ≥ i).  Each entry gets its additions in row
+ * order, exactly as adding one row's products at a time would give them
+ * (the same digits), but row i of c is read once per batch of rows rather
+ * than once per sample: for a few hundred entries the triangle no longer
+ * fits in cache, and sample by sample this loop was most of mc's time.
+ * Compiled for AVX2 and AVX-512 beside the baseline (as the integrand,
+ * attn.c), but without fusing c + g_i g_j into one rounding: every clone
+ * rounds the product, then the sum, so the digits are the same on every
+ * x86-64 machine. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+    defined(__has_attribute)
+#if __has_attribute(target_clones)
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"),
+               optimize("fp-contract=off")))
+#endif
+#endif
+static void add_outer_products(double *restrict c,
+                               const double *restrict G, size_t nb,
+                               size_t np)
+{
+    for (size_t i = 0; i < np; i++) {
+        size_t len = np - i;
+        for (size_t r = 0; r < nb; r++) {
+            const double *g = G + r * np;
+            double gi = g[i];
+            for (size_t j = 0; j < len; j++)
+                c[j] += gi * g[i + j];
+        }
+        c += len;
+    }
+}
+
 /* Partial sums of block b: Σ g_i, then Σ g_i² or the upper triangle of
  * Σ g_i g_j (row-major, j ≥ i). */
 static void mc_block(mc_worker *w, uint64_t b, double *part)
@@ -75,23 +108,17 @@ static void mc_block(mc_worker *w, uint64_t b, double *part)
         tkc_attn_integrand_antithetic_drawn(L, w->work, nb, w->fp, w->fm);
         for (size_t r = 0; r < nb; r++) {
             const double *fp = w->fp + r * np, *fm = w->fm + r * np;
+            double *g = w->g + r * np;
             for (size_t i = 0; i < np; i++) {
-                double g = 0.5 * (fp[i] + fm[i]) - w->beta0[i];
-                w->g[i] = g;
-                sum[i] += g;
+                g[i] = 0.5 * (fp[i] + fm[i]) - w->beta0[i];
+                sum[i] += g[i];
             }
-            if (run->want_cov) {
-                double *c = sq;
-                for (size_t i = 0; i < np; i++) {
-                    double gi = w->g[i];
-                    for (size_t j = i; j < np; j++)
-                        *c++ += gi * w->g[j];
-                }
-            } else {
+            if (!run->want_cov)
                 for (size_t i = 0; i < np; i++)
-                    sq[i] += w->g[i] * w->g[i];
-            }
+                    sq[i] += g[i] * g[i];
         }
+        if (run->want_cov)
+            add_outer_products(sq, w->g, nb, np);
     }
 }
 
@@ -121,7 +148,7 @@ static int worker_init(mc_worker *w, mc_run *run, tkc_error *err)
     size_t rows = w->work ? tkc_attn_work_batch(w->work) : 1;
     w->fp = malloc(rows * n * sizeof *w->fp);
     w->fm = malloc(rows * n * sizeof *w->fm);
-    w->g = malloc(n * sizeof *w->g);
+    w->g = malloc(rows * n * sizeof *w->g);
     w->beta0 = malloc(n * sizeof *w->beta0);
     if (!w->work || !w->fp || !w->fm || !w->g || !w->beta0) {
         worker_free(w);
