@@ -435,22 +435,9 @@ static inline void weights(const double *restrict t, double m, double mn,
     }
 }
 
-/* The integrand is where all the time goes: on x86-64 with GCC, compile it
- * for the baseline, AVX2 + FMA (x86-64-v3) and AVX-512 (v4), and let the
- * loader pick.  Digits can differ between them in the last bits, never
- * between runs or thread counts on one machine.  The clones are static:
- * GCC exports the ifunc of a non-static cloned function whatever the
- * visibility, so the library's entry points (end of file) call them. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
-    defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define HOT_CLONES \
-    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-#endif
-#ifndef HOT_CLONES
-#define HOT_CLONES
-#endif
+/* The integrand is where all the time goes: its clones (TKC_HOT_CLONES,
+ * attn.h) are static, and the library's entry points (end of file) call
+ * them. */
 /* Helpers of a cloned function must be inlined into each clone, or they
  * run as baseline code. */
 #ifdef __GNUC__
@@ -509,7 +496,7 @@ static inline void pair_values(const tkc_attn_layout *L, const double *sm,
     }
 }
 
-HOT_CLONES
+TKC_HOT_CLONES
 static void integrand(const tkc_attn_layout *L, tkc_attn_work *w,
                       const double *z, double *f)
 {
@@ -653,7 +640,7 @@ static inline void pair_values_batch(const tkc_attn_layout *L,
 
 double *tkc_attn_work_draws(tkc_attn_work *w) { return w->zt; }
 
-HOT_CLONES
+TKC_HOT_CLONES
 static void integrand_antithetic_drawn(const tkc_attn_layout *L,
                                        tkc_attn_work *w, size_t nb,
                                        double *fplus, double *fminus)
@@ -682,7 +669,7 @@ void tkc_attn_integrand_antithetic_batch(const tkc_attn_layout *L,
 
 /* One draw: the batch's arithmetic (same numbers when no spread exceeds
  * 708) on the row layout, without the batch's per-loop overhead. */
-HOT_CLONES
+TKC_HOT_CLONES
 static void integrand_antithetic(const tkc_attn_layout *L, tkc_attn_work *w,
                                  const double *z, double *fplus,
                                  double *fminus)

@@ -26,6 +26,31 @@
 extern "C" {
 #endif
 
+/* The sampling estimators' hot loops, on x86-64 with GCC, are compiled for
+ * the baseline, AVX2 + FMA (x86-64-v3) and AVX-512 (v4), and the loader
+ * picks (attn.c's integrand, attn_mc.c's covariance).  TKC_HOT_CLONES
+ * lets the clones fuse multiply-adds: their digits may differ between
+ * machines in the last bits, never between runs or thread counts on one.
+ * TKC_HOT_CLONES_UNFUSED does not: the same digits on every x86-64.  A
+ * cloned function must be static (GCC exports the ifunc of a non-static
+ * one whatever the visibility). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+    defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define TKC_HOT_CLONES                                                   \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3",     \
+                                 "default")))
+#define TKC_HOT_CLONES_UNFUSED                                           \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3",     \
+                                 "default"),                             \
+                   optimize("fp-contract=off")))
+#endif
+#endif
+#ifndef TKC_HOT_CLONES
+#define TKC_HOT_CLONES
+#define TKC_HOT_CLONES_UNFUSED
+#endif
+
 typedef struct tkc_attn_layout tkc_attn_layout;
 typedef struct tkc_attn_work tkc_attn_work;
 

@@ -57,17 +57,11 @@ static size_t partial_len(size_t np, int want_cov)
  * (the same digits), but row i of c is read once per batch of rows rather
  * than once per sample: for a few hundred entries the triangle no longer
  * fits in cache, and sample by sample this loop was most of mc's time.
- * Compiled for AVX2 and AVX-512 beside the baseline (as the integrand,
- * attn.c), but without fusing c + g_i g_j into one rounding: every clone
- * rounds the product, then the sum, so the digits are the same on every
- * x86-64 machine. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
-    defined(__has_attribute)
-#if __has_attribute(target_clones)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"),
-               optimize("fp-contract=off")))
-#endif
-#endif
+ * Compiled for AVX2 and AVX-512 beside the baseline, but without fusing
+ * c + g_i g_j into one rounding (TKC_HOT_CLONES_UNFUSED, attn.h): every
+ * clone rounds the product, then the sum, so the digits are the same on
+ * every x86-64 machine. */
+TKC_HOT_CLONES_UNFUSED
 static void add_outer_products(double *restrict c,
                                const double *restrict G, size_t nb,
                                size_t np)
