@@ -813,6 +813,31 @@ int tkc_attn_range_require(const char *estimator, const tkc_attn_layout *L,
                     estimator, i, out->value[i], L->lo[i], L->hi[i]);
 }
 
+/* ---- sums of outer products (attn.h) ---------------------------------- */
+
+TKC_HOT_CLONES_UNFUSED
+static void add_outer_products(double *restrict c, int packed,
+                               const double *restrict G, size_t nb,
+                               size_t np)
+{
+    for (size_t i = 0; i < np; i++) {
+        size_t len = np - i;
+        for (size_t r = 0; r < nb; r++) {
+            const double *g = G + r * np;
+            double gi = g[i];
+            for (size_t j = 0; j < len; j++)
+                c[j] += gi * g[i + j];
+        }
+        c += packed ? len : np + 1;     /* to the next row's diagonal */
+    }
+}
+
+void tkc_attn_add_outer_products(double *c, int packed, const double *G,
+                                 size_t nb, size_t np)
+{
+    add_outer_products(c, packed, G, nb, np);
+}
+
 /* ---- the kernel type -------------------------------------------------- */
 
 /* K_attn by the spec's estimator. */

@@ -28,12 +28,14 @@ extern "C" {
 
 /* The sampling estimators' hot loops, on x86-64 with GCC, are compiled for
  * the baseline, AVX2 + FMA (x86-64-v3) and AVX-512 (v4), and the loader
- * picks (attn.c's integrand, attn_mc.c's covariance).  TKC_HOT_CLONES
- * lets the clones fuse multiply-adds: their digits may differ between
- * machines in the last bits, never between runs or thread counts on one.
- * TKC_HOT_CLONES_UNFUSED does not: the same digits on every x86-64.  A
- * cloned function must be static (GCC exports the ifunc of a non-static
- * one whatever the visibility). */
+ * picks (attn.c's integrand and outer products).  With TKC_HOT_CLONES the
+ * clones' digits may differ between machines in the last bits (library
+ * calls, vector widths), never between runs or thread counts on one.
+ * TKC_HOT_CLONES_UNFUSED also forbids fusing a*b + c into one rounding,
+ * whatever the flags (ISO C17, tkc's mode, does not fuse; GNU C's default
+ * does): for a loop of products and sums in a fixed order, the same digits
+ * on every x86-64.  A cloned function must be static (GCC exports the
+ * ifunc of a non-static one whatever the visibility). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
     defined(__has_attribute)
 #if __has_attribute(target_clones)
@@ -50,6 +52,18 @@ extern "C" {
 #define TKC_HOT_CLONES
 #define TKC_HOT_CLONES_UNFUSED
 #endif
+
+/* The upper triangle of Σ_r g_r g_rᵀ over the nb rows of G (nb × np,
+ * row-major) added into c: packed by rows (row i holds j = i .. np − 1,
+ * mc's partial sums), or, packed = 0, np × np row-major with the part
+ * j >= i used (cvmc's).  Each entry gets its additions in row order, as
+ * adding one row's products at a time would: the same digits, but each
+ * row of c is read once per batch instead of once per sample, and the
+ * loop is vectorized (TKC_HOT_CLONES_UNFUSED: the same digits on every
+ * x86-64).  For a few hundred entries sample by sample this was most of
+ * the estimator's time. */
+void tkc_attn_add_outer_products(double *c, int packed, const double *G,
+                                 size_t nb, size_t np);
 
 typedef struct tkc_attn_layout tkc_attn_layout;
 typedef struct tkc_attn_work tkc_attn_work;

@@ -36,6 +36,7 @@
 #include "registry.h"
 
 #define BLOCK 512             /* antithetic pairs per block */
+#define CV_ROWS 32                      /* draws per sum of outer products */
 #define CV_TERMS 5            /* softmax series to β⁴       */
 
 /* ---- the control: its exact mean, and its value at each draw --------------- */
@@ -210,7 +211,9 @@ static int cv_sum(const tkc_kernel_spec *spec, cv_state *cv, cv_sums *sums,
     tkc_attn_work *W = tkc_attn_work_alloc(L, err);
     double *z = malloc((dim + 1) * sizeof *z);
     double *fp = malloc((np + 1) * sizeof *fp), *fm = malloc((np + 1) * sizeof *fm);
-    double *g = malloc((np + 1) * sizeof *g);
+    /* g of up to CV_ROWS draws, for their outer products in one pass */
+    double *g = malloc(CV_ROWS * (np + 1) * sizeof *g);
+    size_t rows = 0;
     int rc = TKC_SUCCESS;
     if (!W || !z || !fp || !fm || !g) {
         rc = W ? tkc_fail(err, TKC_ENOMEM, "K_attn cvmc: out of memory")
@@ -243,12 +246,12 @@ static int cv_sum(const tkc_kernel_spec *spec, cv_state *cv, cv_sums *sums,
                     acc[(2 * m) * np + i] += r[m];
                     acc[(2 * m + 1) * np + i] += r[m] * r[m];
                 }
-                g[i] = r[sums->used];
+                g[rows * np + i] = r[sums->used];
             }
-            if (want_cov)
-                for (size_t i = 0; i < np; i++)
-                    for (size_t j = i; j < np; j++)
-                        sums->cross[i * np + j] += g[i] * g[j];
+            if (want_cov && (++rows == CV_ROWS || s + 1 == b1)) {
+                tkc_attn_add_outer_products(sums->cross, 0, g, rows, np);
+                rows = 0;
+            }
         }
         tkc_progress_count_step(&count, 2 * b1);
     }

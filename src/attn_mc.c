@@ -51,33 +51,6 @@ static size_t partial_len(size_t np, int want_cov)
     return np + (want_cov ? np * (np + 1) / 2 : np);
 }
 
-/* The upper triangle of Σ_r g_r g_rᵀ over the nb rows of G (nb × np) added
- * into c (packed by rows, j ≥ i).  Each entry gets its additions in row
- * order, exactly as adding one row's products at a time would give them
- * (the same digits), but row i of c is read once per batch of rows rather
- * than once per sample: for a few hundred entries the triangle no longer
- * fits in cache, and sample by sample this loop was most of mc's time.
- * Compiled for AVX2 and AVX-512 beside the baseline, but without fusing
- * c + g_i g_j into one rounding (TKC_HOT_CLONES_UNFUSED, attn.h): every
- * clone rounds the product, then the sum, so the digits are the same on
- * every x86-64 machine. */
-TKC_HOT_CLONES_UNFUSED
-static void add_outer_products(double *restrict c,
-                               const double *restrict G, size_t nb,
-                               size_t np)
-{
-    for (size_t i = 0; i < np; i++) {
-        size_t len = np - i;
-        for (size_t r = 0; r < nb; r++) {
-            const double *g = G + r * np;
-            double gi = g[i];
-            for (size_t j = 0; j < len; j++)
-                c[j] += gi * g[i + j];
-        }
-        c += len;
-    }
-}
-
 /* Partial sums of block b: Σ g_i, then Σ g_i² or the upper triangle of
  * Σ g_i g_j (row-major, j ≥ i). */
 static void mc_block(mc_worker *w, uint64_t b, double *part)
@@ -112,7 +85,7 @@ static void mc_block(mc_worker *w, uint64_t b, double *part)
                     sq[i] += g[i] * g[i];
         }
         if (run->want_cov)
-            add_outer_products(sq, w->g, nb, np);
+            tkc_attn_add_outer_products(sq, 1, w->g, nb, np);
     }
 }
 

@@ -670,9 +670,45 @@ static void test_sample_sizes(void)
           "raise_to never lowers accuracy");
 }
 
+/* tkc_attn_add_outer_products, batched and vectorized, against the sum
+ * one row at a time, bit for bit, in both layouts (packed: mc's, full:
+ * cvmc's). */
+static void test_outer_products(void)
+{
+    enum { NB = 37, NP = 53 };
+    double *G = malloc(NB * NP * sizeof *G);
+    double *c = calloc(NP * NP, sizeof *c), *ref = calloc(NP * NP, sizeof *ref);
+    tkc_rng rng;
+    tkc_ziggurat zig;
+    tkc_ziggurat_init(&zig);
+    tkc_rng_stream(&rng, 7, TKC_RNG_MC, 0);
+    for (int packed = 1; packed >= 0 && G && c && ref; packed--) {
+        for (size_t e = 0; e < NP * NP; e++)
+            c[e] = ref[e] = tkc_rng_normal(&zig, &rng);
+        for (size_t e = 0; e < NB * NP; e++)
+            G[e] = tkc_rng_normal(&zig, &rng) * 1e3;
+        tkc_attn_add_outer_products(c, packed, G, NB, NP);
+        for (size_t r = 0; r < NB; r++) {
+            double *row = ref;
+            for (size_t i = 0; i < NP; i++) {
+                for (size_t j = i; j < NP; j++)
+                    row[j - i] += G[r * NP + i] * G[r * NP + j];
+                row += packed ? NP - i : NP + 1;
+            }
+        }
+        CHECK(!memcmp(c, ref, NP * NP * sizeof *c),
+              "outer products (%s): not the row-at-a-time sums, bit for bit",
+              packed ? "packed" : "full");
+    }
+    free(G);
+    free(c);
+    free(ref);
+}
+
 int main(void)
 {
     test_exp();
+    test_outer_products();
     test_integrand();
     test_exact_cases();
     test_series();
