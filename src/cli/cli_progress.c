@@ -119,7 +119,7 @@ static void fit_row(char *what, char *stage, size_t fixed_columns)
 }
 
 /* One line: "tkc krr: trans n=800 [2/3]: 12s, ~6s left", or with the
- * library's stage "tkc nmatrix: N of set, r = 40: K_attn mc, 820 patterns
+ * library's stage "tkc nmatrix: trans, r = 40: K_attn mc, 820 patterns
  * 37%: 12s, ~20s left".  Called with the lock held. */
 static void draw(cli_progress *p, double t)
 {
