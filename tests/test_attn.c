@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "attn.h"
+#include "attn_spec.h"
 #include "tkc/kernel.h"
 #include "rng.h"
 
@@ -30,11 +31,7 @@ static tkc_strings *strings2(const char *x, const char *y)
 static void spec_mc(tkc_kernel_spec *spec, double beta, double gamma,
                     uint64_t samples, uint64_t seed)
 {
-    tkc_kernel_spec_default(spec);
-    spec->kernel = tkc_kernel_attn;
-    spec->estimator = tkc_attn_mc;
-    spec->beta = beta;
-    spec->gamma = gamma;
+    spec_attn(spec, tkc_attn_mc, beta, gamma);
     spec->mc.samples = samples;
     spec->seed = seed;
 }

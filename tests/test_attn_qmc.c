@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "attn.h"
+#include "attn_spec.h"
 #include "tkc/kernel.h"
 
 static tkc_strings *strings2(const char *x, const char *y)
@@ -28,11 +29,7 @@ static void spec_for(tkc_kernel_spec *spec, const tkc_attn_estimator_type *e,
                      double beta, double gamma, uint64_t n, unsigned reps,
                      uint64_t seed)
 {
-    tkc_kernel_spec_default(spec);
-    spec->kernel = tkc_kernel_attn;
-    spec->estimator = e;
-    spec->beta = beta;
-    spec->gamma = gamma;
+    spec_attn(spec, e, beta, gamma);
     if (e == tkc_attn_qmc)
         spec->qmc.points = n;
     else
