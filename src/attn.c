@@ -838,6 +838,14 @@ void tkc_attn_add_outer_products(double *c, int packed, const double *G,
     add_outer_products(c, packed, G, nb, np);
 }
 
+void tkc_attn_count_begin(tkc_progress_count *c, const tkc_progress *p,
+                          const char *estimator, size_t np,
+                          uint64_t evaluations)
+{
+    tkc_progress_count_begin(c, p, evaluations, "K_attn %s, %zu pattern%s",
+                             estimator, np, np == 1 ? "" : "s");
+}
+
 /* ---- the kernel type -------------------------------------------------- */
 
 /* K_attn by the spec's estimator. */

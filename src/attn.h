@@ -21,6 +21,7 @@
 #include "tkc/error.h"
 #include "tkc/kernel.h"
 #include "tkc/pattern.h"
+#include "progress.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -64,6 +65,12 @@ extern "C" {
  * the estimator's time. */
 void tkc_attn_add_outer_products(double *c, int packed, const double *G,
                                  size_t nb, size_t np);
+
+/* A sampling estimator's counted stage (progress.h), in integrand
+ * evaluations: "K_attn mc, 820 patterns". */
+void tkc_attn_count_begin(tkc_progress_count *c, const tkc_progress *p,
+                          const char *estimator, size_t np,
+                          uint64_t evaluations);
 
 typedef struct tkc_attn_layout tkc_attn_layout;
 typedef struct tkc_attn_work tkc_attn_work;

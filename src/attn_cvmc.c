@@ -30,7 +30,6 @@
 #include <string.h>
 
 #include "attn.h"
-#include "progress.h"
 #include "rng.h"
 #include "tkc/series.h"
 #include "registry.h"
@@ -223,10 +222,8 @@ static int cv_sum(const tkc_kernel_spec *spec, cv_state *cv, cv_sums *sums,
     tkc_ziggurat zig;
     tkc_ziggurat_init(&zig);
     double b2 = spec->beta * spec->beta, b4 = b2 * b2, *acc = sums->acc;
-    tkc_progress_count count;      /* in integrand evaluations */
-    tkc_progress_count_begin(&count, spec->progress, 2 * sums->npts,
-                             "K_attn cvmc, %zu pattern%s", np,
-                             np == 1 ? "" : "s");
+    tkc_progress_count count;
+    tkc_attn_count_begin(&count, spec->progress, "cvmc", np, 2 * sums->npts);
     for (uint64_t b0 = 0; b0 < sums->npts; b0 += BLOCK) {
         tkc_rng rng;
         tkc_rng_stream(&rng, spec->seed, TKC_RNG_CVMC, b0 / BLOCK);

@@ -16,7 +16,6 @@
 
 #include "attn.h"
 #include "tkc/kernel.h"
-#include "progress.h"
 #include "rng.h"
 #include "registry.h"
 #include "shard.h"
@@ -184,10 +183,8 @@ static int mc_sum(mc_run *run, unsigned threads, tkc_shard *sh, double *acc,
         if (!(rc = worker_init(&w[ready], run, err)))
             ready++;
     memset(acc, 0, slot_bytes);
-    tkc_progress_count count;      /* in integrand evaluations */
-    tkc_progress_count_begin(&count, run->progress, 2 * run->npts,
-                             "K_attn mc, %zu pattern%s", run->np,
-                             run->np == 1 ? "" : "s");
+    tkc_progress_count count;
+    tkc_attn_count_begin(&count, run->progress, "mc", run->np, 2 * run->npts);
     for (uint64_t r0 = 0; r0 < nblocks; r0 += round) {
         uint64_t r1 = r0 + round < nblocks ? r0 + round : nblocks;
         if (!rc) {

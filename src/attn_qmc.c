@@ -32,7 +32,6 @@
 
 #include "attn.h"
 #include "tkc/kernel.h"
-#include "progress.h"
 #include "rng.h"
 #include "registry.h"
 #include "attn_qmc.h"
@@ -60,13 +59,6 @@ struct tkc_attn_qmc_run {
     double *sums;                     /* reps * np: Σ (f − f at β = 0)     */
 };
 
-typedef struct qmc_worker {
-    tkc_attn_qmc_run *run;
-    unsigned first, stride, end;       /* replicates first, first+stride, .. < end */
-    int rc;
-    tkc_error err;
-} qmc_worker;
-
 /* Uniform in (0, 1) from shifted Sobol digits, kept off 0 and 1. */
 static double shifted(double x, uint32_t shift, double frac)
 {
@@ -85,6 +77,18 @@ typedef struct qmc_buf {
     double *z, *fp, *fm;             /* rows*dim, rows*np, rows*np */
     size_t rows;
 } qmc_buf;
+
+/* A worker: its scratch, kept from one wave of replicates to the next,
+ * and the replicate of the current wave. */
+typedef struct qmc_worker {
+    tkc_attn_qmc_run *run;
+    gsl_qrng *q;
+    tkc_attn_work *w;
+    qmc_buf b;
+    unsigned rep;
+    int rc;
+    tkc_error err;
+} qmc_worker;
 
 /* Replicate r from point run->done to run->upto: its shift (the first
  * draws of its stream, drawn again), its Sobol points (the generator
@@ -136,27 +140,34 @@ static int qmc_replicate(tkc_attn_qmc_run *run, unsigned r, gsl_qrng *q,
 static void *qmc_thread(void *arg)
 {
     qmc_worker *wk = arg;
-    tkc_attn_qmc_run *run = wk->run;
-    gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)run->sdim);
-    tkc_attn_work *w = tkc_attn_work_alloc(run->L, &wk->err);
-    qmc_buf b = {0};
-    b.rows = w ? tkc_attn_work_batch(w) : 1;
-    b.z = malloc(b.rows * run->dim * sizeof *b.z);
-    b.fp = malloc(b.rows * run->np * sizeof *b.fp);
-    b.fm = malloc(b.rows * run->np * sizeof *b.fm);
-    if (!q || !w || !b.z || !b.fp || !b.fm) {
-        wk->rc = tkc_fail(&wk->err, TKC_ENOMEM, "K_attn qmc: out of memory");
-    } else {
-        for (unsigned r = wk->first; r < wk->end && !wk->rc; r += wk->stride)
-            wk->rc = qmc_replicate(run, r, q, w, &b, &wk->err);
-    }
-    if (q)
-        gsl_qrng_free(q);
-    tkc_attn_work_free(w);
-    free(b.z);
-    free(b.fp);
-    free(b.fm);
+    wk->rc = qmc_replicate(wk->run, wk->rep, wk->q, wk->w, &wk->b, &wk->err);
     return NULL;
+}
+
+static void worker_free(qmc_worker *wk)
+{
+    if (wk->q)
+        gsl_qrng_free(wk->q);
+    tkc_attn_work_free(wk->w);
+    free(wk->b.z);
+    free(wk->b.fp);
+    free(wk->b.fm);
+}
+
+static int worker_init(qmc_worker *wk, tkc_attn_qmc_run *run, tkc_error *err)
+{
+    memset(wk, 0, sizeof *wk);
+    wk->run = run;
+    wk->q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)run->sdim);
+    wk->w = tkc_attn_work_alloc(run->L, err);
+    wk->b.rows = wk->w ? tkc_attn_work_batch(wk->w) : 1;
+    wk->b.z = malloc(wk->b.rows * run->dim * sizeof *wk->b.z);
+    wk->b.fp = malloc(wk->b.rows * run->np * sizeof *wk->b.fp);
+    wk->b.fm = malloc(wk->b.rows * run->np * sizeof *wk->b.fm);
+    if (wk->q && wk->w && wk->b.z && wk->b.fp && wk->b.fm)
+        return TKC_SUCCESS;
+    worker_free(wk);
+    return tkc_fail(err, TKC_ENOMEM, "K_attn qmc: out of memory");
 }
 
 /* Replicates first .. end − 1 on `threads` threads, a wave of `threads`
@@ -169,21 +180,20 @@ static int qmc_run_range(tkc_attn_qmc_run *run, unsigned first, unsigned end,
         threads = end - first;                /* end > first */
     qmc_worker *wk = calloc(threads, sizeof *wk);
     pthread_t *tid = calloc(threads, sizeof *tid);
-    if (!wk || !tid) {
-        free(wk);
-        free(tid);
-        return tkc_fail(err, TKC_ENOMEM, "K_attn qmc: out of memory");
-    }
-    tkc_progress_count count;      /* in integrand evaluations */
+    unsigned ready = 0;
+    int rc = wk && tid ? TKC_SUCCESS
+                       : tkc_fail(err, TKC_ENOMEM, "K_attn qmc: out of memory");
+    while (!rc && ready < threads)
+        if (!(rc = worker_init(&wk[ready], run, err)))
+            ready++;
+    tkc_progress_count count;
     uint64_t per_rep = 2 * (run->upto - run->done);
-    tkc_progress_count_begin(&count, run->progress, per_rep * (end - first),
-                             "K_attn qmc, %zu pattern%s", run->np,
-                             run->np == 1 ? "" : "s");
-    int rc = TKC_SUCCESS;
+    tkc_attn_count_begin(&count, run->progress, "qmc", run->np,
+                         per_rep * (end - first));
     for (unsigned w0 = first; w0 < end && !rc; w0 += threads) {
         unsigned w1 = end - w0 < threads ? end : w0 + threads, started = 0;
         for (unsigned t = 0; t < w1 - w0; t++)
-            wk[t] = (qmc_worker){run, w0 + t, threads, w1, 0, {0, ""}};
+            wk[t].rep = w0 + t;
         if (w1 - w0 > 1)
             for (; started < w1 - w0; started++)
                 if (pthread_create(&tid[started], NULL, qmc_thread,
@@ -198,6 +208,8 @@ static int qmc_run_range(tkc_attn_qmc_run *run, unsigned first, unsigned end,
                 *err = wk[t].err;
         tkc_progress_count_step(&count, per_rep * (w1 - first));
     }
+    for (unsigned t = 0; t < ready; t++)
+        worker_free(&wk[t]);
     free(wk);
     free(tid);
     return rc;
