@@ -24,4 +24,12 @@ int cli_mpi_end(int rc);
 /* The shard kernel specs take (tkc_kernel_spec.shard), or NULL. */
 tkc_shard *cli_mpi_shard(void);
 
+/* Is this the process whose notes reach the user: alone, or rank 0?  The
+ * other ranks' stderr is kept for their error message alone. */
+static inline int cli_mpi_speaks(void)
+{
+    const tkc_shard *sh = cli_mpi_shard();
+    return !sh || sh->rank == 0;
+}
+
 #endif

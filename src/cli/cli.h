@@ -182,6 +182,10 @@ int cli_nmatrix_load(const char *command, const char *path, int append_cls,
  * say a peak past 1 GB on stderr, and an estimated time past 10 s (at
  * most CLI_NMATRIX_SPECS_MAX specs). */
 #define CLI_NMATRIX_SPECS_MAX 8
+/* Does spec's kernel take K_attn from auto?  Then a predicted cost
+ * (tkc_nmatrix_cost) counts auto's budget: a bound, its choice being made
+ * at run time. */
+int cli_kernel_is_auto(const tkc_kernel_spec *spec);
 int cli_nmatrix_fits(const char *command, const tkc_template_set *set,
                      const tkc_kernel_spec *specs, size_t nspecs,
                      const tkc_nmatrix_options *opt, tkc_nmatrix_cost *costs);

@@ -188,9 +188,7 @@ void cli_progress_begin(cli_progress *p, const char *command,
     p->start = now();
     p->tty = isatty(STDERR_FILENO);
     p->on = mode == CLI_PROGRESS_ON || (mode == CLI_PROGRESS_AUTO && p->tty);
-    /* under mpirun rank 0 speaks for all: the others' stderr is kept for
-     * their error message alone (mpi_cli.h) */
-    if (cli_mpi_shard() && cli_mpi_shard()->rank != 0)
+    if (!cli_mpi_speaks())
         p->on = 0;
     if (!p->on)
         return;

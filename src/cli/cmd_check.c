@@ -316,8 +316,7 @@ int cmd_check(int argc, char **argv)
         char predicted[48];
         cli_progress_predicted(predicted, sizeof predicted,
                                cost[k].seconds_first,
-                               specs[k].kernel->uses_attn &&
-                                   specs[k].estimator == tkc_attn_auto);
+                               cli_kernel_is_auto(&specs[k]));
         cli_progress_phase(&bar, 0, 0, "%s (%d of %d%s)", kernel_labels[k],
                            k + 1, NKERNELS, predicted);
         if (tkc_nmatrix_decide(set, &s, &a.opt, &nm[k], &d[k], &err))

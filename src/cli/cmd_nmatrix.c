@@ -195,6 +195,11 @@ static double memory_limit(void)
     return have;
 }
 
+int cli_kernel_is_auto(const tkc_kernel_spec *spec)
+{
+    return spec->kernel->uses_attn && spec->estimator == tkc_attn_auto;
+}
+
 /* Runs predicted longer than this many seconds are announced on stderr. */
 #define FITS_SECONDS_WARN 10.0
 
@@ -208,7 +213,7 @@ static void say_time(const char *command, const tkc_kernel_spec *spec,
     if (!(c->seconds_first > FITS_SECONDS_WARN))
         return;
     /* auto's covariance products are only in the most it may take */
-    int is_auto = spec->kernel->uses_attn && spec->estimator == tkc_attn_auto;
+    int is_auto = cli_kernel_is_auto(spec);
     char cov[64] = "";
     if (c->covariance_ops_first > 0 && !is_auto)
         snprintf(cov, sizeof cov, ", %.3g covariance products",
@@ -255,9 +260,7 @@ int cli_nmatrix_fits(const char *command, const tkc_template_set *set,
                                "process may use", set->count, need / 1e9,
                                c[at].peak_phase, specs[at].kernel->name,
                                have / 1e9);
-    /* under mpirun the notes are rank 0's: the others' stderr is kept for
-     * their error message alone (mpi_cli.h) */
-    if (cli_mpi_shard() && cli_mpi_shard()->rank != 0)
+    if (!cli_mpi_speaks())
         return CLI_OK;
     if (need > 1e9)
         fprintf(stderr, "tkc %s: r = %zu templates: deciding N needs about "
@@ -800,8 +803,7 @@ int cmd_nmatrix(int argc, char **argv)
     cli_progress_begin(&bar, cmd, a.progress);
     char predicted[48];
     cli_progress_predicted(predicted, sizeof predicted, cost.seconds_first,
-                           a.spec.kernel->uses_attn &&
-                               a.spec.estimator == tkc_attn_auto);
+                           cli_kernel_is_auto(&a.spec));
     cli_progress_phase(&bar, 0, 0, "%s, r = %zu%s", a.spec.kernel->name,
                        set->count, predicted);
     a.spec.progress = cli_progress_library(&bar);
