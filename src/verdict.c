@@ -371,9 +371,11 @@ static int numbers(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
     d->sigma_min = d->singular_values[r - 1];
     d->inv_norm = d->sigma_min > 0 ? 1 / d->sigma_min : INFINITY;
     d->cond = d->sigma_min > 0 ? d->singular_values[0] / d->sigma_min : INFINITY;
-    if (opt->ladder < 0 ? r <= TKC_NMATRIX_LADDER_MAX_R : opt->ladder)
+    int want_ladder = opt->ladder < 0 ? r <= TKC_NMATRIX_LADDER_MAX_R
+                                      : opt->ladder;
+    if (want_ladder)
         tkc_progress_stage(progress, 0, 0, "the precision ladder of σ_min");
-    ladder(nm, opt->ladder < 0 ? r <= TKC_NMATRIX_LADDER_MAX_R : opt->ladder, d);
+    ladder(nm, want_ladder, d);
     return TKC_SUCCESS;
 }
 
