@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "verdict_rounds.h"
+
 /* ---- substitution ------------------------------------------------------- */
 
 int tkc_nmatrix_strings(const tkc_template_set *set, tkc_strings **out,
@@ -267,6 +269,12 @@ static int evaluate(tkc_nmatrix *nm, const tkc_kernel_spec *spec, int cov,
     return TKC_SUCCESS;
 }
 
+int tkc_nmatrix_takes_cov(int want_cov, size_t r)
+{
+    return want_cov == TKC_NMATRIX_COV_AUTO ? r <= TKC_NMATRIX_COV_MAX_R
+                                            : want_cov != 0;
+}
+
 /* confidence: 0 for no boxes. */
 static int build(const tkc_template_set *set, const tkc_kernel_spec *spec,
                  int want_cov, double confidence, tkc_nmatrix **out,
@@ -293,10 +301,8 @@ static int build(const tkc_template_set *set, const tkc_kernel_spec *spec,
     if ((rc = tkc_nmatrix_row_classes(spec, nm->strings, nm->r, nm->row_class,
                                       &nm->nclasses, err)))
         goto fail;
-    int cov = want_cov == TKC_NMATRIX_COV_AUTO
-                  ? nm->r <= TKC_NMATRIX_COV_MAX_R
-                  : want_cov != 0;
-    if ((rc = evaluate(nm, spec, cov, confidence, err)))
+    if ((rc = evaluate(nm, spec, tkc_nmatrix_takes_cov(want_cov, nm->r),
+                       confidence, err)))
         goto fail;
     *out = nm;
     return TKC_SUCCESS;

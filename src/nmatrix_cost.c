@@ -31,6 +31,7 @@
 
 #include "attn.h"
 #include "permutation.h"
+#include "trans.h"
 #include "verdict_rounds.h"
 
 /* Distinct entries are counted exactly (a sorted list of 64-bit pattern
@@ -299,20 +300,12 @@ static double generic_bytes(const tkc_nmatrix_cost *c)
            D * 3 * mpq;
 }
 
-/* Does N's evaluation take the entries' covariance (nmatrix.c's build)? */
-static int nmatrix_cov(const tkc_nmatrix_options *opt, size_t r)
-{
-    return opt->want_cov == TKC_NMATRIX_COV_AUTO ? r <= TKC_NMATRIX_COV_MAX_R
-                                                 : opt->want_cov != 0;
-}
-
 static void predict_bytes(const tkc_kernel_spec *spec,
                           const tkc_nmatrix_options *opt, tkc_nmatrix_cost *c)
 {
     double r = (double)c->r;
-    int cov = nmatrix_cov(opt, c->r);
-    int ladder = opt->ladder < 0 ? c->r <= TKC_NMATRIX_LADDER_MAX_R
-                                 : opt->ladder;
+    int cov = tkc_nmatrix_takes_cov(opt->want_cov, c->r);
+    int ladder = tkc_nmatrix_ladder_runs(opt, c->r);
     double held = held_bytes(c, 1, cov);
     phase p = {0, ""};
     peak(&p, build_bytes(spec, c, 1, cov), "N's evaluation");
@@ -376,8 +369,9 @@ static void predict_work(const tkc_template_set *set,
      * either at run time, so it is counted with them */
     const char *name = e ? e->name : "";
     double m = c->kernel_entries;
-    int cov = nmatrix_cov(opt, c->r) ||
-              (spec->kernel == tkc_kernel_trans && m <= 1024);
+    int cov = tkc_nmatrix_takes_cov(opt->want_cov, c->r) ||
+              (spec->kernel == tkc_kernel_trans &&
+               m <= TKC_TRANS_COV_MAX_ENTRIES);
     double per_pair = cov && (!strcmp(name, "mc") || !strcmp(name, "cvmc") ||
                               !strcmp(name, "auto"))
                           ? m * (m + 1) / 2 / 2 : 0;

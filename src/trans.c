@@ -262,8 +262,6 @@ static int check_input(const tkc_kernel_spec *spec, const tkc_strings *S,
     return TKC_SUCCESS;
 }
 
-#define TRANS_COV_MAX_ENTRIES 1024
-
 static int trans_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
                             const tkc_pair *pairs, size_t npairs,
                             tkc_kernel_values *out, tkc_error *err)
@@ -289,7 +287,7 @@ static int trans_eval_pairs(const tkc_kernel_spec *spec, const tkc_strings *S,
      * entries (N of a 144-template set: ~10⁴) it is taken only when the
      * caller wants the output covariance; otherwise the errors are bounded
      * linearly (tkc_trans_from_attn without attn->cov: conservative). */
-    int want_cov = out->cov != NULL || E.n <= TRANS_COV_MAX_ENTRIES;
+    int want_cov = out->cov != NULL || E.n <= TKC_TRANS_COV_MAX_ENTRIES;
     if (!(attn = tkc_kernel_values_alloc(E.n, want_cov, err))) {
         rc = TKC_ENOMEM;
         goto done;

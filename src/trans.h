@@ -38,6 +38,11 @@
 extern "C" {
 #endif
 
+/* K_trans takes the full covariance of its K_attn entries when there are
+ * at most this many (or the caller wants the output's covariance): it
+ * costs m²/2 products a sample and m² doubles. */
+#define TKC_TRANS_COV_MAX_ENTRIES 1024
+
 /* Which K_attn entries make up output pair p: attn->value[ix[p][0]] is
  * K_attn(x, x), [1] K_attn(y, y), [2] K_attn(x, y). */
 typedef size_t tkc_trans_index[3];

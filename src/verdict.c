@@ -371,8 +371,7 @@ static int numbers(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
     d->sigma_min = d->singular_values[r - 1];
     d->inv_norm = d->sigma_min > 0 ? 1 / d->sigma_min : INFINITY;
     d->cond = d->sigma_min > 0 ? d->singular_values[0] / d->sigma_min : INFINITY;
-    int want_ladder = opt->ladder < 0 ? r <= TKC_NMATRIX_LADDER_MAX_R
-                                      : opt->ladder;
+    int want_ladder = tkc_nmatrix_ladder_runs(opt, r);
     if (want_ladder)
         tkc_progress_stage(progress, 0, 0, "the precision ladder of σ_min");
     ladder(nm, want_ladder, d);
@@ -380,6 +379,11 @@ static int numbers(const tkc_nmatrix *nm, const tkc_nmatrix_options *opt,
 }
 
 /* ---- Lemma 3.6 ---------------------------------------------------------- */
+
+int tkc_nmatrix_ladder_runs(const tkc_nmatrix_options *opt, size_t r)
+{
+    return opt->ladder < 0 ? r <= TKC_NMATRIX_LADDER_MAX_R : opt->ladder != 0;
+}
 
 /* Do two specs ask the estimator for the same accuracy? */
 static int same_accuracy(const tkc_kernel_spec *a, const tkc_kernel_spec *b)

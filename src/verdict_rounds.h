@@ -1,5 +1,7 @@
-/* verdict_rounds.h — auto-refine's counts (verdict.c), shared with the
- * cost prediction (nmatrix_cost.c) so that both follow one rule. */
+/* verdict_rounds.h — the rules deciding N follows that its cost
+ * prediction (nmatrix_cost.c) must follow too: auto-refine's counts and
+ * the ladder (verdict.c), the covariance (nmatrix.c).  One definition
+ * each, so that the two cannot drift apart. */
 #ifndef TKC_VERDICT_ROUNDS_H
 #define TKC_VERDICT_ROUNDS_H
 
@@ -23,5 +25,13 @@ uint64_t tkc_nmatrix_budget(const tkc_template_set *set,
 /* Rounds auto-refine may take within `budget`: evaluations ×4 per round. */
 unsigned tkc_nmatrix_max_rounds(const tkc_kernel_spec *spec, uint64_t budget,
                                 const tkc_nmatrix_options *opt);
+
+/* Does the precision ladder run for an r × r N (opt->ladder; auto:
+ * r <= TKC_NMATRIX_LADDER_MAX_R)? */
+int tkc_nmatrix_ladder_runs(const tkc_nmatrix_options *opt, size_t r);
+
+/* Does N's evaluation take the entries' covariance (want_cov, a
+ * TKC_NMATRIX_COV_* value; auto: r <= TKC_NMATRIX_COV_MAX_R)? */
+int tkc_nmatrix_takes_cov(int want_cov, size_t r);
 
 #endif
